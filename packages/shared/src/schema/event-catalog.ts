@@ -1,0 +1,161 @@
+import type { Level } from './levels.js';
+
+/** The services that write JSON-lines logs. */
+export const SERVICES = ['backend', 'gpu_server'] as const;
+
+/** Name of a log-writing service; also the base name of its log file. */
+export type ServiceName = (typeof SERVICES)[number];
+
+/** What the catalog knows about one event. */
+export interface EventSpec {
+  /** Which service writes it; `any` for lifecycle events every service writes. */
+  readonly service: ServiceName | 'any';
+  /** The usual level. */
+  readonly level: Level;
+  /** Every level this event may be written at (the usual one first). */
+  readonly levels: readonly Level[];
+  /** Fields every line of this event carries, beyond the common ones. */
+  readonly required: readonly FieldName[];
+  /** Default human sentence for `msg`. */
+  readonly msg: string;
+}
+
+/** Types of the well-known fields (see FIELD_KINDS for their runtime checks). */
+export interface KnownFields {
+  request_id: string;
+  generation_id: string;
+  prompt_id: string;
+  duration_ms: number;
+  error_code: string;
+  error: string;
+  status: number;
+  errors: ReadonlyArray<{ field: string; message: string }>;
+  gpu_url: string;
+  timeout_ms: number;
+  image_bytes: number;
+  workflow: string;
+  node_count: number;
+  queue_number: number;
+  attempt: number;
+  attempts: number;
+  elapsed_ms: number;
+  filename: string;
+  size_bytes: number;
+  node_errors: unknown;
+  port: number;
+}
+
+/** Name of a well-known field. */
+export type FieldName = keyof KnownFields;
+
+/** Runtime kind of each well-known field, used by the record checker. */
+export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' | 'array' | 'any'>> =
+  Object.freeze({
+    request_id: 'uuid',
+    generation_id: 'uuid',
+    prompt_id: 'string',
+    duration_ms: 'int',
+    error_code: 'string',
+    error: 'string',
+    status: 'int',
+    errors: 'array',
+    gpu_url: 'string',
+    timeout_ms: 'int',
+    image_bytes: 'int',
+    workflow: 'string',
+    node_count: 'int',
+    queue_number: 'int',
+    attempt: 'int',
+    attempts: 'int',
+    elapsed_ms: 'int',
+    filename: 'string',
+    size_bytes: 'int',
+    node_errors: 'any',
+    port: 'int',
+  });
+
+function spec<const R extends readonly FieldName[]>(
+  service: EventSpec['service'],
+  levels: readonly [Level, ...Level[]],
+  required: R,
+  msg: string,
+): EventSpec & { readonly required: R } {
+  return Object.freeze({ service, level: levels[0], levels, required, msg });
+}
+
+/**
+ * The event catalog of SPEC.md §2: the single list of event names, who writes them,
+ * at which level, with which required fields. Writers and readers both use it.
+ */
+export const EVENT_CATALOG = Object.freeze({
+  // backend
+  generate_request: spec('backend', ['INFO'], ['request_id'], 'generate request received'),
+  validation_error: spec('backend', ['WARN'], ['request_id', 'errors', 'status'], 'request rejected by validation'),
+  gpu_request: spec('backend', ['INFO'], ['request_id', 'gpu_url', 'timeout_ms'], 'calling GPU server'),
+  gpu_response: spec('backend', ['INFO', 'ERROR'], ['request_id', 'status', 'duration_ms'], 'GPU server answered'),
+  timeout_error: spec('backend', ['ERROR'], ['request_id', 'timeout_ms', 'duration_ms'], 'GPU server call timed out'),
+  response_sent: spec('backend', ['INFO'], ['request_id', 'status', 'duration_ms'], 'response sent'),
+  gpu_error: spec('backend', ['ERROR'], ['request_id', 'error_code', 'error', 'duration_ms'], 'GPU server unreachable'),
+  // gpu server
+  generation_start: spec('gpu_server', ['INFO'], ['request_id', 'generation_id', 'workflow'], 'generation started'),
+  workflow_loaded: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'workflow', 'node_count'],
+    'workflow loaded',
+  ),
+  comfyui_prompt_sent: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'prompt_id', 'queue_number'],
+    'prompt queued in ComfyUI',
+  ),
+  comfyui_polling: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'attempt', 'elapsed_ms'],
+    'waiting for ComfyUI',
+  ),
+  comfyui_complete: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'prompt_id', 'duration_ms', 'attempts'],
+    'ComfyUI finished the prompt',
+  ),
+  image_retrieved: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'prompt_id', 'filename', 'size_bytes', 'duration_ms'],
+    'image fetched from ComfyUI',
+  ),
+  error_workflow: spec(
+    'gpu_server',
+    ['ERROR'],
+    ['request_id', 'generation_id', 'workflow', 'error_code', 'error'],
+    'workflow could not be prepared',
+  ),
+  error_comfyui: spec(
+    'gpu_server',
+    ['ERROR'],
+    ['request_id', 'generation_id', 'error_code', 'error'],
+    'ComfyUI failed',
+  ),
+  // lifecycle, every service
+  service_start: spec('any', ['INFO'], ['port'], 'service started'),
+  service_stop: spec('any', ['INFO'], [], 'service stopped'),
+  fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
+} satisfies Record<string, EventSpec>);
+
+/** Name of a catalog event. */
+export type EventName = keyof typeof EVENT_CATALOG;
+
+/** All catalog event names, in catalog order. */
+export const EVENT_NAMES = Object.freeze(Object.keys(EVENT_CATALOG) as EventName[]);
+
+/** True when `value` names a catalog event. */
+export function isEventName(value: unknown): value is EventName {
+  return typeof value === 'string' && Object.hasOwn(EVENT_CATALOG, value);
+}
+
+/** Required fields of event E, as a union of field names. */
+export type RequiredFieldOf<E extends EventName> = (typeof EVENT_CATALOG)[E]['required'][number];

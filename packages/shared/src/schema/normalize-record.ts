@@ -1,0 +1,120 @@
+import { normalizeLevel, type Level } from './levels.js';
+import { parseTime } from './parse-time.js';
+
+/** A log line from any supported producer, read into one shape. */
+export interface NormalizedRecord {
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly level: Level;
+  readonly service: string;
+  /** Catalog event name, or undefined when the producer wrote none. */
+  readonly event: string | undefined;
+  readonly msg: string;
+  readonly request_id: string | undefined;
+  readonly generation_id: string | undefined;
+  readonly prompt_id: string | undefined;
+  /** Milliseconds, when the line carries a numeric duration_ms. */
+  readonly duration_ms: number | undefined;
+  readonly error_code: string | undefined;
+  readonly error: string | undefined;
+  /** Every other field, as written (null prototype; unknown fields are kept). */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Why a JSON value could not be read as a log record. */
+export type RecordProblem = 'not_object' | 'no_time' | 'no_level';
+
+/** Result of normalizeRecord: a record, or the reason there is none. */
+export type NormalizeResult =
+  | { readonly ok: true; readonly record: NormalizedRecord }
+  | { readonly ok: false; readonly problem: RecordProblem };
+
+/** Options for normalizeRecord. */
+export interface NormalizeOptions {
+  /** Service to assume when the line names none (e.g. from the file name). */
+  readonly defaultService?: string;
+}
+
+const CORE_KEYS = new Set([
+  'time',
+  'timestamp',
+  'level',
+  'levelname',
+  'service',
+  'event',
+  'msg',
+  'message',
+  'request_id',
+  'generation_id',
+  'prompt_id',
+  'duration_ms',
+  'error_code',
+  'error',
+]);
+
+/**
+ * Reads one parsed JSON value into a NormalizedRecord. Understands our format
+ * (ISO `time`, upper-case `level`), Python `json.dumps` style (`timestamp`,
+ * `WARNING`/`CRITICAL`, `message`) and pino defaults (numeric `level`, epoch-ms
+ * `time`, `name` as the service). Unknown fields are kept in `extra`.
+ */
+export function normalizeRecord(value: unknown, options: NormalizeOptions = {}): NormalizeResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, problem: 'not_object' };
+  }
+  const obj = value as Record<string, unknown>;
+  const time = parseTime(own(obj, 'time') ?? own(obj, 'timestamp'));
+  if (time === undefined) return { ok: false, problem: 'no_time' };
+  const level = normalizeLevel(own(obj, 'level') ?? own(obj, 'levelname'));
+  if (level === undefined) return { ok: false, problem: 'no_level' };
+
+  const extra: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!CORE_KEYS.has(key)) extra[key] = obj[key];
+  }
+  const named = asString(own(obj, 'service')) ?? asString(own(obj, 'name'));
+  if (named !== undefined && own(obj, 'service') === undefined) delete extra['name'];
+  const errorField = own(obj, 'error');
+  const error = errorText(errorField);
+  if (errorField !== undefined && error === undefined) extra['error'] = errorField;
+
+  return {
+    ok: true,
+    record: {
+      time,
+      level,
+      service: named ?? options.defaultService ?? 'unknown',
+      event: asString(own(obj, 'event')),
+      msg: asString(own(obj, 'msg')) ?? asString(own(obj, 'message')) ?? '',
+      request_id: asString(own(obj, 'request_id')),
+      generation_id: asString(own(obj, 'generation_id')),
+      prompt_id: asString(own(obj, 'prompt_id')),
+      duration_ms: asNumber(own(obj, 'duration_ms')),
+      error_code: asString(own(obj, 'error_code')),
+      error,
+      extra,
+    },
+  };
+}
+
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function asNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** pino serialises errors as `{type, message, stack}`; our format writes a string. */
+function errorText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const message = (value as Record<string, unknown>)['message'];
+    if (typeof message === 'string') return message;
+  }
+  return undefined;
+}
