@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The ComfyUI emulator: ComfyUI's HTTP API and console output, no GPU needed.
+import { newId } from '@logtrace/shared';
+import { startServer, type RunningServer } from '../http/start-server.js';
+import { runMain, runService } from '../http/run-service.js';
+import { abortableSleep } from '../emulator/abortable-sleep.js';
+import { createComfyConsole } from '../emulator/comfy-console.js';
+import { createConsoleServiceLogger } from '../emulator/create-console-service-logger.js';
+import { createEmulatorApp } from '../emulator/create-emulator-app.js';
+import { createEmulatorState } from '../emulator/create-emulator-state.js';
+import { formatStartupBanner } from '../emulator/emulated-machine.js';
+import { loadEmulatorConfig } from '../emulator/load-emulator-config.js';
+import { readObjectInfoFile } from '../emulator/node-catalog.js';
+import { simulateCrash } from '../emulator/simulate-crash.js';
+
+runMain('comfyui-emulator', async () => {
+  const config = loadEmulatorConfig(process.env, process.argv.slice(2));
+  const console = createComfyConsole({ write: (chunk) => process.stderr.write(chunk) });
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  const banner = (address: string): string[] => formatStartupBanner(address);
+  for (const line of banner(url).slice(0, -1)) console.log(line);
+  let running: RunningServer | undefined;
+  const state = await createEmulatorState({
+    objectInfo: readObjectInfoFile(),
+    checkpoints: config.checkpoints,
+    maxFiles: config.maxFiles,
+    timing: config,
+    console,
+    sleep: abortableSleep,
+    now: Date.now,
+    random: Math.random,
+    onCrash: () => {
+      if (running === undefined) return;
+      const back = `http://${config.host}:${running.port}`;
+      simulateCrash(running.server, config.crashDownMs, () => {
+        for (const line of banner(back)) console.log(line);
+      });
+    },
+  });
+  const app = createEmulatorApp({
+    state,
+    console,
+    faults: { faults: config.faults, rate: config.faultRate },
+    host: config.host,
+    port: config.port,
+    newId,
+    random: Math.random,
+    sleep: abortableSleep,
+  });
+  await runService({
+    logger: createConsoleServiceLogger(console, config.host),
+    start: async () => {
+      running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      return running;
+    },
+    summary: {},
+    onStop: () => state.close(),
+  });
+});

@@ -1,0 +1,71 @@
+import type { ComfyConsole } from './comfy-console.js';
+import { encodePng } from './encode-png.js';
+import { createPromptExecutor, type ExecutionTiming } from './execute-prompt.js';
+import { createFileStore, type FileStore } from './file-store.js';
+import { createLoadedModels, type LoadedModels } from './loaded-models.js';
+import { createNodeCatalog, type NodeCatalog } from './node-catalog.js';
+import { createPromptQueue, type PromptQueue } from './prompt-queue.js';
+import { renderSolid } from './render-image.js';
+
+/** Everything a running emulator holds between requests. */
+export interface EmulatorState {
+  readonly catalog: NodeCatalog;
+  readonly files: FileStore;
+  readonly models: LoadedModels;
+  readonly queue: PromptQueue;
+  /**
+   * ComfyUI's prompt counter: returns the current value (negated for `front`) and
+   * counts up; every POST /prompt without a `number` takes one, invalid ones included.
+   */
+  takeNumber(front: boolean): number;
+  /** Stops the worker (service shutdown). */
+  close(): void;
+}
+
+/** What createEmulatorState needs. */
+export interface EmulatorStateDeps {
+  readonly objectInfo: Record<string, unknown>;
+  readonly checkpoints: readonly string[];
+  readonly maxFiles: number;
+  readonly timing: ExecutionTiming;
+  readonly console: ComfyConsole;
+  /** Resolves after `ms`; rejects with `signal.reason` once the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  now(): number;
+  random(): number;
+  /** The process "died" (fault `crash`): queue, history and counter are already gone. */
+  onCrash(): void;
+}
+
+/** Creates the emulator's state; the input folder starts with ComfyUI's `example.png`. */
+export async function createEmulatorState(deps: EmulatorStateDeps): Promise<EmulatorState> {
+  const files = createFileStore({ maxFiles: deps.maxFiles });
+  files.put('input', '', 'example.png', await encodePng(renderSolid(64, 64, 0x3366cc)));
+  const catalog = createNodeCatalog(deps.objectInfo, {
+    checkpoints: () => deps.checkpoints,
+    inputFiles: () => files.list('input'),
+  });
+  const models = createLoadedModels(deps.console);
+  const executor = createPromptExecutor({ ...deps, catalog, files, models });
+  let counter = 0;
+  const queue = createPromptQueue({
+    execute: (item, signal) => executor.execute(item, signal),
+    onCrash: () => {
+      counter = 0;
+      models.unloadAll();
+      deps.onCrash();
+    },
+  });
+  return {
+    catalog,
+    files,
+    models,
+    queue,
+    takeNumber(front) {
+      const number = front ? -counter : counter;
+      counter += 1;
+      return number;
+    },
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,306 @@
+import type { ComfyConsole } from './comfy-console.js';
+import { formatExecutedLine } from './comfy-console.js';
+import { cudaError, outOfMemoryError, samplerShapeError } from './execution-errors.js';
+import type { FileStore } from './file-store.js';
+import type { LoadedModels } from './loaded-models.js';
+import type { NodeCatalog, NodeClass } from './node-catalog.js';
+import { isSamplerClass, runNode, type NodeContext, type NodeResult, type NodeValue } from './node-behaviours.js';
+import { PythonError, formatPyFrames, formatPyTraceback } from './python-error.js';
+import { formatPyRepr } from './python-format.js';
+import type { Graph } from './validate-prompt.js';
+
+/** Faults that strike while a prompt executes (see faults.ts for all of them). */
+export type ExecutionFault = 'error' | 'oom' | 'hang' | 'interrupt' | 'crash' | 'slow_view';
+
+/** Why a running prompt's signal was aborted. */
+export const STOP = Object.freeze({ interrupt: 'interrupt', crash: 'crash', shutdown: 'shutdown' } as const);
+
+/** A queued prompt: ComfyUI's `(number, prompt_id, prompt, extra_data, outputs_to_execute)`. */
+export interface QueueItem {
+  readonly number: number;
+  readonly promptId: string;
+  readonly graph: Graph;
+  /** Without the sensitive keys (api keys), as ComfyUI stores it. */
+  readonly extraData: Readonly<Record<string, unknown>>;
+  readonly outputs: readonly string[];
+  readonly fault: ExecutionFault | undefined;
+}
+
+/** A `/history` entry: `prompt`, `outputs`, `status`, `meta`, in ComfyUI's key order. */
+export interface HistoryEntry {
+  readonly prompt: readonly unknown[];
+  readonly outputs: Record<string, unknown>;
+  readonly status: { status_str: 'success' | 'error'; completed: boolean; messages: Array<[string, Record<string, unknown>]> };
+  readonly meta: Record<string, unknown>;
+}
+
+/** How long emulated work takes, in milliseconds. */
+export interface ExecutionTiming {
+  readonly stepMs: number;
+  readonly nodeMs: number;
+  readonly loadMs: number;
+  /** Fraction (0..1) each wait varies by, up or down. */
+  readonly jitter: number;
+  /** /view delay of images made by a `slow_view` prompt. */
+  readonly slowViewMs: number;
+}
+
+/** What the executor needs. */
+export interface PromptExecutorDeps {
+  readonly catalog: NodeCatalog;
+  readonly console: ComfyConsole;
+  readonly files: FileStore;
+  readonly models: LoadedModels;
+  readonly timing: ExecutionTiming;
+  /** Resolves after `ms`; rejects with `signal.reason` once the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  now(): number;
+  random(): number;
+}
+
+/** Runs queued prompts one at a time, with ComfyUI's output cache between prompts. */
+export interface PromptExecutor {
+  /**
+   * Executes one prompt and returns its history entry (also on node errors and
+   * interrupts). Rejects only when the signal aborts for a crash or shutdown.
+   */
+  execute(item: QueueItem, signal: AbortSignal): Promise<HistoryEntry>;
+}
+
+/** Creates the executor; its cache keeps the node outputs of the last prompt, as ComfyUI's classic cache does. */
+export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
+  let cache = new Map<string, NodeResult>();
+  return {
+    async execute(item, signal) {
+      const started = deps.now();
+      const id = item.promptId;
+      const messages: HistoryEntry['status']['messages'] = [['execution_start', { prompt_id: id, timestamp: deps.now() }]];
+      const order = executionOrder(item.graph, item.outputs);
+      const signatures = nodeSignatures(item.graph, order);
+      const usable = item.fault === undefined || item.fault === 'slow_view' ? cache : new Map<string, NodeResult>();
+      const cached = order.filter((n) => usable.has(signatures.get(n) as string));
+      messages.push(['execution_cached', { nodes: cached, prompt_id: id, timestamp: deps.now() }]);
+      const results = new Map<string, NodeResult>();
+      const done: string[] = [];
+      const faultNode = pickFaultNode(item.graph, order, deps.catalog);
+      let fired = false;
+      let current = '';
+      const wait = (ms: number): Promise<void> =>
+        deps.sleep(ms <= 0 ? 0 : ms * (1 + deps.timing.jitter * (2 * deps.random() - 1)), signal);
+      const faultPoint = async (nodeId: string, error: () => PythonError, inSampler = false): Promise<void> => {
+        if (nodeId !== faultNode || fired || item.fault === undefined) return;
+        fired = true;
+        switch (item.fault) {
+          case 'error':
+            throw error();
+          case 'oom':
+            throw outOfMemoryError(inSampler);
+          case 'hang':
+            await new Promise<never>((_, reject) => {
+              if (signal.aborted) reject(signal.reason);
+              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+            });
+            return;
+          case 'interrupt':
+            deps.console.log(`Interrupting prompt ${id}`);
+            throw STOP.interrupt;
+          case 'crash':
+            throw STOP.crash;
+          case 'slow_view':
+            return;
+        }
+      };
+      let outcome: HistoryEntry['status'];
+      try {
+        for (const nodeId of order) {
+          current = nodeId;
+          const reuse = cached.includes(nodeId) ? usable.get(signatures.get(nodeId) as string) : undefined;
+          if (reuse !== undefined) {
+            results.set(nodeId, reuse);
+            continue;
+          }
+          const ctx = nodeContext(deps, item, nodeId, results, { wait, signal, faultPoint });
+          const result = await runNode(ctx);
+          const sampler = isSamplerClass(ctx.nodeClass.name);
+          await faultPoint(nodeId, sampler ? samplerShapeError : cudaError, sampler);
+          results.set(nodeId, result);
+          done.push(nodeId);
+        }
+        messages.push(['execution_success', { prompt_id: id, timestamp: deps.now() }]);
+        outcome = { status_str: 'success', completed: true, messages };
+      } catch (err) {
+        if (err === STOP.crash || err === STOP.shutdown) throw err;
+        const node = item.graph[current];
+        const common = { prompt_id: id, node_id: current, node_type: node?.class_type ?? '', executed: [...done].reverse() };
+        if (err === STOP.interrupt) {
+          deps.console.log('Processing interrupted');
+          messages.push(['execution_interrupted', { ...common, timestamp: deps.now() }]);
+        } else {
+          const error = err instanceof PythonError ? err : new PythonError('RuntimeError', String(err));
+          messages.push(['execution_error', { ...common, ...describeError(deps, error, item, current, results), timestamp: deps.now() }]);
+        }
+        outcome = { status_str: 'error', completed: false, messages };
+      }
+      const next = new Map<string, NodeResult>();
+      for (const [nodeId, result] of results) next.set(signatures.get(nodeId) as string, result);
+      cache = next;
+      deps.console.log(formatExecutedLine((deps.now() - started) / 1000));
+      const outputs: Record<string, unknown> = {};
+      const meta: Record<string, unknown> = {};
+      for (const [nodeId, result] of results) {
+        if (result.ui === undefined) continue;
+        outputs[nodeId] = result.ui;
+        meta[nodeId] = { node_id: nodeId, display_node: nodeId, parent_node: null, real_node_id: nodeId };
+      }
+      return {
+        prompt: [item.number, id, item.graph, item.extraData, [...item.outputs]],
+        outputs,
+        status: outcome,
+        meta,
+      };
+    },
+  };
+}
+
+interface Runtime {
+  wait(ms: number): Promise<void>;
+  readonly signal: AbortSignal;
+  faultPoint(nodeId: string, error: () => PythonError, inSampler?: boolean): Promise<void>;
+}
+
+function nodeContext(
+  deps: PromptExecutorDeps,
+  item: QueueItem,
+  nodeId: string,
+  results: ReadonlyMap<string, NodeResult>,
+  runtime: Runtime,
+): NodeContext {
+  const node = item.graph[nodeId] as Graph[string];
+  const inputs: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(node.inputs)) {
+    inputs[name] = isLink(value) ? results.get(value[0])?.outputs[value[1]] : value;
+  }
+  return {
+    id: nodeId,
+    nodeClass: deps.catalog.get(node.class_type) as NodeClass,
+    inputs,
+    graph: item.graph,
+    extraData: item.extraData,
+    console: deps.console,
+    files: deps.files,
+    models: deps.models,
+    timing: deps.timing,
+    viewDelayMs: item.fault === 'slow_view' ? deps.timing.slowViewMs : 0,
+    wait: runtime.wait,
+    faultPoint: (error, inSampler) => runtime.faultPoint(nodeId, error, inSampler),
+    now: deps.now,
+    random: deps.random,
+  };
+}
+
+// Prints ComfyUI's exception block and builds the execution_error fields.
+function describeError(
+  deps: PromptExecutorDeps,
+  error: PythonError,
+  item: QueueItem,
+  nodeId: string,
+  results: ReadonlyMap<string, NodeResult>,
+): Record<string, unknown> {
+  deps.console.log(`!!! Exception during processing !!! ${error.message}`);
+  deps.console.log(formatPyTraceback(error));
+  let tips = '';
+  if (error.pyType === 'torch.OutOfMemoryError') {
+    tips =
+      'This error means you ran out of memory on your GPU.\n\n' +
+      'TIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
+    deps.console.log('Got an OOM, unloading all loaded models.');
+    deps.models.unloadAll();
+  }
+  const node = item.graph[nodeId];
+  const currentInputs: Record<string, unknown[]> = {};
+  for (const [name, value] of Object.entries(node?.inputs ?? {})) {
+    currentInputs[name] = [formatInput(isLink(value) ? results.get(value[0])?.outputs[value[1]] : value)];
+  }
+  if (node?.class_type === 'SaveImage' || node?.class_type === 'PreviewImage') {
+    currentInputs['prompt'] = [formatPyRepr(item.graph)];
+    currentInputs['extra_pnginfo'] = [item.extraData['extra_pnginfo'] ?? null];
+  }
+  return {
+    exception_message: `${error.message}\n${tips}`,
+    exception_type: error.pyType,
+    traceback: formatPyFrames(error.frames),
+    current_inputs: currentInputs,
+    current_outputs: [...executionOrder(item.graph, item.outputs)].reverse(),
+  };
+}
+
+// ComfyUI's format_value: primitives as they are, objects as their str().
+function formatInput(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') return value;
+  const v = value as NodeValue;
+  switch (v.kind) {
+    case 'images': {
+      const image = v.images[0];
+      const px = image === undefined ? [0, 0, 0] : [...image.rgb.subarray(0, 3)].map((c) => (c / 255).toFixed(4));
+      const row = `[${px.join(', ')}]`;
+      return `tensor([[[[${row},\n          ${row},\n          ...,\n          ${row}]]]])`;
+    }
+    case 'latent':
+      return `{'samples': tensor([[[[0., 0., 0.,  ..., 0., 0., 0.]]]])}`;
+    case 'conditioning':
+      return `[[tensor([[[-0.3885,  0.0230, -0.0523,  ..., -0.4901, -0.3066,  0.0674]]]), {'pooled_output': None}]]`;
+    case 'model':
+      return '<comfy.model_patcher.ModelPatcher object at 0x7f3c2c1b2d10>';
+    case 'clip':
+      return '<comfy.sd.CLIP object at 0x7f3c2c1b2e90>';
+    case 'vae':
+      return '<comfy.sd.VAE object at 0x7f3c2c1b3010>';
+    default:
+      return `<${v.type}>`;
+  }
+}
+
+function isLink(value: unknown): value is [string, number] {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
+}
+
+/** Node ids in the order they run: every output's inputs first, depth first. */
+export function executionOrder(graph: Graph, outputs: readonly string[]): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (nodeId: string): void => {
+    if (seen.has(nodeId) || graph[nodeId] === undefined) return;
+    seen.add(nodeId);
+    for (const value of Object.values(graph[nodeId].inputs)) if (isLink(value)) visit(value[0]);
+    order.push(nodeId);
+  };
+  for (const output of outputs) visit(output);
+  return order;
+}
+
+// A node's cache key: its class, literal inputs and the keys of what it links to.
+function nodeSignatures(graph: Graph, order: readonly string[]): Map<string, string> {
+  const signatures = new Map<string, string>();
+  for (const nodeId of order) {
+    const node = graph[nodeId] as Graph[string];
+    const inputs = Object.keys(node.inputs)
+      .sort()
+      .map((name) => {
+        const value = node.inputs[name];
+        return [name, isLink(value) ? [signatures.get(value[0]), value[1]] : value];
+      });
+    signatures.set(nodeId, JSON.stringify([node.class_type, inputs]));
+  }
+  return signatures;
+}
+
+// Where an injected fault strikes: the sampler, else the first output node, else the last node.
+function pickFaultNode(graph: Graph, order: readonly string[], catalog: NodeCatalog): string | undefined {
+  const classOf = (nodeId: string): string => graph[nodeId]?.class_type ?? '';
+  return (
+    order.find((n) => isSamplerClass(classOf(n))) ??
+    order.find((n) => catalog.get(classOf(n))?.outputNode === true) ??
+    order[order.length - 1]
+  );
+}

@@ -1,0 +1,19 @@
+import type { Server } from 'node:http';
+
+/**
+ * Makes a listening server behave like a ComfyUI process that died and was restarted:
+ * every open connection is dropped at once, new connections are refused for `downMs`
+ * milliseconds, then the server listens again on the same address and `onBack` runs
+ * (the emulator prints its startup banner there).
+ */
+export function simulateCrash(server: Server, downMs: number, onBack: () => void): void {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return;
+  server.close();
+  server.closeAllConnections();
+  const timer = setTimeout(() => {
+    server.listen(address.port, address.address, onBack);
+  }, downMs);
+  // A stopping process must not wait for the restart.
+  timer.unref();
+}
