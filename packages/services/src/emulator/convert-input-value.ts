@@ -70,7 +70,8 @@ export function pyStr(value: unknown): string {
   return formatPyRepr(value);
 }
 
-function pyTruthy(value: unknown): boolean {
+/** Python truthiness of a JSON value: `None`, `False`, `0`, `''`, `[]`, `{}` are false. */
+export function pyTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false) return false;
   if (typeof value === 'number') return value !== 0;
   if (typeof value === 'string' || Array.isArray(value)) return value.length > 0;

@@ -5,10 +5,12 @@ import type { ComfyConsole } from './comfy-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
 import type { QueueItem } from './execute-prompt.js';
-import type { FolderType } from './file-store.js';
+import { findOriginMismatch } from './find-origin-mismatch.js';
 import { handlePostPrompt } from './handle-post-prompt.js';
+import { handleUploadImage } from './handle-upload-image.js';
 import { handleView } from './handle-view.js';
 import { isRecord } from './node-catalog.js';
+import { pyTruthy } from './convert-input-value.js';
 import type { FaultSettings } from './pick-fault.js';
 import { PythonError } from './python-error.js';
 import { formatPyJson } from './python-format.js';
@@ -64,7 +66,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   );
   routes.post('/queue', async (c) => {
     const body = parseRequestJson(await readBody(c), handlerFrame('post_queue', 774, 'json_data =  await request.json()'));
-    if (isRecord(body) && isTruthy(body['clear'])) state.queue.clearPending();
+    if (isRecord(body) && pyTruthy(body['clear'])) state.queue.clearPending();
     if (isRecord(body) && Array.isArray(body['delete'])) state.queue.remove(body['delete']);
     return empty(200);
   });
@@ -76,7 +78,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
       body = {};
     }
     const promptId = isRecord(body) ? body['prompt_id'] : undefined;
-    if (isTruthy(promptId)) {
+    if (pyTruthy(promptId)) {
       if (state.queue.running().some((item) => item.promptId === promptId)) {
         console.log(`Interrupting prompt ${String(promptId)}`);
         state.queue.interrupt();
@@ -101,7 +103,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   });
   routes.post('/history', async (c) => {
     const body = parseRequestJson(await readBody(c), handlerFrame('post_history', 799, 'json_data =  await request.json()'));
-    if (isRecord(body) && isTruthy(body['clear'])) state.queue.clearHistory();
+    if (isRecord(body) && pyTruthy(body['clear'])) state.queue.clearHistory();
     if (isRecord(body) && Array.isArray(body['delete'])) state.queue.deleteHistory(body['delete']);
     return empty(200);
   });
@@ -130,19 +132,21 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
     return pyJson(c, folder === 'checkpoints' ? checkpointNames(state) : []);
   });
   routes.get('/embeddings', (c) => pyJson(c, []));
-  routes.post('/upload/image', async (c) => uploadImage(c, deps));
+  routes.post('/upload/image', async (c) => {
+    const outcome = await handleUploadImage(await c.req.parseBody(), state.files);
+    return outcome === undefined ? empty(400) : pyJson(c, outcome);
+  });
   routes.post('/free', async (c) => {
     const body = parseRequestJson(await readBody(c), handlerFrame('post_free', 785, 'json_data = await request.json()'));
-    if (isRecord(body) && isTruthy(body['unload_models'])) state.models.unloadAll();
+    if (isRecord(body) && pyTruthy(body['unload_models'])) state.models.unloadAll();
     return empty(200);
   });
 
   const app = new Hono();
   app.use('*', async (c, next) => {
-    if (isForeignOrigin(c.req.header('host'), c.req.header('origin'))) {
-      console.log(
-        `WARNING: request with non matching host and origin ${hostOf(c.req.header('host'))} != ${hostOf(c.req.header('origin'))}, returning 403`,
-      );
+    const mismatch = findOriginMismatch(c.req.header('host'), c.req.header('origin'));
+    if (mismatch !== undefined) {
+      console.log(`WARNING: request with non matching host and origin ${mismatch.host} != ${mismatch.origin}, returning 403`);
       return empty(403);
     }
     await next();
@@ -211,61 +215,3 @@ function queryInt(value: string | undefined, name: string): number | undefined {
   return Number(value);
 }
 
-function isTruthy(value: unknown): boolean {
-  return !(value === undefined || value === null || value === false || value === 0 || value === '');
-}
-
-async function uploadImage(c: Context, deps: EmulatorAppDeps): Promise<Response> {
-  const form = await c.req.parseBody();
-  const image = form['image'];
-  if (!(image instanceof File) || image.name === '') return empty(400);
-  const typeField = typeof form['type'] === 'string' ? form['type'] : 'input';
-  if (!['input', 'temp', 'output'].includes(typeField)) return empty(400);
-  const type = typeField as FolderType;
-  const subfolder = typeof form['subfolder'] === 'string' ? form['subfolder'] : '';
-  if (subfolder.split('/').includes('..') || subfolder.startsWith('/') || image.name.includes('/')) return empty(400);
-  const bytes = new Uint8Array(await image.arrayBuffer());
-  const overwrite = form['overwrite'] === 'true' || form['overwrite'] === '1';
-  let name = image.name;
-  const dot = name.lastIndexOf('.');
-  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
-  for (let i = 1; !overwrite; i += 1) {
-    const existing = deps.state.files.get(type, subfolder, name);
-    if (existing === undefined) break;
-    if (Buffer.from(existing.bytes).equals(bytes)) return pyJson(c, { name, subfolder, type });
-    name = `${stem} (${i})${ext}`;
-  }
-  deps.state.files.put(type, subfolder, name, bytes);
-  return pyJson(c, { name, subfolder, type });
-}
-
-function hostOf(value: string | undefined): string {
-  if (value === undefined) return '';
-  try {
-    return new URL(value.includes('://') ? value : `http://${value}`).host.toLowerCase();
-  } catch {
-    return value.toLowerCase();
-  }
-}
-
-// ComfyUI's origin_only_middleware: a loopback Host with a different Origin is refused.
-function isForeignOrigin(host: string | undefined, origin: string | undefined): boolean {
-  if (host === undefined || origin === undefined || host === '' || origin === '') return false;
-  const hostUrl = safeUrl(`http://${host}`);
-  const originUrl = safeUrl(origin);
-  if (hostUrl === undefined || originUrl === undefined) return false;
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(hostUrl.hostname) || hostUrl.hostname.startsWith('127.');
-  if (!loopback) return false;
-  const withPort = originUrl.port !== '' && hostUrl.port !== '';
-  const a = withPort ? hostUrl.host : hostUrl.hostname;
-  const b = withPort ? originUrl.host : originUrl.hostname;
-  return a !== b;
-}
-
-function safeUrl(value: string): URL | undefined {
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
-}

@@ -1,12 +1,13 @@
 import type { ComfyConsole } from './comfy-console.js';
 import { formatExecutedLine } from './comfy-console.js';
+import { describeExecutionError } from './describe-execution-error.js';
+import { executionOrder, isLink } from './execution-order.js';
 import { cudaError, outOfMemoryError, samplerShapeError } from './execution-errors.js';
 import type { FileStore } from './file-store.js';
 import type { LoadedModels } from './loaded-models.js';
 import type { NodeCatalog, NodeClass } from './node-catalog.js';
-import { isSamplerClass, runNode, type NodeContext, type NodeResult, type NodeValue } from './node-behaviours.js';
-import { PythonError, formatPyFrames, formatPyTraceback } from './python-error.js';
-import { formatPyRepr } from './python-format.js';
+import { isSamplerClass, runNode, type NodeContext, type NodeResult } from './node-behaviours.js';
+import { PythonError } from './python-error.js';
 import type { Graph } from './validate-prompt.js';
 
 /** Faults that strike while a prompt executes (see faults.ts for all of them). */
@@ -137,7 +138,7 @@ export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
           messages.push(['execution_interrupted', { ...common, timestamp: deps.now() }]);
         } else {
           const error = err instanceof PythonError ? err : new PythonError('RuntimeError', String(err));
-          messages.push(['execution_error', { ...common, ...describeError(deps, error, item, current, results), timestamp: deps.now() }]);
+          messages.push(['execution_error', { ...common, ...describeExecutionError(deps, error, item, current, results), timestamp: deps.now() }]);
         }
         outcome = { status_str: 'error', completed: false, messages };
       }
@@ -196,87 +197,6 @@ function nodeContext(
     now: deps.now,
     random: deps.random,
   };
-}
-
-// Prints ComfyUI's exception block and builds the execution_error fields.
-function describeError(
-  deps: PromptExecutorDeps,
-  error: PythonError,
-  item: QueueItem,
-  nodeId: string,
-  results: ReadonlyMap<string, NodeResult>,
-): Record<string, unknown> {
-  deps.console.log(`!!! Exception during processing !!! ${error.message}`);
-  deps.console.log(formatPyTraceback(error));
-  let tips = '';
-  if (error.pyType === 'torch.OutOfMemoryError') {
-    tips =
-      'This error means you ran out of memory on your GPU.\n\n' +
-      'TIPS: If the workflow worked before you might have accidentally set the batch_size to a large number.';
-    deps.console.log('Got an OOM, unloading all loaded models.');
-    deps.models.unloadAll();
-  }
-  const node = item.graph[nodeId];
-  const currentInputs: Record<string, unknown[]> = {};
-  for (const [name, value] of Object.entries(node?.inputs ?? {})) {
-    currentInputs[name] = [formatInput(isLink(value) ? results.get(value[0])?.outputs[value[1]] : value)];
-  }
-  if (node?.class_type === 'SaveImage' || node?.class_type === 'PreviewImage') {
-    currentInputs['prompt'] = [formatPyRepr(item.graph)];
-    currentInputs['extra_pnginfo'] = [item.extraData['extra_pnginfo'] ?? null];
-  }
-  return {
-    exception_message: `${error.message}\n${tips}`,
-    exception_type: error.pyType,
-    traceback: formatPyFrames(error.frames),
-    current_inputs: currentInputs,
-    current_outputs: [...executionOrder(item.graph, item.outputs)].reverse(),
-  };
-}
-
-// ComfyUI's format_value: primitives as they are, objects as their str().
-function formatInput(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'object') return value;
-  const v = value as NodeValue;
-  switch (v.kind) {
-    case 'images': {
-      const image = v.images[0];
-      const px = image === undefined ? [0, 0, 0] : [...image.rgb.subarray(0, 3)].map((c) => (c / 255).toFixed(4));
-      const row = `[${px.join(', ')}]`;
-      return `tensor([[[[${row},\n          ${row},\n          ...,\n          ${row}]]]])`;
-    }
-    case 'latent':
-      return `{'samples': tensor([[[[0., 0., 0.,  ..., 0., 0., 0.]]]])}`;
-    case 'conditioning':
-      return `[[tensor([[[-0.3885,  0.0230, -0.0523,  ..., -0.4901, -0.3066,  0.0674]]]), {'pooled_output': None}]]`;
-    case 'model':
-      return '<comfy.model_patcher.ModelPatcher object at 0x7f3c2c1b2d10>';
-    case 'clip':
-      return '<comfy.sd.CLIP object at 0x7f3c2c1b2e90>';
-    case 'vae':
-      return '<comfy.sd.VAE object at 0x7f3c2c1b3010>';
-    default:
-      return `<${v.type}>`;
-  }
-}
-
-function isLink(value: unknown): value is [string, number] {
-  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number';
-}
-
-/** Node ids in the order they run: every output's inputs first, depth first. */
-export function executionOrder(graph: Graph, outputs: readonly string[]): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const visit = (nodeId: string): void => {
-    if (seen.has(nodeId) || graph[nodeId] === undefined) return;
-    seen.add(nodeId);
-    for (const value of Object.values(graph[nodeId].inputs)) if (isLink(value)) visit(value[0]);
-    order.push(nodeId);
-  };
-  for (const output of outputs) visit(output);
-  return order;
 }
 
 // A node's cache key: its class, literal inputs and the keys of what it links to.

@@ -3,6 +3,7 @@ import type { ComfyConsole } from './comfy-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import type { ExecutionFault } from './execute-prompt.js';
 import { isRecord } from './node-catalog.js';
+import { pyTruthy } from './convert-input-value.js';
 import { pickFault, type FaultSettings } from './pick-fault.js';
 import { PythonError, pyTypeName } from './python-error.js';
 import { formatPyRepr } from './python-format.js';
@@ -54,7 +55,7 @@ export function handlePostPrompt(bodyText: string, deps: PostPromptDeps): PostPr
       ]);
     }
   } else {
-    number = deps.state.takeNumber(Object.hasOwn(body, 'front') && isTruthy(body['front']));
+    number = deps.state.takeNumber(Object.hasOwn(body, 'front') && pyTruthy(body['front']));
   }
   if (!Object.hasOwn(body, 'prompt')) return noPrompt(deps, false);
   if (fault === 'garbage' || fault === 'reset') return { kind: fault };
@@ -85,12 +86,6 @@ function noPrompt(deps: PostPromptDeps, takeNumber = true): PostPromptOutcome {
   return { kind: 'json', status: 400, body: { error, node_errors: {} } };
 }
 
-function isTruthy(value: unknown): boolean {
-  if (value === null || value === false || value === 0 || value === '') return false;
-  if (Array.isArray(value)) return value.length > 0;
-  if (isRecord(value)) return Object.keys(value).length > 0;
-  return true;
-}
 
 // The most common real cause of a 500 on /prompt: a custom node's on_prompt hook raising.
 function onPromptHandlerError(): PythonError {

@@ -81,8 +81,8 @@ async function sample(ctx: NodeContext, seed: number, steps: number): Promise<No
   try {
     for (let step = 1; step <= steps; step += 1) {
       await ctx.wait(ctx.timing.stepMs);
-      if (step === failAt) await ctx.faultPoint(samplerShapeError, true);
       bar.update(step, ctx.now() - started);
+      if (step === failAt) await ctx.faultPoint(samplerShapeError, true);
     }
   } finally {
     bar.close();

@@ -1,0 +1,116 @@
+import { Hono } from 'hono';
+import { parseIncomingId, type ServiceLogger } from '@logtrace/shared';
+import { ComfyUiError } from '../comfyui/comfyui-error.js';
+import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { readJsonBody } from '../http/read-json-body.js';
+import { validateGenerateRequest } from '../generation/validate-generate-request.js';
+import { checkBearerToken } from './check-bearer-token.js';
+import { GenerationError } from './generation-error.js';
+import type { GpuServerConfig } from './load-gpu-server-config.js';
+import { runGeneration } from './run-generation.js';
+
+/** What the GPU server app needs; the bin passes real ones, tests fakes. */
+export interface GpuServerDeps {
+  readonly config: GpuServerConfig;
+  readonly logger: ServiceLogger;
+  readonly comfy: ComfyUiClient;
+  newId(): string;
+  /** Epoch milliseconds. */
+  now(): number;
+  randomSeed(): number;
+}
+
+/** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
+export const MAX_GENERATE_BODY_BYTES = 64 * 1024;
+
+type Env = { Variables: { requestId: string } };
+
+/**
+ * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, log write
+ * errors) and `POST /generate` (optional bearer auth, request_id from a valid
+ * X-Request-ID or a new one, a new generation_id, the generation flow). Every answer
+ * carries X-Request-ID; errors are `{error, error_code, request_id, generation_id?, details?}`
+ * with the statuses of generation-error.ts, made only in `onError`.
+ */
+export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
+  const { config, logger, comfy } = deps;
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const requestId = parseIncomingId(c.req.header('x-request-id')) ?? deps.newId();
+    c.set('requestId', requestId);
+    c.header('X-Request-ID', requestId);
+    await next();
+  });
+
+  app.get('/health', async (c) => {
+    const started = deps.now();
+    let comfyui: Record<string, unknown>;
+    try {
+      const stats = await comfy.systemStats(Math.min(2000, config.pollTimeoutMs));
+      comfyui = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
+    } catch (err) {
+      const code = err instanceof ComfyUiError ? err.code : 'internal';
+      comfyui = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
+    }
+    const health = logger.health();
+    return c.json({
+      status: comfyui['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
+      service: 'gpu_server',
+      comfyui,
+      log_write_errors: health.writeErrors,
+      log_dropped: health.dropped,
+    });
+  });
+
+  app.post('/generate', async (c) => {
+    const requestId = c.get('requestId');
+    if (config.token !== undefined && !checkBearerToken(c.req.header('authorization'), config.token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="gpu_server"');
+      throw new GenerationError('unauthorized', 'missing or wrong bearer token');
+    }
+    const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
+    if (!body.ok) {
+      const code = body.status === 413 ? 'body_too_large' : 'invalid_request';
+      throw new GenerationError(code, 'the request body is not acceptable JSON', { details: body.errors });
+    }
+    const validation = validateGenerateRequest(body.value);
+    if (!validation.ok) throw new GenerationError('invalid_request', 'invalid generation parameters', { details: validation.errors });
+    const generationId = deps.newId();
+    const result = await runGeneration(
+      validation.params,
+      {
+        requestId,
+        generationId,
+        logger: logger.child({ request_id: requestId, generation_id: generationId }),
+        signal: c.req.raw.signal,
+      },
+      { ...config, comfy, now: deps.now, randomSeed: deps.randomSeed },
+    );
+    return c.json(result, 200);
+  });
+
+  app.notFound((c) =>
+    c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, error_code: 'not_found', request_id: c.get('requestId') }, 404),
+  );
+
+  // Unexpected errors inside a generation were logged by runGeneration; none carry internals out.
+  app.onError((err, c) => {
+    const requestId = c.get('requestId') ?? deps.newId();
+    c.header('X-Request-ID', requestId);
+    if (err instanceof GenerationError) {
+      return c.json(
+        {
+          error: err.message,
+          error_code: err.code,
+          request_id: requestId,
+          ...(err.generationId === undefined ? {} : { generation_id: err.generationId }),
+          ...(err.details === undefined ? {} : { details: err.details }),
+        },
+        err.status as 400,
+      );
+    }
+    return c.json({ error: 'internal error', error_code: 'internal', request_id: requestId }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,65 @@
+import { fileURLToPath } from 'node:url';
+import { createEnvReader } from '@logtrace/shared';
+
+/** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
+export interface GpuServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly logDir: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** ComfyUI's base URL, without a trailing slash. */
+  readonly comfyuiUrl: string;
+  /** Overall deadline from submitting a prompt until its outputs are ready. */
+  readonly comfyuiTimeoutMs: number;
+  /** Pause between two `GET /history/{id}` polls. */
+  readonly pollIntervalMs: number;
+  /** Deadline of `POST /prompt`. */
+  readonly submitTimeoutMs: number;
+  /** Deadline of each poll and of the health check's `GET /system_stats`. */
+  readonly pollTimeoutMs: number;
+  /** Deadline of the image download. */
+  readonly viewTimeoutMs: number;
+  /** Directory of API-format workflow files `<name>.json`. */
+  readonly workflowDir: string;
+  /** Shared secret callers must send as `Authorization: Bearer <token>`; undefined = no auth. */
+  readonly token: string | undefined;
+  /** Largest image accepted from ComfyUI. */
+  readonly maxImageBytes: number;
+  /** Sent to ComfyUI as `extra_data.api_key_comfy_org` (for its paid API nodes); never logged. */
+  readonly comfyuiApiKey: string | undefined;
+}
+
+/** The workflows shipped with the package (`packages/services/workflows`), wherever the process runs. */
+export const SHIPPED_WORKFLOW_DIR = fileURLToPath(new URL('../../workflows', import.meta.url));
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const TOKEN = /^[\x21-\x7e]+$/;
+
+/**
+ * Reads the GPU server's configuration from the environment. Every problem is reported
+ * at once in one ConfigError. LOG_LEVEL defaults to `debug` so the `comfyui_polling`
+ * progress lines (DEBUG by catalog, one per ten polls) are written.
+ */
+export function loadGpuServerConfig(env: Readonly<Record<string, string | undefined>>): GpuServerConfig {
+  const read = createEnvReader(env);
+  const config: GpuServerConfig = {
+    host: read.string('HOST', '127.0.0.1'),
+    port: read.port('PORT', 8002),
+    logDir: read.string('LOG_DIR', './logs'),
+    logLevel: read.oneOf('LOG_LEVEL', 'debug', LOG_LEVELS),
+    comfyuiUrl: read.url('COMFYUI_URL', 'http://127.0.0.1:8188'),
+    comfyuiTimeoutMs: read.int('COMFYUI_TIMEOUT_MS', 120_000, { min: 1, max: 86_400_000 }),
+    pollIntervalMs: read.int('COMFYUI_POLL_INTERVAL_MS', 500, { min: 1, max: 60_000 }),
+    submitTimeoutMs: read.int('COMFYUI_SUBMIT_TIMEOUT_MS', 10_000, { min: 1, max: 600_000 }),
+    pollTimeoutMs: read.int('COMFYUI_POLL_TIMEOUT_MS', 5000, { min: 1, max: 600_000 }),
+    viewTimeoutMs: read.int('COMFYUI_VIEW_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
+    workflowDir: read.string('WORKFLOW_DIR', SHIPPED_WORKFLOW_DIR),
+    token: read.optionalString('GPU_SERVER_TOKEN') === undefined
+      ? undefined
+      : read.string('GPU_SERVER_TOKEN', '', { pattern: TOKEN, hint: 'printable ASCII without spaces' }),
+    maxImageBytes: read.int('GPU_MAX_IMAGE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
+    comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
+  };
+  read.finish();
+  return Object.freeze(config);
+}

@@ -1,0 +1,178 @@
+import type { ServiceLogger } from '@logtrace/shared';
+import type { GenerateParams } from '../generation/validate-generate-request.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from '../comfyui/comfyui-error.js';
+import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import type { ImageRef } from '../comfyui/parse-history-response.js';
+import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
+import { fillWorkflow } from './fill-workflow.js';
+import { GenerationError } from './generation-error.js';
+import { loadWorkflow, WorkflowError } from './load-workflow.js';
+import { summarizeNodeErrors } from './summarize-node-errors.js';
+
+/** What one generation needs from the server. */
+export interface GenerationDeps {
+  readonly comfy: ComfyUiClient;
+  readonly workflowDir: string;
+  /** Overall deadline from submitting until the outputs are ready, in ms. */
+  readonly comfyuiTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  /** Sent as ComfyUI `extra_data.api_key_comfy_org`; never logged. */
+  readonly comfyuiApiKey: string | undefined;
+  now(): number;
+  /** A seed when the request has none. */
+  randomSeed(): number;
+}
+
+/** The ids of one generation and the request's signal (aborted when the caller goes away). */
+export interface GenerationContext {
+  readonly requestId: string;
+  readonly generationId: string;
+  /** Logger whose lines carry request_id and generation_id. */
+  readonly logger: ServiceLogger;
+  readonly signal: AbortSignal;
+}
+
+/** The success answer of `POST /generate`. */
+export interface GenerationResult {
+  readonly request_id: string;
+  readonly generation_id: string;
+  readonly prompt_id: string;
+  readonly image: { filename: string; content_type: string; size_bytes: number; base64: string };
+}
+
+/**
+ * One generation, SPEC §3: load and fill the workflow, submit it, poll until done or
+ * the deadline, fetch the image. Writes generation_start, workflow_loaded,
+ * comfyui_prompt_sent, comfyui_polling (every 10th poll), comfyui_complete and
+ * image_retrieved, or error_workflow / error_comfyui, then throws a GenerationError.
+ * A prompt given up on (deadline, caller gone) is interrupted or removed from the queue.
+ */
+export async function runGeneration(params: GenerateParams, ctx: GenerationContext, deps: GenerationDeps): Promise<GenerationResult> {
+  try {
+    return await generate(params, ctx, deps);
+  } catch (err) {
+    if (err instanceof GenerationError) throw err;
+    // A bug, not a ComfyUI failure; still ends the generation's trace with an error event.
+    const message = err instanceof Error ? err.message : String(err);
+    ctx.logger.event('error_comfyui', { error_code: 'internal', error: message }, { msg: 'generation failed unexpectedly' });
+    throw new GenerationError('internal', 'internal error', { generationId: ctx.generationId, cause: err });
+  }
+}
+
+async function generate(params: GenerateParams, ctx: GenerationContext, deps: GenerationDeps): Promise<GenerationResult> {
+  const log = ctx.logger;
+  const seed = params.seed ?? deps.randomSeed();
+  log.event('generation_start', {
+    workflow: params.workflow,
+    width: params.width,
+    height: params.height,
+    steps: params.steps,
+    seed,
+    prompt_chars: params.prompt.length,
+  });
+  let graph;
+  try {
+    graph = fillWorkflow(await loadWorkflow(deps.workflowDir, params.workflow), { ...params, seed });
+  } catch (err) {
+    if (!(err instanceof WorkflowError)) throw err;
+    log.event('error_workflow', { workflow: params.workflow, error_code: err.code, error: err.message });
+    throw new GenerationError(err.code, err.message, { generationId: ctx.generationId, cause: err });
+  }
+  log.event('workflow_loaded', { workflow: params.workflow, node_count: Object.keys(graph).length });
+
+  const job = AbortSignal.any([ctx.signal, AbortSignal.timeout(deps.comfyuiTimeoutMs)]);
+  const sentAt = deps.now();
+  let promptLog = log;
+  let promptId: string | undefined;
+  try {
+    const queued = await deps.comfy.submitPrompt(graph, {
+      clientId: ctx.generationId,
+      extraData: {
+        extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
+        ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
+      },
+      signal: job,
+    });
+    promptId = queued.promptId;
+    promptLog = log.child({ prompt_id: promptId });
+    const ignored = Object.keys(queued.nodeErrors).length;
+    promptLog.event('comfyui_prompt_sent', {
+      prompt_id: promptId,
+      queue_number: queued.number,
+      ...(ignored > 0 ? { node_errors: summarizeNodeErrors(queued.nodeErrors) } : {}),
+    });
+    const outcome = await waitForPrompt(deps.comfy, promptId, {
+      intervalMs: deps.pollIntervalMs,
+      signal: job,
+      now: deps.now,
+      onPoll: (attempt, elapsedMs) => {
+        if (attempt % 10 === 0) promptLog.event('comfyui_polling', { attempt, elapsed_ms: elapsedMs });
+      },
+    });
+    promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts });
+    const image = pickImage(outcome.images);
+    const fetchStarted = deps.now();
+    const fetched = await deps.comfy.fetchImage(image, ctx.signal);
+    promptLog.event('image_retrieved', {
+      filename: image.filename,
+      size_bytes: fetched.bytes.byteLength,
+      duration_ms: deps.now() - fetchStarted,
+    });
+    return {
+      request_id: ctx.requestId,
+      generation_id: ctx.generationId,
+      prompt_id: promptId,
+      image: {
+        filename: image.filename,
+        content_type: fetched.contentType,
+        size_bytes: fetched.bytes.byteLength,
+        base64: Buffer.from(fetched.bytes).toString('base64'),
+      },
+    };
+  } catch (err) {
+    if (!(err instanceof ComfyUiError)) throw err;
+    const cancelled = promptId !== undefined && isGiveUp(err) ? await cancel(deps.comfy, promptId) : undefined;
+    const nodeErrors = err.nodeErrors === undefined ? undefined : summarizeNodeErrors(err.nodeErrors);
+    promptLog.event('error_comfyui', {
+      error_code: err.code,
+      error: err.message,
+      ...(err.status === undefined ? {} : { status: err.status }),
+      ...(nodeErrors === undefined ? {} : { node_errors: nodeErrors }),
+      ...(err.execution === undefined ? {} : compact(err.execution)),
+      ...(err.code === CODES.timeout ? { timeout_ms: deps.comfyuiTimeoutMs, elapsed_ms: deps.now() - sentAt } : {}),
+      ...(cancelled === undefined ? {} : { comfyui_cancel: cancelled }),
+    });
+    throw new GenerationError(err.code, err.message, {
+      generationId: ctx.generationId,
+      details: nodeErrors !== undefined ? { comfyui_error: err.promptError, node_errors: nodeErrors } : err.execution === undefined ? undefined : compact(err.execution),
+      cause: err,
+    });
+  }
+}
+
+// Prefer a saved image (type output) over previews; outputs come in node id order.
+function pickImage(images: readonly ImageRef[]): ImageRef {
+  return images.find((image) => image.type === 'output') ?? (images[0] as ImageRef);
+}
+
+function isGiveUp(error: ComfyUiError): boolean {
+  return error.code === CODES.timeout || error.code === CODES.clientClosed;
+}
+
+// Best effort: a prompt nobody waits for should not keep the GPU busy.
+async function cancel(comfy: ComfyUiClient, promptId: string): Promise<string> {
+  try {
+    return await comfy.cancel(promptId);
+  } catch (err) {
+    return `failed: ${err instanceof ComfyUiError ? err.code : 'error'}`;
+  }
+}
+
+// Defined fields only, long texts (exception messages come from ComfyUI) cut to 1000 characters.
+function compact(record: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(record)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, typeof value === 'string' && value.length > 1000 ? `${value.slice(0, 1000)}…` : value]),
+  );
+}
