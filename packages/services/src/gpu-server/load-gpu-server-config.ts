@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createEnvReader } from '@logtrace/shared';
+import { ConfigError, createEnvReader } from '@logtrace/shared';
 
 /** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
 export interface GpuServerConfig {
@@ -42,6 +42,10 @@ const TOKEN = /^[\x21-\x7e]+$/;
  */
 export function loadGpuServerConfig(env: Readonly<Record<string, string | undefined>>): GpuServerConfig {
   const read = createEnvReader(env);
+  const problems: string[] = [];
+  const token = read.optionalString('GPU_SERVER_TOKEN');
+  // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
+  if (token !== undefined && !TOKEN.test(token)) problems.push('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   const config: GpuServerConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.port('PORT', 8002),
@@ -54,12 +58,16 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     pollTimeoutMs: read.int('COMFYUI_POLL_TIMEOUT_MS', 5000, { min: 1, max: 600_000 }),
     viewTimeoutMs: read.int('COMFYUI_VIEW_TIMEOUT_MS', 30_000, { min: 1, max: 600_000 }),
     workflowDir: read.string('WORKFLOW_DIR', SHIPPED_WORKFLOW_DIR),
-    token: read.optionalString('GPU_SERVER_TOKEN') === undefined
-      ? undefined
-      : read.string('GPU_SERVER_TOKEN', '', { pattern: TOKEN, hint: 'printable ASCII without spaces' }),
+    token,
     maxImageBytes: read.int('GPU_MAX_IMAGE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
   };
-  read.finish();
+  try {
+    read.finish();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.unshift(...err.problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '@logtrace/shared';
+import { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from './load-gpu-server-config.js';
+
+describe('loadGpuServerConfig', () => {
+  it('has the documented defaults, with the shipped workflows found wherever the process runs', () => {
+    expect(loadGpuServerConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 8002,
+      logDir: './logs',
+      logLevel: 'debug',
+      comfyuiUrl: 'http://127.0.0.1:8188',
+      comfyuiTimeoutMs: 120_000,
+      pollIntervalMs: 500,
+      submitTimeoutMs: 10_000,
+      pollTimeoutMs: 5000,
+      viewTimeoutMs: 30_000,
+      workflowDir: SHIPPED_WORKFLOW_DIR,
+      token: undefined,
+      maxImageBytes: 16 * 1024 * 1024,
+      comfyuiApiKey: undefined,
+    });
+    expect(existsSync(path.join(SHIPPED_WORKFLOW_DIR, 'default.json'))).toBe(true);
+  });
+
+  it('reads every variable and reports all problems at once', () => {
+    expect(
+      loadGpuServerConfig({ PORT: '9002', COMFYUI_URL: 'http://gpu-box:8188/', GPU_SERVER_TOKEN: 's3cret', COMFYUI_TIMEOUT_MS: '5000' }),
+    ).toMatchObject({ port: 9002, comfyuiUrl: 'http://gpu-box:8188', token: 's3cret', comfyuiTimeoutMs: 5000 });
+    let error: unknown;
+    try {
+      loadGpuServerConfig({ PORT: '70000', COMFYUI_URL: 'ftp://x', LOG_LEVEL: 'loud', GPU_SERVER_TOKEN: 'has space' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).message).not.toContain('has space');
+  });
+});
