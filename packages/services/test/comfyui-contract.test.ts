@@ -53,7 +53,7 @@ function mapIds(text: string, ids: ReadonlyMap<string, string>): string {
 }
 
 async function request(ex: Exchange, path: string, ids: ReadonlyMap<string, string>): Promise<Answer> {
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   const headers: Record<string, string> = {};
   if (ex.request_body === '<multipart form>') {
     const form = new FormData();

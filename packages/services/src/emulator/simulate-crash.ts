@@ -4,11 +4,12 @@ import type { Server } from 'node:http';
  * Makes a listening server behave like a ComfyUI process that died and was restarted:
  * every open connection is dropped at once, new connections are refused for `downMs`
  * milliseconds, then the server listens again on the same address and `onBack` runs
- * (the emulator prints its startup banner there).
+ * (the emulator prints its startup banner there). Returns a function that cancels the
+ * restart (a process stopping during the downtime stays down).
  */
-export function simulateCrash(server: Server, downMs: number, onBack: () => void): void {
+export function simulateCrash(server: Server, downMs: number, onBack: () => void): () => void {
   const address = server.address();
-  if (address === null || typeof address === 'string') return;
+  if (address === null || typeof address === 'string') return () => undefined;
   server.close();
   server.closeAllConnections();
   const timer = setTimeout(() => {
@@ -16,4 +17,5 @@ export function simulateCrash(server: Server, downMs: number, onBack: () => void
   }, downMs);
   // A stopping process must not wait for the restart.
   timer.unref();
+  return () => clearTimeout(timer);
 }
