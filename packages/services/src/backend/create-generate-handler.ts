@@ -38,9 +38,10 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
     const clientSignal = c.req.raw.signal;
     const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
     if (clientSignal.aborted) throw clientClosedError();
-    if (!body.ok) reject(log, body.status, body.errors);
+    // The body may be unread (wrong type, too large): the connection cannot be reused.
+    if (!body.ok) reject(log, body.status, body.errors, { connection: 'close' });
     const validation = validateGenerateRequest(body.value, limits);
-    if (!validation.ok) reject(log, 400, validation.errors);
+    if (!validation.ok) reject(log, 400, validation.errors, {});
     const { params } = validation;
     log.event('generate_request', describeGenerateRequest(params, clientOf(c), config));
     log.event('gpu_request', { gpu_url: gpuUrl, timeout_ms: config.gpuTimeoutMs });
@@ -61,12 +62,17 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
   };
 }
 
-function reject(log: ServiceLogger, status: 400 | 413, errors: readonly FieldProblem[]): never {
+function reject(
+  log: ServiceLogger,
+  status: 400 | 413,
+  errors: readonly FieldProblem[],
+  headers: Record<string, string>,
+): never {
   log.event('validation_error', { status, errors });
   if (status === 413) {
-    throw new ApiError(413, 'payload_too_large', 'request body too large', { fields: { errors } });
+    throw new ApiError(413, 'payload_too_large', 'request body too large', { fields: { errors }, headers });
   }
-  throw new ApiError(400, 'invalid_request', 'invalid request', { fields: { errors } });
+  throw new ApiError(400, 'invalid_request', 'invalid request', { fields: { errors }, headers });
 }
 
 function clientOf(c: Context<BackendEnv>): { address: string | undefined; userAgent: string | undefined } {
