@@ -80,10 +80,13 @@ export async function startBackendHarness(options: HarnessOptions = {}): Promise
 }
 
 /** Polls `check` until it returns a value other than undefined, failing after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
