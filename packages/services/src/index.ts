@@ -22,7 +22,7 @@ export { requestId, type RequestIdOptions, type RequestIdVariables } from './htt
 export { createCallSignal, type CallSignal } from './http/create-call-signal.js';
 export { describeFetchError, type FetchFailure } from './http/describe-fetch-error.js';
 export { readCappedBody } from './http/read-capped-body.js';
-export { createInFlightTracker, type InFlightTracker } from './http/track-in-flight.js';
+export { createInFlightTracker, type InFlightTracker } from './http/create-in-flight-tracker.js';
 export { createBackendApp, type BackendDeps } from './backend/create-backend-app.js';
 export type { BackendEnv } from './backend/backend-env.js';
 export {

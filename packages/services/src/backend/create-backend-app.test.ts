@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, isUuidV4 } from '@logtrace/shared';
 import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/helpers/backend-harness.js';
-import { answerImage, GENERATION_ID, PNG_BYTES } from '../../test/helpers/gpu-stand-in.js';
+import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/helpers/gpu-stand-in.js';
 import { rawRequest } from '../../test/helpers/raw-http.js';
 import { createBackendApp } from './create-backend-app.js';
 import { loadBackendConfig } from './load-backend-config.js';
@@ -31,17 +31,8 @@ describe('POST /api/generate, success', () => {
     expect(res.status).toBe(200);
     const requestId = res.headers.get('x-request-id') ?? '';
     expect(isUuidV4(requestId)).toBe(true);
-    expect(await res.json()).toEqual({
-      request_id: requestId,
-      generation_id: GENERATION_ID,
-      prompt_id: 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89',
-      image: {
-        filename: 'ComfyUI_00001_.png',
-        content_type: 'image/png',
-        size_bytes: PNG_BYTES.byteLength,
-        base64: PNG_BYTES.toString('base64'),
-      },
-    });
+    // Exactly the contract's fields, passed through from the GPU server.
+    expect(await res.json()).toEqual(imageBody(requestId));
 
     expect(h.gpu.calls).toHaveLength(1);
     const call = h.gpu.calls[0]!;
@@ -125,6 +116,32 @@ describe('POST /api/generate, success', () => {
       error_type: 'RangeError',
     });
     expect(String(lines[2]?.['stack'])).toContain('RangeError');
+  });
+});
+
+describe('under concurrency', () => {
+  it('writes exactly one generate_request and one response_sent per request for 200 concurrent requests', async () => {
+    h = await startBackendHarness();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => postGenerate(h!, i % 4 === 3 ? { prompt: '' } : { prompt: `cat ${i}` })),
+    );
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(150);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(50);
+    const ids = new Set(responses.map((r) => r.headers.get('x-request-id')));
+    expect(ids.size).toBe(200);
+    const byId = new Map<unknown, unknown[]>();
+    for (const record of h.records()) byId.set(record['request_id'], [...(byId.get(record['request_id']) ?? []), record['event']]);
+    expect(byId.size).toBe(200);
+    for (const [id, seen] of byId) {
+      expect(ids.has(id as string)).toBe(true);
+      expect(seen).toEqual(
+        seen.length === 2
+          ? ['validation_error', 'response_sent']
+          : ['generate_request', 'gpu_request', 'gpu_response', 'response_sent'],
+      );
+    }
   });
 });
 

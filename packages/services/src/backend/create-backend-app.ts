@@ -4,7 +4,7 @@ import { newId, type ServiceLogger } from '@logtrace/shared';
 import { ApiError } from '../http/api-error.js';
 import { handleError } from '../http/handle-error.js';
 import { requestId } from '../http/request-id.js';
-import { createInFlightTracker, type InFlightTracker } from '../http/track-in-flight.js';
+import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import type { BackendEnv } from './backend-env.js';
 import { createGenerateHandler } from './create-generate-handler.js';
 import type { BackendConfig } from './load-backend-config.js';

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { INTERNAL_ERROR } from '../http/handle-error.js';
 import type { ServiceLogger } from '@logtrace/shared';
 import { ApiError } from '../http/api-error.js';
+import { INTERNAL_ERROR } from '../http/handle-error.js';
 import type { BackendEnv } from './backend-env.js';
 import { clipText } from './clip-text.js';
 

@@ -6,7 +6,7 @@ import { createBackendApp } from '../backend/create-backend-app.js';
 import { loadBackendConfig, summarizeBackendConfig } from '../backend/load-backend-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { startServer } from '../http/start-server.js';
-import { createInFlightTracker } from '../http/track-in-flight.js';
+import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 
 // How long, after the shutdown deadline cancelled the GPU calls still running, their
 // connections stay open so the clients get a 503 rather than a reset.

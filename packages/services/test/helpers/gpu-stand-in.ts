@@ -38,20 +38,24 @@ export const PNG_BYTES = Buffer.from(
 /** The generation id every scripted answer uses. */
 export const GENERATION_ID = '9d2b7f8e-1c3a-4e5b-8f60-7a1b2c3d4e5f';
 
+/** The contract's success body for this request id, as the stand-in sends it. */
+export function imageBody(requestId: unknown): Record<string, unknown> {
+  return {
+    request_id: requestId,
+    generation_id: GENERATION_ID,
+    prompt_id: 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89',
+    image: {
+      filename: 'ComfyUI_00001_.png',
+      content_type: 'image/png',
+      size_bytes: PNG_BYTES.byteLength,
+      base64: PNG_BYTES.toString('base64'),
+    },
+  };
+}
+
 /** Answers 200 with the contract's success body, echoing the call's X-Request-ID. */
 export function answerImage(): Behavior {
-  return (call, res) =>
-    sendJson(res, 200, {
-      request_id: call.headers['x-request-id'],
-      generation_id: GENERATION_ID,
-      prompt_id: 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89',
-      image: {
-        filename: 'ComfyUI_00001_.png',
-        content_type: 'image/png',
-        size_bytes: PNG_BYTES.byteLength,
-        base64: PNG_BYTES.toString('base64'),
-      },
-    });
+  return (call, res) => sendJson(res, 200, imageBody(call.headers['x-request-id']));
 }
 
 /** Answers with this status and JSON body. */

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { createInFlightTracker } from './track-in-flight.js';
+import { createInFlightTracker } from './create-in-flight-tracker.js';
 
 describe('createInFlightTracker', () => {
   it('counts requests until their response is ready and wakes idle() waiters', async () => {
