@@ -96,7 +96,7 @@ describe('POST /api/generate, success', () => {
     expect(h.logText()).not.toContain('tok-3f9a1c');
   });
 
-  it('answers an unexpected exception with a generic 500 and logs the details on response_sent only', async () => {
+  it('answers an unexpected exception with a generic 500 and logs the details in internal_error only', async () => {
     const fetchThatBreaks = (): Promise<Response> => {
       throw new RangeError('boom: internal detail /srv/secret/path');
     };
@@ -108,14 +108,20 @@ describe('POST /api/generate, success', () => {
     expect(JSON.parse(text)).toEqual({ error: 'internal server error', error_code: 'internal_error', request_id: requestId });
     expect(text).not.toContain('boom');
     const lines = h.recordsOf(requestId);
-    expect(lines.map((l) => l['event'])).toEqual(['generate_request', 'gpu_request', 'response_sent']);
+    expect(lines.map((l) => [l['event'], l['level']])).toEqual([
+      ['generate_request', 'INFO'],
+      ['gpu_request', 'INFO'],
+      ['internal_error', 'ERROR'],
+      ['response_sent', 'INFO'],
+    ]);
     expect(lines[2]).toMatchObject({
-      status: 500,
       error_code: 'internal_error',
       error: 'boom: internal detail /srv/secret/path',
       error_type: 'RangeError',
     });
     expect(String(lines[2]?.['stack'])).toContain('RangeError');
+    expect(lines[3]).toMatchObject({ status: 500, error_code: 'internal_error' });
+    expect(lines[3]).not.toHaveProperty('stack');
   });
 });
 
@@ -137,8 +143,8 @@ describe('under concurrency', () => {
     for (const [id, seen] of byId) {
       expect(ids.has(id as string)).toBe(true);
       expect(seen).toEqual(
-        seen.length === 2
-          ? ['validation_error', 'response_sent']
+        seen.length === 3
+          ? ['generate_request', 'validation_error', 'response_sent']
           : ['generate_request', 'gpu_request', 'gpu_response', 'response_sent'],
       );
     }

@@ -80,11 +80,14 @@ describe('POST /api/generate rejects bad input', () => {
     expect(h.gpu.calls.length).toBe(before);
     const lines = h.recordsOf(requestId);
     expect(lines.map((l) => [l['event'], l['level']])).toEqual([
+      ['generate_request', 'INFO'],
       ['validation_error', 'WARN'],
       ['response_sent', 'INFO'],
     ]);
-    expect(lines[0]).toMatchObject({ status, errors });
-    expect(lines[1]).toMatchObject({ status, error_code: code, duration_ms: expect.any(Number) as number });
+    expect(lines[0]).toMatchObject({ valid: false });
+    expect(lines[0]).not.toHaveProperty('prompt_chars');
+    expect(lines[1]).toMatchObject({ status, errors });
+    expect(lines[2]).toMatchObject({ status, error_code: code, duration_ms: expect.any(Number) as number });
     expect(h.logText()).not.toContain('forged');
   });
 });

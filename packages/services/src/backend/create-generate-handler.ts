@@ -24,8 +24,9 @@ export interface GenerateHandlerDeps {
 }
 
 /**
- * The `POST /api/generate` handler: reads and validates the body (`validation_error`
- * and 400/413 with every problem), logs `generate_request` and `gpu_request`, calls the
+ * The `POST /api/generate` handler: reads and validates the body, logs
+ * `generate_request` (for every request; parameters only when valid), then either
+ * `validation_error` and 400/413 with every problem, or `gpu_request` and calls the
  * GPU server under `GPU_TIMEOUT_MS` and the client's disconnect signal, and answers
  * with the image and ids (see settleGpuOutcome for the failure statuses).
  */
@@ -37,13 +38,14 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
     const log = c.get('log');
     const clientSignal = c.req.raw.signal;
     const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
+    const validation = body.ok ? validateGenerateRequest(body.value, limits) : undefined;
+    // Every request gets its generate_request line, valid or not, so counts add up.
+    log.event('generate_request', describeGenerateRequest(validation?.ok ? validation.params : undefined, clientOf(c), config));
     if (clientSignal.aborted) throw clientClosedError();
     // The body may be unread (wrong type, too large): the connection cannot be reused.
     if (!body.ok) reject(log, body.status, body.errors, { connection: 'close' });
-    const validation = validateGenerateRequest(body.value, limits);
-    if (!validation.ok) reject(log, 400, validation.errors, {});
+    if (validation === undefined || !validation.ok) reject(log, 400, validation?.errors ?? [], {});
     const { params } = validation;
-    log.event('generate_request', describeGenerateRequest(params, clientOf(c), config));
     log.event('gpu_request', { gpu_url: gpuUrl, timeout_ms: config.gpuTimeoutMs });
     const outcome = await callGpuServer(
       {

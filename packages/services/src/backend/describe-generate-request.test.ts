@@ -34,4 +34,12 @@ describe('describeGenerateRequest', () => {
     expect(fields['user_agent']).toMatch(/^a\?\[31mb+\.\.\.$/);
     expect(String(fields['user_agent'])).toHaveLength(256);
   });
+
+  it('describes an invalid request by its client only', () => {
+    expect(describeGenerateRequest(undefined, { address: '127.0.0.1', userAgent: 'curl/8' }, QUIET)).toEqual({
+      valid: false,
+      client_address: '127.0.0.1',
+      user_agent: 'curl/8',
+    });
+  });
 });

@@ -23,13 +23,22 @@ const MAX_HEADER_CHARS = 256;
  * length in characters and the first 16 hex digits of its SHA-256 (so equal prompts
  * can be matched without storing them), the prompt text only when configured and then
  * truncated, and the client's address and user agent (truncated, controls replaced).
- * Every key is ours; nothing from the request names a field. Pure.
+ * For a request that failed validation (`params` undefined) only `valid: false` and the
+ * client. Every key is ours; nothing from the request names a field. Pure.
  */
 export function describeGenerateRequest(
-  params: GenerateParams,
+  params: GenerateParams | undefined,
   client: ClientInfo,
   logging: PromptLogging,
 ): Record<string, unknown> {
+  const fields: Record<string, unknown> = params === undefined ? { valid: false } : describeParams(params, logging);
+  // Header values cannot carry CR/LF (Node rejects them) but may carry other controls.
+  if (client.address !== undefined) fields['client_address'] = clipText(client.address, MAX_HEADER_CHARS, { replaceControls: true });
+  if (client.userAgent !== undefined) fields['user_agent'] = clipText(client.userAgent, MAX_HEADER_CHARS, { replaceControls: true });
+  return fields;
+}
+
+function describeParams(params: GenerateParams, logging: PromptLogging): Record<string, unknown> {
   const fields: Record<string, unknown> = {
     workflow: params.workflow,
     width: params.width,
@@ -44,8 +53,5 @@ export function describeGenerateRequest(
     fields['prompt'] = clipText(params.prompt, logging.logPromptMaxChars);
     if (params.prompt.length > logging.logPromptMaxChars) fields['prompt_truncated'] = true;
   }
-  // Header values cannot carry CR/LF (Node rejects them) but may carry other controls.
-  if (client.address !== undefined) fields['client_address'] = clipText(client.address, MAX_HEADER_CHARS, { replaceControls: true });
-  if (client.userAgent !== undefined) fields['user_agent'] = clipText(client.userAgent, MAX_HEADER_CHARS, { replaceControls: true });
   return fields;
 }

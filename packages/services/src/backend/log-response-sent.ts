@@ -18,8 +18,8 @@ export interface ResponseSentOptions {
  * Middleware (after requestId) that gives each request its child logger (`c.var.log`,
  * stamped with request_id) and writes exactly one `response_sent` line per request:
  * status, duration_ms (whole request inside the backend), method and path, and for a
- * failure its error_code; for an unexpected exception also its message, type and
- * stack, which the 500 body never shows. The line is written before the response is
+ * failure its error_code. An unexpected exception is first logged as `internal_error`
+ * (ERROR) with its message, type and stack, which the 500 body never shows. The line is written before the response is
  * handed to the server, so a response a client saw always has its line on disk.
  */
 export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler<BackendEnv> {
@@ -32,12 +32,13 @@ export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler
       return;
     }
     const write = (status: number, err: unknown): void => {
+      if (err !== undefined && !(err instanceof ApiError)) log.event('internal_error', describeInternalError(err));
       log.event('response_sent', {
         status,
         duration_ms: Math.max(0, Math.round(options.now() - started)),
         method: c.req.method,
         path: clipText(c.req.path, 256, { replaceControls: true }),
-        ...describeFailure(err),
+        ...(err === undefined ? {} : { error_code: err instanceof ApiError ? err.code : INTERNAL_ERROR.code }),
       });
     };
     try {
@@ -51,9 +52,7 @@ export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler
   };
 }
 
-function describeFailure(err: unknown): Record<string, unknown> {
-  if (err === undefined) return {};
-  if (err instanceof ApiError) return { error_code: err.code };
+function describeInternalError(err: unknown): { error_code: string; error: string; [key: string]: unknown } {
   const error = err instanceof Error ? err : new Error(String(err));
   return {
     error_code: INTERNAL_ERROR.code,
