@@ -11,6 +11,7 @@ import type { BackendEnv } from './backend-env.js';
 import { callGpuServer } from './call-gpu-server.js';
 import { describeGenerateRequest } from './describe-generate-request.js';
 import type { BackendConfig } from './load-backend-config.js';
+import { readRequestDeadline } from './read-request-deadline.js';
 import { settleGpuOutcome } from './settle-gpu-outcome.js';
 
 /** What the generate handler needs. */
@@ -27,7 +28,8 @@ export interface GenerateHandlerDeps {
  * The `POST /api/generate` handler: reads and validates the body, logs
  * `generate_request` (for every request; parameters only when valid), then either
  * `validation_error` and 400/413 with every problem, or `gpu_request` and calls the
- * GPU server under `GPU_TIMEOUT_MS` and the client's disconnect signal, and answers
+ * GPU server under `GPU_TIMEOUT_MS` (or the caller's shorter `X-Request-Timeout-Ms`)
+ * and the client's disconnect signal, and answers
  * with the image and ids (see settleGpuOutcome for the failure statuses).
  */
 export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<BackendEnv> {
@@ -46,21 +48,22 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
     if (!body.ok) reject(log, body.status, body.errors, { connection: 'close' });
     if (validation === undefined || !validation.ok) reject(log, 400, validation?.errors ?? [], {});
     const { params } = validation;
-    log.event('gpu_request', { gpu_url: gpuUrl, timeout_ms: config.gpuTimeoutMs });
+    const timeoutMs = readRequestDeadline(c.req.header('x-request-timeout-ms'), config.gpuTimeoutMs);
+    log.event('gpu_request', { gpu_url: gpuUrl, timeout_ms: timeoutMs });
     const outcome = await callGpuServer(
       {
         url: gpuUrl,
         requestId: c.get('requestId'),
         params,
         token: config.gpuServerToken,
-        timeoutMs: config.gpuTimeoutMs,
+        timeoutMs,
         maxResponseBytes: config.gpuMaxResponseBytes,
         clientSignal,
         shutdownSignal: deps.shutdownSignal,
       },
       deps,
     );
-    return c.json(settleGpuOutcome(outcome, log, config.gpuTimeoutMs), 200);
+    return c.json(settleGpuOutcome(outcome, log, timeoutMs), 200);
   };
 }
 

@@ -143,6 +143,18 @@ describe('GPU server does not answer', () => {
     await h.gpu.calls[0]?.closedEarly;
   });
 
+  it('times out at the shorter deadline a caller asks for with X-Request-Timeout-Ms', async () => {
+    h = await startBackendHarness();
+    h.gpu.respond(hang());
+    const res = await postGenerate(h, BODY, { headers: { 'x-request-timeout-ms': '250' } });
+    const requestId = res.headers.get('x-request-id') ?? '';
+    expect(res.status).toBe(504);
+    const lines = h.recordsOf(requestId);
+    expect(events(lines)).toEqual(['generate_request', 'gpu_request', 'timeout_error', 'response_sent']);
+    expect(lines[1]).toMatchObject({ timeout_ms: 250 });
+    expect(lines[2]).toMatchObject({ timeout_ms: 250 });
+  });
+
   it('times out when the body stalls after the headers', async () => {
     h = await startBackendHarness({ env: { GPU_TIMEOUT_MS: '300' } });
     h.gpu.respond((_call, res) => {
