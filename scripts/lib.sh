@@ -62,3 +62,153 @@ stop_pid() {
   log "pid $pid did not stop within ${grace}s; sending SIGKILL"
   kill -KILL "$pid" 2>/dev/null || true
 }
+
+# ---------------------------------------------------------------------------------------
+# The stack: where things are, and how each service is started, checked and stopped.
+
+LOG_DIR="$(mkdir -p "${LOG_DIR:-$PWD/logs}" 2>/dev/null && cd "${LOG_DIR:-$PWD/logs}" && pwd)" ||
+  { printf 'cannot create or enter LOG_DIR=%s\n' "${LOG_DIR:-$PWD/logs}" >&2; exit 1; }
+RUN_DIR="${RUN_DIR:-$LOGTRACE_ROOT/run}"
+HOST="${HOST:-127.0.0.1}"
+BACKEND_PORT="${BACKEND_PORT:-8000}"
+GPU_PORT="${GPU_PORT:-8002}"
+COMFYUI_PORT="${COMFYUI_PORT:-8188}"
+STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-30}"
+LOG_FILE="$LOG_DIR/startup.log"
+DIST_BIN="$LOGTRACE_ROOT/packages/services/dist/bin"
+export LOG_DIR
+
+comfyui_url() { printf '%s' "${COMFYUI_URL:-http://$HOST:$COMFYUI_PORT}"; }
+
+# health_url SERVICE — the URL that says SERVICE is up.
+health_url() {
+  case "$1" in
+    backend) printf 'http://%s:%s/health' "$HOST" "$BACKEND_PORT" ;;
+    gpu_server) printf 'http://%s:%s/health' "$HOST" "$GPU_PORT" ;;
+    comfyui) printf '%s/system_stats' "$(comfyui_url)" ;;
+    *) die "unknown service $1" ;;
+  esac
+}
+
+# service_port SERVICE
+service_port() {
+  case "$1" in
+    backend) printf '%s' "$BACKEND_PORT" ;;
+    gpu_server) printf '%s' "$GPU_PORT" ;;
+    comfyui) local url; url="$(comfyui_url)"; url="${url##*:}"; printf '%s' "${url%%/*}" ;;
+  esac
+}
+
+pid_file() { printf '%s/%s.pid' "$RUN_DIR" "$1"; }
+
+# read_pid SERVICE — the pid from SERVICE's pid file if that process is still ours; a
+# stale pid file (process gone, or the pid reused by another program) is removed.
+read_pid() {
+  local file pid
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(<"$file")"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" && grep -qa -- "$(pid_marker "$1")" "/proc/$pid/cmdline" 2>/dev/null; then
+    printf '%s' "$pid"
+    return 0
+  fi
+  log "removing stale pid file $file"
+  rm -f "$file"
+  return 1
+}
+
+# pid_marker SERVICE — a string found in the command line of SERVICE's process.
+pid_marker() {
+  case "$1" in
+    backend) printf 'backend.js' ;;
+    gpu_server) printf 'gpu-server.js' ;;
+    comfyui) if [[ -n "${COMFYUI_DIR:-}" ]]; then printf 'main.py'; else printf 'comfyui-emulator.js'; fi ;;
+    comfyui_stamper) printf 'stamp-lines.js' ;;
+  esac
+}
+
+# start_node_service SERVICE SCRIPT PORT [ENV=VALUE...] — start one of our services in the
+# background, output into $LOG_DIR/SERVICE.out, pid into the run directory.
+start_node_service() {
+  local service=$1 script=$2 port=$3
+  shift 3
+  [[ -f "$DIST_BIN/$script" ]] || die "$DIST_BIN/$script is missing: run 'npm ci' (or 'npm run build') first"
+  env "$@" HOST="$HOST" PORT="$port" LOG_DIR="$LOG_DIR" \
+    nohup node "$DIST_BIN/$script" >>"$LOG_DIR/$service.out" 2>&1 </dev/null &
+  printf '%s' "$!" >"$(pid_file "$service")"
+  log "started $service (pid $!, port $port; output in $LOG_DIR/$service.out)"
+}
+
+# await_health SERVICE — wait for SERVICE's health endpoint, or fail pointing at its log.
+await_health() {
+  local service=$1 url out
+  url="$(health_url "$service")"
+  if wait_for_http "$url" "$STARTUP_TIMEOUT"; then
+    log "$service is healthy ($url)"
+    return 0
+  fi
+  out="$LOG_DIR/$service.out"
+  [[ "$service" == comfyui ]] && out="$LOG_DIR/comfyui.log"
+  log "$service did not become healthy within ${STARTUP_TIMEOUT}s at $url"
+  if [[ -f "$out" ]]; then
+    log "last lines of $out:"
+    tail -n 20 "$out" >&2 || true
+  fi
+  die "$service failed to start; see $out (and $LOG_DIR/$service.log for its JSON log)"
+}
+
+# port_busy PORT — true when something already listens on 127.0.0.1:PORT.
+port_busy() {
+  node -e '
+    const s = require("node:net").connect({ host: process.argv[1], port: Number(process.argv[2]) });
+    s.on("connect", () => { s.destroy(); process.exit(0); });
+    s.on("error", () => process.exit(1));
+  ' "$HOST" "$1"
+}
+
+# stop_service SERVICE — stop SERVICE if we started it; remove its pid file.
+stop_service() {
+  local service=$1 pid
+  if pid="$(read_pid "$service")"; then
+    log "stopping $service (pid $pid)"
+    stop_pid "$pid" "${STOP_GRACE:-10}"
+  fi
+  rm -f "$(pid_file "$service")"
+}
+
+start_backend() {
+  start_node_service backend backend.js "$BACKEND_PORT" GPU_SERVER_URL="http://$HOST:$GPU_PORT"
+}
+
+start_gpu_server() {
+  start_node_service gpu_server gpu-server.js "$GPU_PORT" COMFYUI_URL="$(comfyui_url)"
+}
+
+# ensure_service SERVICE START_FUNCTION — start SERVICE unless it already runs healthy.
+ensure_service() {
+  local service=$1 starter=$2 pid
+  if pid="$(read_pid "$service")"; then
+    if http_ok "$(health_url "$service")"; then
+      log "$service already running (pid $pid)"
+      return 0
+    fi
+    log "$service (pid $pid) is running but not healthy; restarting it"
+    stop_service "$service"
+  fi
+  if port_busy "$(service_port "$service")"; then
+    die "port $(service_port "$service") is in use by another program; stop it or set the port (see README)"
+  fi
+  "$starter"
+  await_health "$service"
+}
+
+# status_table — one line per service: pid, port, health.
+status_table() {
+  local service pid health
+  printf '%-12s %-8s %-6s %s\n' SERVICE PID PORT HEALTH
+  for service in comfyui gpu_server backend; do
+    pid="$(read_pid "$service" 2>/dev/null || printf -- '-')"
+    if http_ok "$(health_url "$service")"; then health=healthy; else health=DOWN; fi
+    printf '%-12s %-8s %-6s %s\n' "$service" "$pid" "$(service_port "$service")" "$health"
+  done
+}

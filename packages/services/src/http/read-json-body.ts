@@ -1,3 +1,5 @@
+import { readCappedBody } from './read-capped-body.js';
+
 /** One problem with a request, reported to the caller and in `validation_error`. */
 export interface FieldProblem {
   readonly field: string;
@@ -43,31 +45,11 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 }
 
 async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array | 'too_large' | 'unreadable'> {
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        return 'too_large';
-      }
-      chunks.push(value);
-    }
+    return (await readCappedBody(request.body, maxBytes)) ?? 'too_large';
   } catch {
     return 'unreadable';
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 function fail(status: 400 | 413, field: string, message: string): JsonBodyResult {

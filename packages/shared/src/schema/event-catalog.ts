@@ -144,6 +144,7 @@ export const EVENT_CATALOG = Object.freeze({
   service_start: spec('any', ['INFO'], ['port'], 'service started'),
   service_stop: spec('any', ['INFO'], [], 'service stopped'),
   fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
+  internal_error: spec('any', ['ERROR'], ['error_code', 'error'], 'unexpected error while handling a request'),
 } satisfies Record<string, EventSpec>);
 
 /** Name of a catalog event. */

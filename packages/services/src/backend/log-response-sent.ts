@@ -1,0 +1,63 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ServiceLogger } from '@logtrace/shared';
+import { ApiError } from '../http/api-error.js';
+import { INTERNAL_ERROR } from '../http/handle-error.js';
+import type { BackendEnv } from './backend-env.js';
+import { clipText } from './clip-text.js';
+
+/** Options of the response_sent middleware. */
+export interface ResponseSentOptions {
+  readonly logger: ServiceLogger;
+  /** Monotonic clock in ms. */
+  readonly now: () => number;
+  /** Requests that get no `response_sent` line (health checks). */
+  readonly skip: (c: Context<BackendEnv>) => boolean;
+}
+
+/**
+ * Middleware (after requestId) that gives each request its child logger (`c.var.log`,
+ * stamped with request_id) and writes exactly one `response_sent` line per request:
+ * status, duration_ms (whole request inside the backend), method and path, and for a
+ * failure its error_code. An unexpected exception is first logged as `internal_error`
+ * (ERROR) with its message, type and stack, which the 500 body never shows. The line is written before the response is
+ * handed to the server, so a response a client saw always has its line on disk.
+ */
+export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler<BackendEnv> {
+  return async function responseSentMiddleware(c, next) {
+    const started = options.now();
+    const log = options.logger.child({ request_id: c.get('requestId') });
+    c.set('log', log);
+    if (options.skip(c)) {
+      await next();
+      return;
+    }
+    const write = (status: number, err: unknown): void => {
+      if (err !== undefined && !(err instanceof ApiError)) log.event('internal_error', describeInternalError(err));
+      log.event('response_sent', {
+        status,
+        duration_ms: Math.max(0, Math.round(options.now() - started)),
+        method: c.req.method,
+        path: clipText(c.req.path, 256, { replaceControls: true }),
+        ...(err === undefined ? {} : { error_code: err instanceof ApiError ? err.code : INTERNAL_ERROR.code }),
+      });
+    };
+    try {
+      await next();
+    } catch (err) {
+      // Only an error escaping onError/notFound lands here; Hono answers it with a 500.
+      write(500, err);
+      throw err;
+    }
+    write(c.res.status, c.error);
+  };
+}
+
+function describeInternalError(err: unknown): { error_code: string; error: string; [key: string]: unknown } {
+  const error = err instanceof Error ? err : new Error(String(err));
+  return {
+    error_code: INTERNAL_ERROR.code,
+    error: clipText(error.message, 1024),
+    error_type: error.name,
+    stack: clipText(error.stack ?? '', 4096),
+  };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The backend service process: reads the environment once, logs to $LOG_DIR/backend.log,
+// serves the app until SIGTERM/SIGINT. Exit codes: 0 stopped, 1 fatal, 2 bad configuration.
+import { createLogger } from '@logtrace/shared';
+import { createBackendApp } from '../backend/create-backend-app.js';
+import { loadBackendConfig, summarizeBackendConfig } from '../backend/load-backend-config.js';
+import { runMain, runService } from '../http/run-service.js';
+import { startServer } from '../http/start-server.js';
+import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
+
+// How long, after the shutdown deadline cancelled the GPU calls still running, their
+// connections stay open so the clients get a 503 rather than a reset.
+const CANCEL_GRACE_MS = 1000;
+
+runMain('backend', async () => {
+  const config = loadBackendConfig(process.env);
+  const logger = createLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
+  const inFlight = createInFlightTracker();
+  const stopping = new AbortController();
+  const app = createBackendApp({ config, logger, inFlight, shutdownSignal: stopping.signal });
+  await runService({
+    logger,
+    summary: summarizeBackendConfig(config),
+    shutdownDeadlineMs: config.shutdownTimeoutMs,
+    async start() {
+      const running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      return {
+        ...running,
+        async stop(deadlineMs = config.shutdownTimeoutMs) {
+          const cancel = setTimeout(() => stopping.abort(), deadlineMs);
+          try {
+            await running.stop(deadlineMs + CANCEL_GRACE_MS);
+          } finally {
+            clearTimeout(cancel);
+          }
+        },
+      };
+    },
+    // Requests cut off at the deadline still write their response_sent line.
+    onStop: async () => {
+      await inFlight.idle(CANCEL_GRACE_MS);
+    },
+  });
+});

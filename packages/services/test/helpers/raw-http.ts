@@ -1,0 +1,42 @@
+// A minimal HTTP/1.1 client over a raw socket, for header values fetch refuses to send.
+import net from 'node:net';
+
+/** A raw HTTP response. */
+export interface RawResponse {
+  readonly status: number;
+  /** Header names lower-cased; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * Sends `head` (request line and header lines, joined with CRLF by this function) plus
+ * an optional body over a new connection with `Connection: close`, and reads the
+ * whole answer.
+ */
+export function rawRequest(url: string, head: readonly string[], body = ''): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const text = Buffer.concat(chunks).toString('latin1');
+      const split = text.indexOf('\r\n\r\n');
+      const lines = text.slice(0, split).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      }
+      resolve({ status: Number(lines[0]?.split(' ')[1]), headers, body: text.slice(split + 4) });
+    });
+    const lines = [...head, `Host: ${hostname}:${port}`, 'Connection: close'];
+    if (body !== '') lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+    // write, not end: a half-closed socket reads as a client that went away.
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
+  });
+}
