@@ -33,3 +33,14 @@ export {
   type BackendConfig,
 } from './backend/load-backend-config.js';
 export type { GpuImage, GpuSuccess, GpuFailure } from './backend/parse-gpu-response.js';
+export { createComfyUiClient, type ComfyUiClient, type ComfyUiClientOptions, type CancelOutcome } from './comfyui/create-comfyui-client.js';
+export { ComfyUiError, COMFYUI_ERROR_CODES } from './comfyui/comfyui-error.js';
+export { waitForPrompt, type WaitOptions, type PromptOutcome } from './comfyui/wait-for-prompt.js';
+export type { ImageRef, PromptState } from './comfyui/parse-history-response.js';
+export { createGpuServerApp, MAX_GENERATE_BODY_BYTES, type GpuServerDeps } from './gpu-server/create-gpu-server-app.js';
+export { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR, type GpuServerConfig } from './gpu-server/load-gpu-server-config.js';
+export { ERROR_STATUS as GPU_ERROR_STATUS } from './gpu-server/generation-error.js';
+export { createEmulatorApp, type EmulatorAppDeps } from './emulator/create-emulator-app.js';
+export { createEmulatorState, type EmulatorState } from './emulator/create-emulator-state.js';
+export { loadEmulatorConfig, type EmulatorConfig } from './emulator/load-emulator-config.js';
+export { FAULTS as EMULATOR_FAULTS, type Fault as EmulatorFault } from './emulator/pick-fault.js';

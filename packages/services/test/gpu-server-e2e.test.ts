@@ -1,85 +1,17 @@
 // GPU server → ComfyUI emulator on real 127.0.0.1 ports, logging to a real file: for
 // success and each failure, the answer, the event sequence in gpu_server.log, the ids.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRecord, createLogger, newId, type ServiceLogger } from '@logtrace/shared';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
-import { simulateCrash } from '../src/emulator/simulate-crash.js';
-import { createGpuServerApp } from '../src/gpu-server/create-gpu-server-app.js';
-import { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../src/gpu-server/load-gpu-server-config.js';
-import { startServer, type RunningServer } from '../src/http/start-server.js';
-import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './support/test-emulator.js';
+import { newId } from '@logtrace/shared';
+import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type GpuServer = StartedService;
 
-let dir: string;
-let workflowDir: string;
-const servers: RunningServer[] = [];
-const emulators: TestEmulator[] = [];
-const restarts: Array<() => void> = [];
-
-beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-e2e-'));
-  workflowDir = path.join(dir, 'workflows');
-  mkdirSync(workflowDir);
-  for (const name of ['default.json', 'txt2img.json']) copyFileSync(path.join(SHIPPED_WORKFLOW_DIR, name), path.join(workflowDir, name));
-  // SaveImage without its required filename_prefix: ComfyUI's validation answers 400.
-  writeFileSync(
-    path.join(workflowDir, 'broken.json'),
-    JSON.stringify({
-      '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
-      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0] } },
-    }),
-  );
-});
-
-afterAll(async () => {
-  for (const cancel of restarts) cancel();
-  for (const e of emulators) e.close();
-  await Promise.all(servers.map((s) => s.stop(1000)));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function startEmulator(options: TestEmulatorOptions & { crashDownMs?: number } = {}): Promise<{ emulator: TestEmulator; url: string }> {
-  let running: RunningServer | undefined;
-  const emulator = await createTestEmulator({
-    ...options,
-    onCrash: () => {
-      if (running !== undefined) restarts.push(simulateCrash(running.server, options.crashDownMs ?? 5000, () => undefined));
-    },
-  });
-  emulators.push(emulator);
-  running = await startServer({ fetch: emulator.app.fetch, host: '127.0.0.1', port: 0 });
-  servers.push(running);
-  return { emulator, url: running.url };
-}
-
-interface GpuServer {
-  readonly url: string;
-  readonly logFile: string;
-  readonly logger: ServiceLogger;
-}
-
-async function startGpuServer(comfyuiUrl: string, env: Record<string, string> = {}): Promise<GpuServer> {
-  const logDir = mkdtempSync(path.join(dir, 'logs-'));
-  const config = loadGpuServerConfig({
-    LOG_DIR: logDir,
-    COMFYUI_URL: comfyuiUrl,
-    WORKFLOW_DIR: workflowDir,
-    COMFYUI_POLL_INTERVAL_MS: '5',
-    COMFYUI_TIMEOUT_MS: '20000',
-    ...env,
-  });
-  const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-  const comfy = createComfyUiClient({ baseUrl: config.comfyuiUrl, viewTimeoutMs: config.viewTimeoutMs, retryDelayMs: () => 20 });
-  const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
-  const running = await startServer({ fetch: app.fetch, host: '127.0.0.1', port: 0 });
-  servers.push(running);
-  return { url: running.url, logFile: path.join(logDir, 'gpu_server.log'), logger };
-}
+const stack = createRealStack();
+afterAll(() => stack.close());
+const startEmulator = stack.startEmulator;
+const startGpuServer = (url: string, env: Record<string, string> = {}): Promise<GpuServer> => stack.startGpuServer(url, env);
 
 async function generate(server: GpuServer, body: Json, headers: Record<string, string> = {}) {
   const requestId = newId();
@@ -92,14 +24,11 @@ async function generate(server: GpuServer, body: Json, headers: Record<string, s
 }
 
 /** Lines of one request in the log file, after checking that every line in it conforms. */
-function linesOf(server: GpuServer, requestId: string): Json[] {
-  const lines = readFileSync(server.logFile, 'utf8').split('\n').filter((l) => l !== '');
-  const records = lines.map((l) => JSON.parse(l) as Json);
-  for (const record of records) expect(checkRecord(record), JSON.stringify(record)).toEqual([]);
-  return records.filter((r) => r['request_id'] === requestId);
+function linesOf(server: GpuServer, requestId: string): LogRecord[] {
+  return readLog(server).filter((r) => r['request_id'] === requestId);
 }
 
-const eventsOf = (lines: Json[]): string[] => lines.map((l) => l['event'] as string).filter((e) => e !== 'comfyui_polling');
+const events = (lines: LogRecord[]): string[] => eventsOf(lines, lines[0]?.['request_id'] as string);
 const FLOW = ['generation_start', 'workflow_loaded', 'comfyui_prompt_sent'];
 
 describe('GPU server → emulator on real ports', () => {
@@ -116,7 +45,7 @@ describe('GPU server → emulator on real ports', () => {
     expect(res.header).toBe(res.requestId);
     expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
     const lines = linesOf(gpu, res.requestId);
-    expect(eventsOf(lines)).toEqual([...FLOW, 'comfyui_complete', 'image_retrieved']);
+    expect(events(lines)).toEqual([...FLOW, 'comfyui_complete', 'image_retrieved']);
     for (const line of lines) expect(line['generation_id']).toBe(res.body['generation_id']);
     expect(lines.slice(2).every((l) => l['prompt_id'] === res.body['prompt_id'])).toBe(true);
     expect(lines.find((l) => l['event'] === 'image_retrieved')).toMatchObject({ size_bytes: res.body['image']['size_bytes'] });
@@ -154,13 +83,13 @@ describe('GPU server → emulator on real ports', () => {
     const lines = linesOf(gpu, res.requestId);
     const last = lines.at(-1) as Json;
     expect(last).toMatchObject({ event: 'error_comfyui', level: 'ERROR', error_code: code, generation_id: res.body['generation_id'], ...fields });
-    expect(eventsOf(lines).slice(0, 2)).toEqual(FLOW.slice(0, 2));
+    expect(events(lines).slice(0, 2)).toEqual(FLOW.slice(0, 2));
   });
 
   it('answers a missing workflow with 404 and error_workflow', async () => {
     const res = await generate(gpu, { prompt: 'x', workflow: 'missing' });
     expect([res.status, res.body['error_code']]).toEqual([404, 'workflow_not_found']);
-    expect(eventsOf(linesOf(gpu, res.requestId))).toEqual(['generation_start', 'error_workflow']);
+    expect(events(linesOf(gpu, res.requestId))).toEqual(['generation_start', 'error_workflow']);
   });
 
   it('answers a hang with 504 comfyui_timeout, cancels the prompt, and serves the next request', async () => {
@@ -172,16 +101,11 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it('answers ComfyUI down with 502 ECONNREFUSED and reports it on /health', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port: p } = probe.address() as { port: number };
-        probe.close(() => resolve(p));
-      });
-    });
+    const port = await stack.closedPort();
     const server = await startGpuServer(`http://127.0.0.1:${port}`);
     const res = await generate(server, { prompt: 'x' });
     expect([res.status, res.body['error_code']]).toEqual([502, 'ECONNREFUSED']);
-    expect(eventsOf(linesOf(server, res.requestId))).toEqual(['generation_start', 'workflow_loaded', 'error_comfyui']);
+    expect(events(linesOf(server, res.requestId))).toEqual(['generation_start', 'workflow_loaded', 'error_comfyui']);
     const health = (await (await fetch(`${server.url}/health`)).json()) as Json;
     expect(health).toMatchObject({ status: 'degraded', comfyui: { reachable: false, error_code: 'ECONNREFUSED' } });
   });
@@ -200,7 +124,7 @@ describe('GPU server → emulator on real ports', () => {
     const server = await startGpuServer(url, { COMFYUI_VIEW_TIMEOUT_MS: '200' });
     const res = await generate(server, { prompt: '[[fault:slow_view]]' });
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
-    expect(eventsOf(linesOf(server, res.requestId))).toEqual([...FLOW, 'comfyui_complete', 'error_comfyui']);
+    expect(events(linesOf(server, res.requestId))).toEqual([...FLOW, 'comfyui_complete', 'error_comfyui']);
   });
 
   it('refuses calls without the bearer token when one is set', async () => {

@@ -25,8 +25,8 @@ export const COMFYUI_ERROR_CODES = Object.freeze({
   imageTooLarge: 'image_too_large',
   /** A JSON answer larger than the client accepts. */
   responseTooLarge: 'comfyui_response_too_large',
-  /** The caller gave up (our own client disconnected). */
-  clientClosed: 'client_closed',
+  /** The caller gave up (our own client disconnected); the backend's code for the same. */
+  clientClosed: 'client_closed_request',
   /** A transport failure without a socket error code. */
   unreachable: 'comfyui_unreachable',
 });

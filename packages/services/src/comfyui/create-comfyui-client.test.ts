@@ -139,7 +139,7 @@ describe('ComfyUI client transport', () => {
     expect((await failure(client.submitPrompt({}, { clientId: 'c' }))).code).toBe('comfyui_timeout');
     const gone = new AbortController();
     gone.abort('caller left');
-    expect((await failure(client.getPromptState('p', gone.signal))).code).toBe('client_closed');
+    expect((await failure(client.getPromptState('p', gone.signal))).code).toBe('client_closed_request');
   });
 
   it('retries a GET once after a broken connection, never a POST', async () => {

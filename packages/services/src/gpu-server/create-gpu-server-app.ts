@@ -1,11 +1,14 @@
 import { Hono } from 'hono';
-import { parseIncomingId, type ServiceLogger } from '@logtrace/shared';
+import type { ServiceLogger } from '@logtrace/shared';
 import { ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { ApiError } from '../http/api-error.js';
+import { handleError } from '../http/handle-error.js';
 import { readJsonBody } from '../http/read-json-body.js';
+import { requestId, type RequestIdVariables } from '../http/request-id.js';
 import { validateGenerateRequest } from '../generation/validate-generate-request.js';
 import { checkBearerToken } from './check-bearer-token.js';
-import { GenerationError } from './generation-error.js';
+import { describeInternalError, generationError } from './generation-error.js';
 import type { GpuServerConfig } from './load-gpu-server-config.js';
 import { runGeneration } from './run-generation.js';
 
@@ -23,25 +26,20 @@ export interface GpuServerDeps {
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
 export const MAX_GENERATE_BODY_BYTES = 64 * 1024;
 
-type Env = { Variables: { requestId: string } };
+type Env = { Variables: RequestIdVariables };
 
 /**
  * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, log write
  * errors) and `POST /generate` (optional bearer auth, request_id from a valid
  * X-Request-ID or a new one, a new generation_id, the generation flow). Every answer
  * carries X-Request-ID; errors are `{error, error_code, request_id, generation_id?, details?}`
- * with the statuses of generation-error.ts, made only in `onError`.
+ * with the statuses of generation-error.ts, made only by the shared handleError.
  */
 export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   const { config, logger, comfy } = deps;
   const app = new Hono<Env>();
 
-  app.use('*', async (c, next) => {
-    const requestId = parseIncomingId(c.req.header('x-request-id')) ?? deps.newId();
-    c.set('requestId', requestId);
-    c.header('X-Request-ID', requestId);
-    await next();
-  });
+  app.use(requestId({ newId: deps.newId }));
 
   app.get('/health', async (c) => {
     const started = deps.now();
@@ -50,7 +48,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       const stats = await comfy.systemStats(Math.min(2000, config.pollTimeoutMs));
       comfyui = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
     } catch (err) {
-      const code = err instanceof ComfyUiError ? err.code : 'internal';
+      const code = err instanceof ComfyUiError ? err.code : 'internal_error';
       comfyui = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
     }
     const health = logger.health();
@@ -64,25 +62,24 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   });
 
   app.post('/generate', async (c) => {
-    const requestId = c.get('requestId');
+    const id = c.get('requestId');
     if (config.token !== undefined && !checkBearerToken(c.req.header('authorization'), config.token)) {
-      c.header('WWW-Authenticate', 'Bearer realm="gpu_server"');
-      throw new GenerationError('unauthorized', 'missing or wrong bearer token');
+      throw generationError('unauthorized', 'missing or wrong bearer token', { headers: { 'WWW-Authenticate': 'Bearer realm="gpu_server"' } });
     }
     const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
     if (!body.ok) {
-      const code = body.status === 413 ? 'body_too_large' : 'invalid_request';
-      throw new GenerationError(code, 'the request body is not acceptable JSON', { details: body.errors });
+      const code = body.status === 413 ? 'payload_too_large' : 'invalid_request';
+      throw generationError(code, 'the request body is not acceptable JSON', { details: body.errors });
     }
     const validation = validateGenerateRequest(body.value);
-    if (!validation.ok) throw new GenerationError('invalid_request', 'invalid generation parameters', { details: validation.errors });
+    if (!validation.ok) throw generationError('invalid_request', 'invalid generation parameters', { details: validation.errors });
     const generationId = deps.newId();
     const result = await runGeneration(
       validation.params,
       {
-        requestId,
+        requestId: id,
         generationId,
-        logger: logger.child({ request_id: requestId, generation_id: generationId }),
+        logger: logger.child({ request_id: id, generation_id: generationId }),
         signal: c.req.raw.signal,
       },
       { ...config, comfy, now: deps.now, randomSeed: deps.randomSeed },
@@ -90,27 +87,11 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
     return c.json(result, 200);
   });
 
-  app.notFound((c) =>
-    c.json({ error: `no route ${c.req.method} ${new URL(c.req.url).pathname}`, error_code: 'not_found', request_id: c.get('requestId') }, 404),
-  );
-
-  // Unexpected errors inside a generation were logged by runGeneration; none carry internals out.
+  app.notFound((c) => handleError(new ApiError(404, 'not_found', 'no such endpoint'), c));
   app.onError((err, c) => {
-    const requestId = c.get('requestId') ?? deps.newId();
-    c.header('X-Request-ID', requestId);
-    if (err instanceof GenerationError) {
-      return c.json(
-        {
-          error: err.message,
-          error_code: err.code,
-          request_id: requestId,
-          ...(err.generationId === undefined ? {} : { generation_id: err.generationId }),
-          ...(err.details === undefined ? {} : { details: err.details }),
-        },
-        err.status as 400,
-      );
-    }
-    return c.json({ error: 'internal error', error_code: 'internal', request_id: requestId }, 500);
+    // Generations log their own unexpected errors; this catches the rest.
+    if (!(err instanceof ApiError)) logger.child({ request_id: c.get('requestId') }).event('internal_error', describeInternalError(err));
+    return handleError(err, c);
   });
   return app;
 }

@@ -5,7 +5,8 @@ import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import type { ImageRef } from '../comfyui/parse-history-response.js';
 import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
 import { fillWorkflow } from './fill-workflow.js';
-import { GenerationError } from './generation-error.js';
+import { ApiError } from '../http/api-error.js';
+import { describeInternalError, generationError } from './generation-error.js';
 import { loadWorkflow, WorkflowError } from './load-workflow.js';
 import { summarizeNodeErrors } from './summarize-node-errors.js';
 
@@ -44,18 +45,18 @@ export interface GenerationResult {
  * One generation, SPEC §3: load and fill the workflow, submit it, poll until done or
  * the deadline, fetch the image. Writes generation_start, workflow_loaded,
  * comfyui_prompt_sent, comfyui_polling (every 10th poll), comfyui_complete and
- * image_retrieved, or error_workflow / error_comfyui, then throws a GenerationError.
+ * image_retrieved, or error_workflow / error_comfyui (internal_error for a bug), then
+ * throws the ApiError to answer with (see generation-error.ts for the statuses).
  * A prompt given up on (deadline, caller gone) is interrupted or removed from the queue.
  */
 export async function runGeneration(params: GenerateParams, ctx: GenerationContext, deps: GenerationDeps): Promise<GenerationResult> {
   try {
     return await generate(params, ctx, deps);
   } catch (err) {
-    if (err instanceof GenerationError) throw err;
-    // A bug, not a ComfyUI failure; still ends the generation's trace with an error event.
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.logger.event('error_comfyui', { error_code: 'internal', error: message }, { msg: 'generation failed unexpectedly' });
-    throw new GenerationError('internal', 'internal error', { generationId: ctx.generationId, cause: err });
+    if (err instanceof ApiError) throw err;
+    // A bug, not a ComfyUI failure; the generation's trace still ends with an error event.
+    ctx.logger.event('internal_error', describeInternalError(err));
+    throw generationError('internal_error', 'internal server error', { generationId: ctx.generationId, cause: err });
   }
 }
 
@@ -76,7 +77,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
   } catch (err) {
     if (!(err instanceof WorkflowError)) throw err;
     log.event('error_workflow', { workflow: params.workflow, error_code: err.code, error: err.message });
-    throw new GenerationError(err.code, err.message, { generationId: ctx.generationId, cause: err });
+    throw generationError(err.code, err.message, { generationId: ctx.generationId, cause: err });
   }
   log.event('workflow_loaded', { workflow: params.workflow, node_count: Object.keys(graph).length });
 
@@ -142,7 +143,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       ...(err.code === CODES.timeout ? { timeout_ms: deps.comfyuiTimeoutMs, elapsed_ms: deps.now() - sentAt } : {}),
       ...(cancelled === undefined ? {} : { comfyui_cancel: cancelled }),
     });
-    throw new GenerationError(err.code, err.message, {
+    throw generationError(err.code, err.message, {
       generationId: ctx.generationId,
       details: nodeErrors !== undefined ? { comfyui_error: err.promptError, node_errors: nodeErrors } : err.execution === undefined ? undefined : compact(err.execution),
       cause: err,

@@ -1,0 +1,115 @@
+// backend → GPU server → ComfyUI emulator on real 127.0.0.1 ports, both services logging
+// to one real LOG_DIR: for success and each ComfyUI failure, the backend's answer, the
+// event sequence in backend.log and gpu_server.log, and the ids tying them together.
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '@logtrace/shared';
+import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Stack {
+  readonly backend: StartedService;
+  readonly gpu: StartedService;
+}
+
+const real = createRealStack();
+afterAll(() => real.close());
+
+async function startStack(comfyuiUrl: string, gpuEnv: Record<string, string> = {}): Promise<Stack> {
+  const logDir = mkdtempSync(path.join(real.dir, 'logs-'));
+  const gpu = await real.startGpuServer(comfyuiUrl, gpuEnv, logDir);
+  const backend = await real.startBackend(gpu.url, {}, logDir);
+  return { backend, gpu };
+}
+
+async function generate(stack: Stack, body: Json, headers: Record<string, string> = {}) {
+  const requestId = newId();
+  const res = await fetch(`${stack.backend.url}/api/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+    body: JSON.stringify(body),
+  });
+  return { requestId, status: res.status, body: (await res.json()) as Json };
+}
+
+function traceOf(stack: Stack, requestId: string): { backend: LogRecord[]; gpu: LogRecord[] } {
+  const pick = (records: LogRecord[]): LogRecord[] => records.filter((r) => r['request_id'] === requestId);
+  return { backend: pick(readLog(stack.backend)), gpu: pick(readLog(stack.gpu)) };
+}
+
+const GPU_FLOW = ['generation_start', 'workflow_loaded', 'comfyui_prompt_sent'];
+
+describe('backend → GPU server → emulator', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack((await real.startEmulator()).url);
+  });
+
+  it('returns the image and ties both logs together with request_id and generation_id', async () => {
+    const res = await generate(stack, { prompt: 'a lantern in fog', workflow: 'txt2img', width: 256, height: 256, steps: 5 });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
+    const trace = traceOf(stack, res.requestId);
+    expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
+    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_complete', 'image_retrieved']);
+    const generationId = res.body['generation_id'] as string;
+    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ level: 'INFO', status: 200, generation_id: generationId });
+    expect(trace.gpu.every((r) => r['generation_id'] === generationId)).toBe(true);
+    expect(trace.backend.at(-1)).toMatchObject({ event: 'response_sent', status: 200 });
+  });
+
+  it.each([
+    ['ComfyUI validation (node_errors)', { workflow: 'broken' }, 400, 'prompt_invalid', { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
+    ['a ComfyUI 500', { prompt: 'x [[fault:http500]]' }, 502, 'comfyui_http_500', { status: 500 }],
+    ['an execution error', { prompt: 'x [[fault:error]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'RuntimeError' }],
+    ['out of memory', { prompt: 'x [[fault:oom]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'torch.OutOfMemoryError' }],
+    ['an interrupt', { prompt: 'x [[fault:interrupt]]' }, 502, 'comfyui_interrupted', {}],
+  ])('passes %s on as %i %s, with gpu_response ERROR and error_comfyui', async (_what, body, status, code, fields) => {
+    const res = await generate(stack, { prompt: 'x', ...body });
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ error_code: code, request_id: res.requestId, generation_id: expect.any(String) });
+    const trace = traceOf(stack, res.requestId);
+    expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
+    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ level: 'ERROR', generation_id: res.body['generation_id'] });
+    expect(trace.gpu.at(-1)).toMatchObject({ event: 'error_comfyui', error_code: code, generation_id: res.body['generation_id'], ...fields });
+    if (code === 'prompt_invalid') expect(res.body['details']['node_errors'][0]).toMatchObject({ node_id: '2' });
+  });
+
+  it('passes a ComfyUI hang on as comfyui_timeout, and stays healthy for the next request', async () => {
+    const { url } = await real.startEmulator();
+    const short = await startStack(url, { COMFYUI_TIMEOUT_MS: '300' });
+    const res = await generate(short, { prompt: 'x [[fault:hang]]' });
+    expect([res.status, res.body['error_code']]).toEqual([502, 'comfyui_timeout']);
+    const trace = traceOf(short, res.requestId);
+    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'error_comfyui']);
+    expect(trace.gpu.at(-1)).toMatchObject({ error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
+    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ status: 504, level: 'ERROR' });
+    expect((await generate(short, { prompt: 'next' })).status).toBe(200);
+  });
+
+  it('cancels the ComfyUI prompt when the backend gives up first', async () => {
+    const { url, emulator } = await real.startEmulator();
+    const own = await startStack(url);
+    const res = await generate(own, { prompt: 'x [[fault:hang]]' }, { 'x-request-timeout-ms': '300' });
+    expect([res.status, res.body['error_code']]).toEqual([504, 'gpu_timeout']);
+    let gpu: LogRecord[] = [];
+    for (let i = 0; i < 200 && gpu.at(-1)?.['event'] !== 'error_comfyui'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gpu = traceOf(own, res.requestId).gpu;
+    }
+    expect(gpu.at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'client_closed_request', comfyui_cancel: 'interrupted' });
+    expect(emulator.output()).toContain('Processing interrupted');
+    expect(eventsOf(traceOf(own, res.requestId).backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'timeout_error', 'response_sent']);
+  });
+
+  it('passes ComfyUI unreachable on as ECONNREFUSED', async () => {
+    const down = await startStack(`http://127.0.0.1:${await real.closedPort()}`);
+    const res = await generate(down, { prompt: 'x' });
+    expect([res.status, res.body['error_code']]).toEqual([502, 'ECONNREFUSED']);
+    const trace = traceOf(down, res.requestId);
+    expect(eventsOf(trace.gpu, res.requestId)).toEqual(['generation_start', 'workflow_loaded', 'error_comfyui']);
+    expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
+  });
+});

@@ -1,0 +1,131 @@
+// Starts the services on real 127.0.0.1 ports (port 0) for end-to-end tests, logging to
+// real files, and stops them all afterwards.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { checkRecord, createLogger, newId } from '@logtrace/shared';
+import { createBackendApp } from '../../src/backend/create-backend-app.js';
+import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
+import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
+import { simulateCrash } from '../../src/emulator/simulate-crash.js';
+import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
+import { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import { startServer, type RunningServer } from '../../src/http/start-server.js';
+import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
+
+/** A parsed log line. */
+export type LogRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A started service: its URL and log file. */
+export interface StartedService {
+  readonly url: string;
+  readonly logFile: string;
+}
+
+/** Everything one test file starts; `close()` stops it all and removes the files. */
+export interface RealStack {
+  readonly dir: string;
+  /** A workflow directory: the shipped workflows plus `broken` (fails ComfyUI validation). */
+  readonly workflowDir: string;
+  startEmulator(options?: TestEmulatorOptions & { crashDownMs?: number }): Promise<{ emulator: TestEmulator; url: string }>;
+  startGpuServer(comfyuiUrl: string, env?: Record<string, string>, logDir?: string): Promise<StartedService>;
+  startBackend(gpuServerUrl: string, env?: Record<string, string>, logDir?: string): Promise<StartedService>;
+  /** A port nothing listens on. */
+  closedPort(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Creates the stack holder (nothing runs until a start call). */
+export function createRealStack(): RealStack {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-stack-'));
+  const workflowDir = path.join(dir, 'workflows');
+  mkdirSync(workflowDir);
+  for (const name of ['default.json', 'txt2img.json']) copyFileSync(path.join(SHIPPED_WORKFLOW_DIR, name), path.join(workflowDir, name));
+  // SaveImage without its required filename_prefix: ComfyUI's validation answers 400.
+  writeFileSync(
+    path.join(workflowDir, 'broken.json'),
+    JSON.stringify({
+      '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } },
+      '2': { class_type: 'SaveImage', inputs: { images: ['1', 0] } },
+    }),
+  );
+  const servers: RunningServer[] = [];
+  const emulators: TestEmulator[] = [];
+  const restarts: Array<() => void> = [];
+  const serve = async (fetch: (request: Request) => Response | Promise<Response>): Promise<RunningServer> => {
+    const running = await startServer({ fetch, host: '127.0.0.1', port: 0 });
+    servers.push(running);
+    return running;
+  };
+  return {
+    dir,
+    workflowDir,
+    async startEmulator(options = {}) {
+      let running: RunningServer | undefined;
+      const emulator = await createTestEmulator({
+        ...options,
+        onCrash: () => {
+          if (running !== undefined) restarts.push(simulateCrash(running.server, options.crashDownMs ?? 5000, () => undefined));
+        },
+      });
+      emulators.push(emulator);
+      running = await serve(emulator.app.fetch);
+      return { emulator, url: running.url };
+    },
+    async startGpuServer(comfyuiUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
+      const config = loadGpuServerConfig({
+        LOG_DIR: logDir,
+        COMFYUI_URL: comfyuiUrl,
+        WORKFLOW_DIR: workflowDir,
+        COMFYUI_POLL_INTERVAL_MS: '5',
+        COMFYUI_TIMEOUT_MS: '20000',
+        ...env,
+      });
+      const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
+      const comfy = createComfyUiClient({ baseUrl: config.comfyuiUrl, viewTimeoutMs: config.viewTimeoutMs, retryDelayMs: () => 20 });
+      const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
+      return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'gpu_server.log') };
+    },
+    async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
+      const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });
+      const logger = createLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
+      const app = createBackendApp({ config, logger });
+      return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'backend.log') };
+    },
+    closedPort: () =>
+      new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as { port: number };
+          probe.close(() => resolve(port));
+        });
+      }),
+    async close() {
+      for (const cancel of restarts) cancel();
+      for (const emulator of emulators) emulator.close();
+      await Promise.all(servers.map((s) => s.stop(1000)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Every line of a service's log file, parsed, after checking that each one conforms to
+ * the SPEC format (checkRecord); throws listing the first bad line otherwise.
+ */
+export function readLog(service: StartedService): LogRecord[] {
+  const records = readFileSync(service.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LogRecord);
+  for (const record of records) {
+    const problems = checkRecord(record);
+    if (problems.length > 0) throw new Error(`${service.logFile}: ${problems.join('; ')} in ${JSON.stringify(record)}`);
+  }
+  return records;
+}
+
+/** The event names of one request's lines, without the DEBUG polling lines. */
+export function eventsOf(records: readonly LogRecord[], requestId: string): string[] {
+  return records.filter((r) => r['request_id'] === requestId && r['event'] !== 'comfyui_polling').map((r) => r['event'] as string);
+}
