@@ -61,12 +61,12 @@ describe('backend → GPU server → emulator', () => {
   });
 
   it.each([
-    ['ComfyUI validation (node_errors)', { workflow: 'broken' }, 400, 'prompt_invalid', { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
-    ['a ComfyUI 500', { prompt: 'x [[fault:http500]]' }, 502, 'comfyui_http_500', { status: 500 }],
-    ['an execution error', { prompt: 'x [[fault:error]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'RuntimeError' }],
-    ['out of memory', { prompt: 'x [[fault:oom]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'torch.OutOfMemoryError' }],
-    ['an interrupt', { prompt: 'x [[fault:interrupt]]' }, 502, 'comfyui_interrupted', {}],
-  ])('passes %s on as %i %s, with gpu_response ERROR and error_comfyui', async (_what, body, status, code, fields) => {
+    ['ComfyUI validation (node_errors)', 400, 'prompt_invalid', { workflow: 'broken' }, { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
+    ['a ComfyUI 500', 502, 'comfyui_http_500', { prompt: 'x [[fault:http500]]' }, { status: 500 }],
+    ['an execution error', 502, 'comfyui_execution_error', { prompt: 'x [[fault:error]]', workflow: 'txt2img' }, { exception_type: 'RuntimeError' }],
+    ['out of memory', 502, 'comfyui_execution_error', { prompt: 'x [[fault:oom]]', workflow: 'txt2img' }, { exception_type: 'torch.OutOfMemoryError' }],
+    ['an interrupt', 502, 'comfyui_interrupted', { prompt: 'x [[fault:interrupt]]' }, {}],
+  ])('passes %s on as %i %s, with gpu_response ERROR and error_comfyui', async (_what, status, code, body, fields) => {
     const res = await generate(stack, { prompt: 'x', ...body });
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ error_code: code, request_id: res.requestId, generation_id: expect.any(String) });

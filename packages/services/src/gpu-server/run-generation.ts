@@ -6,6 +6,7 @@ import type { ImageRef } from '../comfyui/parse-history-response.js';
 import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
 import { fillWorkflow } from './fill-workflow.js';
 import { ApiError } from '../http/api-error.js';
+import { createCallSignal } from '../http/create-call-signal.js';
 import { describeInternalError, generationError } from './generation-error.js';
 import { loadWorkflow, WorkflowError } from './load-workflow.js';
 import { summarizeNodeErrors } from './summarize-node-errors.js';
@@ -81,7 +82,9 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
   }
   log.event('workflow_loaded', { workflow: params.workflow, node_count: Object.keys(graph).length });
 
-  const job = AbortSignal.any([ctx.signal, AbortSignal.timeout(deps.comfyuiTimeoutMs)]);
+  // A timer-backed signal: AbortSignal.any() holds its sources weakly, so an
+  // AbortSignal.timeout() referenced by nothing else can be collected and never fire.
+  const job = createCallSignal(deps.comfyuiTimeoutMs, { client: ctx.signal });
   const sentAt = deps.now();
   let promptLog = log;
   let promptId: string | undefined;
@@ -92,7 +95,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
         extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
       },
-      signal: job,
+      signal: job.signal,
     });
     promptId = queued.promptId;
     promptLog = log.child({ prompt_id: promptId });
@@ -104,12 +107,13 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     });
     const outcome = await waitForPrompt(deps.comfy, promptId, {
       intervalMs: deps.pollIntervalMs,
-      signal: job,
+      signal: job.signal,
       now: deps.now,
       onPoll: (attempt, elapsedMs) => {
         if (attempt % 10 === 0) promptLog.event('comfyui_polling', { attempt, elapsed_ms: elapsedMs });
       },
     });
+    job.dispose();
     promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
@@ -148,6 +152,8 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       details: nodeErrors !== undefined ? { comfyui_error: err.promptError, node_errors: nodeErrors } : err.execution === undefined ? undefined : compact(err.execution),
       cause: err,
     });
+  } finally {
+    job.dispose();
   }
 }
 
