@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkRecord } from '@logtrace/shared';
+import { eventsOf } from './support/real-stack.js';
 
 const DIST = fileURLToPath(new URL('../dist/bin/', import.meta.url));
 const GPU_BIN = path.join(DIST, 'gpu-server.js');
@@ -73,16 +74,10 @@ describe('bins', () => {
     expect(await emulator.exited).toBe(0);
     const records = readFileSync(logFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const record of records) expect(checkRecord(record)).toEqual([]);
-    expect(records.map((r) => r['event'])).toEqual([
-      'service_start',
-      'generation_start',
-      'workflow_loaded',
-      'comfyui_prompt_sent',
-      ...records.filter((r) => r['event'] === 'comfyui_polling').map(() => 'comfyui_polling'),
-      'comfyui_complete',
-      'image_retrieved',
-      'service_stop',
-    ]);
+    const requestId = records[1]?.['request_id'] as string;
+    expect([records[0]?.['event'], ...eventsOf(records, requestId), records.at(-1)?.['event']]).toEqual(
+      ['service_start', 'generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved', 'service_stop'],
+    );
     expect(emulator.stderr()).toMatch(/got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/);
   });
 

@@ -64,12 +64,14 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   routes.get('/queue', (c) =>
     pyJson(c, { queue_running: state.queue.running().map(queueTuple), queue_pending: state.queue.pending().map(queueTuple) }),
   );
-  routes.post('/queue', async (c) => {
-    const body = parseRequestJson(await readBody(c), handlerFrame('post_queue', 774, 'json_data =  await request.json()'));
-    if (isRecord(body) && pyTruthy(body['clear'])) state.queue.clearPending();
-    if (isRecord(body) && Array.isArray(body['delete'])) state.queue.remove(body['delete']);
+  // POST /queue and POST /history: `{"clear": true}` and/or `{"delete": [prompt ids]}`.
+  const clearOrDelete = (func: string, line: number, clear: () => void, remove: (ids: unknown[]) => void) => async (c: Context) => {
+    const body = parseRequestJson(await readBody(c), handlerFrame(func, line, 'json_data =  await request.json()'));
+    if (isRecord(body) && pyTruthy(body['clear'])) clear();
+    if (isRecord(body) && Array.isArray(body['delete'])) remove(body['delete']);
     return empty(200);
-  });
+  };
+  routes.post('/queue', clearOrDelete('post_queue', 774, state.queue.clearPending, state.queue.remove));
   routes.post('/interrupt', async (c) => {
     let body: unknown = {};
     try {
@@ -101,12 +103,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
     const entry = state.queue.historyOf(promptId);
     return pyJson(c, entry === undefined ? {} : { [promptId]: entry });
   });
-  routes.post('/history', async (c) => {
-    const body = parseRequestJson(await readBody(c), handlerFrame('post_history', 799, 'json_data =  await request.json()'));
-    if (isRecord(body) && pyTruthy(body['clear'])) state.queue.clearHistory();
-    if (isRecord(body) && Array.isArray(body['delete'])) state.queue.deleteHistory(body['delete']);
-    return empty(200);
-  });
+  routes.post('/history', clearOrDelete('post_history', 799, state.queue.clearHistory, state.queue.deleteHistory));
   routes.get('/view', async (c) => {
     const outcome = handleView(new URL(c.req.url).searchParams, state.files);
     if (outcome.kind === 'status') return empty(outcome.status);

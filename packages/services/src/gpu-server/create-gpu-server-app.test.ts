@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRecord } from '@logtrace/shared';
 import { createTestEmulator, type TestEmulator } from '../../test/support/test-emulator.js';
+import { eventsOf } from '../../test/support/real-stack.js';
 import { createTestGpuServer, generate } from '../../test/support/test-gpu-server.js';
 
 const open: TestEmulator[] = [];
@@ -32,14 +33,7 @@ describe('GPU server POST /generate', () => {
     expect(png.byteLength).toBe(body['image']['size_bytes']);
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 64]);
     const records = server.records();
-    expect(records.map((r) => r['event'])).toEqual([
-      'generation_start',
-      'workflow_loaded',
-      'comfyui_prompt_sent',
-      ...records.filter((r) => r['event'] === 'comfyui_polling').map(() => 'comfyui_polling'),
-      'comfyui_complete',
-      'image_retrieved',
-    ]);
+    expect(eventsOf(records, REQUEST_ID)).toEqual(['generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved']);
     for (const record of records) {
       expect(checkRecord(record), String(record['event'])).toEqual([]);
       expect(record).toMatchObject({ request_id: REQUEST_ID, generation_id: body['generation_id'] });
