@@ -81,6 +81,32 @@ describe('bins', () => {
     expect(emulator.stderr()).toMatch(/got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/);
   });
 
+  it('on SIGTERM cut a stuck generation off at SHUTDOWN_TIMEOUT_MS, cancel its prompt, log, and exit 0', async () => {
+    const emulator = start(EMULATOR_BIN, { PORT: '0', EMULATOR_NODE_MS: '0' });
+    const comfyUrl = await until(() => /To see the GUI go to: (http:\/\/\S+)/.exec(emulator.stderr())?.[1], 'the emulator banner');
+    const logFile = path.join(dir, 'drain', 'gpu_server.log');
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, SHUTDOWN_TIMEOUT_MS: '200' });
+    const port = await until(() => {
+      const line = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"service_start"')) : undefined;
+      return line === undefined ? undefined : ((JSON.parse(line) as { port: number }).port);
+    }, 'service_start');
+    const answer = fetch(`http://127.0.0.1:${port}/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'stuck [[fault:hang]]' }),
+    }).catch((err: unknown) => err);
+    await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
+    gpu.child.kill('SIGTERM');
+    expect(await gpu.exited).toBe(0);
+    await answer;
+    const events = readFileSync(logFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.find((e) => e['event'] === 'error_comfyui')).toMatchObject({ error_code: 'client_closed_request', comfyui_cancel: 'interrupted' });
+    expect(events.at(-1)?.['event']).toBe('service_stop');
+    await until(() => (emulator.stderr().includes('Processing interrupted') ? true : undefined), 'the emulator to stop the prompt');
+    emulator.child.kill('SIGTERM');
+    expect(await emulator.exited).toBe(0);
+  });
+
   it('refuse a bad configuration with every problem listed and exit code 2', async () => {
     const gpu = start(GPU_BIN, { PORT: 'eighty', COMFYUI_URL: 'nope', LOG_DIR: path.join(dir, 'bad') });
     expect(await gpu.exited).toBe(2);

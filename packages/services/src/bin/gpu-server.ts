@@ -4,9 +4,13 @@ import { randomInt } from 'node:crypto';
 import { createLogger, newId } from '@logtrace/shared';
 import { createComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
+import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 import { loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { startServer } from '../http/start-server.js';
+
+// How long, after the shutdown deadline, cut-off generations get to cancel and log.
+const CANCEL_GRACE_MS = 6000;
 
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
@@ -18,17 +22,25 @@ runMain('gpu-server', async () => {
     viewTimeoutMs: config.viewTimeoutMs,
     maxImageBytes: config.maxImageBytes,
   });
+  const inFlight = createInFlightTracker();
   const app = createGpuServerApp({
     config,
     logger,
     comfy,
+    inFlight,
     newId,
     now: Date.now,
     randomSeed: () => randomInt(0, 2 ** 48 - 1),
   });
   await runService({
     logger,
+    shutdownDeadlineMs: config.shutdownTimeoutMs,
     start: () => startServer({ fetch: app.fetch, host: config.host, port: config.port }),
+    // Generations cut off at the deadline see their caller gone: they cancel their
+    // ComfyUI prompt and write error_comfyui; give them that time before exiting.
+    onStop: async () => {
+      await inFlight.idle(CANCEL_GRACE_MS);
+    },
     summary: {
       host: config.host,
       comfyui_url: config.comfyuiUrl,
@@ -37,6 +49,7 @@ runMain('gpu-server', async () => {
       workflow_dir: config.workflowDir,
       auth: config.token === undefined ? 'off' : 'bearer',
       log_level: config.logLevel,
+      shutdown_timeout_ms: config.shutdownTimeoutMs,
     },
   });
 });

@@ -3,6 +3,7 @@ import type { ServiceLogger } from '@logtrace/shared';
 import { ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import { ApiError } from '../http/api-error.js';
+import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import { handleError } from '../http/handle-error.js';
 import { readJsonBody } from '../http/read-json-body.js';
 import { requestId, type RequestIdVariables } from '../http/request-id.js';
@@ -21,6 +22,8 @@ export interface GpuServerDeps {
   /** Epoch milliseconds. */
   now(): number;
   randomSeed(): number;
+  /** Counts generations in flight, for /health and for draining on shutdown (default: a fresh tracker). */
+  readonly inFlight?: InFlightTracker;
 }
 
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
@@ -39,7 +42,9 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   const { config, logger, comfy } = deps;
   const app = new Hono<Env>();
 
+  const inFlight = deps.inFlight ?? createInFlightTracker();
   app.use(requestId({ newId: deps.newId }));
+  app.use('/generate', inFlight.middleware);
 
   app.get('/health', async (c) => {
     const started = deps.now();
@@ -56,6 +61,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       status: comfyui['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
       service: 'gpu_server',
       comfyui,
+      in_flight: inFlight.count(),
       log_write_errors: health.writeErrors,
       log_dropped: health.dropped,
     });

@@ -21,6 +21,7 @@ describe('loadGpuServerConfig', () => {
       token: undefined,
       maxImageBytes: 16 * 1024 * 1024,
       comfyuiApiKey: undefined,
+      shutdownTimeoutMs: 10_000,
     });
     expect(existsSync(path.join(SHIPPED_WORKFLOW_DIR, 'default.json'))).toBe(true);
   });

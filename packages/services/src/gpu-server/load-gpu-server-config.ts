@@ -27,6 +27,8 @@ export interface GpuServerConfig {
   readonly maxImageBytes: number;
   /** Sent to ComfyUI as `extra_data.api_key_comfy_org` (for its paid API nodes); never logged. */
   readonly comfyuiApiKey: string | undefined;
+  /** How long SIGTERM waits for in-flight generations before cutting them off. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** The workflows shipped with the package (`packages/services/workflows`), wherever the process runs. */
@@ -61,6 +63,7 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     token,
     maxImageBytes: read.int('GPU_MAX_IMAGE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
+    shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   };
   try {
     read.finish();
