@@ -46,6 +46,8 @@ describe('emulator HTTP API', () => {
     expect(Object.keys((await a.json()) as Json)).toEqual(Object.keys((await b.json()) as Json));
     const missing = await e.app.request('/nope');
     expect([missing.status, await missing.text()]).toEqual([404, '404: Not Found']);
+    const wrong = await e.app.request('/api/view', { method: 'DELETE' });
+    expect([wrong.status, await wrong.text(), wrong.headers.get('allow')]).toEqual([405, '405: Method Not Allowed', 'GET,HEAD']);
   });
 
   it('queues a prompt, answers {} until it finished, then the full entry and a real PNG', async () => {

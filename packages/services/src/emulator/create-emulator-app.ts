@@ -35,6 +35,13 @@ const MODEL_FOLDERS = [
   'hypernetworks', 'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
 ];
 
+// Paths served and their methods, for aiohttp's 405 on a known path with another method.
+const ROUTE_METHODS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^\/(?:prompt|queue|history)$/, 'GET,HEAD,POST'],
+  [/^\/(?:interrupt|upload\/image|free)$/, 'POST'],
+  [/^\/(?:history\/[^/]+|view|system_stats|object_info(?:\/[^/]+)?|features|models(?:\/[^/]+)?|embeddings)$/, 'GET,HEAD'],
+];
+
 /** ComfyUI caps request bodies at --max-upload-size (100 MiB). */
 const MAX_BODY_BYTES = 100 * 1024 * 1024;
 
@@ -152,7 +159,14 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   app.get('/internal/logs/raw', (c) => pyJson(c, { entries: console.entries(), size: { cols: 80, rows: 24 } }));
   app.route('/api', routes);
   app.route('/', routes);
-  app.notFound(() => aiohttpText(404, '404: Not Found'));
+  app.notFound((c) => {
+    const route = ROUTE_METHODS.find(([pattern]) => pattern.test(c.req.path.replace(/^\/api(?=\/)/, '')));
+    if (route === undefined) return aiohttpText(404, '404: Not Found');
+    return new Response('405: Method Not Allowed', {
+      status: 405,
+      headers: { 'content-type': 'text/plain; charset=utf-8', allow: route[1] },
+    });
+  });
   app.onError((err) => {
     const error = err instanceof PythonError ? err : new PythonError('RuntimeError', err.message);
     if (error.pyType === 'HTTPRequestEntityTooLarge') return aiohttpText(413, error.message);
