@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
+import { readCappedBody } from '../http/read-capped-body.js';
 import { AIOHTTP_500_BODY, formatHandlerFailure, handlerFrame, parseRequestJson } from './aiohttp-errors.js';
 import type { ComfyConsole } from './comfy-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
@@ -137,6 +138,7 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   });
   routes.get('/embeddings', (c) => pyJson(c, []));
   routes.post('/upload/image', async (c) => {
+    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) await readBody(c);
     const outcome = await handleUploadImage(await c.req.parseBody(), state.files);
     return outcome === undefined ? empty(400) : pyJson(c, outcome);
   });
@@ -189,14 +191,15 @@ function aiohttpText(status: number, text: string): Response {
   return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
+// aiohttp reads at most client_max_size bytes and answers a larger body with 413.
 async function readBody(c: Context): Promise<string> {
   const declared = Number(c.req.header('content-length') ?? 0);
-  const text = await c.req.text();
-  const size = Math.max(declared, Buffer.byteLength(text));
-  if (size > MAX_BODY_BYTES) {
+  const bytes = declared > MAX_BODY_BYTES ? undefined : await readCappedBody(c.req.raw.body, MAX_BODY_BYTES);
+  if (bytes === undefined) {
+    const size = Math.max(declared, MAX_BODY_BYTES + 1);
     throw new PythonError('HTTPRequestEntityTooLarge', `Maximum request body size ${MAX_BODY_BYTES} exceeded, actual body size ${size}`);
   }
-  return text;
+  return Buffer.from(bytes).toString('utf8');
 }
 
 function queueTuple(item: QueueItem): unknown[] {
