@@ -91,6 +91,15 @@ describe('createLogger', () => {
     expect(b?.['level']).toBe('INFO');
   });
 
+  it('writes an id once when it is both bound and passed as a field', () => {
+    const logger = createLogger({ service: 'gpu_server', logDir: dir });
+    const ids = { request_id: newId(), generation_id: newId(), prompt_id: 'p-1' };
+    logger.child(ids).event('comfyui_prompt_sent', { prompt_id: 'p-1', queue_number: 3 });
+    const text = readFileSync(path.join(dir, 'gpu_server.log'), 'utf8');
+    expect(text.match(/"prompt_id"/g)).toHaveLength(1);
+    expect(checkRecord(JSON.parse(text))).toEqual([]);
+  });
+
   it('never writes a secret put in a log call', () => {
     const logger = createLogger({ service: 'gpu_server', logDir: dir });
     logger.event('service_start', {

@@ -123,7 +123,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   );
   const health = (): DestinationHealth =>
     safe?.health() ?? { writeErrors: 0, dropped: 0, lastError: undefined };
-  return wrap(root, {
+  return wrap(root, new Set(), {
     flush: () => safe?.flushSync(),
     reopen: () => safe?.reopen(),
     health,
@@ -136,7 +136,8 @@ interface Shared {
   health(): DestinationHealth;
 }
 
-function wrap(logger: Logger, shared: Shared): ServiceLogger {
+/** `bound` holds the id keys the child already writes, so a field of the same name is not written twice. */
+function wrap(logger: Logger, bound: ReadonlySet<string>, shared: Shared): ServiceLogger {
   return {
     pino: logger,
     event(name, fields, options) {
@@ -147,7 +148,7 @@ function wrap(logger: Logger, shared: Shared): ServiceLogger {
           : spec.level;
       const record: Record<string, unknown> = { event: name };
       for (const key of Object.keys(fields)) {
-        if (!RESERVED.has(key)) record[key] = fields[key];
+        if (!RESERVED.has(key) && !bound.has(key)) record[key] = fields[key];
       }
       logger[PINO_METHOD[level]](record, options?.msg ?? spec.msg);
     },
@@ -157,7 +158,7 @@ function wrap(logger: Logger, shared: Shared): ServiceLogger {
         const value = bindings[key];
         if (value !== undefined) clean[key] = value;
       }
-      return wrap(logger.child(clean), shared);
+      return wrap(logger.child(clean), new Set([...bound, ...Object.keys(clean)]), shared);
     },
     flush: shared.flush,
     reopen: shared.reopen,
