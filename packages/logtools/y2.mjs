@@ -1,0 +1,3 @@
+const t=performance.now();
+const {default: yargs} = await import('yargs/yargs');
+console.error('import',performance.now()-t);
