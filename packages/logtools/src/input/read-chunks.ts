@@ -31,14 +31,18 @@ export async function* readChunks(path: string, gz: boolean, chunkBytes = CHUNK_
     let left = size;
     let index = 0;
     const readInto = (buf: Buffer) => handle.read(buf, 0, Math.min(buf.length, left), null);
-    pending = readInto(buffers[0] as Buffer);
+    let next = readInto(buffers[0] as Buffer);
+    pending = next;
     for (;;) {
-      const { bytesRead, buffer } = await pending;
+      const { bytesRead, buffer } = await next;
       pending = undefined;
       if (bytesRead === 0) return;
       left -= bytesRead;
       index ^= 1;
-      if (left > 0) pending = readInto(buffers[index] as Buffer);
+      if (left > 0) {
+        next = readInto(buffers[index] as Buffer);
+        pending = next;
+      }
       yield buffer.subarray(0, bytesRead);
       if (left <= 0) return;
     }
