@@ -1,0 +1,34 @@
+import { parseTime } from '@logtrace/shared';
+
+/** One line of comfyui.log, after the stamp and progress-bar updates are taken apart. */
+export interface ComfyuiLine {
+  /** The text ComfyUI printed (no stamp, no `\r` updates, no line ending). */
+  readonly text: string;
+  /** Epoch ms from the line stamper's prefix; undefined for an unstamped line. */
+  readonly time: number | undefined;
+  /** 1-based line number in its file. */
+  readonly line: number;
+}
+
+const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))(?: |$)/;
+
+/**
+ * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
+ * `2026-11-28T05:03:21.123Z ` prefix when there is one (SPEC.md §2), and reduces
+ * `\r`-separated progress-bar updates to their final state (the last non-empty
+ * segment), as ComfyUI's own log buffer does.
+ */
+export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
+  let text = raw.replace(/\r?\n$/, '').replace(/\r+$/, '');
+  let time: number | undefined;
+  const m = STAMP.exec(text);
+  if (m !== null) {
+    time = parseTime(m[1]);
+    if (time !== undefined) text = text.slice(m[0].length);
+  }
+  if (text.includes('\r')) {
+    const segments = text.split('\r').filter((s) => s.trim() !== '');
+    text = segments[segments.length - 1] ?? '';
+  }
+  return { text, time, line };
+}
