@@ -90,3 +90,24 @@ export class ComfyuiAttributor {
     if (post !== undefined && this.attempts[post]?.accepted === true) this.queue.push({ post, gotAt: entry.time });
   }
 }
+
+/** GPU-server events that may record a POST /prompt answer; the byte prefilter searches for them. */
+export const POST_ATTEMPT_EVENTS: readonly string[] = ['comfyui_prompt_sent', 'error_comfyui'];
+
+/**
+ * Whether a GPU-server record logs a POST /prompt that ComfyUI answered: true for
+ * `comfyui_prompt_sent` (accepted), false for an `error_comfyui` with an HTTP `status`
+ * and no `prompt_id` yet (rejected: 400, 500), undefined for anything else (including
+ * connection failures, after which ComfyUI printed nothing).
+ */
+export function postAttemptOf(record: {
+  readonly event: string | undefined;
+  readonly prompt_id: string | undefined;
+  readonly extra: Readonly<Record<string, unknown>>;
+}): boolean | undefined {
+  if (record.event === 'comfyui_prompt_sent') return true;
+  if (record.event === 'error_comfyui' && record.prompt_id === undefined && typeof record.extra['status'] === 'number') {
+    return false;
+  }
+  return undefined;
+}

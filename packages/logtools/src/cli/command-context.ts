@@ -1,0 +1,53 @@
+import { createTimeWindow, type TimeWindow } from '../core/time-window.js';
+import { EXIT_CODES } from '../errors.js';
+import { summarizeInput, type FileStats } from '../input/file-stats.js';
+import { listInputs, type InputSet } from '../input/list-inputs.js';
+import { createColors, shouldUseColor, type Colors } from '../render/colors.js';
+import { renderInputNotes } from '../render/render-input-notes.js';
+import type { CliIo } from './cli-io.js';
+import type { ParsedArgs } from './command-spec.js';
+import { readCommonArgs, type CommonArgs } from './common-options.js';
+
+/** What every command works with once its inputs are open. */
+export interface CommandContext {
+  readonly common: CommonArgs;
+  readonly inputs: InputSet;
+  readonly window: TimeWindow;
+  readonly colors: Colors;
+  /** Terminal width for wrapping (100 when not a terminal). */
+  readonly width: number;
+  /** One entry per file read, filled while scanning. */
+  readonly stats: FileStats[];
+}
+
+/** Reads the common options and finds the input files (step one of every command). */
+export async function openInputs(args: ParsedArgs, io: CliIo): Promise<CommandContext> {
+  const common = readCommonArgs(args, io);
+  const window = createTimeWindow(common.since, common.until, io.now());
+  const inputs = await listInputs({ dir: common.dir, files: common.files });
+  const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
+  return { common, inputs, window, colors, width: io.stdout.columns ?? 100, stats: [] };
+}
+
+/** Writes one JSON document on stdout. */
+export function writeJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/**
+ * The last step of every command: stderr notes about the input (skipped lines, read
+ * errors, ignored files; for text output, and read errors always), and the exit code:
+ * 2 if a file could not be read to the end, else 1 if nothing was found or `--strict`
+ * saw an unusable line, else 0.
+ */
+export function finishCommand(ctx: CommandContext, io: CliIo, found: boolean): number {
+  const input = summarizeInput(ctx.stats);
+  const stderrColors = createColors(shouldUseColor({ isTTY: io.stderr.isTTY, env: io.env, colorFlag: ctx.common.color, json: false }));
+  const notes = ctx.common.json
+    ? renderInputNotes({ ...input, skipped: 0 }, [], [], stderrColors, ctx.common.strict)
+    : renderInputNotes(input, ctx.stats, ctx.inputs.ignored, stderrColors, ctx.common.strict);
+  if (notes !== '') io.stderr.write(notes);
+  if (input.by_file.some((f) => f.error !== null)) return EXIT_CODES.usage;
+  if (!found || (ctx.common.strict && input.skipped > 0)) return EXIT_CODES.notFound;
+  return EXIT_CODES.ok;
+}
