@@ -34,7 +34,7 @@ export const traceCommand: CommandSpec = {
     const ctx = await openInputs(args, io);
     const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window }, ctx.stats);
     if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-    else io.stdout.write(renderTrace(report, ctx.colors, ctx.width));
+    else io.stdout.write(renderTrace(report, ctx.colors));
     return finishCommand(ctx, io, true);
   },
 };

@@ -3,8 +3,15 @@ import { colorLevel, colorService, type Colors } from './colors.js';
 import { escapeAndCut, escapeTerminal } from './escape-terminal.js';
 import { formatClock } from './format-duration.js';
 
-/** Traceback lines printed under a ComfyUI group. */
-const TRACEBACK_LINES = 14;
+/** Traceback lines printed under a ComfyUI group: the first, and the last ones (where it failed). */
+const TRACEBACK_LINES = 12;
+
+/** The first line and the last non-blank ones; undefined marks the lines left out. */
+function tracebackExcerpt(lines: readonly string[]): (string | undefined)[] {
+  const text = lines.filter((l) => l.trim() !== '');
+  if (text.length <= TRACEBACK_LINES) return text;
+  return [text[0] as string, undefined, ...text.slice(-(TRACEBACK_LINES - 2))];
+}
 
 /** The text report of `logtrace errors`: one block per group, most frequent first. */
 export function renderErrors(report: ErrorsReport, colors: Colors, options: { readonly minLevel: string; readonly width: number }): string {
@@ -30,12 +37,12 @@ function renderGroup(group: ErrorGroup, colors: Colors, width: number): string[]
   const seen = group.first_time === null ? 'no times (unstamped comfyui.log)' : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
   out.push(`${indent}${colors.dim(seen)}`);
   if (group.request_ids.length > 0) {
-    out.push(`${indent}${colors.dim('requests')} ${group.request_ids.map(escapeTerminal).join(' ')}`);
+    out.push(`${indent}${colors.dim('requests')} ${group.request_ids.slice(0, 3).map(escapeTerminal).join(' ')}`);
   }
   if (group.traceback !== null && group.traceback.length > 1) {
-    const shown = group.traceback.slice(0, TRACEBACK_LINES);
-    for (const line of shown) out.push(`${indent}${colors.dim('│')} ${escapeAndCut(line, Math.max(40, width - indent.length - 2))}`);
-    if (group.traceback.length > shown.length) out.push(`${indent}${colors.dim(`│ … ${group.traceback.length - shown.length} more lines`)}`);
+    for (const line of tracebackExcerpt(group.traceback)) {
+      out.push(`${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : escapeAndCut(line, Math.max(40, width - indent.length - 2))}`);
+    }
   }
   return out;
 }
@@ -58,7 +65,9 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
   if (typeof fields['request_id'] === 'string') parts.push(colors.dim(escapeTerminal(fields['request_id'])));
   const out = [parts.join('  ')];
   if (typeof fields['text'] === 'string') {
-    for (const line of fields['text'].split('\n').slice(1, 1 + TRACEBACK_LINES)) out.push(`    ${colors.dim('│')} ${escapeTerminal(line)}`);
+    for (const line of tracebackExcerpt(fields['text'].split('\n')).slice(1)) {
+      out.push(`    ${colors.dim('│')} ${line === undefined ? '…' : escapeTerminal(line)}`);
+    }
   }
   return out.join('\n');
 }

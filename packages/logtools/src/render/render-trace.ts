@@ -11,7 +11,7 @@ const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', 'requ
 const OUTCOME_TEXT = { ok: 'ok', validation_error: 'validation error', timeout: 'timeout', error: 'error', incomplete: 'incomplete' } as const;
 
 /** The text report of `logtrace trace`: header, timeline with ComfyUI lines in place, waterfall. */
-export function renderTrace(report: TraceReport, colors: Colors, width: number): string {
+export function renderTrace(report: TraceReport, colors: Colors): string {
   const out: string[] = [];
   const outcome = OUTCOME_TEXT[report.outcome];
   const paintOutcome = report.outcome === 'ok' ? colors.green : report.outcome === 'incomplete' ? colors.yellow : colors.red;
@@ -20,7 +20,7 @@ export function renderTrace(report: TraceReport, colors: Colors, width: number):
   if (report.generation_ids.length > 0) out.push(`  generation  ${report.generation_ids.map(escapeTerminal).join(', ')}`);
   if (report.prompt_ids.length > 0) out.push(`  prompt      ${report.prompt_ids.map(escapeTerminal).join(', ')}`);
   out.push(`  outcome     ${paintOutcome(colors.bold(outcome))}   total ${formatDuration(report.duration_ms)}   started ${report.started_at ?? '-'}`);
-  out.push('', renderTimeline(report, colors, width));
+  out.push('', renderTimeline(report, colors));
   if (report.stages.length > 0) {
     out.push('', colors.bold('Where the time went'), ...renderWaterfall(report.stages, colors));
     const b = report.breakdown;
@@ -35,7 +35,7 @@ export function renderTrace(report: TraceReport, colors: Colors, width: number):
   return `${out.join('\n')}\n`;
 }
 
-function renderTimeline(report: TraceReport, colors: Colors, width: number): string {
+function renderTimeline(report: TraceReport, colors: Colors): string {
   const start = report.started_at === null ? 0 : Date.parse(report.started_at);
   const rows: string[][] = [];
   let next = 0;
@@ -45,9 +45,9 @@ function renderTimeline(report: TraceReport, colors: Colors, width: number): str
     rows.push(eventCells(event, start, colors));
   });
   while (next < report.comfyui.length) comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
-  const detailWidth = Math.max(30, width - 70);
+  // The details column is not wrapped: long values stay whole (and greppable) when piped.
   return renderTable(
-    [{ header: 'time (UTC)' }, { header: '+ms', align: 'right' }, { header: 'service' }, { header: 'level' }, { header: 'event' }, { header: 'details', width: detailWidth }],
+    [{ header: 'time (UTC)' }, { header: '+ms', align: 'right' }, { header: 'service' }, { header: 'level' }, { header: 'event' }, { header: 'details' }],
     rows,
     colors,
   );
@@ -72,7 +72,8 @@ function eventCells(event: TraceEvent, start: number, colors: Colors): string[] 
 function comfyuiCells(line: TraceComfyuiLine, start: number, colors: Colors): string[] {
   const lines = line.text.split('\n');
   const shown = lines.slice(0, COMFYUI_LINES).map((l) => escapeAndCut(l, 300));
-  if (lines.length > shown.length) shown.push(`… ${lines.length - shown.length} more lines`);
+  if (lines.length > shown.length) shown.push(colors.dim(`… ${lines.length - shown.length} more lines`));
+  shown[0] = `${shown[0] ?? ''}  ${colors.dim(`[comfyui.log:${line.line}, by ${line.attribution}]`)}`;
   const level = line.kind === 'exception' || line.kind === 'request_error' || line.text.startsWith('invalid prompt') ? 'ERROR' : line.kind === 'interrupted' ? 'WARN' : '';
   return [
     line.time === null ? colors.dim('(no stamp)') : shortTime(line.time),
@@ -80,7 +81,7 @@ function comfyuiCells(line: TraceComfyuiLine, start: number, colors: Colors): st
     colorService(colors, 'comfyui'),
     colorLevel(colors, level),
     line.kind,
-    `${shown.join('\n')}\n${colors.dim(`[comfyui.log:${line.line}, attributed by ${line.attribution}]`)}`,
+    shown.join('\n'),
   ];
 }
 
