@@ -14,7 +14,7 @@ export interface CommandContext {
   readonly inputs: InputSet;
   readonly window: TimeWindow;
   readonly colors: Colors;
-  /** Terminal width for wrapping (100 when not a terminal). */
+  /** Terminal width for wrapping (160 when not a terminal). */
   readonly width: number;
   /** One entry per file read, filled while scanning. */
   readonly stats: FileStats[];
@@ -26,12 +26,21 @@ export async function openInputs(args: ParsedArgs, io: CliIo): Promise<CommandCo
   const window = createTimeWindow(common.since, common.until, io.now());
   const inputs = await listInputs({ dir: common.dir, files: common.files });
   const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
-  return { common, inputs, window, colors, width: io.stdout.columns ?? 100, stats: [] };
+  return { common, inputs, window, colors, width: io.stdout.columns ?? 160, stats: [] };
 }
 
 /** Writes one JSON document on stdout. */
 export function writeJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value)}\n`);
+  io.stdout.write(`${escapeJsonText(JSON.stringify(value))}\n`);
+}
+
+// JSON.stringify leaves DEL, C1 controls, bidi controls and U+2028/9 raw; as \u escapes
+// they mean the same to a JSON reader and cannot reorder or break a terminal line.
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/** Escapes, in serialized JSON text, the characters JSON.stringify leaves raw that a terminal would interpret. */
+export function escapeJsonText(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -19,7 +19,7 @@ export const errorsCommand: CommandSpec = {
           'ComfyUI exceptions by exception type, message and the traceback\'s last frame. Exit 1 when there is no error.',
       ),
   async run(args, io) {
-    const [{ openInputs, finishCommand, writeJson }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
+    const [{ openInputs, finishCommand, writeJson, escapeJsonText }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
       await Promise.all([
         import('../cli/command-context.js'),
         import('../cli/common-options.js'),
@@ -39,12 +39,16 @@ export const errorsCommand: CommandSpec = {
       if (ctx.common.json) {
         const { default: ndjson } = await import('ndjson');
         const out = ndjson.stringify();
-        out.on('data', (line: string) => io.stdout.write(line));
+        out.on('data', (line: string) => io.stdout.write(escapeJsonText(String(line))));
         for await (const item of streamErrors(ctx.inputs, options, ctx.stats)) {
           out.write(item.fields);
           count++;
         }
-        out.end();
+        await new Promise<void>((resolve, reject) => {
+          out.on('end', resolve);
+          out.on('error', reject);
+          out.end();
+        });
       } else {
         for await (const item of streamErrors(ctx.inputs, options, ctx.stats)) {
           io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`);
