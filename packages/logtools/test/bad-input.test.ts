@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, runJson } from './run-cli.js';
+import { runCli, runJson, type Json } from './run-cli.js';
 
 const T = '2026-11-28T05:03:21.123Z';
 const ok = (o: Record<string, unknown>) => JSON.stringify({ level: 'INFO', time: T, service: 'gpu_server', msg: 'm', ...o });
@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe('bad input', () => {
   it('counts every bad line exactly with --strict, and uses every good one', async () => {
-    const { code, json } = await runJson<Record<string, any>>(['perf', '--dir', path.join(root, 'cases'), '--strict']); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const { code, json } = await runJson<Json>(['perf', '--dir', path.join(root, 'cases'), '--strict']);
     expect(code).toBe(1);
     const expected: Record<string, number> = { truncated: 1 };
     for (const [, , reason] of CASES) if (reason !== undefined) expected[reason] = (expected[reason] ?? 0) + 1;

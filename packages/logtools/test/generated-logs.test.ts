@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
-import { runJson } from './run-cli.js';
+import { runJson, type Json } from './run-cli.js';
 
 interface Variant {
   readonly name: string;
@@ -27,8 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
   const gen = () => generated.get(variant.name) as GeneratedLogs;

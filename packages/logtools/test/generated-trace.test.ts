@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpectedRequest } from '../src/generator/expected-answers.js';
 import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
-import { runCli, runJson } from './run-cli.js';
+import { runCli, runJson, type Json } from './run-cli.js';
 
 const VARIANTS = [
   { name: 'our format, stamped comfyui.log, rotated', stamped: true, options: { seed: 21, requests: 90, rotate: true } },
@@ -22,8 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** One request per scenario and per outcome. */
 function sample(requests: readonly ExpectedRequest[]): ExpectedRequest[] {

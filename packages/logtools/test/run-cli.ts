@@ -1,5 +1,8 @@
 import { run } from '../src/cli/run.js';
 
+/** Parsed `--json` output, for reading nested fields in assertions. */
+export type Json = Record<string, any>;
+
 /** What one CLI run printed and returned. */
 export interface CliResult {
   readonly code: number;

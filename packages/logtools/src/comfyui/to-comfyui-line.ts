@@ -23,7 +23,7 @@ export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
   let time: number | undefined;
   const m = STAMP.exec(text);
   if (m !== null) {
-    time = parseTime(m[1]);
+    time = stampTime(m[1] ?? '');
     if (time !== undefined) text = text.slice(m[0].length);
   }
   if (text.includes('\r')) {
@@ -31,4 +31,26 @@ export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
     text = segments[segments.length - 1] ?? '';
   }
   return { text, time, line };
+}
+
+let cachedMinute = '';
+let cachedMinuteMs = 0;
+
+/**
+ * Epoch ms of a stamp. The stamper's own form (`2026-11-28T05:03:21.123Z`) is read
+ * from its characters with the minute cached, since a log has hundreds of lines per
+ * minute; any other form goes to the shared parseTime.
+ */
+function stampTime(stamp: string): number | undefined {
+  if (stamp.length !== 24 || stamp.charCodeAt(23) !== 0x5a || stamp.charCodeAt(19) !== 0x2e) return parseTime(stamp);
+  const minute = stamp.slice(0, 16);
+  if (minute !== cachedMinute) {
+    const base = parseTime(`${minute}:00.000Z`);
+    if (base === undefined) return undefined;
+    cachedMinute = minute;
+    cachedMinuteMs = base;
+  }
+  const seconds = Number(stamp.slice(17, 19));
+  const millis = Number(stamp.slice(20, 23));
+  return seconds < 60 ? cachedMinuteMs + seconds * 1000 + millis : parseTime(stamp);
 }

@@ -46,10 +46,12 @@ export function decodeJsonLine(buf: Buffer, start: number, end: number, context:
   const hadNul = s > start;
   if (context.first && buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) s += 3;
   if (isBlank(buf, s, e)) return { ok: false, reason: hadNul && s === e ? 'nul_padding' : 'blank' };
-  if (!isUtf8(buf.subarray(s, e))) return { ok: false, reason: 'invalid_utf8' };
+  const text = buf.toString('utf8', s, e);
+  // Decoding replaces invalid UTF-8 with U+FFFD; only then is the exact check needed.
+  if (text.includes('\ufffd') && !isUtf8(buf.subarray(s, e))) return { ok: false, reason: 'invalid_utf8' };
   let value: unknown;
   try {
-    value = JSON.parse(buf.toString('utf8', s, e));
+    value = JSON.parse(text);
   } catch {
     return { ok: false, reason: context.tail ? 'truncated' : 'invalid_json' };
   }

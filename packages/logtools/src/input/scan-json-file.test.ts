@@ -41,9 +41,7 @@ async function scan(name: string, gz: boolean, needles: string[] | undefined, ch
     service: 'gpu_server',
     ...(chunkBytes === undefined ? {} : { chunkBytes }),
   };
-  for await (const batch of scanJsonFile({ path: path.join(dir, name), name, gz }, options, stats)) {
-    records.push(...batch);
-  }
+  await scanJsonFile({ path: path.join(dir, name), name, gz }, options, stats, (record, line) => records.push({ record, line }));
   return { stats, records };
 }
 

@@ -23,39 +23,37 @@ export interface JsonScanOptions {
   readonly chunkBytes?: number;
 }
 
+/** Receives each decoded record. */
+export type RecordSink = (record: NormalizedRecord, line: number) => void;
+
 const NL = 0x0a;
 
 /**
- * Streams one JSON-lines file and yields, chunk by chunk, the records of the lines
- * the prefilter picks (all lines without one). Lines it examines and cannot use are
- * counted in `stats` by reason; oversized lines are always counted. A read error
- * (unreadable file, corrupt gzip) ends the file and is kept in `stats.error`: what
- * was read before it still counts. Memory is one chunk plus one line at most.
+ * Streams one JSON-lines file and calls `onRecord`, synchronously and in file order,
+ * for each line the prefilter picks (every line without one) that decodes to a
+ * record. Lines it examines and cannot use are counted in `stats` by reason;
+ * oversized lines are always counted. A read error (unreadable file, corrupt gzip)
+ * ends the file and is kept in `stats.error`: what was read before it still counts.
+ * Memory is one chunk plus one line at most.
  */
-export async function* scanJsonFile(
-  file: InputFile,
-  options: JsonScanOptions,
-  stats: FileStats,
-): AsyncGenerator<ScannedRecord[]> {
+export async function scanJsonFile(file: InputFile, options: JsonScanOptions, stats: FileStats, onRecord: RecordSink): Promise<void> {
+  const blocker = createJsonLineBlocker(options, stats, onRecord);
+  try {
+    for await (const chunk of readChunks(file.path, file.gz, options.chunkBytes ?? CHUNK_BYTES)) {
+      blocker.push(chunk);
+      stats.lines = blocker.lines;
+    }
+  } catch (error) {
+    stats.error = describeReadError(error);
+  }
+  blocker.end();
+  stats.lines = blocker.lines;
+}
+
+/** scanJsonFile as a stream of per-chunk batches, for consumers that merge several files. */
+export async function* scanJsonFileBatches(file: InputFile, options: JsonScanOptions, stats: FileStats): AsyncGenerator<ScannedRecord[]> {
   let batch: ScannedRecord[] = [];
-  const examine = (block: LineBlock, s: number, e: number, line: number): void => {
-    const decoded = decodeJsonLine(block.buf, s, e, {
-      service: options.service,
-      first: line === 1,
-      tail: block.tail,
-    });
-    if (decoded.ok) batch.push({ record: decoded.record, line });
-    else stats.skip(decoded.reason, line, block.buf, s, e);
-  };
-  const blocker = new LineBlocker({
-    block(block) {
-      if (options.prefilter === undefined) forEachLine(block, examine);
-      else forEachCandidate(block, options.prefilter, examine);
-    },
-    oversized(line, head) {
-      stats.skip('oversized', line, head, 0, head.length);
-    },
-  });
+  const blocker = createJsonLineBlocker(options, stats, (record, line) => batch.push({ record, line }));
   try {
     for await (const chunk of readChunks(file.path, file.gz, options.chunkBytes ?? CHUNK_BYTES)) {
       blocker.push(chunk);
@@ -71,6 +69,24 @@ export async function* scanJsonFile(
   blocker.end();
   stats.lines = blocker.lines;
   if (batch.length > 0) yield batch;
+}
+
+/** A LineBlocker whose blocks go through the prefilter and the decoder to `onRecord`. */
+function createJsonLineBlocker(options: JsonScanOptions, stats: FileStats, onRecord: RecordSink): LineBlocker {
+  const examine = (block: LineBlock, s: number, e: number, line: number): void => {
+    const decoded = decodeJsonLine(block.buf, s, e, { service: options.service, first: line === 1, tail: block.tail });
+    if (decoded.ok) onRecord(decoded.record, line);
+    else stats.skip(decoded.reason, line, block.buf, s, e);
+  };
+  return new LineBlocker({
+    block(block) {
+      if (options.prefilter === undefined) forEachLine(block, examine);
+      else forEachCandidate(block, options.prefilter, examine);
+    },
+    oversized(line, head) {
+      stats.skip('oversized', line, head, 0, head.length);
+    },
+  });
 }
 
 function forEachLine(block: LineBlock, examine: (b: LineBlock, s: number, e: number, line: number) => void): void {

@@ -53,20 +53,18 @@ export async function findTrace(
   const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
   const posts: Post[] = [];
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (batch, origin) => {
-    for (const { record, line } of batch) {
-      const order = inputOrder(origin, line);
-      for (const field of ID_FIELDS) {
-        const value = record[field];
-        if (value === undefined || !value.startsWith(id)) continue;
-        hits.set(order, record);
-        if (!matched.has(value)) {
-          matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
-        }
+  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
+    const order = inputOrder(origin, line);
+    for (const field of ID_FIELDS) {
+      const value = record[field];
+      if (value === undefined || !value.startsWith(id)) continue;
+      hits.set(order, record);
+      if (!matched.has(value)) {
+        matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
       }
-      const accepted = hasComfyui ? postAttemptOf(record) : undefined;
-      if (accepted !== undefined) posts.push({ time: record.time, accepted, order });
     }
+    const accepted = hasComfyui ? postAttemptOf(record) : undefined;
+    if (accepted !== undefined) posts.push({ time: record.time, accepted, order });
   });
   const seeds = resolveId(id, matched);
   const records = await followLinks(inputs, seeds, hits);
@@ -115,9 +113,7 @@ async function followLinks(inputs: InputSet, seeds: readonly string[], hits: Rea
   }
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
     const needles = pending.splice(0);
-    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (batch, origin) => {
-      for (const { record, line } of batch) take(record, inputOrder(origin, line));
-    });
+    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (record, line, origin) => take(record, inputOrder(origin, line)));
   }
   return records;
 }
@@ -150,20 +146,17 @@ async function attributeComfyui(
   const placed: PlacedComfyuiEntry[] = [];
   const keep = (entry: ComfyuiEntry) => entry.time === undefined || isInWindow(entry.time, window);
   for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
-    for await (const batch of readComfyuiLog(source, stats)) {
-      for (const entry of batch) {
-        const attributed = attributor.push(entry);
-        const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
-        if (anchor !== undefined && attributed.attribution !== undefined) {
-          if (keep(entry)) {
-            const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
-            placed.push({ entry, attribution: attributed.attribution, placeAt });
-          }
-        } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p))) && keep(entry)) {
-          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
-        }
+    await readComfyuiLog(source, stats, (entry) => {
+      const attributed = attributor.push(entry);
+      if (!keep(entry)) return;
+      const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
+      if (anchor !== undefined && attributed.attribution !== undefined) {
+        const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
+        placed.push({ entry, attribution: attributed.attribution, placeAt });
+      } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
+        placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
       }
-    }
+    });
   }
   return placed;
 }

@@ -1,4 +1,4 @@
-import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
+import { readComfyuiLog, readComfyuiLogBatches } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from '../core/error-grouper.js';
@@ -7,7 +7,7 @@ import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../input/file-stats.js';
 import type { InputSet, LogSource } from '../input/list-inputs.js';
 import { createLevelPrefilter } from '../input/prefilter.js';
-import { scanJsonFile } from '../input/scan-json-file.js';
+import { scanJsonFileBatches } from '../input/scan-json-file.js';
 import { mergeByTime } from './merge-by-time.js';
 import { jsonSources, scanJsonSources } from './scan-json-sources.js';
 
@@ -36,20 +36,18 @@ export interface ErrorItem {
 export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, stats: FileStats[]): Promise<ErrorScanResult> {
   const grouper = new ErrorGrouper(options.filter.window);
   const prefilter = options.strict ? undefined : createLevelPrefilter(options.filter.minLevel);
-  await scanJsonSources(inputs, prefilter, stats, (batch) => {
-    for (const { record } of batch) if (matchesErrorFilter(record, options.filter)) grouper.addRecord(record);
+  await scanJsonSources(inputs, prefilter, stats, (record) => {
+    if (matchesErrorFilter(record, options.filter)) grouper.addRecord(record);
   });
   let unplaced = 0;
   for (const source of comfyuiSources(inputs)) {
-    for await (const batch of readComfyuiLog(source, stats)) {
-      for (const entry of batch) {
-        const issue = describeComfyuiIssue(entry);
-        if (issue === undefined) continue;
-        const item = { level: issue.level, service: 'comfyui', time: entry.time };
-        if (matchesErrorFilter(item, options.filter)) grouper.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
-        else if (entry.time === undefined && matchesErrorFilter(item, { ...options.filter, window: ALL_TIME })) unplaced++;
-      }
-    }
+    await readComfyuiLog(source, stats, (entry) => {
+      const issue = describeComfyuiIssue(entry);
+      if (issue === undefined) return;
+      const item = { level: issue.level, service: 'comfyui', time: entry.time };
+      if (matchesErrorFilter(item, options.filter)) grouper.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
+      else if (entry.time === undefined && matchesErrorFilter(item, { ...options.filter, window: ALL_TIME })) unplaced++;
+    });
   }
   return { report: grouper.report(), unplaced };
 }
@@ -66,7 +64,7 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
   for (const file of source.files) {
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
-    for await (const batch of scanJsonFile(file, { prefilter, service: source.service }, fileStats)) {
+    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats)) {
       for (const { record } of batch) {
         if (matchesErrorFilter(record, options.filter)) yield { time: record.time, fields: toEvent(record) };
       }
@@ -75,7 +73,7 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
 }
 
 async function* comfyuiErrors(source: LogSource, options: ErrorScanOptions, stats: FileStats[]): AsyncGenerator<ErrorItem> {
-  for await (const batch of readComfyuiLog(source, stats)) {
+  for await (const batch of readComfyuiLogBatches(source, stats)) {
     for (const entry of batch) {
       const issue = describeComfyuiIssue(entry);
       if (issue !== undefined && matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)) {

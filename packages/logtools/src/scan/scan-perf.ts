@@ -15,8 +15,6 @@ export async function scanPerf(
 ): Promise<PerfReport> {
   const accumulator = new PerfAccumulator(options);
   const prefilter = options.strict ? undefined : createNeedlePrefilter(PERF_EVENTS);
-  await scanJsonSources(inputs, prefilter, stats, (batch) => {
-    for (const { record } of batch) accumulator.add(record);
-  });
+  await scanJsonSources(inputs, prefilter, stats, (record) => accumulator.add(record));
   return accumulator.report();
 }
