@@ -1,14 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
+import { describe, expect, it } from 'vitest';
+import { useGeneratedDirs, type Variant } from './generated-dirs.js';
 import { runJson, type Json } from './run-cli.js';
-
-interface Variant {
-  readonly name: string;
-  readonly options: Parameters<typeof generateLogs>[0] extends infer O ? Omit<O & object, 'dir'> : never;
-}
 
 const VARIANTS: readonly Variant[] = [
   { name: 'our format, stamped comfyui.log, rotated and gzipped', options: { seed: 11, requests: 160, rotate: true } },
@@ -17,19 +10,10 @@ const VARIANTS: readonly Variant[] = [
   { name: 'all three styles mixed per line, unstamped', options: { seed: 14, requests: 120, style: 'mixed', stamped: false } },
 ];
 
-let root = '';
-const generated = new Map<string, GeneratedLogs>();
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'logtrace-gen-'));
-  VARIANTS.forEach((v, i) => generated.set(v.name, generateLogs({ ...v.options, dir: path.join(root, `v${i}`) })));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const generated = useGeneratedDirs(VARIANTS);
 
 describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
-  const gen = () => generated.get(variant.name) as GeneratedLogs;
+  const gen = () => generated(variant.name);
 
   it('perf equals the numbers the generator computed', async () => {
     const { code, json } = await runJson<Json>(['perf', '--dir', gen().dir]);

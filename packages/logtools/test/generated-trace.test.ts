@@ -1,9 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExpectedRequest } from '../src/generator/expected-answers.js';
-import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
+import { useGeneratedDirs } from './generated-dirs.js';
 import { runCli, runJson, type Json } from './run-cli.js';
 
 const VARIANTS = [
@@ -13,15 +11,7 @@ const VARIANTS = [
   { name: 'mixed styles, stamped', stamped: true, options: { seed: 24, requests: 90, style: 'mixed' as const } },
 ] as const;
 
-let root = '';
-const generated = new Map<string, GeneratedLogs>();
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'logtrace-trace-'));
-  VARIANTS.forEach((v, i) => generated.set(v.name, generateLogs({ ...v.options, dir: path.join(root, `v${i}`) })));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const generated = useGeneratedDirs(VARIANTS);
 
 /** One request per scenario and per outcome. */
 function sample(requests: readonly ExpectedRequest[]): ExpectedRequest[] {
@@ -49,7 +39,7 @@ function expectTrace(json: Json, request: ExpectedRequest, stamped: boolean): vo
 }
 
 describe.each(VARIANTS)('trace on a generated directory: $name', (variant) => {
-  const gen = () => generated.get(variant.name) as GeneratedLogs;
+  const gen = () => generated(variant.name);
 
   it('covers every outcome', () => {
     const outcomes = new Set(gen().expected.requests.map((r) => r.outcome));

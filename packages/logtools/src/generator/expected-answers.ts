@@ -1,17 +1,9 @@
 import type { Level } from '@logtrace/shared';
+import type { DurationSummary } from '../core/summarize-durations.js';
 import type { LogEvent } from './format-record.js';
 
-/** Statistics computed by the generator itself: a plain sort, then the nearest rank. */
-export interface ExpectedStats {
-  readonly count: number;
-  readonly avg_ms: number | null;
-  readonly min_ms: number | null;
-  readonly p50_ms: number | null;
-  readonly p90_ms: number | null;
-  readonly p95_ms: number | null;
-  readonly p99_ms: number | null;
-  readonly max_ms: number | null;
-}
+/** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */
+export type ExpectedStats = DurationSummary;
 
 /** What `logtrace perf` must report for the generated directory. */
 export interface ExpectedPerf {
