@@ -72,3 +72,14 @@ describe.each(VARIANTS)('trace on a generated directory: $name', (variant) => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('trace by order on an unstamped comfyui.log', () => {
+  it('attributes the ComfyUI lines of every request, including after a prompt taken out of the queue', async () => {
+    const requests = generated('Python style, unstamped comfyui.log').expected.requests;
+    expect(requests.some((r) => r.scenario === 'short_deadline' && r.comfyui.length === 1)).toBe(true);
+    for (const request of requests.filter((r) => r.comfyui.length > 0)) {
+      const { json } = await runJson<Json>(['trace', request.request_id, '--dir', generated('Python style, unstamped comfyui.log').dir]);
+      expect(json['comfyui'].flatMap((c: Json) => String(c['text']).split('\n')), request.request_id).toEqual(request.comfyui);
+    }
+  });
+});

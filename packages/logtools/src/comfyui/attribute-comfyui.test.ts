@@ -67,6 +67,18 @@ describe('ComfyuiAttributor by order, on the real comfyui.log and its recorded P
   });
 });
 
+describe('ComfyuiAttributor with a prompt taken out of the queue', () => {
+  it('gives the next block to the prompt after it', () => {
+    const posts: PostAttempt[] = [
+      { time: 10, accepted: true },
+      { time: 20, accepted: true, dequeued: true },
+      { time: 30, accepted: true },
+    ];
+    const log = ['got prompt', 'got prompt', 'got prompt', 'Prompt executed in 1.00 seconds', 'Prompt executed in 2.00 seconds'].join('\n');
+    expect(attribute(posts, entriesOf(log)).map((a) => a.post)).toEqual([0, 1, 2, 0, 2]);
+  });
+});
+
 describe('ComfyuiAttributor by time', () => {
   const T = Date.UTC(2026, 10, 28, 5, 0, 0);
   const stamp = (ms: number) => new Date(T + ms).toISOString();

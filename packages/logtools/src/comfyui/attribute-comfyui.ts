@@ -4,8 +4,10 @@ import type { ComfyuiEntry } from './parse-comfyui-entries.js';
 export interface PostAttempt {
   /** Epoch ms of the GPU-server line that logged the answer. */
   readonly time: number;
-  /** ComfyUI queued the prompt (`comfyui_prompt_sent`), so an execution block will follow. */
+  /** ComfyUI queued the prompt (`comfyui_prompt_sent`), so an execution block will follow... */
   readonly accepted: boolean;
+  /** ...unless the GPU server took it out of the queue before it ran (`comfyui_cancel: "dequeued"`). */
+  readonly dequeued?: boolean;
 }
 
 /** How an entry was tied to a POST attempt: by the line stamps, or by counting. */
@@ -33,7 +35,8 @@ export const MAX_POST_LATENCY_MS = 30_000;
  *   a missing line or a POST from another client does not shift the rest.
  * - Validation reports and aiohttp request errors belong to the latest `got prompt`.
  * - Worker lines (execution, tracebacks, `Prompt executed in`) belong to the prompt at
- *   the head of ComfyUI's single-worker FIFO queue: accepted attempts in POST order.
+ *   the head of ComfyUI's single-worker FIFO queue: accepted attempts in POST order,
+ *   less those the GPU server removed from the queue before they ran (they print nothing).
  *   `Prompt executed in` ends that prompt's block. A stamped block that ends before
  *   its prompt's `got prompt` is left unattributed.
  * - A restart (`Starting server`, `Stopped server`) empties the queue.
@@ -87,7 +90,8 @@ export class ComfyuiAttributor {
     }
     this.gotPrompts++;
     this.current = { post, attribution: entry.time === undefined ? 'order' : 'time' };
-    if (post !== undefined && this.attempts[post]?.accepted === true) this.queue.push({ post, gotAt: entry.time });
+    const attempt = post === undefined ? undefined : this.attempts[post];
+    if (post !== undefined && attempt?.accepted === true && attempt.dequeued !== true) this.queue.push({ post, gotAt: entry.time });
   }
 }
 
@@ -110,4 +114,17 @@ export function postAttemptOf(record: {
     return false;
   }
   return undefined;
+}
+
+/**
+ * The prompt id of a GPU-server record saying it removed a pending prompt from
+ * ComfyUI's queue (`error_comfyui` with `comfyui_cancel: "dequeued"`, after giving up
+ * on it): that prompt never runs, so it has no execution block.
+ */
+export function dequeuedPromptOf(record: {
+  readonly event: string | undefined;
+  readonly prompt_id: string | undefined;
+  readonly extra: Readonly<Record<string, unknown>>;
+}): string | undefined {
+  return record.event === 'error_comfyui' && record.extra['comfyui_cancel'] === 'dequeued' ? record.prompt_id : undefined;
 }

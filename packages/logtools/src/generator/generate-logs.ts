@@ -81,6 +81,7 @@ const FIRST_SCENARIOS: readonly Scenario[] = [
   'ok',
   'backend_timeout',
   'slow',
+  'short_deadline',
   'polling_timeout',
 ];
 

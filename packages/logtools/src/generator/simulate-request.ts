@@ -9,7 +9,11 @@ import {
 import type { Random } from './create-random.js';
 import type { LogEvent } from './format-record.js';
 
-/** What can happen to a request (SPEC.md §3); `slow` is an ok request with a long generation. */
+/**
+ * What can happen to a request (SPEC.md §3); `slow` is an ok request with a long
+ * generation, `short_deadline` a caller that allows only a few seconds
+ * (X-Request-Timeout-Ms), so the GPU server gives up on a queued or running prompt.
+ */
 export const SCENARIO_WEIGHTS = {
   ok: 70,
   slow: 3,
@@ -23,6 +27,7 @@ export const SCENARIO_WEIGHTS = {
   interrupted: 2,
   polling_timeout: 1,
   backend_timeout: 1,
+  short_deadline: 2,
 } as const;
 
 /** One of the scenarios. */
@@ -104,14 +109,16 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     raw.forEach((r, i) => lines.push({ time, raw: r, text: text[i] ?? r }));
   };
   const respond = (time: number, status: number) => emit('backend', 'response_sent', time, { status, duration_ms: time - t0 });
+  // A caller may shorten the backend's deadline (X-Request-Timeout-Ms).
+  const deadlineMs = scenario === 'short_deadline' ? rng.int(3000, 8000) : SIM.backendTimeoutMs;
+  const clientGone = t0 + 1 + deadlineMs;
   const backendTimeout = () => {
-    const at = t0 + 1 + SIM.backendTimeoutMs;
-    emit('backend', 'timeout_error', at, { timeout_ms: SIM.backendTimeoutMs, duration_ms: SIM.backendTimeoutMs, error_code: 'gpu_timeout', error: `GPU server did not answer within ${SIM.backendTimeoutMs} ms` }, { template: 'gpu_timeout' });
-    respond(at + 1, 504);
+    emit('backend', 'timeout_error', clientGone, { timeout_ms: deadlineMs, duration_ms: deadlineMs, error_code: 'gpu_timeout', error: `GPU server did not answer within ${deadlineMs} ms` }, { template: 'gpu_timeout' });
+    respond(clientGone + 1, 504);
   };
   /** The GPU server answers `status` at `time`; the backend logs it unless it gave up first. */
   const gpuAnswers = (time: number, status: number, image?: number) => {
-    if (time - (t0 + 1) > SIM.backendTimeoutMs) return backendTimeout();
+    if (time > clientGone) return backendTimeout();
     if (status === 200) {
       emit('backend', 'gpu_response', time + 1, { generation_id: generationId, status, duration_ms: time + 1 - (t0 + 1), image_bytes: image });
       return respond(time + 3, 200);
@@ -127,7 +134,7 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     respond(t0 + 2, 400);
     return done();
   }
-  emit('backend', 'gpu_request', t0 + 1, { gpu_url: 'http://127.0.0.1:8002/generate', timeout_ms: SIM.backendTimeoutMs });
+  emit('backend', 'gpu_request', t0 + 1, { gpu_url: 'http://127.0.0.1:8002/generate', timeout_ms: deadlineMs });
   if (scenario === 'gpu_unreachable') {
     emit('backend', 'gpu_error', t0 + 2, { error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8002', duration_ms: 1 }, { template: 'ECONNREFUSED' });
     respond(t0 + 3, 502);
@@ -176,10 +183,16 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     scenario === 'slow' ? rng.int(60_000, 85_000)
     : scenario === 'polling_timeout' ? rng.int(92_000, 110_000)
     : scenario === 'execution_error' ? rng.int(100, 3000)
+    : scenario === 'interrupted' ? rng.int(1000, 8000)
     : Math.min(45_000, Math.max(800, rng.logNormal(4000, 0.5))),
   );
   const start = Math.max(post + 2, comfyui.workerFreeAt);
-  let end = start + execMs;
+  const end = start + execMs;
+  const giveUpAttempt = Math.floor(SIM.comfyuiTimeoutMs / SIM.pollMs);
+  const gpuDeadline = sent + giveUpAttempt * SIM.pollMs;
+  const detectedAt = sent + Math.ceil((end + 1 - sent) / SIM.pollMs) * SIM.pollMs;
+  if (clientGone < Math.min(detectedAt, gpuDeadline)) return giveUp(clientGone, 'client_closed_request');
+  if (detectedAt > gpuDeadline) return giveUp(gpuDeadline, 'comfyui_timeout');
   if (scenario === 'execution_error') {
     const failure = executionFailure(rng.pick(['save_outside', 'bad_image', 'oom'] as const), rng);
     comfy(end - 1, failure.lines);
@@ -189,7 +202,6 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     return pollUntilDone('comfyui_execution_error', `${failure.type}: ${failure.message}`, `execution:${failure.type}`);
   }
   if (scenario === 'interrupted') {
-    end = start + rng.int(1000, 8000);
     comfy(end - 20, [`Interrupting prompt ${promptId}`]);
     comfy(end - 1, ['Processing interrupted']);
     issues.push({ time: end - 1, event: 'interrupted', type: null, level: 'WARN' });
@@ -204,19 +216,41 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   comfyui.workerFreeAt = end + 1;
   return pollUntilDone(undefined, '', '');
 
-  /** The GPU server polls /history until the outputs are ready, a failure shows, or it gives up. */
-  function pollUntilDone(errorCode: string | undefined, error: string, template: string): SimRequest {
-    const attempts = Math.ceil((end + 1 - sent) / SIM.pollMs);
-    const giveUp = Math.floor(SIM.comfyuiTimeoutMs / SIM.pollMs);
-    const last = Math.min(attempts, giveUp);
-    for (let k = 10; k < last; k += 10) {
+  /**
+   * The GPU server gave up at `at` (its own deadline, or its caller went away): like
+   * the real one it takes the prompt out of ComfyUI's queue if it has not started (it
+   * then never runs), or interrupts it.
+   */
+  function giveUp(at: number, code: 'comfyui_timeout' | 'client_closed_request'): SimRequest {
+    for (let k = 10; sent + k * SIM.pollMs < at; k += 10) {
       emit('gpu_server', 'comfyui_polling', sent + k * SIM.pollMs, { attempt: k, elapsed_ms: k * SIM.pollMs });
     }
-    if (attempts > giveUp) {
-      const at = sent + giveUp * SIM.pollMs + 1;
-      emit('gpu_server', 'error_comfyui', at, { error_code: 'comfyui_timeout', error: `ComfyUI did not finish within ${SIM.comfyuiTimeoutMs} ms` }, { template: 'comfyui_timeout' });
-      gpuAnswers(at + 1, 504);
+    const running = start <= at;
+    if (running) {
+      if (start + 5 < at) comfy(start + 5, ['Requested to load SDXL']);
+      comfy(at + 2, [`Interrupting prompt ${promptId}`]);
+      comfy(at + 4, ['Processing interrupted']);
+      issues.push({ time: at + 4, event: 'interrupted', type: null, level: 'WARN' });
+      comfy(at + 5, [executedLine(at + 5 - start)]);
+      comfyui.workerFreeAt = at + 6;
+    }
+    const cancel = { comfyui_cancel: running ? 'interrupted' : 'dequeued' };
+    if (code === 'client_closed_request') {
+      backendTimeout();
+      emit('gpu_server', 'error_comfyui', at + 3, { error_code: code, error: 'GET /history: cancelled because the caller went away', ...cancel }, { template: code });
       return done();
+    }
+    const fields = { error_code: code, error: `ComfyUI did not finish within ${SIM.comfyuiTimeoutMs} ms`, timeout_ms: SIM.comfyuiTimeoutMs, elapsed_ms: at - sent };
+    emit('gpu_server', 'error_comfyui', at + 3, { ...fields, ...cancel }, { template: code });
+    gpuAnswers(at + 4, 504);
+    return done();
+  }
+
+  /** The GPU server polls /history until the outputs are ready or a failure shows. */
+  function pollUntilDone(errorCode: string | undefined, error: string, template: string): SimRequest {
+    const attempts = Math.ceil((end + 1 - sent) / SIM.pollMs);
+    for (let k = 10; k < attempts; k += 10) {
+      emit('gpu_server', 'comfyui_polling', sent + k * SIM.pollMs, { attempt: k, elapsed_ms: k * SIM.pollMs });
     }
     const detected = sent + attempts * SIM.pollMs;
     if (errorCode !== undefined) {
@@ -225,7 +259,13 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
       return done();
     }
     emit('gpu_server', 'comfyui_complete', detected, { duration_ms: detected - sent, attempts });
-    const transfer = scenario === 'backend_timeout' ? SIM.backendTimeoutMs + rng.int(1000, 20_000) : Math.round(Math.min(3000, Math.max(15, rng.logNormal(120, 0.6))));
+    // In backend_timeout the image fetch hangs past the backend's deadline.
+    const transfer = scenario === 'backend_timeout' ? deadlineMs : Math.round(Math.min(3000, Math.max(15, rng.logNormal(120, 0.6))));
+    if (detected + transfer + 2 > clientGone) {
+      backendTimeout();
+      emit('gpu_server', 'error_comfyui', clientGone + 2, { error_code: 'client_closed_request', error: 'GET /view: cancelled because the caller went away', comfyui_cancel: 'not_queued' }, { template: 'client_closed_request' });
+      return done();
+    }
     const size = rng.int(900_000, 2_400_000);
     emit('gpu_server', 'image_retrieved', detected + transfer, { filename: `ComfyUI_${String(comfyui.counter).padStart(5, '0')}_.png`, size_bytes: size, duration_ms: transfer });
     gpuAnswers(detected + transfer + 2, 200, size);

@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from '@logtrace/shared';
-import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
 import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
@@ -29,6 +29,8 @@ interface Post {
   readonly time: number;
   readonly accepted: boolean;
   readonly order: number;
+  readonly promptId: string | undefined;
+  dequeued?: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function findTrace(
   const hits = new Map<number, NormalizedRecord>();
   const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
   const posts: Post[] = [];
+  const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
   await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
     const order = inputOrder(origin, line);
@@ -63,9 +66,13 @@ export async function findTrace(
         matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
       }
     }
-    const accepted = hasComfyui ? postAttemptOf(record) : undefined;
-    if (accepted !== undefined) posts.push({ time: record.time, accepted, order });
+    if (!hasComfyui) return;
+    const accepted = postAttemptOf(record);
+    if (accepted !== undefined) posts.push({ time: record.time, accepted, order, promptId: record.prompt_id });
+    const removed = dequeuedPromptOf(record);
+    if (removed !== undefined) dequeued.add(removed);
   });
+  for (const post of posts) post.dequeued = post.promptId !== undefined && dequeued.has(post.promptId);
   const seeds = resolveId(id, matched);
   const records = await followLinks(inputs, seeds, hits);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
