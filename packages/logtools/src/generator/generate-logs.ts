@@ -5,7 +5,8 @@ import { createRandom, type Random } from './create-random.js';
 import { ExpectedAnswers, type ExpectedErrorGroup, type ExpectedPerf, type ExpectedRequest } from './expected-answers.js';
 import { formatRecord, type LogEvent, type ProducerStyle } from './format-record.js';
 import { LogSink, type Damage, type FileReport } from './log-sink.js';
-import { simulateRequest, type ComfyuiState, type Scenario } from './simulate-request.js';
+import type { ComfyuiState, Scenario } from './scenarios.js';
+import { simulateRequest } from './simulate-request.js';
 import { TimedQueue } from './timed-queue.js';
 
 /** Options of generateLogs. */
