@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,10 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'notes.txt'), 'x');
   await writeFile(path.join(dir, 'empty.log'), '');
   await mkdir(path.join(dir, 'sub.log'));
+  await mkdir(path.join(dir, 'elsewhere'));
+  await writeFile(path.join(dir, 'elsewhere', 'real.txt'), json);
+  await symlink(path.join(dir, 'elsewhere', 'real.txt'), path.join(dir, 'linked.log'));
+  await symlink(path.join(dir, 'elsewhere'), path.join(dir, 'dirlink.log'));
   await mkdir(path.join(dir, 'nothing-here'));
 });
 afterAll(async () => {
@@ -30,6 +34,7 @@ describe('listInputs', () => {
       ['json', 'backend', ['backend.log.2.gz', 'backend.log.1', 'backend.log']],
       ['json', 'empty', ['empty.log']],
       ['json', 'gpu_server', ['gpu_server.log']],
+      ['json', 'linked', ['linked.log']],
       ['json', 'telegram_bot', ['telegram_bot.log']],
       ['comfyui', 'comfyui', ['comfyui.log']],
     ]);

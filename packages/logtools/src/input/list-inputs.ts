@@ -89,9 +89,10 @@ async function scanDirectory(dir: string): Promise<Found[]> {
   }
   const found: Found[] = [];
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
     const name = parseLogName(entry.name);
     if (name === undefined) continue;
+    // A symlinked log counts when it points at a regular file.
+    if (!entry.isFile() && !(entry.isSymbolicLink() && (await stat(path.join(dir, entry.name)).catch(() => undefined))?.isFile() === true)) continue;
     found.push({
       file: { path: path.join(dir, entry.name), name: entry.name, gz: name.gz },
       kind: name.kind,
