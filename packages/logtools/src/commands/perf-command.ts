@@ -12,7 +12,8 @@ export const perfCommand: CommandSpec = {
       .option('bucket', { type: 'string', default: '1h', describe: 'Width of the time buckets of the count/p95 table: 15m, 1h, 1d' })
       .example('$0 perf', 'Statistics over ./logs (or $LOGTRACE_DIR)')
       .example('$0 perf --since 2h --slow 90s --top 5', 'The last two hours; the five slowest generations over 90 s')
-      .example('$0 perf --bucket 15m --json | jq .generation.p95_ms', 'p95 of generation time, for a script')
+      .example('$0 perf --bucket 15m', 'Count and p95 per quarter hour')
+      .example('$0 perf --json | jq .generation.p95_ms', 'p95 of generation time, for a script')
       .epilogue(
         'Generation time is comfyui_complete.duration_ms (prompt sent to ComfyUI → outputs ready). Stages: backend end-to-end ' +
           '(response_sent.duration_ms), GPU round trip (gpu_response.duration_ms), image transfer (image_retrieved.duration_ms). ' +

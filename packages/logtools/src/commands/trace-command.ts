@@ -11,8 +11,8 @@ export const traceCommand: CommandSpec = {
         type: 'string',
         describe: 'A request_id, generation_id or prompt_id, or a unique prefix of at least 8 characters',
       })
-      .example('$0 trace 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', 'Trace a request by its X-Request-ID')
-      .example('$0 trace 9d2b7f8e', 'Trace by a generation_id or prompt_id prefix')
+      .example('$0 trace "$REQUEST_ID"', 'Trace a request by its id (the X-Request-ID header)')
+      .example('$0 trace 9d2b7f8e', 'Trace by an 8-character prefix of any of its ids')
       .example('$0 trace 0b6f4c1e --json | jq .outcome', 'ok, validation_error, timeout, error or incomplete')
       .epilogue(
         'Links are followed transitively (request_id → generation_id → prompt_id → comfyui.log). ComfyUI lines are placed ' +
