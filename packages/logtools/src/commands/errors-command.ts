@@ -35,26 +35,10 @@ export const errorsCommand: CommandSpec = {
     const ctx = await openInputs(args, io);
     const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
     if (args['group'] === false) {
-      let count = 0;
-      if (ctx.common.json) {
-        const { default: ndjson } = await import('ndjson');
-        const out = ndjson.stringify();
-        out.on('data', (line: string) => io.stdout.write(escapeJsonText(String(line))));
-        for await (const item of streamErrors(ctx.inputs, options, ctx.stats)) {
-          out.write(item.fields);
-          count++;
-        }
-        await new Promise<void>((resolve, reject) => {
-          out.on('end', resolve);
-          out.on('error', reject);
-          out.end();
-        });
-      } else {
-        for await (const item of streamErrors(ctx.inputs, options, ctx.stats)) {
-          io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`);
-          count++;
-        }
-      }
+      const items = streamErrors(ctx.inputs, options, ctx.stats);
+      const count = ctx.common.json
+        ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
       return finishCommand(ctx, io, count > 0);
     }
     const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats);
@@ -66,3 +50,27 @@ export const errorsCommand: CommandSpec = {
     return finishCommand(ctx, io, report.total > 0);
   },
 };
+
+/** Writes each item with `write`; returns how many there were. */
+async function writeLines<T>(items: AsyncIterable<T>, write: (item: T) => void): Promise<number> {
+  let count = 0;
+  for await (const item of items) {
+    write(item);
+    count++;
+  }
+  return count;
+}
+
+/** Streams items' fields as NDJSON (one JSON object per line) through ndjson's stringify. */
+async function writeNdjson(items: AsyncIterable<{ readonly fields: unknown }>, write: (text: string) => void): Promise<number> {
+  const { default: ndjson } = await import('ndjson');
+  const out = ndjson.stringify();
+  out.on('data', (line: unknown) => write(String(line)));
+  const count = await writeLines(items, (item) => out.write(item.fields));
+  await new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+    out.end();
+  });
+  return count;
+}
