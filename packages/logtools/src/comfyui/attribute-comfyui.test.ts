@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ComfyuiAttributor, type AttributedEntry, type PostAttempt } from './attribute-comfyui.js';
+import { ComfyuiAttributor, postAttempts, type AttributedEntry, type PostAttempt } from './attribute-comfyui.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { toComfyuiLine } from './to-comfyui-line.js';
 
@@ -18,7 +18,7 @@ function entriesOf(text: string): ComfyuiEntry[] {
 }
 
 function attribute(posts: readonly PostAttempt[], entries: readonly ComfyuiEntry[]): AttributedEntry[] {
-  const attributor = new ComfyuiAttributor(posts);
+  const attributor = new ComfyuiAttributor(postAttempts(posts));
   return entries.map((e) => attributor.push(e));
 }
 

@@ -10,6 +10,24 @@ export interface PostAttempt {
   readonly dequeued?: boolean;
 }
 
+/** The POST attempts in POST order, as the attributor reads them (see PostAttemptList for a compact one). */
+export interface PostAttempts {
+  readonly length: number;
+  /** Epoch ms of attempt `index`. */
+  time(index: number): number;
+  /** Attempt `index` was queued and ran, so it has an execution block. */
+  runs(index: number): boolean;
+}
+
+/** PostAttempts over a plain array. */
+export function postAttempts(list: readonly PostAttempt[]): PostAttempts {
+  return {
+    length: list.length,
+    time: (i) => list[i]?.time ?? Infinity,
+    runs: (i) => list[i]?.accepted === true && list[i]?.dequeued !== true,
+  };
+}
+
 /** How an entry was tied to a POST attempt: by the line stamps, or by counting. */
 export type Attribution = 'time' | 'order';
 
@@ -49,7 +67,7 @@ export class ComfyuiAttributor {
   private current: { post: number | undefined; attribution: Attribution } | undefined;
   private readonly queue: { post: number; gotAt: number | undefined }[] = [];
 
-  constructor(private readonly attempts: readonly PostAttempt[]) {}
+  constructor(private readonly attempts: PostAttempts) {}
 
   /** Attributes the next entry. */
   push(entry: ComfyuiEntry): AttributedEntry {
@@ -82,16 +100,14 @@ export class ComfyuiAttributor {
       post = this.gotPrompts < this.attempts.length ? this.gotPrompts : undefined;
     } else {
       const at = entry.time;
-      while (this.timeCursor < this.attempts.length && (this.attempts[this.timeCursor]?.time ?? 0) < at - STAMP_TOLERANCE_MS) {
+      while (this.timeCursor < this.attempts.length && this.attempts.time(this.timeCursor) < at - STAMP_TOLERANCE_MS) {
         this.timeCursor++;
       }
-      const candidate = this.attempts[this.timeCursor];
-      if (candidate !== undefined && candidate.time <= at + MAX_POST_LATENCY_MS) post = this.timeCursor++;
+      if (this.timeCursor < this.attempts.length && this.attempts.time(this.timeCursor) <= at + MAX_POST_LATENCY_MS) post = this.timeCursor++;
     }
     this.gotPrompts++;
     this.current = { post, attribution: entry.time === undefined ? 'order' : 'time' };
-    const attempt = post === undefined ? undefined : this.attempts[post];
-    if (post !== undefined && attempt?.accepted === true && attempt.dequeued !== true) this.queue.push({ post, gotAt: entry.time });
+    if (post !== undefined && this.attempts.runs(post)) this.queue.push({ post, gotAt: entry.time });
   }
 }
 

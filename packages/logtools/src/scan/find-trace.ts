@@ -1,5 +1,6 @@
 import type { NormalizedRecord } from '@logtrace/shared';
 import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { PostAttemptList } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
 import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
@@ -25,14 +26,6 @@ export interface TraceSearchOptions {
   readonly window: TimeWindow;
 }
 
-interface Post {
-  readonly time: number;
-  readonly accepted: boolean;
-  readonly order: number;
-  readonly promptId: string | undefined;
-  dequeued?: boolean;
-}
-
 /**
  * Finds everything logged about one request, from its request_id, generation_id or
  * prompt_id (or a unique prefix), following the links transitively across files:
@@ -53,7 +46,7 @@ export async function findTrace(
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
   const hits = new Map<number, NormalizedRecord>();
   const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
-  const posts: Post[] = [];
+  const posts = new PostAttemptList();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
   await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
@@ -68,11 +61,11 @@ export async function findTrace(
     }
     if (!hasComfyui) return;
     const accepted = postAttemptOf(record);
-    if (accepted !== undefined) posts.push({ time: record.time, accepted, order, promptId: record.prompt_id });
+    if (accepted !== undefined) posts.add(record.time, order, accepted, record.prompt_id);
     const removed = dequeuedPromptOf(record);
     if (removed !== undefined) dequeued.add(removed);
   });
-  for (const post of posts) post.dequeued = post.promptId !== undefined && dequeued.has(post.promptId);
+  posts.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
   const records = await followLinks(inputs, seeds, hits);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
@@ -128,25 +121,26 @@ async function followLinks(inputs: InputSet, seeds: readonly string[], hits: Rea
 async function attributeComfyui(
   inputs: InputSet,
   records: ReadonlyMap<number, LocatedRecord>,
-  posts: Post[],
+  posts: PostAttemptList,
   window: TimeWindow,
   stats: FileStats[],
 ): Promise<PlacedComfyuiEntry[]> {
-  posts.sort((a, b) => a.time - b.time || a.order - b.order);
+  posts.sort();
   const ours = new Map<number, { post: number; worker: number }>();
   const all = [...records.values()].map((l) => l.record);
   const lastTime = Math.max(...all.map((r) => r.time));
-  posts.forEach((post, index) => {
-    const record = records.get(post.order)?.record;
-    if (record === undefined) return;
+  for (let index = 0; index < posts.length; index++) {
+    const record = records.get(posts.orderOf(index))?.record;
+    if (record === undefined) continue;
+    const postTime = posts.time(index);
     const done = all.find(
       (r) =>
         r.generation_id === record.generation_id &&
-        r.time >= post.time &&
+        r.time >= postTime &&
         (r.event === 'comfyui_complete' || (r.event === 'error_comfyui' && r.prompt_id !== undefined)),
     );
-    ours.set(index, { post: post.time, worker: done?.time ?? lastTime + 1 });
-  });
+    ours.set(index, { post: postTime, worker: done?.time ?? lastTime + 1 });
+  }
   const promptIds = [...new Set(all.map((r) => r.prompt_id).filter((p): p is string => p !== undefined))];
   if (ours.size === 0 && promptIds.length === 0) return [];
   const attributor = new ComfyuiAttributor(posts);
