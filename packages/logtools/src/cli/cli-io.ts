@@ -1,0 +1,19 @@
+/** Where the CLI writes text: process.stdout/stderr in the bin, buffers in tests. */
+export interface CliOutput {
+  write(text: string): void;
+  /** True for a terminal (colour is used only then). */
+  readonly isTTY?: boolean | undefined;
+  /** Terminal width in characters. */
+  readonly columns?: number | undefined;
+}
+
+/** Everything the CLI needs from the outside world; run() touches nothing else except the log files. */
+export interface CliIo {
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against. */
+  readonly cwd: string;
+  /** Current time, epoch ms (for `--since 2h`). */
+  readonly now: () => number;
+}

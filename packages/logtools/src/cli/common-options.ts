@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+import type { CliIo } from './cli-io.js';
+import type { ParsedArgs } from './command-spec.js';
+
+/** Adds the options every command takes. */
+export function addCommonOptions(yargs: Argv): Argv {
+  return yargs
+    .option('dir', {
+      type: 'string',
+      describe: 'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
+    })
+    .option('file', {
+      type: 'string',
+      array: true,
+      describe: 'Read this file instead of a directory (repeatable; comfyui*.log is read as ComfyUI text)',
+    })
+    .option('since', { type: 'string', describe: 'Only records at or after this time: ISO (2026-11-28T05:00:00Z), a date, or relative (2h, 30m)' })
+    .option('until', { type: 'string', describe: 'Only records before this time (same forms as --since)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout (shapes in the README)' })
+    .option('strict', { type: 'boolean', default: false, describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)' })
+    .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' })
+    .group(['dir', 'file', 'since', 'until', 'json', 'strict', 'color', 'help'], 'Common options:');
+}
+
+/** The common options, read and checked. */
+export interface CommonArgs {
+  readonly dir: string;
+  readonly files: readonly string[] | undefined;
+  readonly since: string | undefined;
+  readonly until: string | undefined;
+  readonly json: boolean;
+  readonly strict: boolean;
+  readonly color: boolean;
+}
+
+/** Reads the common options; the directory defaults to $LOGTRACE_DIR, else ./logs. */
+export function readCommonArgs(args: ParsedArgs, io: CliIo): CommonArgs {
+  const files = args['file'];
+  const dir = optionalString(args, 'dir') ?? (io.env['LOGTRACE_DIR'] || undefined) ?? './logs';
+  return {
+    dir: path.resolve(io.cwd, dir),
+    files: Array.isArray(files) ? files.map((f) => path.resolve(io.cwd, String(f))) : undefined,
+    since: optionalString(args, 'since'),
+    until: optionalString(args, 'until'),
+    json: args['json'] === true,
+    strict: args['strict'] === true,
+    color: args['color'] !== false,
+  };
+}
+
+/** A string option, or undefined; an empty value is a usage error. */
+export function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const value = args[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`--${name}: expected one value`);
+  const text = String(value);
+  if (text.trim() === '') throw new UsageError(`--${name}: expected a value, got an empty string`);
+  return text;
+}
+
+/** A whole number option ≥ 0. */
+export function countOption(args: ParsedArgs, name: string, fallback: number): number {
+  const value = args[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new UsageError(`--${name}: expected a whole number ≥ 0, got ${Number.isNaN(value) ? "something else" : String(value)}`);
+  }
+  return value;
+}

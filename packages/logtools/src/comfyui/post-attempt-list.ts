@@ -1,0 +1,91 @@
+import type { PostAttempts } from './attribute-comfyui.js';
+
+const ACCEPTED = 1;
+const DEQUEUED = 2;
+
+/**
+ * POST attempts collected while scanning, in typed arrays (25 bytes per attempt, no
+ * objects): a gigabyte of logs has hundreds of thousands. Prompt ids are kept as
+ * 53-bit hashes, only to match a later "taken out of the queue" line.
+ */
+export class PostAttemptList implements PostAttempts {
+  private times = new Float64Array(1024);
+  private orders = new Float64Array(1024);
+  private hashes = new Float64Array(1024);
+  private flags = new Uint8Array(1024);
+  private size = 0;
+
+  /** Number of attempts. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** Adds one attempt: its time (epoch ms), input order key, whether it was accepted, and its prompt id. */
+  add(time: number, order: number, accepted: boolean, promptId: string | undefined): void {
+    if (this.size === this.times.length) this.grow();
+    this.times[this.size] = time;
+    this.orders[this.size] = order;
+    this.hashes[this.size] = promptId === undefined ? -1 : hashId(promptId);
+    this.flags[this.size] = accepted ? ACCEPTED : 0;
+    this.size++;
+  }
+
+  /** Marks the attempts of these prompt ids as taken out of the queue (they never ran). */
+  markDequeued(promptIds: ReadonlySet<string>): void {
+    if (promptIds.size === 0) return;
+    const hashes = new Set([...promptIds].map(hashId));
+    for (let i = 0; i < this.size; i++) if (hashes.has(this.hashes[i] ?? -1)) this.flags[i] = (this.flags[i] ?? 0) | DEQUEUED;
+  }
+
+  /** Sorts the attempts into POST order: by time, then input order. */
+  sort(): void {
+    const index = Array.from({ length: this.size }, (_, i) => i);
+    index.sort((a, b) => (this.times[a] ?? 0) - (this.times[b] ?? 0) || (this.orders[a] ?? 0) - (this.orders[b] ?? 0));
+    const take = <A extends Float64Array | Uint8Array>(source: A, target: A): A => {
+      index.forEach((from, to) => (target[to] = source[from] ?? 0));
+      return target;
+    };
+    this.times = take(this.times, new Float64Array(this.times.length));
+    this.orders = take(this.orders, new Float64Array(this.orders.length));
+    this.hashes = take(this.hashes, new Float64Array(this.hashes.length));
+    this.flags = take(this.flags, new Uint8Array(this.flags.length));
+  }
+
+  time(index: number): number {
+    return this.times[index] ?? Infinity;
+  }
+
+  runs(index: number): boolean {
+    return this.flags[index] === ACCEPTED;
+  }
+
+  /** The input order key of attempt `index` (which line logged it). */
+  orderOf(index: number): number {
+    return this.orders[index] ?? -1;
+  }
+
+  private grow(): void {
+    const n = this.times.length * 2;
+    const grow = <A extends Float64Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.times = grow(this.times, (k) => new Float64Array(k));
+    this.orders = grow(this.orders, (k) => new Float64Array(k));
+    this.hashes = grow(this.hashes, (k) => new Float64Array(k));
+    this.flags = grow(this.flags, (k) => new Uint8Array(k));
+  }
+}
+
+/** A 53-bit hash of a string (two FNV-1a variants), exact as a double. */
+function hashId(text: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return a * 0x200000 + (b & 0x1fffff);
+}

@@ -1,0 +1,56 @@
+import { parseTime } from '@logtrace/shared';
+
+/** One line of comfyui.log, after the stamp and progress-bar updates are taken apart. */
+export interface ComfyuiLine {
+  /** The text ComfyUI printed (no stamp, no `\r` updates, no line ending). */
+  readonly text: string;
+  /** Epoch ms from the line stamper's prefix; undefined for an unstamped line. */
+  readonly time: number | undefined;
+  /** 1-based line number in its file. */
+  readonly line: number;
+}
+
+const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))(?: |$)/;
+
+/**
+ * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
+ * `2026-11-28T05:03:21.123Z ` prefix when there is one (SPEC.md §2), and reduces
+ * `\r`-separated progress-bar updates to their final state (the last non-empty
+ * segment), as ComfyUI's own log buffer does.
+ */
+export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
+  let text = raw.replace(/\r?\n$/, '').replace(/\r+$/, '');
+  let time: number | undefined;
+  const m = STAMP.exec(text);
+  if (m !== null) {
+    time = stampTime(m[1] ?? '');
+    if (time !== undefined) text = text.slice(m[0].length);
+  }
+  if (text.includes('\r')) {
+    const segments = text.split('\r').filter((s) => s.trim() !== '');
+    text = segments[segments.length - 1] ?? '';
+  }
+  return { text, time, line };
+}
+
+let cachedMinute = '';
+let cachedMinuteMs = 0;
+
+/**
+ * Epoch ms of a stamp. The stamper's own form (`2026-11-28T05:03:21.123Z`) is read
+ * from its characters with the minute cached, since a log has hundreds of lines per
+ * minute; any other form goes to the shared parseTime.
+ */
+function stampTime(stamp: string): number | undefined {
+  if (stamp.length !== 24 || stamp.charCodeAt(23) !== 0x5a || stamp.charCodeAt(19) !== 0x2e) return parseTime(stamp);
+  const minute = stamp.slice(0, 16);
+  if (minute !== cachedMinute) {
+    const base = parseTime(`${minute}:00.000Z`);
+    if (base === undefined) return undefined;
+    cachedMinute = minute;
+    cachedMinuteMs = base;
+  }
+  const seconds = Number(stamp.slice(17, 19));
+  const millis = Number(stamp.slice(20, 23));
+  return seconds < 60 ? cachedMinuteMs + seconds * 1000 + millis : parseTime(stamp);
+}

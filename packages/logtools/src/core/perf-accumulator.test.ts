@@ -1,0 +1,61 @@
+import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared';
+import { describe, expect, it } from 'vitest';
+import { PerfAccumulator } from './perf-accumulator.js';
+
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2026, 10, 28, 5);
+
+function rec(event: string, duration_ms: number | undefined, time: number, id = 'r'): NormalizedRecord {
+  const result = normalizeRecord({ level: 'INFO', time, event, duration_ms, request_id: id, msg: '' });
+  if (!result.ok) throw new Error(result.problem);
+  return result.record;
+}
+
+describe('PerfAccumulator', () => {
+  const options = { slowMs: 60_000, top: 2, bucketMs: HOUR };
+
+  it('collects generation time, stages, slow generations and hourly buckets', () => {
+    const acc = new PerfAccumulator(options);
+    acc.add(rec('comfyui_complete', 4000, T0 + 10, 'a'));
+    acc.add(rec('comfyui_complete', 60_000, T0 + 20, 'b'));
+    acc.add(rec('comfyui_complete', 125_000, T0 + HOUR + 5, 'c'));
+    acc.add(rec('comfyui_complete', 90_000, T0 + HOUR + 6, 'd'));
+    acc.add(rec('response_sent', 4100, T0 + 30));
+    acc.add(rec('gpu_response', 4050, T0 + 29));
+    acc.add(rec('image_retrieved', 80, T0 + 28));
+    acc.add(rec('generation_start', 5, T0));
+    acc.add(rec('comfyui_complete', undefined, T0));
+    const report = acc.report();
+    expect(report.generation).toMatchObject({ count: 4, min_ms: 4000, max_ms: 125_000, p50_ms: 60_000 });
+    expect(report.stages.backend_end_to_end.count).toBe(1);
+    expect(report.stages.gpu_round_trip.avg_ms).toBe(4050);
+    expect(report.stages.image_transfer.max_ms).toBe(80);
+    expect(report.slow.count).toBe(3);
+    expect(report.slow.items.map((i) => [i.request_id, i.duration_ms])).toEqual([
+      ['c', 125_000],
+      ['d', 90_000],
+    ]);
+    expect(report.buckets.items).toEqual([
+      { start: '2026-11-28T05:00:00.000Z', count: 2, avg_ms: 32_000, p95_ms: 60_000, max_ms: 60_000 },
+      { start: '2026-11-28T06:00:00.000Z', count: 2, avg_ms: 107_500, p95_ms: 125_000, max_ms: 125_000 },
+    ]);
+  });
+
+  it('gives the same report when the records are split over merged accumulators', () => {
+    const records = Array.from({ length: 50 }, (_, i) => rec('comfyui_complete', (i * 7919) % 130_000, T0 + i * 600_000, `r${i}`));
+    const whole = new PerfAccumulator(options);
+    for (const r of records) whole.add(r);
+    const parts = [new PerfAccumulator(options), new PerfAccumulator(options), new PerfAccumulator(options)];
+    records.forEach((r, i) => parts[i % 3]?.add(r));
+    const merged = new PerfAccumulator(options);
+    for (const p of parts) merged.merge(p);
+    expect(merged.report()).toEqual(whole.report());
+  });
+
+  it('leaves out records outside the time window', () => {
+    const acc = new PerfAccumulator({ ...options, window: { since: T0 + 15, until: undefined } });
+    acc.add(rec('comfyui_complete', 1, T0 + 10));
+    acc.add(rec('comfyui_complete', 2, T0 + 20));
+    expect(acc.report().generation.count).toBe(1);
+  });
+});

@@ -1,0 +1,157 @@
+import { formatTime, type NormalizedRecord } from '@logtrace/shared';
+import { DurationList } from './duration-list.js';
+import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
+import { ALL_TIME, isInWindow, type TimeWindow } from './time-window.js';
+import { TopN } from './top-n.js';
+
+/** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
+export const GENERATION_EVENT = 'comfyui_complete';
+
+/** Other stages perf reports, and the event whose `duration_ms` measures each. */
+export const STAGE_EVENTS = Object.freeze({
+  /** Whole request inside the backend, every request (`response_sent`). */
+  backend_end_to_end: 'response_sent',
+  /** Backend → GPU server → backend, every answered call (`gpu_response`). */
+  gpu_round_trip: 'gpu_response',
+  /** Fetching the image from ComfyUI (`image_retrieved`). */
+  image_transfer: 'image_retrieved',
+} as const);
+
+/** Name of a reported stage. */
+export type StageName = keyof typeof STAGE_EVENTS;
+
+/** Every event perf reads: the byte prefilter searches for these names. */
+export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
+
+/** One slow generation. */
+export interface SlowItem {
+  readonly duration_ms: number;
+  readonly request_id: string | null;
+  readonly generation_id: string | null;
+  readonly prompt_id: string | null;
+  /** ISO time of the `comfyui_complete` line. */
+  readonly time: string;
+}
+
+/** Generation count and p95 in one time bucket. */
+export interface BucketRow {
+  /** ISO start of the bucket (UTC-aligned). */
+  readonly start: string;
+  readonly count: number;
+  readonly avg_ms: number;
+  readonly p95_ms: number;
+  readonly max_ms: number;
+}
+
+/** What `logtrace perf` reports (its `--json` shape without `input`). */
+export interface PerfReport {
+  readonly generation: DurationSummary;
+  readonly stages: Readonly<Record<StageName, DurationSummary>>;
+  readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
+  readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
+}
+
+/** Options of a PerfAccumulator. */
+export interface PerfOptions {
+  /** Generations at or above this many ms are slow. */
+  readonly slowMs: number;
+  /** How many slow generations to list (the count covers all). */
+  readonly top: number;
+  /** Width of the time buckets, ms. */
+  readonly bucketMs: number;
+  readonly window?: TimeWindow;
+}
+
+/**
+ * Collects durations from records (any order, any number of partial accumulators
+ * merged later) and reports exact statistics. Memory: 8 bytes per duration, twice
+ * for generations (overall and per bucket), plus the top slow items.
+ */
+export class PerfAccumulator {
+  private readonly generation = new DurationList();
+  private readonly stages: Record<StageName, DurationList> = {
+    backend_end_to_end: new DurationList(),
+    gpu_round_trip: new DurationList(),
+    image_transfer: new DurationList(),
+  };
+  private readonly buckets = new Map<number, DurationList>();
+  private readonly slow: TopN<SlowItem>;
+  private slowCount = 0;
+  private readonly window: TimeWindow;
+
+  constructor(private readonly options: PerfOptions) {
+    this.slow = new TopN<SlowItem>(options.top, (item) => item.duration_ms);
+    this.window = options.window ?? ALL_TIME;
+  }
+
+  /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
+  add(record: NormalizedRecord): void {
+    const ms = record.duration_ms;
+    if (ms === undefined || !isInWindow(record.time, this.window)) return;
+    if (record.event === GENERATION_EVENT) {
+      this.generation.add(ms);
+      this.bucket(record.time).add(ms);
+      if (ms >= this.options.slowMs) {
+        this.slowCount++;
+        this.slow.add({
+          duration_ms: ms,
+          request_id: record.request_id ?? null,
+          generation_id: record.generation_id ?? null,
+          prompt_id: record.prompt_id ?? null,
+          time: formatTime(record.time),
+        });
+      }
+      return;
+    }
+    for (const name of Object.keys(STAGE_EVENTS) as StageName[]) {
+      if (record.event === STAGE_EVENTS[name]) this.stages[name].add(ms);
+    }
+  }
+
+  /** Adds everything another accumulator (same options) collected. */
+  merge(other: PerfAccumulator): void {
+    this.generation.addAll(other.generation);
+    for (const name of Object.keys(this.stages) as StageName[]) this.stages[name].addAll(other.stages[name]);
+    for (const [start, list] of other.buckets) {
+      const mine = this.buckets.get(start);
+      if (mine === undefined) this.buckets.set(start, list);
+      else mine.addAll(list);
+    }
+    for (const item of other.slow.items()) this.slow.add(item);
+    this.slowCount += other.slowCount;
+  }
+
+  /** The statistics of everything added. */
+  report(): PerfReport {
+    const stages = {} as Record<StageName, DurationSummary>;
+    for (const name of Object.keys(this.stages) as StageName[]) stages[name] = summarizeDurations(this.stages[name]);
+    const buckets = [...this.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, list]): BucketRow => {
+        const sorted = list.sorted();
+        return {
+          start: formatTime(start),
+          count: list.count,
+          avg_ms: list.sum / list.count,
+          p95_ms: nearestRank(sorted, 95) ?? 0,
+          max_ms: sorted[sorted.length - 1] ?? 0,
+        };
+      });
+    return {
+      generation: summarizeDurations(this.generation),
+      stages,
+      slow: { threshold_ms: this.options.slowMs, count: this.slowCount, items: this.slow.items() },
+      buckets: { size_ms: this.options.bucketMs, items: buckets },
+    };
+  }
+
+  private bucket(time: number): DurationList {
+    const start = Math.floor(time / this.options.bucketMs) * this.options.bucketMs;
+    let list = this.buckets.get(start);
+    if (list === undefined) {
+      list = new DurationList(64);
+      this.buckets.set(start, list);
+    }
+    return list;
+  }
+}

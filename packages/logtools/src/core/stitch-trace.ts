@@ -1,0 +1,116 @@
+import { formatTime, type NormalizedRecord } from '@logtrace/shared';
+import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
+import { traceOutcome, type TraceOutcome } from './trace-outcome.js';
+import { timeBreakdown, traceStages, type TimeBreakdown, type TraceStage } from './trace-stages.js';
+
+/** A record of the trace and its position in the input (ties in time keep input order). */
+export interface LocatedRecord {
+  readonly record: NormalizedRecord;
+  /** Sort key among records with the same time: source, file and line order. */
+  readonly order: number;
+}
+
+/** How a ComfyUI line was tied to the trace: by stamp, by counting, or because it names the prompt id. */
+export type TraceAttribution = 'time' | 'order' | 'id';
+
+/** A comfyui.log entry that belongs to the trace. */
+export interface PlacedComfyuiEntry {
+  readonly entry: ComfyuiEntry;
+  readonly attribution: TraceAttribution;
+  /** Epoch ms to place it at: its stamp, or for an unstamped entry the event it goes with. */
+  readonly placeAt: number;
+}
+
+/** One event of a trace (`--json`): the record's fields, all of them. */
+export type TraceEvent = Readonly<Record<string, unknown>>;
+
+/** One ComfyUI entry of a trace (`--json`). */
+export interface TraceComfyuiLine {
+  /** ISO time from the line stamp; null when unstamped. */
+  readonly time: string | null;
+  /** The entry's text, lines joined with `\n`. */
+  readonly text: string;
+  readonly attribution: TraceAttribution;
+  readonly kind: string;
+  /** Line number of its first line in comfyui.log. */
+  readonly line: number;
+  /** Index of the event it is shown before (events.length: after the last). */
+  readonly before_event: number;
+}
+
+/** What `logtrace trace` reports (its `--json` shape without `input`). */
+export interface TraceReport {
+  /** The id asked for (as given). */
+  readonly id: string;
+  readonly request_id: string | null;
+  readonly generation_ids: readonly string[];
+  readonly prompt_ids: readonly string[];
+  readonly outcome: TraceOutcome;
+  /** `response_sent.duration_ms`, else first to last event; ms. */
+  readonly duration_ms: number | null;
+  readonly started_at: string | null;
+  readonly events: readonly TraceEvent[];
+  readonly comfyui: readonly TraceComfyuiLine[];
+  readonly stages: readonly TraceStage[];
+  readonly breakdown: TimeBreakdown;
+}
+
+/** Puts a trace together: events in time order, ComfyUI entries placed among them, outcome, total and stages. */
+export function stitchTrace(id: string, located: readonly LocatedRecord[], comfyui: readonly PlacedComfyuiEntry[]): TraceReport {
+  const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order);
+  const records = sorted.map((l) => l.record);
+  const response = records.find((r) => r.event === 'response_sent');
+  const first = records[0];
+  const last = records[records.length - 1];
+  const total = response?.duration_ms ?? (first !== undefined && last !== undefined ? last.time - first.time : null);
+  const stages = traceStages(records, total);
+  const placed = [...comfyui].sort((a, b) => a.placeAt - b.placeAt || (a.entry.lines[0]?.line ?? 0) - (b.entry.lines[0]?.line ?? 0));
+  return {
+    id,
+    request_id: records.find((r) => r.request_id !== undefined)?.request_id ?? null,
+    generation_ids: distinct(records.map((r) => r.generation_id)),
+    prompt_ids: distinct(records.map((r) => r.prompt_id)),
+    outcome: traceOutcome(records),
+    duration_ms: total,
+    started_at: first === undefined ? null : formatTime(first.time),
+    events: records.map(toEvent),
+    comfyui: placed.map((p) => ({
+      time: p.entry.time === undefined ? null : formatTime(p.entry.time),
+      text: p.entry.lines.map((l) => l.text).join('\n'),
+      attribution: p.attribution,
+      kind: p.entry.kind,
+      line: p.entry.lines[0]?.line ?? 0,
+      before_event: countBefore(records, p.placeAt),
+    })),
+    stages,
+    breakdown: timeBreakdown(stages, total),
+  };
+}
+
+function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined))];
+}
+
+/** Number of records strictly before `time` (records sorted by time). */
+function countBefore(records: readonly NormalizedRecord[], time: number): number {
+  let n = 0;
+  while (n < records.length && (records[n]?.time ?? Infinity) < time) n++;
+  return n;
+}
+
+/** A record as a plain object with every field; null prototype, so a `__proto__` key stays data. */
+export function toEvent(record: NormalizedRecord): TraceEvent {
+  const event = Object.create(null) as Record<string, unknown>;
+  event['time'] = formatTime(record.time);
+  event['service'] = record.service;
+  event['event'] = record.event ?? null;
+  event['level'] = record.level;
+  event['msg'] = record.msg;
+  for (const key of ['request_id', 'generation_id', 'prompt_id', 'duration_ms', 'error_code', 'error'] as const) {
+    if (record[key] !== undefined) event[key] = record[key];
+  }
+  for (const key of Object.keys(record.extra)) {
+    if (!(key in event)) event[key] = record.extra[key];
+  }
+  return event;
+}

@@ -1,0 +1,74 @@
+import type { NormalizedRecord } from '@logtrace/shared';
+
+/** One bar of the trace waterfall: an interval relative to the trace's first event. */
+export interface TraceStage {
+  /** Stable name (`total`, `backend_before_gpu`, `gpu_round_trip`, ...). */
+  readonly name: string;
+  /** Human label. */
+  readonly label: string;
+  /** Offset of the start from the first event, ms. */
+  readonly start_ms: number;
+  readonly duration_ms: number;
+}
+
+/** Where the time of a request went, ms; null where the logs do not say. */
+export interface TimeBreakdown {
+  /** Time in the backend not spent waiting for the GPU server. */
+  readonly backend_overhead_ms: number | null;
+  /** GPU server from receiving the request to handing the prompt to ComfyUI. */
+  readonly gpu_before_comfyui_ms: number | null;
+  /** Prompt sent → outputs ready (`comfyui_complete.duration_ms`): ComfyUI queue + execution. */
+  readonly comfyui_ms: number | null;
+  /** Fetching the image (`image_retrieved.duration_ms`). */
+  readonly image_transfer_ms: number | null;
+}
+
+/**
+ * The waterfall of a request: the total, the backend before the GPU call, the GPU
+ * round trip, the GPU server before ComfyUI, ComfyUI queue + execution, the image
+ * transfer and the backend after the GPU answer. A stage is left out when its events
+ * are missing. `records` must be in time order.
+ */
+export function traceStages(records: readonly NormalizedRecord[], totalMs: number | null): TraceStage[] {
+  const t0 = records[0]?.time;
+  if (t0 === undefined) return [];
+  const first = (...events: string[]) => records.find((r) => r.event !== undefined && events.includes(r.event));
+  const stages: TraceStage[] = [];
+  const add = (name: string, label: string, from: number | undefined, to: number | undefined) => {
+    if (from !== undefined && to !== undefined && to >= from) {
+      stages.push({ name, label, start_ms: from - t0, duration_ms: to - from });
+    }
+  };
+  if (totalMs !== null) add('total', 'total', t0, t0 + totalMs);
+  const request = first('generate_request');
+  const gpuCall = first('gpu_request');
+  const gpuAnswer = first('gpu_response', 'gpu_error', 'timeout_error');
+  const start = first('generation_start');
+  const sent = first('comfyui_prompt_sent');
+  const complete = first('comfyui_complete');
+  const image = first('image_retrieved');
+  const submitEnd = sent ?? first('error_comfyui', 'error_workflow');
+  add('backend_before_gpu', 'backend before GPU call', request?.time, gpuCall?.time);
+  add('gpu_round_trip', 'GPU server round trip', gpuCall?.time, gpuAnswer?.time);
+  add('gpu_before_comfyui', 'GPU server before ComfyUI', start?.time, submitEnd?.time);
+  if (complete?.duration_ms !== undefined) {
+    add('comfyui', 'ComfyUI queue + execution', complete.time - complete.duration_ms, complete.time);
+  } else if (sent !== undefined) {
+    add('comfyui', 'ComfyUI queue + execution', sent.time, first('error_comfyui')?.time);
+  }
+  if (image?.duration_ms !== undefined) add('image_transfer', 'image transfer', image.time - image.duration_ms, image.time);
+  add('backend_after_gpu', 'backend after GPU answer', gpuAnswer?.time, first('response_sent')?.time);
+  return stages;
+}
+
+/** The four numbers of "where the time went", from the stages and the total. */
+export function timeBreakdown(stages: readonly TraceStage[], totalMs: number | null): TimeBreakdown {
+  const ms = (name: string) => stages.find((s) => s.name === name)?.duration_ms ?? null;
+  const roundTrip = ms('gpu_round_trip');
+  return {
+    backend_overhead_ms: totalMs !== null && roundTrip !== null ? totalMs - roundTrip : null,
+    gpu_before_comfyui_ms: ms('gpu_before_comfyui'),
+    comfyui_ms: ms('comfyui'),
+    image_transfer_ms: ms('image_transfer'),
+  };
+}

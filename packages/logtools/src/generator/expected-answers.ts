@@ -1,0 +1,194 @@
+import type { Level } from '@logtrace/shared';
+import type { DurationSummary } from '../core/summarize-durations.js';
+import type { LogEvent } from './format-record.js';
+
+/** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */
+export type ExpectedStats = DurationSummary;
+
+/** What `logtrace perf` must report for the generated directory. */
+export interface ExpectedPerf {
+  readonly generation: ExpectedStats;
+  readonly stages: { readonly backend_end_to_end: ExpectedStats; readonly gpu_round_trip: ExpectedStats; readonly image_transfer: ExpectedStats };
+  readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly { duration_ms: number; request_id: string; generation_id: string; prompt_id: string; time: string }[] };
+  readonly buckets: readonly { readonly start: string; readonly count: number; readonly p95_ms: number }[];
+  /** Every generation duration with its time, for checks with a time window. */
+  readonly generations: readonly { readonly time: number; readonly duration_ms: number }[];
+}
+
+/** One error group as the generator knows it: one message template. */
+export interface ExpectedErrorGroup {
+  readonly service: string;
+  readonly event: string;
+  readonly error_code: string | null;
+  readonly template: string;
+  readonly level: Level;
+  readonly count: number;
+}
+
+/** A request as written: its events in order and its comfyui.log lines. */
+export interface ExpectedRequest {
+  readonly request_id: string;
+  readonly generation_id: string | null;
+  readonly prompt_id: string | null;
+  readonly scenario: string;
+  readonly outcome: 'ok' | 'validation_error' | 'timeout' | 'error' | 'incomplete';
+  readonly events: readonly { readonly time: number; readonly service: string; readonly event: string }[];
+  /** comfyui.log lines that belong to it (progress bars reduced to their final state). */
+  readonly comfyui: readonly string[];
+}
+
+const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' } as const;
+
+interface RequestBook {
+  readonly request_id: string;
+  readonly generation_id: string | null;
+  readonly prompt_id: string | null;
+  readonly scenario: string;
+  readonly events: { time: number; service: string; event: string; level: Level; status: unknown; seq: number }[];
+  readonly comfyui: string[];
+  posted: boolean;
+  promptSeen: boolean;
+}
+
+/**
+ * Collects, while the generator writes, the answers logtrace must give, from the
+ * simulation's own values (never by reading the files back): durations, error
+ * groups by template, ComfyUI problems, and each request's events and ComfyUI lines.
+ */
+export class ExpectedAnswers {
+  private readonly generation: { time: number; duration_ms: number; request_id: string; generation_id: string; prompt_id: string }[] = [];
+  private readonly stages = { backend_end_to_end: [] as number[], gpu_round_trip: [] as number[], image_transfer: [] as number[] };
+  private readonly errors = new Map<string, ExpectedErrorGroup>();
+  private readonly comfyuiIssues = new Map<string, { event: string; type: string | null; level: Level; count: number }>();
+  private readonly books: RequestBook[] = [];
+  private seq = 0;
+
+  constructor(private readonly keepRequests: boolean) {}
+
+  /** Registers a request; returns its index for later calls (-1 when requests are not kept). */
+  addRequest(ids: { requestId: string; generationId: string | undefined; promptId: string | undefined; scenario: string }): number {
+    if (!this.keepRequests) return -1;
+    this.books.push({
+      request_id: ids.requestId,
+      generation_id: ids.generationId ?? null,
+      prompt_id: ids.promptId ?? null,
+      scenario: ids.scenario,
+      events: [],
+      comfyui: [],
+      posted: false,
+      promptSeen: false,
+    });
+    return this.books.length - 1;
+  }
+
+  /** A JSON-lines event was written. */
+  wroteEvent(request: number, e: LogEvent, template: string | undefined): void {
+    const f = e.fields;
+    const duration = typeof f['duration_ms'] === 'number' ? f['duration_ms'] : undefined;
+    if (e.event === 'comfyui_complete' && duration !== undefined) {
+      this.generation.push({ time: e.time, duration_ms: duration, request_id: String(f['request_id']), generation_id: String(f['generation_id']), prompt_id: String(f['prompt_id']) });
+    }
+    const stage = (STAGES as Record<string, keyof typeof this.stages | undefined>)[e.event];
+    if (stage !== undefined && duration !== undefined) this.stages[stage].push(duration);
+    if (e.level === 'ERROR' || e.level === 'FATAL' || e.level === 'WARN') {
+      const errorCode = typeof f['error_code'] === 'string' ? f['error_code'] : null;
+      const key = [e.service, e.event, errorCode, template ?? e.msg].join('\0');
+      const group = this.errors.get(key);
+      this.errors.set(key, group === undefined
+        ? { service: e.service, event: e.event, error_code: errorCode, template: template ?? e.msg, level: e.level, count: 1 }
+        : { ...group, count: group.count + 1 });
+    }
+    const book = this.books[request];
+    if (book !== undefined) {
+      book.events.push({ time: e.time, service: e.service, event: e.event, level: e.level, status: f['status'], seq: this.seq++ });
+      if (typeof f['prompt_id'] === 'string') book.promptSeen = true;
+      if (e.event === 'comfyui_prompt_sent' || (e.event === 'error_comfyui' && typeof f['status'] === 'number' && f['prompt_id'] === undefined)) book.posted = true;
+    }
+  }
+
+  /** A comfyui.log line of a request was written. */
+  wroteComfyuiLine(request: number, text: string): void {
+    this.books[request]?.comfyui.push(text);
+  }
+
+  /** A ComfyUI problem was written. */
+  wroteComfyuiIssue(event: string, type: string | null, level: Level): void {
+    const key = `${event}\0${type ?? ''}`;
+    const issue = this.comfyuiIssues.get(key);
+    this.comfyuiIssues.set(key, { event, type, level, count: (issue?.count ?? 0) + 1 });
+  }
+
+  /** The perf answers for a slow threshold, a top-N and a bucket width. */
+  perf(slowMs = 60_000, top = 20, bucketMs = 3_600_000): ExpectedPerf {
+    const slow = this.generation.filter((g) => g.duration_ms >= slowMs).sort((a, b) => b.duration_ms - a.duration_ms || a.time - b.time);
+    const buckets = new Map<number, number[]>();
+    for (const g of this.generation) {
+      const start = Math.floor(g.time / bucketMs) * bucketMs;
+      buckets.set(start, [...(buckets.get(start) ?? []), g.duration_ms]);
+    }
+    return {
+      generation: stats(this.generation.map((g) => g.duration_ms)),
+      stages: { backend_end_to_end: stats(this.stages.backend_end_to_end), gpu_round_trip: stats(this.stages.gpu_round_trip), image_transfer: stats(this.stages.image_transfer) },
+      slow: {
+        threshold_ms: slowMs,
+        count: slow.length,
+        items: slow.slice(0, top).map((g) => ({ duration_ms: g.duration_ms, request_id: g.request_id, generation_id: g.generation_id, prompt_id: g.prompt_id, time: new Date(g.time).toISOString() })),
+      },
+      buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, values]) => ({ start: new Date(start).toISOString(), count: values.length, p95_ms: stats(values).p95_ms ?? 0 })),
+      generations: this.generation.map((g) => ({ time: g.time, duration_ms: g.duration_ms })),
+    };
+  }
+
+  /** Error groups of the JSON-lines logs, one per template, at WARN and above. */
+  errorGroups(): ExpectedErrorGroup[] {
+    return [...this.errors.values()];
+  }
+
+  /** ComfyUI problems by event and type. */
+  comfyuiGroups(): { event: string; type: string | null; level: Level; count: number }[] {
+    return [...this.comfyuiIssues.values()];
+  }
+
+  /** Every request as written, with its outcome by the documented rule. */
+  requests(): ExpectedRequest[] {
+    return this.books.map((b) => {
+      const events = [...b.events].sort((x, y) => x.time - y.time || x.service.localeCompare(y.service) || x.seq - y.seq);
+      return {
+        request_id: b.request_id,
+        generation_id: events.some((e) => e.service === 'gpu_server') ? b.generation_id : null,
+        prompt_id: b.promptSeen ? b.prompt_id : null,
+        scenario: b.scenario,
+        outcome: outcomeOf(events),
+        events: events.map((e) => ({ time: e.time, service: e.service, event: e.event })),
+        comfyui: b.posted ? [...b.comfyui] : [],
+      };
+    });
+  }
+}
+
+function outcomeOf(events: readonly { event: string; level: Level; status: unknown }[]): ExpectedRequest['outcome'] {
+  if (events.some((e) => e.event === 'validation_error')) return 'validation_error';
+  if (events.some((e) => e.event === 'timeout_error')) return 'timeout';
+  if (events.some((e) => e.level === 'ERROR' || e.level === 'FATAL')) return 'error';
+  const response = events.find((e) => e.event === 'response_sent');
+  if (response === undefined) return 'incomplete';
+  return typeof response.status === 'number' && response.status >= 400 ? 'error' : 'ok';
+}
+
+/** Count, average, min, nearest-rank percentiles and max of a list, by plain sorting. */
+export function stats(values: readonly number[]): ExpectedStats {
+  const n = values.length;
+  if (n === 0) return { count: 0, avg_ms: null, min_ms: null, p50_ms: null, p90_ms: null, p95_ms: null, p99_ms: null, max_ms: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(1, Math.ceil((p / 100) * n)) - 1] ?? null;
+  return {
+    count: n,
+    avg_ms: sorted.reduce((s, v) => s + v, 0) / n,
+    min_ms: sorted[0] ?? null,
+    p50_ms: rank(50),
+    p90_ms: rank(90),
+    p95_ms: rank(95),
+    p99_ms: rank(99),
+    max_ms: sorted[n - 1] ?? null,
+  };
+}

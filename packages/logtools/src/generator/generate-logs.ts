@@ -1,0 +1,200 @@
+import { mkdirSync } from 'node:fs';
+import type { Level } from '@logtrace/shared';
+import { STARTUP_BANNER } from './comfyui-text.js';
+import { createRandom, type Random } from './create-random.js';
+import { ExpectedAnswers, type ExpectedErrorGroup, type ExpectedPerf, type ExpectedRequest } from './expected-answers.js';
+import { formatRecord, type LogEvent, type ProducerStyle } from './format-record.js';
+import { LogSink, type Damage, type FileReport } from './log-sink.js';
+import type { ComfyuiState, Scenario } from './scenarios.js';
+import { simulateRequest } from './simulate-request.js';
+import { TimedQueue } from './timed-queue.js';
+
+/** Options of generateLogs. */
+export interface GenerateOptions {
+  /** Directory to write (created; existing files with the same names are replaced). */
+  readonly dir: string;
+  readonly seed?: number;
+  /** Number of requests; ignored when `targetBytes` is set. Default 200. */
+  readonly requests?: number;
+  /** Keep generating until about this many bytes are written (the benchmark's mode). */
+  readonly targetBytes?: number;
+  /** Prefix comfyui.log lines with the line stamper's time (default true). */
+  readonly stamped?: boolean;
+  /** Producer style per JSON-lines file; `mixed` picks one per line. Default `ours`. */
+  readonly style?: ProducerStyle | 'mixed' | { readonly backend?: ProducerStyle | 'mixed'; readonly gpu_server?: ProducerStyle | 'mixed' };
+  /** Damage JSON-lines files (bad lines of every kind, BOM, CRLF, NUL run, oversized line, torn tail). Default true. */
+  readonly corrupt?: boolean;
+  /** One bad line per this many good ones (default 400). */
+  readonly corruptEvery?: number;
+  /** Split each JSON-lines log into `x.log.2.gz`, `x.log.1`, `x.log` (needs `requests`). */
+  readonly rotate?: boolean;
+  /** Also write `telegram_bot.log` (pino style, no service field: named by its file). Default true. */
+  readonly extraService?: boolean;
+  /** Mean time between requests, ms (default 12000; requests overlap). */
+  readonly meanGapMs?: number;
+  /** Epoch ms of the first request. */
+  readonly startTime?: number;
+  /** Stop writing 1 s after the last request arrives, so it is still running (default true). */
+  readonly cutLast?: boolean;
+  /** Keep each request's events for `expected.requests` (default: true unless targetBytes is set). */
+  readonly keepRequests?: boolean;
+}
+
+/** What was written and the answers logtrace must give for it. */
+export interface GeneratedLogs {
+  readonly dir: string;
+  readonly files: readonly FileReport[];
+  readonly requestCount: number;
+  /** Bytes written, all files. */
+  readonly bytes: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly expected: {
+    perf(slowMs?: number, top?: number, bucketMs?: number): ExpectedPerf;
+    readonly errors: readonly ExpectedErrorGroup[];
+    readonly comfyui: readonly { event: string; type: string | null; level: Level; count: number }[];
+    readonly requests: readonly ExpectedRequest[];
+  };
+}
+
+interface Queued {
+  readonly channel: string;
+  /** What to write; undefined for a ComfyUI problem marker. */
+  readonly line: string | undefined;
+  readonly request: number;
+  readonly event?: LogEvent;
+  readonly template?: string | undefined;
+  readonly text?: string;
+  readonly issue?: { event: string; type: string | null; level: Level };
+}
+
+/** Every scenario, slowest last, for the first requests. */
+const FIRST_SCENARIOS: readonly Scenario[] = [
+  'ok',
+  'validation_error',
+  'gpu_unreachable',
+  'workflow_error',
+  'comfyui_unreachable',
+  'comfyui_invalid',
+  'comfyui_500',
+  'execution_error',
+  'interrupted',
+  'ok',
+  'backend_timeout',
+  'slow',
+  'short_deadline',
+  'polling_timeout',
+];
+
+const PIDS: Readonly<Record<string, number>> = { backend: 4242, gpu_server: 4243, telegram_bot: 4250 };
+
+/**
+ * Simulates the backend, the GPU server and ComfyUI (single worker, FIFO queue)
+ * serving overlapping requests of every outcome, and writes their logs to a
+ * directory: backend.log and gpu_server.log (in the chosen producer styles, damaged
+ * with every kind of bad line unless told not to), comfyui.log (stamped or not), and
+ * telegram_bot.log. Streams: memory holds only the requests in flight. Returns the
+ * expected answers, computed from the simulation itself.
+ */
+export function generateLogs(options: GenerateOptions): GeneratedLogs {
+  const rng = createRandom(options.seed ?? 1);
+  const stamped = options.stamped ?? true;
+  const startTime = options.startTime ?? Date.UTC(2026, 10, 28, 4, 0, 0);
+  const requests = options.targetBytes === undefined ? (options.requests ?? 200) : Infinity;
+  const expected = new ExpectedAnswers(options.keepRequests ?? options.targetBytes === undefined);
+  mkdirSync(options.dir, { recursive: true });
+  const damage: Damage | undefined = options.corrupt === false ? undefined : { corruptEvery: options.corruptEvery ?? 400, oversized: true, quirks: true, truncatedTail: true };
+  const sinks = new Map<string, LogSink>([
+    ['backend', new LogSink(options.dir, 'backend', damage, rng)],
+    ['gpu_server', new LogSink(options.dir, 'gpu_server', damage, rng)],
+    ['comfyui', new LogSink(options.dir, 'comfyui', undefined, rng)],
+  ]);
+  if (options.extraService !== false) sinks.set('telegram_bot', new LogSink(options.dir, 'telegram_bot', undefined, rng));
+  const styleOf = (channel: string): ProducerStyle | 'mixed' => {
+    const style = options.style ?? 'ours';
+    return typeof style === 'string' ? style : (style[channel as 'backend' | 'gpu_server'] ?? 'ours');
+  };
+  const queue = new TimedQueue<Queued>();
+  const pushEvent = (channel: string, event: LogEvent, request: number, template?: string) => {
+    const style = styleOf(channel);
+    const chosen = style === 'mixed' ? rng.pick(['ours', 'python', 'pino'] as const) : style;
+    const line = formatRecord(channel === 'telegram_bot' ? 'pino' : chosen, event, PIDS[channel] ?? 1, channel === 'telegram_bot');
+    queue.push(event.time, { channel, line, request, event, template });
+  };
+  const pushComfyui = (time: number, raw: string, text: string, request: number) => {
+    queue.push(time, { channel: 'comfyui', line: stamped ? `${new Date(time).toISOString()} ${raw}` : raw, request, text });
+  };
+  let written = 0;
+  const flushBefore = (limit: number) => {
+    for (const { item } of queue.popBefore(limit)) {
+      if (item.line !== undefined) {
+        (sinks.get(item.channel) as LogSink).write(item.line);
+        written += item.line.length + 1;
+      }
+      if (item.event !== undefined) expected.wroteEvent(item.request, item.event, item.template);
+      if (item.text !== undefined && item.request >= 0) expected.wroteComfyuiLine(item.request, item.text);
+      if (item.issue !== undefined) expected.wroteComfyuiIssue(item.issue.event, item.issue.type, item.issue.level);
+    }
+  };
+
+  STARTUP_BANNER.forEach((line) => pushComfyui(startTime - 10_000, line, line, -1));
+  for (const service of ['backend', 'gpu_server', ...(sinks.has('telegram_bot') ? ['telegram_bot'] : [])]) {
+    pushEvent(service, lifecycle(service, startTime - 5000), -1);
+  }
+  const comfyui: ComfyuiState = { workerFreeAt: startTime, lastPost: 0, counter: 0 };
+  const rotateAt = options.rotate === true && Number.isFinite(requests) ? [Math.floor(requests / 3), Math.floor((2 * requests) / 3)] : [];
+  let t = startTime;
+  let lastArrival = t;
+  let count = 0;
+  while (count < requests && (options.targetBytes === undefined || written < options.targetBytes)) {
+    if (rotateAt.includes(count)) {
+      flushBefore(t);
+      for (const [channel, sink] of sinks) if (channel !== 'comfyui') sink.rotate();
+    }
+    // The first requests go through every scenario once, so even a small directory has each outcome.
+    // The last one is still running when the logs end (see cutLast).
+    const last = count === requests - 1 && options.cutLast !== false;
+    const sim = simulateRequest(t, rng, comfyui, FIRST_SCENARIOS[count] ?? (last ? 'ok' : undefined));
+    lastArrival = t;
+    const index = expected.addRequest(sim);
+    for (const e of sim.events) pushEvent(e.channel, e.event, index, e.template);
+    for (const line of sim.comfyui) pushComfyui(line.time, line.raw, line.text, index);
+    for (const issue of sim.issues) queue.push(issue.time, { channel: 'comfyui', line: undefined, request: index, issue });
+    if (sinks.has('telegram_bot') && count % 25 === 12) telegramEvents(t, rng, count).forEach((e) => pushEvent('telegram_bot', e, -1, e.level === 'ERROR' ? 'retry_after' : undefined));
+    count++;
+    const next = t + Math.max(1, Math.round(rng.exponential(options.meanGapMs ?? 12_000)));
+    if (count < requests) flushBefore(next);
+    t = next;
+  }
+  const endTime = options.cutLast === false ? Infinity : lastArrival + 1000;
+  flushBefore(endTime + 1);
+  const files = [...sinks.values()].flatMap((sink) => sink.close());
+  const requestList = expected.requests();
+  return {
+    dir: options.dir,
+    files,
+    requestCount: count,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    startTime,
+    endTime,
+    expected: {
+      perf: (slowMs, top, bucketMs) => expected.perf(slowMs, top, bucketMs),
+      errors: expected.errorGroups(),
+      comfyui: expected.comfyuiGroups(),
+      requests: requestList,
+    },
+  };
+}
+
+function lifecycle(service: string, time: number): LogEvent {
+  return { time, level: 'INFO', service, event: 'service_start', msg: 'service started', fields: { port: service === 'backend' ? 8000 : 8002 } };
+}
+
+/** A bot beside the stack: a message sent, and now and then an API error. */
+function telegramEvents(t: number, rng: Random, n: number): LogEvent[] {
+  const events: LogEvent[] = [{ time: t + 7, level: 'INFO', service: 'telegram_bot', event: 'message_sent', msg: 'message sent', fields: { chat: n } }];
+  if (n % 50 === 12) {
+    events.push({ time: t + 9, level: 'ERROR', service: 'telegram_bot', event: 'bot_error', msg: 'telegram call failed', fields: { error_code: 'telegram_api_error', error: `Telegram API answered 429: retry after ${rng.int(1, 60)} s` } });
+  }
+  return events;
+}

@@ -1,0 +1,76 @@
+import type { Level } from '@logtrace/shared';
+import type { LogEvent } from './format-record.js';
+
+/**
+ * What can happen to a request (SPEC.md §3); `slow` is an ok request with a long
+ * generation, `short_deadline` a caller that allows only a few seconds
+ * (X-Request-Timeout-Ms), so the GPU server gives up on a queued or running prompt.
+ */
+export const SCENARIO_WEIGHTS = {
+  ok: 70,
+  slow: 3,
+  validation_error: 5,
+  gpu_unreachable: 3,
+  workflow_error: 2,
+  comfyui_unreachable: 2,
+  comfyui_invalid: 4,
+  comfyui_500: 2,
+  execution_error: 4,
+  interrupted: 2,
+  polling_timeout: 1,
+  backend_timeout: 1,
+  short_deadline: 2,
+} as const;
+
+/** One of the scenarios. */
+export type Scenario = keyof typeof SCENARIO_WEIGHTS;
+
+/** Timeouts and intervals of the simulated services, ms. */
+export const SIM = Object.freeze({
+  backendTimeoutMs: 150_000,
+  comfyuiTimeoutMs: 90_000,
+  pollMs: 500,
+});
+
+/** A JSON-lines event of the simulation, with the grouping template an error belongs to. */
+export interface SimEvent {
+  readonly channel: 'backend' | 'gpu_server';
+  readonly event: LogEvent;
+  /** For errors: the message template (one per distinct masked message). */
+  readonly template?: string;
+}
+
+/** A comfyui.log line of the simulation. */
+export interface SimComfyuiLine {
+  readonly time: number;
+  /** As written (a progress bar holds `\r` updates). */
+  readonly raw: string;
+  /** What a reader should keep of it. */
+  readonly text: string;
+}
+
+/** A problem ComfyUI prints, as `logtrace errors` should group it. */
+export interface SimComfyuiIssue {
+  readonly time: number;
+  readonly event: string;
+  readonly type: string | null;
+  readonly level: Level;
+}
+
+/** Everything one request writes. */
+export interface SimRequest {
+  readonly requestId: string;
+  readonly generationId: string | undefined;
+  readonly promptId: string | undefined;
+  readonly scenario: Scenario;
+  readonly events: readonly SimEvent[];
+  readonly comfyui: readonly SimComfyuiLine[];
+  readonly issues: readonly SimComfyuiIssue[];
+}
+
+/** ComfyUI's state across requests: one worker, a FIFO queue, the POST counter. */
+export interface ComfyuiState {
+  workerFreeAt: number;
+  lastPost: number;
+  counter: number;
+}

@@ -1,0 +1,163 @@
+import type { NormalizedRecord } from '@logtrace/shared';
+import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { PostAttemptList } from '../comfyui/post-attempt-list.js';
+import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
+import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
+import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
+import { isInWindow, type TimeWindow } from '../core/time-window.js';
+import { AmbiguousIdError, NotFoundError } from '../errors.js';
+import type { FileStats } from '../input/file-stats.js';
+import type { InputSet } from '../input/list-inputs.js';
+import { createNeedlePrefilter } from '../input/prefilter.js';
+import { inputOrder, scanJsonSources } from './scan-json-sources.js';
+
+/** The fields that link the records of one trace. */
+export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
+
+/** Shortest id prefix `trace` accepts. */
+export const MIN_ID_PREFIX = 8;
+
+/** Search passes at most (each is one read of the JSON-lines files). */
+const MAX_PASSES = 6;
+
+/** How `logtrace trace` reads its input. */
+export interface TraceSearchOptions {
+  readonly strict: boolean;
+  readonly window: TimeWindow;
+}
+
+/**
+ * Finds everything logged about one request, from its request_id, generation_id or
+ * prompt_id (or a unique prefix), following the links transitively across files:
+ * pass 1 searches the raw bytes for the id (and, when comfyui.log is present, for
+ * the GPU server's POST /prompt events, to count them); each further pass searches
+ * for the ids discovered in the previous one, until none is new. comfyui.log is then
+ * read once and its entries attributed to the trace's POST attempts.
+ * Throws NotFoundError for an unknown id, AmbiguousIdError for a prefix shared by
+ * several traces.
+ */
+export async function findTrace(
+  inputs: InputSet,
+  rawId: string,
+  options: TraceSearchOptions,
+  stats: FileStats[],
+): Promise<TraceReport> {
+  const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
+  const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
+  const hits = new Map<number, NormalizedRecord>();
+  const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
+  const posts = new PostAttemptList();
+  const dequeued = new Set<string>();
+  const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
+  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
+    const order = inputOrder(origin, line);
+    for (const field of ID_FIELDS) {
+      const value = record[field];
+      if (value === undefined || !value.startsWith(id)) continue;
+      hits.set(order, record);
+      if (!matched.has(value)) {
+        matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+      }
+    }
+    if (!hasComfyui) return;
+    const accepted = postAttemptOf(record);
+    if (accepted !== undefined) posts.add(record.time, order, accepted, record.prompt_id);
+    const removed = dequeuedPromptOf(record);
+    if (removed !== undefined) dequeued.add(removed);
+  });
+  posts.markDequeued(dequeued);
+  const seeds = resolveId(id, matched);
+  const records = await followLinks(inputs, seeds, hits);
+  const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
+  if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
+  const comfyui = hasComfyui ? await attributeComfyui(inputs, records, posts, options.window, stats) : [];
+  return stitchTrace(rawId, inWindow, comfyui);
+}
+
+function resolveId(id: string, matched: ReadonlyMap<string, { field: string; time: number; service: string; anchor: string }>): string[] {
+  if (matched.size === 0) {
+    throw new NotFoundError(`no request_id, generation_id or prompt_id starting with "${id}" in the logs`);
+  }
+  if (matched.has(id)) return [id];
+  const anchors = new Set([...matched.values()].map((m) => m.anchor));
+  if (anchors.size > 1) {
+    const candidates = [...matched.entries()]
+      .map(([full, m]) => ({ id: full, field: m.field, time: m.time, service: m.service }))
+      .sort((a, b) => a.time - b.time);
+    throw new AmbiguousIdError(id, candidates);
+  }
+  return [...matched.keys()];
+}
+
+/** Grows the set of ids and records until no record links to a new id. */
+async function followLinks(inputs: InputSet, seeds: readonly string[], hits: ReadonlyMap<number, NormalizedRecord>): Promise<Map<number, LocatedRecord>> {
+  const known = new Set(seeds);
+  const records = new Map<number, LocatedRecord>();
+  const pending: string[] = [];
+  const take = (record: NormalizedRecord, order: number): boolean => {
+    if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
+    records.set(order, { record, order });
+    for (const f of ID_FIELDS) {
+      const value = record[f];
+      if (value !== undefined && !known.has(value)) {
+        known.add(value);
+        pending.push(value);
+      }
+    }
+    return true;
+  };
+  // Pass 1 found every line holding a seed; links among those lines need no new read.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [order, record] of hits) changed = take(record, order) || changed;
+  }
+  for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
+    const needles = pending.splice(0);
+    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (record, line, origin) => take(record, inputOrder(origin, line)));
+  }
+  return records;
+}
+
+async function attributeComfyui(
+  inputs: InputSet,
+  records: ReadonlyMap<number, LocatedRecord>,
+  posts: PostAttemptList,
+  window: TimeWindow,
+  stats: FileStats[],
+): Promise<PlacedComfyuiEntry[]> {
+  posts.sort();
+  const ours = new Map<number, { post: number; worker: number }>();
+  const all = [...records.values()].map((l) => l.record);
+  const lastTime = Math.max(...all.map((r) => r.time));
+  for (let index = 0; index < posts.length; index++) {
+    const record = records.get(posts.orderOf(index))?.record;
+    if (record === undefined) continue;
+    const postTime = posts.time(index);
+    const done = all.find(
+      (r) =>
+        r.generation_id === record.generation_id &&
+        r.time >= postTime &&
+        (r.event === 'comfyui_complete' || (r.event === 'error_comfyui' && r.prompt_id !== undefined)),
+    );
+    ours.set(index, { post: postTime, worker: done?.time ?? lastTime + 1 });
+  }
+  const promptIds = [...new Set(all.map((r) => r.prompt_id).filter((p): p is string => p !== undefined))];
+  if (ours.size === 0 && promptIds.length === 0) return [];
+  const attributor = new ComfyuiAttributor(posts);
+  const placed: PlacedComfyuiEntry[] = [];
+  const keep = (entry: ComfyuiEntry) => entry.time === undefined || isInWindow(entry.time, window);
+  for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
+    await readComfyuiLog(source, stats, (entry) => {
+      const attributed = attributor.push(entry);
+      if (!keep(entry)) return;
+      const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
+      if (anchor !== undefined && attributed.attribution !== undefined) {
+        const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
+        placed.push({ entry, attribution: attributed.attribution, placeAt });
+      } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
+        placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+      }
+    });
+  }
+  return placed;
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
+import { runCli } from './run-cli.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin/logtrace.js', import.meta.url));
+const GENERATOR = fileURLToPath(new URL('../dist/bin/generate-logs.js', import.meta.url));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built bin with node; `firstChunkOnly` closes stdout after the first chunk, like `| head`. */
+function runBin(bin: string, argv: readonly string[], options: { firstChunkOnly?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, NO_COLOR: '', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.firstChunkOnly === true) child.stdout.destroy();
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let root = '';
+let gen: GeneratedLogs;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'logtrace-bin-'));
+  gen = generateLogs({ dir: path.join(root, 'logs'), seed: 31, requests: 80 });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the built logtrace binary', () => {
+  it('is a node script', async () => {
+    expect((await readFile(BIN, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect((await stat(BIN)).isFile()).toBe(true);
+  });
+
+  it('prints help and exits 0', async () => {
+    const result = await runBin(BIN, ['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Commands:');
+    expect(result.stderr).toBe('');
+  });
+
+  it('gives the same perf JSON as run()', async () => {
+    const bin = await runBin(BIN, ['perf', '--json', '--dir', gen.dir]);
+    const inProcess = await runCli(['perf', '--json', '--dir', gen.dir]);
+    expect(bin.code).toBe(0);
+    expect(JSON.parse(bin.stdout)).toEqual(JSON.parse(inProcess.stdout));
+    expect(JSON.parse(bin.stdout).generation).toEqual(gen.expected.perf().generation);
+  });
+
+  it('sets exit code 1 for an unknown id and 2 for a usage error', async () => {
+    expect((await runBin(BIN, ['trace', 'ffffffff-0000', '--dir', gen.dir])).code).toBe(1);
+    const usage = await runBin(BIN, ['perf', '--top', 'many', '--dir', gen.dir]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--top/);
+  });
+
+  it('stops quietly when the reader goes away (| head)', async () => {
+    const result = await runBin(BIN, ['errors', '--no-group', '--level', 'debug', '--dir', gen.dir], { firstChunkOnly: true });
+    expect(result.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+    expect([0, 1]).toContain(result.code);
+  });
+});
+
+describe('the built generate-logs binary', () => {
+  it('writes a directory and its expected answers', async () => {
+    const dir = path.join(root, 'from-bin');
+    const expectedFile = path.join(root, 'expected.json');
+    const result = await runBin(GENERATOR, ['--dir', dir, '--requests', '30', '--seed', '5', '--style', 'python', '--expected', expectedFile]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/30 requests/);
+    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { generation: unknown }; requests: unknown[] };
+    expect(expected.requests).toHaveLength(30);
+    const perf = await runCli(['perf', '--json', '--dir', dir]);
+    expect(JSON.parse(perf.stdout).generation).toEqual(expected.perf.generation);
+  });
+
+  it('rejects a bad option with exit 2', async () => {
+    const result = await runBin(GENERATOR, ['--dir', path.join(root, 'x'), '--style', 'cobol']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--style/);
+  });
+});

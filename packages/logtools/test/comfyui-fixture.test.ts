@@ -1,0 +1,80 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, runJson } from './run-cli.js';
+
+/** The real, unstamped comfyui.log captured from ComfyUI 0.3.64. */
+const FIXTURE = '/work/shared/fixtures/comfyui/comfyui.log';
+
+interface Group {
+  service: string;
+  event: string;
+  error_code: string | null;
+  count: number;
+  last_frame: string | null;
+  first_time: string | null;
+  message: string;
+}
+
+const EXPECTED_GROUPS = [
+  ['invalid_prompt', 'prompt_outputs_failed_validation', 6, null],
+  ['exception', 'Exception', 1, '/workspace/ComfyUI/folder_paths.py:397 in get_save_image_path'],
+  ['exception', 'PIL.UnidentifiedImageError', 1, '/usr/lib/python3/dist-packages/PIL/Image.py:3283 in open'],
+  ['invalid_prompt', 'invalid_prompt', 1, null],
+  ['invalid_prompt', 'prompt_no_outputs', 1, null],
+  ['request_error', 'json.decoder.JSONDecodeError', 1, '/usr/lib/python3.11/json/decoder.py:353 in raw_decode'],
+];
+
+const sorted = (groups: readonly Group[]) =>
+  groups.map((g) => [g.event, g.error_code, g.count, g.last_frame]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+
+let dir = '';
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'logtrace-fixture-'));
+  // The same log as the line stamper would have written it.
+  const lines = (await readFile(FIXTURE, 'utf8')).split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const start = Date.UTC(2026, 10, 28, 5, 0, 0);
+  await writeFile(path.join(dir, 'comfyui.log'), lines.map((l, i) => `${new Date(start + i * 10).toISOString()} ${l}`).join('\n') + '\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('errors on the real, unstamped comfyui.log', () => {
+  it('groups its exceptions by type, message and last frame, and its rejected prompts by type', async () => {
+    const { code, json } = await runJson<{ total: number; groups: Group[] }>(['errors', '--file', FIXTURE]);
+    expect(code).toBe(0);
+    expect(json.total).toBe(11);
+    expect(json.groups.every((g) => g.service === 'comfyui' && g.first_time === null)).toBe(true);
+    expect(sorted(json.groups)).toEqual(sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)));
+    expect(json.groups.find((g) => g.error_code === 'PIL.UnidentifiedImageError')?.message).toBe("cannot identify image file '<path>'");
+  });
+
+  it('prints each group with the end of its traceback', async () => {
+    const { stdout } = await runCli(['errors', '--file', FIXTURE]);
+    expect(stdout).toMatch(/^11 errors in 6 groups/);
+    expect(stdout).toContain('at /workspace/ComfyUI/folder_paths.py:397 in get_save_image_path');
+    expect(stdout).toContain('PIL.UnidentifiedImageError: cannot identify image file');
+    expect(stdout).not.toContain('pydantic');
+  });
+
+  it('adds the interrupt with --level warn', async () => {
+    const { json } = await runJson<{ total: number; groups: Group[] }>(['errors', '--file', FIXTURE, '--level', 'warn']);
+    expect(json.total).toBe(12);
+    expect(json.groups.find((g) => g.event === 'interrupted')?.count).toBe(1);
+  });
+
+  it('cannot place unstamped lines in a time window, and says so', async () => {
+    const { code, stderr } = await runCli(['errors', '--file', FIXTURE, '--since', '2h']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/left out 11 unstamped comfyui\.log problems/);
+  });
+
+  it('gives the same groups, with times, when the log is stamped', async () => {
+    const { json } = await runJson<{ total: number; groups: Group[] }>(['errors', '--dir', dir]);
+    expect(sorted(json.groups)).toEqual(sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)));
+    expect(json.groups.every((g) => g.first_time?.startsWith('2026-11-28T05:0'))).toBe(true);
+  });
+});
