@@ -1,4 +1,4 @@
-import type { Level } from '@logtrace/shared';
+import type { Level } from '@logtrace/shared/schema';
 import type { ComfyuiEntry } from './parse-comfyui-entries.js';
 import { summarizeTraceback } from './summarize-traceback.js';
 

@@ -1,4 +1,4 @@
-import { parseTime } from '@logtrace/shared';
+import { parseTime } from '@logtrace/shared/schema';
 
 /** One line of comfyui.log, after the stamp and progress-bar updates are taken apart. */
 export interface ComfyuiLine {

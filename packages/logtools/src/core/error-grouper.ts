@@ -1,4 +1,4 @@
-import { LEVEL_RANK, formatTime, type Level, type NormalizedRecord } from '@logtrace/shared';
+import { LEVEL_RANK, formatTime, type Level, type NormalizedRecord } from '@logtrace/shared/schema';
 import type { ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import { maskMessage } from './mask-message.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from './time-window.js';

@@ -1,4 +1,4 @@
-import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared';
+import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { PerfAccumulator } from './perf-accumulator.js';
 

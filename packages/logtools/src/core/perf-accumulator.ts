@@ -1,4 +1,4 @@
-import { formatTime, type NormalizedRecord } from '@logtrace/shared';
+import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from './time-window.js';

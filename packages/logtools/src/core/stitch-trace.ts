@@ -1,4 +1,4 @@
-import { formatTime, type NormalizedRecord } from '@logtrace/shared';
+import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { traceOutcome, type TraceOutcome } from './trace-outcome.js';
 import { timeBreakdown, traceStages, type TimeBreakdown, type TraceStage } from './trace-stages.js';

@@ -1,4 +1,4 @@
-import { parseTime } from '@logtrace/shared';
+import { parseTime } from '@logtrace/shared/schema';
 import { UsageError } from '../errors.js';
 import { parseDuration } from './parse-duration.js';
 

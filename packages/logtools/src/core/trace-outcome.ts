@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type NormalizedRecord } from '@logtrace/shared';
+import { LEVEL_RANK, type NormalizedRecord } from '@logtrace/shared/schema';
 
 /** How a request ended. */
 export type TraceOutcome = 'ok' | 'validation_error' | 'timeout' | 'error' | 'incomplete';

@@ -1,4 +1,4 @@
-import type { NormalizedRecord } from '@logtrace/shared';
+import type { NormalizedRecord } from '@logtrace/shared/schema';
 
 /** One bar of the trace waterfall: an interval relative to the trace's first event. */
 export interface TraceStage {

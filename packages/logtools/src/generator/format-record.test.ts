@@ -1,4 +1,4 @@
-import { normalizeRecord } from '@logtrace/shared';
+import { normalizeRecord } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { formatRecord, type LogEvent } from './format-record.js';
 

@@ -1,4 +1,4 @@
-import type { Level } from '@logtrace/shared';
+import type { Level } from '@logtrace/shared/schema';
 
 /** The three producers of SPEC.md §2 the generator imitates. */
 export type ProducerStyle = 'ours' | 'python' | 'pino';

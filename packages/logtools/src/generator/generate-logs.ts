@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Level } from '@logtrace/shared';
+import type { Level } from '@logtrace/shared/schema';
 import { STARTUP_BANNER } from './comfyui-text.js';
 import { createRandom, type Random } from './create-random.js';
 import { ExpectedAnswers, type ExpectedErrorGroup, type ExpectedPerf, type ExpectedRequest } from './expected-answers.js';

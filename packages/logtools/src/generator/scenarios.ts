@@ -1,4 +1,4 @@
-import type { Level } from '@logtrace/shared';
+import type { Level } from '@logtrace/shared/schema';
 import type { LogEvent } from './format-record.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EVENT_CATALOG, isEventName, type Level } from '@logtrace/shared';
+import { EVENT_CATALOG, isEventName, type Level } from '@logtrace/shared/schema';
 import {
   REQUEST_ERROR_LINES,
   executedLine,

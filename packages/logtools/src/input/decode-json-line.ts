@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared';
+import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared/schema';
 
 /** Why a line of a JSON-lines file was skipped. */
 export type SkipReason =

@@ -14,6 +14,7 @@ beforeAll(async () => {
   }
   await writeFile(path.join(dir, 'comfyui.log'), 'got prompt\n');
   await writeFile(path.join(dir, 'startup.log'), '2026-11-28T05:03:21.123Z starting ComfyUI\n');
+  await writeFile(path.join(dir, 'install.log'), 'Setting up shellcheck (0.9.0-1) ...\n');
   await writeFile(path.join(dir, 'notes.txt'), 'x');
   await writeFile(path.join(dir, 'empty.log'), '');
   await mkdir(path.join(dir, 'sub.log'));
@@ -39,7 +40,7 @@ describe('listInputs', () => {
       ['comfyui', 'comfyui', ['comfyui.log']],
     ]);
     expect(inputs.sources[0]?.files[0]?.gz).toBe(true);
-    expect(inputs.ignored).toEqual([{ path: path.join(dir, 'startup.log'), reason: 'not JSON lines' }]);
+    expect(inputs.ignored).toEqual([{ path: path.join(dir, 'install.log'), reason: 'not JSON lines' }]);
   });
 
   it('reads exactly the files given', async () => {

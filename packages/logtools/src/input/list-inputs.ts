@@ -34,6 +34,9 @@ export interface InputOptions {
   readonly files?: readonly string[] | undefined;
 }
 
+/** Base name of the start script's plain-text log (scripts/startup.sh). */
+const STARTUP_LOG = 'startup';
+
 interface Found {
   readonly file: InputFile;
   readonly kind: 'json' | 'comfyui';
@@ -46,8 +49,8 @@ interface Found {
  * in `dir` with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
  * `comfyui.log` is ComfyUI's plain text and every other JSON-lines file counts,
  * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
- * directory whose content does not start like JSON lines (e.g. startup.log) is
- * ignored and listed. A missing directory or file, or no log files at all, is an
+ * directory whose content does not start like JSON lines is ignored and listed
+ * (startup.log, the start script's text log, is ignored without a word). A missing directory or file, or no log files at all, is an
  * InputError.
  */
 export async function listInputs(options: InputOptions): Promise<InputSet> {
@@ -67,7 +70,10 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
     const source: LogSource = { kind: first.kind, service: first.service, files: sorted.map((m) => m.file) };
     if (options.files === undefined || options.files.length === 0) {
       if (first.kind === 'json' && !(await looksLikeJsonLines(source.files))) {
-        for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
+        // startup.sh's own text log is expected in every log directory: skip it silently.
+        if (first.service !== STARTUP_LOG) {
+          for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
+        }
         continue;
       }
     }

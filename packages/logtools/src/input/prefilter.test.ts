@@ -1,4 +1,4 @@
-import { LEVEL_RANK, LEVELS, normalizeRecord } from '@logtrace/shared';
+import { LEVEL_RANK, LEVELS, normalizeRecord } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { createLevelPrefilter, createNeedlePrefilter, type Prefilter } from './prefilter.js';
 

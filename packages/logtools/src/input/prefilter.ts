@@ -1,4 +1,4 @@
-import { LEVEL_RANK, normalizeLevel, type Level } from '@logtrace/shared';
+import { LEVEL_RANK, normalizeLevel, type Level } from '@logtrace/shared/schema';
 
 /**
  * Finds the lines of a block that may matter to a command, by searching the raw

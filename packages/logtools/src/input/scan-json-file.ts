@@ -1,4 +1,4 @@
-import type { NormalizedRecord } from '@logtrace/shared';
+import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
 import type { FileStats } from './file-stats.js';
 import { LineBlocker, type LineBlock } from './line-blocker.js';

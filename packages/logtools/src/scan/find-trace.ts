@@ -1,4 +1,4 @@
-import type { NormalizedRecord } from '@logtrace/shared';
+import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';

@@ -2,7 +2,7 @@ import { FileStats } from '../input/file-stats.js';
 import type { InputSet, LogSource } from '../input/list-inputs.js';
 import type { Prefilter } from '../input/prefilter.js';
 import { scanJsonFile } from '../input/scan-json-file.js';
-import type { NormalizedRecord } from '@logtrace/shared';
+import type { NormalizedRecord } from '@logtrace/shared/schema';
 
 /** Where a record came from: indexes into InputSet.sources and the source's files. */
 export interface RecordOrigin {

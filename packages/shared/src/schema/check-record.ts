@@ -1,6 +1,6 @@
 import { EVENT_CATALOG, FIELD_KINDS, SERVICES, isEventName, type FieldName } from './event-catalog.js';
 import { isLevel } from './levels.js';
-import { isUuidV4 } from '../ids.js';
+import { isUuidV4 } from './uuid-format.js';
 
 const TIME_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

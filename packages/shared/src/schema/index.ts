@@ -1,0 +1,26 @@
+// The log schema alone, without the logger: what readers such as logtrace import, so
+// they do not load pino at startup.
+export { LEVELS, LEVEL_RANK, isLevel, normalizeLevel, isAtLeast, type Level } from './levels.js';
+export {
+  SERVICES,
+  EVENT_CATALOG,
+  EVENT_NAMES,
+  FIELD_KINDS,
+  isEventName,
+  type ServiceName,
+  type EventSpec,
+  type EventName,
+  type KnownFields,
+  type FieldName,
+  type RequiredFieldOf,
+} from './event-catalog.js';
+export { parseTime, formatTime } from './parse-time.js';
+export {
+  normalizeRecord,
+  type NormalizedRecord,
+  type NormalizeResult,
+  type NormalizeOptions,
+  type RecordProblem,
+} from './normalize-record.js';
+export { checkRecord } from './check-record.js';
+export { isUuidV4, parseIncomingId } from './uuid-format.js';
