@@ -3,7 +3,7 @@ import { LineBlocker } from '../input/line-blocker.js';
 import { describeFsError, type InputFile, type LogSource } from '../input/list-inputs.js';
 import { CHUNK_BYTES, readChunks } from '../input/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
-import { toComfyuiLine } from './to-comfyui-line.js';
+import { toComfyuiLines } from './to-comfyui-line.js';
 
 const NL = 0x0a;
 
@@ -49,7 +49,7 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
         const e = nl === -1 || nl >= block.end ? block.end : nl + 1;
         let start = s;
         while (start < e && block.buf[start] === 0) start++;
-        parser.push(toComfyuiLine(block.buf.toString('utf8', start, e), line++));
+        for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line++)) parser.push(entry);
         s = e;
       }
     },

@@ -10,7 +10,26 @@ export interface ComfyuiLine {
   readonly line: number;
 }
 
+// A tqdm bar still being drawn when another thread printed a line: ComfyUI's stderr then
+// holds the bar and that line together, e.g. ` 25%|██▌       | 7/28 [00:00<00:01, 20.29it/s]got prompt`.
+const GLUED_BAR = /^(\s*\d{1,3}%\|[^|]*\|\s*\d+\/\d+ \[[^\]]*\])(\S.*)$/;
+
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))(?: |$)/;
+
+/**
+ * Reads one raw comfyui.log line into the lines ComfyUI meant (see toComfyuiLine): a
+ * progress bar with another thread's line glued to its end becomes the bar and that
+ * line, both with the same stamp and line number.
+ */
+export function toComfyuiLines(raw: string, line: number): ComfyuiLine[] {
+  const first = toComfyuiLine(raw, line);
+  const glued = GLUED_BAR.exec(first.text);
+  if (glued === null) return [first];
+  return [
+    { ...first, text: glued[1] ?? '' },
+    { ...first, text: glued[2] ?? '' },
+  ];
+}
 
 /**
  * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
