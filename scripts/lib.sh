@@ -45,9 +45,14 @@ wait_for_http() {
   retry "$((seconds * 4))" 0.25 http_ok "$url"
 }
 
-# pid_alive PID — true when the process exists.
+# pid_alive PID — true when the process exists and is not a zombie (an exited child
+# nobody reaped still answers kill -0).
 pid_alive() {
-  [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null
+  [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null || return 1
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+  stat="${stat##*) }"
+  [[ "${stat%% *}" != Z ]]
 }
 
 # stop_pid PID [GRACE_SECONDS] — SIGTERM, wait up to GRACE_SECONDS (default 10), then SIGKILL.
