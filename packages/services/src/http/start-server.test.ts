@@ -1,17 +1,48 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { ListenError, startServer, type RunningServer } from './start-server.js';
+import { ListenError, startServer, type RunningServer, type ServerTimeouts } from './start-server.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop(1000)));
 });
 
-async function start(app: Hono, port = 0): Promise<RunningServer> {
-  const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port });
+async function start(app: Hono, port = 0, timeouts?: ServerTimeouts): Promise<RunningServer> {
+  const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port, ...(timeouts ? { timeouts } : {}) });
   running.push(server);
   return server;
 }
+
+/** What a raw client saw: the first bytes of the answer and when the server closed the socket. */
+interface Dribbled {
+  readonly answer: string;
+  readonly closedAfterMs: number;
+}
+
+/**
+ * Connects, writes `first`, then one `drip` every 50 ms until the server closes the
+ * socket (or 10 s pass: the test fails on the time).
+ */
+function dribble(port: number, first: string, drip: string): Promise<Dribbled> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setInterval(() => socket.write(drip), 50);
+    const giveUp = setTimeout(() => socket.destroy(), 10_000);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ answer, closedAfterMs: Date.now() - started });
+    });
+    socket.write(first);
+  });
+}
+
+const SHORT: ServerTimeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300, checkIntervalMs: 100 };
 
 describe('startServer', () => {
   it('listens on 127.0.0.1 with the chosen timeouts', async () => {
@@ -21,6 +52,8 @@ describe('startServer', () => {
     expect(server.server.headersTimeout).toBe(10_000);
     expect(server.server.requestTimeout).toBe(30_000);
     expect(server.server.keepAliveTimeout).toBe(5_000);
+    // Node enforces the first two only on this sweep (its default: every 30 s).
+    expect((server.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval).toBe(1_000);
     const response = await fetch(`${server.url}/ping`);
     expect(await response.json()).toEqual({ pong: true });
   });
@@ -52,5 +85,37 @@ describe('startServer', () => {
     await stopped;
     expect(Date.now() - started).toBeLessThan(4000);
     await expect(fetch(`${server.url}/slow`)).rejects.toThrow();
+  });
+
+  it('cuts off a client that sends its headers slowly (slowloris) with 408 soon after headersTimeout', async () => {
+    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const seen = await dribble(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
+    // With Node's 30 s default sweep this would take until the 10 s give-up.
+    expect(seen.closedAfterMs).toBeLessThan(3000);
+  });
+
+  it('cuts off a client that sends its body slowly with 408 soon after requestTimeout', async () => {
+    let handled = 0;
+    const app = new Hono().post('/', async (c) => {
+      handled += 1;
+      return c.text(await c.req.text());
+    });
+    // Reading the body fails once the server gave up on it; answer quietly.
+    app.onError((_err, c) => c.text('aborted', 500));
+    const server = await start(app, 0, SHORT);
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
+    const seen = await dribble(server.port, head, 'x');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(seen.closedAfterMs).toBeLessThan(3000);
+    expect(handled).toBeLessThanOrEqual(1);
+  });
+
+  it('closes an idle keep-alive connection after keepAliveTimeout', async () => {
+    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const seen = await dribble(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', '');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(seen.answer).toMatch(/keep-alive/i);
+    expect(seen.closedAfterMs).toBeLessThan(3000);
   });
 });
