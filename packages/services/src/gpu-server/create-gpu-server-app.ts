@@ -4,6 +4,7 @@ import { ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import { ApiError } from '../http/api-error.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
+import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
 import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
 import { requestId, type RequestIdVariables } from '../http/request-id.js';
@@ -62,8 +63,8 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       service: 'gpu_server',
       comfyui,
       in_flight: inFlight.count(),
-      log_write_errors: health.writeErrors,
-      log_dropped: health.dropped,
+      ...describeLogHealth(health),
+      request_id: c.get('requestId'),
     });
   });
 

@@ -13,6 +13,13 @@ export const BIN = Object.freeze({
   emulator: fileURLToPath(new URL('../../dist/bin/comfyui-emulator.js', import.meta.url)),
 });
 
+/**
+ * A test-only service run by the real process shell (runService) whose routes crash the
+ * process: `GET /throw` (uncaught exception), `GET /reject` (unhandled rejection).
+ * Environment: LOG_DIR, PORT.
+ */
+export const CRASHING_SERVICE = fileURLToPath(new URL('../fixtures/processes/crashing-service.mjs', import.meta.url));
+
 /** How a child process ended. */
 export interface Exit {
   readonly code: number | null;
