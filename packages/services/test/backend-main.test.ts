@@ -1,27 +1,14 @@
 // End-to-end runs of the built backend binary: start, serve, drain on SIGTERM, exit codes.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postGenerate, waitFor } from './helpers/backend-harness.js';
 import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
-import { BIN, readCheckedLog, spawnService, startedPort as portOf, type ServiceChild } from './support/service-process.js';
+import { BIN, isRefused as refused, readCheckedLog, spawnService, startedPort as portOf, type ServiceChild } from './support/service-process.js';
 
 const runBackend = (env: Record<string, string>): ServiceChild => spawnService(BIN.backend, env);
 const readLog = (logDir: string): Array<Record<string, unknown>> => readCheckedLog(path.join(logDir, 'backend.log'));
-
-/** Resolves once nothing accepts connections on the port any more. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(true));
-  });
-}
 
 let logDir: string;
 let gpu: GpuStandIn;

@@ -4,17 +4,29 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventsOf } from './support/real-stack.js';
-import { BIN, emulatorUrl, readCheckedLog, spawnService, startedPort, waitUntil as until, type ServiceChild } from './support/service-process.js';
+import { createRealStack, eventsOf } from './support/real-stack.js';
+import {
+  BIN,
+  emulatorUrl,
+  isRefused,
+  readCheckedLog,
+  spawnService,
+  startedPort,
+  waitUntil as until,
+  type ServiceChild,
+} from './support/service-process.js';
 
 const GPU_BIN = BIN.gpuServer;
 const EMULATOR_BIN = BIN.emulator;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-bins-'));
 const children: ServiceChild[] = [];
 
-afterAll(() => {
+const inProcess = createRealStack();
+
+afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
+  await inProcess.close();
 });
 
 function start(bin: string, env: Record<string, string>, args: string[] = []): ServiceChild {
@@ -53,6 +65,37 @@ describe('bins', () => {
       ['service_start', 'generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved', 'service_stop'],
     );
     expect(emulator.stderr()).toMatch(/got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/);
+  });
+
+  it('on SIGTERM stop accepting, finish the generation in flight, then log service_stop and exit 0', async () => {
+    const { emulator, url: comfyUrl } = await inProcess.startEmulator();
+    emulator.hold();
+    const logFile = path.join(dir, 'finish', 'gpu_server.log');
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const port = await startedPort(logFile);
+    const answer = fetch(`http://127.0.0.1:${port}/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'a slow harbour' }),
+    });
+    await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
+    gpu.kill('SIGTERM');
+    await until(async () => ((await isRefused(port)) ? true : undefined), 'the listener to close');
+    emulator.release();
+    const res = await answer;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { request_id: string };
+    expect(await gpu.exited).toEqual({ code: 0, signal: null });
+    const records = readCheckedLog(logFile);
+    expect([...eventsOf(records, body.request_id), records.at(-1)?.['event']]).toEqual([
+      'generation_start',
+      'workflow_loaded',
+      'comfyui_prompt_sent',
+      'comfyui_complete',
+      'image_retrieved',
+      'service_stop',
+    ]);
+    expect(records.at(-1)).toMatchObject({ signal: 'SIGTERM' });
   });
 
   it('on SIGTERM cut a stuck generation off at SHUTDOWN_TIMEOUT_MS, cancel its prompt, log, and exit 0', async () => {

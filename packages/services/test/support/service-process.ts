@@ -2,7 +2,7 @@
 // reads what they leave behind: log files, stderr, exit status, memory, sockets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import net, { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { checkRecord } from '@logtrace/shared';
 
@@ -109,6 +109,18 @@ export function freePort(): Promise<number> {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));
     });
+  });
+}
+
+/** True when nothing accepts connections on 127.0.0.1:port (a stopping server closed its listener). */
+export function isRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('error', () => resolve(true));
   });
 }
 
