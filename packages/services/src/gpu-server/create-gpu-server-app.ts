@@ -71,12 +71,18 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   app.post('/generate', async (c) => {
     const id = c.get('requestId');
     const log = logger.child({ request_id: id });
+    // The body is left unread here (401) or partly read (413, wrong type): the connection
+    // cannot carry another request, and a client that reused it would see a reset.
     if (config.token !== undefined && !checkBearerToken(c.req.header('authorization'), config.token)) {
-      reject(log, 'unauthorized', 'missing or wrong bearer token', [UNAUTHORIZED], { 'WWW-Authenticate': 'Bearer realm="gpu_server"' });
+      reject(log, 'unauthorized', 'missing or wrong bearer token', [UNAUTHORIZED], {
+        'WWW-Authenticate': 'Bearer realm="gpu_server"',
+        connection: 'close',
+      });
     }
     const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
     if (!body.ok) {
-      reject(log, body.status === 413 ? 'payload_too_large' : 'invalid_request', 'the request body is not acceptable JSON', body.errors);
+      const code = body.status === 413 ? 'payload_too_large' : 'invalid_request';
+      reject(log, code, 'the request body is not acceptable JSON', body.errors, { connection: 'close' });
     }
     const validation = validateGenerateRequest(body.value);
     if (!validation.ok) reject(log, 'invalid_request', 'invalid generation parameters', validation.errors);
