@@ -83,7 +83,14 @@ export function createRealStack(): RealStack {
         ...env,
       });
       const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-      const comfy = createComfyUiClient({ baseUrl: config.comfyuiUrl, viewTimeoutMs: config.viewTimeoutMs, retryDelayMs: () => 20 });
+      const comfy = createComfyUiClient({
+        baseUrl: config.comfyuiUrl,
+        submitTimeoutMs: config.submitTimeoutMs,
+        pollTimeoutMs: config.pollTimeoutMs,
+        viewTimeoutMs: config.viewTimeoutMs,
+        maxImageBytes: config.maxImageBytes,
+        retryDelayMs: () => 20,
+      });
       const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
       return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
