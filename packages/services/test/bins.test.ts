@@ -29,6 +29,15 @@ afterAll(async () => {
   await inProcess.close();
 });
 
+/** POSTs a generation request straight to a GPU server. */
+function generate(port: number, body: Record<string, unknown>): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 function start(bin: string, env: Record<string, string>, args: string[] = []): ServiceChild {
   const child = spawnService(bin, env, args);
   children.push(child);
@@ -48,11 +57,7 @@ describe('bins', () => {
     const logFile = path.join(logDir, 'gpu_server.log');
     const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
-    const res = await fetch(`http://127.0.0.1:${port}/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a quiet harbour', workflow: 'txt2img', steps: 3 }),
-    });
+    const res = await generate(port, { prompt: 'a quiet harbour', workflow: 'txt2img', steps: 3 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { image: { content_type: string } }).image.content_type).toBe('image/png');
     gpu.kill('SIGTERM');
@@ -73,11 +78,7 @@ describe('bins', () => {
     const logFile = path.join(dir, 'finish', 'gpu_server.log');
     const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
-    const answer = fetch(`http://127.0.0.1:${port}/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'a slow harbour' }),
-    });
+    const answer = generate(port, { prompt: 'a slow harbour' });
     await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
     gpu.kill('SIGTERM');
     await until(async () => ((await isRefused(port)) ? true : undefined), 'the listener to close');
@@ -104,11 +105,7 @@ describe('bins', () => {
     const logFile = path.join(dir, 'drain', 'gpu_server.log');
     const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, SHUTDOWN_TIMEOUT_MS: '200' });
     const port = await startedPort(logFile);
-    const answer = fetch(`http://127.0.0.1:${port}/generate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ prompt: 'stuck [[fault:hang]]' }),
-    }).catch((err: unknown) => err);
+    const answer = generate(port, { prompt: 'stuck [[fault:hang]]' }).catch((err: unknown) => err);
     await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
     gpu.kill('SIGTERM');
     expect((await gpu.exited).code).toBe(0);

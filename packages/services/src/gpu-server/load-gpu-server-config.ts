@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createEnvReader } from '@logtrace/shared';
+import type { ComfyUiClientOptions } from '../comfyui/create-comfyui-client.js';
 
 /** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
 export interface GpuServerConfig {
@@ -66,4 +67,15 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
   if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   read.finish();
   return Object.freeze(config);
+}
+
+/** The ComfyUI client settings this configuration asks for: base URL, per-call deadlines, image cap. */
+export function comfyUiClientOptions(config: GpuServerConfig): ComfyUiClientOptions {
+  return {
+    baseUrl: config.comfyuiUrl,
+    submitTimeoutMs: config.submitTimeoutMs,
+    pollTimeoutMs: config.pollTimeoutMs,
+    viewTimeoutMs: config.viewTimeoutMs,
+    maxImageBytes: config.maxImageBytes,
+  };
 }

@@ -1,6 +1,6 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
+import { dribble, type Dribbled } from '../../test/helpers/raw-http.js';
 import { ListenError, startServer, type RunningServer, type ServerTimeouts } from './start-server.js';
 
 const running: RunningServer[] = [];
@@ -14,33 +14,8 @@ async function start(app: Hono, port = 0, timeouts?: ServerTimeouts): Promise<Ru
   return server;
 }
 
-/** What a raw client saw: the first bytes of the answer and when the server closed the socket. */
-interface Dribbled {
-  readonly answer: string;
-  readonly closedAfterMs: number;
-}
-
-/**
- * Connects, writes `first`, then one `drip` every 50 ms until the server closes the
- * socket (or 10 s pass: the test fails on the time).
- */
-function dribble(port: number, first: string, drip: string): Promise<Dribbled> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = net.connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setInterval(() => socket.write(drip), 50);
-    const giveUp = setTimeout(() => socket.destroy(), 10_000);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(giveUp);
-      resolve({ answer, closedAfterMs: Date.now() - started });
-    });
-    socket.write(first);
-  });
-}
+/** Writes `first`, then `drip` every 50 ms until the server closes the socket (the test fails on the time after 10 s). */
+const slowClient = (port: number, first: string, drip: string): Promise<Dribbled> => dribble(port, first, () => drip, 50, 10_000);
 
 const SHORT: ServerTimeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300, checkIntervalMs: 100 };
 
@@ -89,7 +64,7 @@ describe('startServer', () => {
 
   it('cuts off a client that sends its headers slowly (slowloris) with 408 soon after headersTimeout', async () => {
     const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
-    const seen = await dribble(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
+    const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
     expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
     // With Node's 30 s default sweep this would take until the 10 s give-up.
     expect(seen.closedAfterMs).toBeLessThan(3000);
@@ -105,7 +80,7 @@ describe('startServer', () => {
     app.onError((_err, c) => c.text('aborted', 500));
     const server = await start(app, 0, SHORT);
     const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
-    const seen = await dribble(server.port, head, 'x');
+    const seen = await slowClient(server.port, head, 'x');
     expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(seen.closedAfterMs).toBeLessThan(3000);
     expect(handled).toBeLessThanOrEqual(1);
@@ -113,7 +88,7 @@ describe('startServer', () => {
 
   it('closes an idle keep-alive connection after keepAliveTimeout', async () => {
     const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
-    const seen = await dribble(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', '');
+    const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', '');
     expect(seen.answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(seen.answer).toMatch(/keep-alive/i);
     expect(seen.closedAfterMs).toBeLessThan(3000);

@@ -3,11 +3,11 @@
 // headers timeout (not up to 30 s later, Node's default check interval), while the
 // service keeps answering everyone else.
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../../src/http/start-server.js';
+import { dribble, type Dribbled } from '../helpers/raw-http.js';
 import { BIN, spawnService, startedPort, type ServiceChild } from '../support/service-process.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-slowloris-'));
@@ -17,24 +17,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Sends a request line, then one header line every 500 ms; resolves when the server closes the socket. */
-function slowHeaders(port: number): Promise<{ answer: string; closedAfterMs: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = net.connect(port, '127.0.0.1');
-    let answer = '';
-    const drip = setInterval(() => socket.write(`X-Slow-${Date.now()}: 1\r\n`), 500);
-    const giveUp = setTimeout(() => socket.destroy(), 60_000);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearInterval(drip);
-      clearTimeout(giveUp);
-      resolve({ answer, closedAfterMs: Date.now() - started });
-    });
-    socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-  });
-}
+/** Sends a request line, then one header line every 500 ms, until the server closes the socket. */
+const slowHeaders = (port: number): Promise<Dribbled> =>
+  dribble(port, 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n', () => `X-Slow-${Date.now()}: 1\r\n`, 500, 60_000);
 
 describe.concurrent('slowloris against the built services (both at once)', () => {
   it.each([

@@ -10,7 +10,7 @@ import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
 import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
-import { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import { comfyUiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
@@ -84,14 +84,7 @@ export function createRealStack(): RealStack {
         ...env,
       });
       const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-      const comfy = createComfyUiClient({
-        baseUrl: config.comfyuiUrl,
-        submitTimeoutMs: config.submitTimeoutMs,
-        pollTimeoutMs: config.pollTimeoutMs,
-        viewTimeoutMs: config.viewTimeoutMs,
-        maxImageBytes: config.maxImageBytes,
-        retryDelayMs: () => 20,
-      });
+      const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), retryDelayMs: () => 20 });
       const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
       return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
