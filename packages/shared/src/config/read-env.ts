@@ -70,12 +70,7 @@ export function createEnvReader(env: Readonly<Record<string, string | undefined>
     url(name, fallback) {
       const value = raw(name);
       if (value === undefined) return fallback;
-      let parsed: URL | undefined;
-      try {
-        parsed = new URL(value);
-      } catch {
-        parsed = undefined;
-      }
+      const parsed = URL.canParse(value) ? new URL(value) : undefined;
       if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
         problems.push(`${name}: expected an http(s) URL, got ${JSON.stringify(hideUserinfo(value))}`);
         return fallback;
