@@ -1,63 +1,20 @@
 // End-to-end runs of the built backend binary: start, serve, drain on SIGTERM, exit codes.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkRecord } from '@logtrace/shared';
 import { postGenerate, waitFor } from './helpers/backend-harness.js';
 import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
+import { BIN, isRefused as refused, readCheckedLog, spawnService, startedPort as portOf, type ServiceChild } from './support/service-process.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin/backend.js', import.meta.url));
-
-interface Child {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly stderr: () => string;
-  kill(signal: NodeJS.Signals): void;
-}
-
-function runBackend(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { exited, stderr: () => stderr, kill: (signal) => child.kill(signal) };
-}
-
-function readLog(logDir: string): Array<Record<string, unknown>> {
-  const file = path.join(logDir, 'backend.log');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const record = JSON.parse(line) as Record<string, unknown>;
-      expect(checkRecord(record)).toEqual([]);
-      return record;
-    });
-}
-
-/** Resolves once nothing accepts connections on the port any more. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.on('error', () => resolve(true));
-  });
-}
+const runBackend = (env: Record<string, string>): ServiceChild => spawnService(BIN.backend, env);
+const readLog = (logDir: string): Array<Record<string, unknown>> => readCheckedLog(path.join(logDir, 'backend.log'));
 
 let logDir: string;
 let gpu: GpuStandIn;
-let child: Child | undefined;
+let child: ServiceChild | undefined;
 beforeEach(async () => {
-  expect(existsSync(BIN), 'run `npm run build` first').toBe(true);
+  expect(existsSync(BIN.backend), 'run `npm run build` first').toBe(true);
   logDir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-backend-main-'));
   gpu = await startGpuStandIn();
 });
@@ -68,10 +25,7 @@ afterEach(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-async function startedPort(): Promise<number> {
-  const start = await waitFor(() => readLog(logDir).find((r) => r['event'] === 'service_start'));
-  return start['port'] as number;
-}
+const startedPort = (): Promise<number> => portOf(path.join(logDir, 'backend.log'));
 
 describe('backend binary', () => {
   it('serves, finishes an in-flight request on SIGTERM, logs service_stop and exits 0', async () => {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { newId, type ServiceLogger } from '@logtrace/shared';
 import { ApiError } from '../http/api-error.js';
+import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
 import { requestId } from '../http/request-id.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
@@ -52,9 +53,7 @@ export function createBackendApp(deps: BackendDeps): Hono<BackendEnv> {
       uptime_ms: Math.max(0, Math.round(now() - startedAt)),
       in_flight: inFlight.count(),
       gpu_server_url: deps.config.gpuServerUrl,
-      log_write_errors: log.writeErrors,
-      log_dropped_lines: log.dropped,
-      ...(log.lastError === undefined ? {} : { log_last_error: log.lastError }),
+      ...describeLogHealth(log),
       request_id: c.get('requestId'),
     });
   });

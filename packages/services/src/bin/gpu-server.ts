@@ -5,7 +5,7 @@ import { createLogger, newId } from '@logtrace/shared';
 import { createComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
-import { loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
+import { comfyUiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { startServer } from '../http/start-server.js';
 
@@ -15,13 +15,7 @@ const CANCEL_GRACE_MS = 6000;
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
   const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-  const comfy = createComfyUiClient({
-    baseUrl: config.comfyuiUrl,
-    submitTimeoutMs: config.submitTimeoutMs,
-    pollTimeoutMs: config.pollTimeoutMs,
-    viewTimeoutMs: config.viewTimeoutMs,
-    maxImageBytes: config.maxImageBytes,
-  });
+  const comfy = createComfyUiClient(comfyUiClientOptions(config));
   const inFlight = createInFlightTracker();
   const app = createGpuServerApp({
     config,

@@ -1,4 +1,4 @@
-import { ConfigError, createEnvReader } from '@logtrace/shared';
+import { createEnvReader } from '@logtrace/shared';
 import { FAULTS, isFault, type Fault } from './pick-fault.js';
 
 /** The emulator's configuration, read once at start. */
@@ -39,7 +39,6 @@ export function loadEmulatorConfig(
   argv: readonly string[] = [],
 ): EmulatorConfig {
   const read = createEnvReader(env);
-  const problems: string[] = [];
   let host = read.string('HOST', '127.0.0.1');
   let port = read.port('PORT', 8188);
   for (let i = 0; i < argv.length; i += 1) {
@@ -50,18 +49,18 @@ export function loadEmulatorConfig(
       if (host === next) i += 1;
     } else if (arg === '--port') {
       const n = Number(next);
-      if (next === undefined || !/^\d+$/.test(next) || n > 65535) problems.push(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
+      if (next === undefined || !/^\d+$/.test(next) || n > 65535) read.problem(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
       else port = n;
       i += 1;
     } else {
-      problems.push(`unknown argument ${JSON.stringify(arg)} (expected --listen [HOST] or --port N)`);
+      read.problem(`unknown argument ${JSON.stringify(arg)} (expected --listen [HOST] or --port N)`);
     }
   }
   const fraction = (name: string, fallback: string): number =>
     Number(read.string(name, fallback, { pattern: FRACTION, hint: 'a number from 0 to 1' }));
   const faultNames = read.string('EMULATOR_FAULTS', '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = faultNames.filter((name) => !isFault(name));
-  if (unknown.length > 0) problems.push(`EMULATOR_FAULTS: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
+  if (unknown.length > 0) read.problem(`EMULATOR_FAULTS: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
   const config: EmulatorConfig = {
     host,
     port,
@@ -80,11 +79,6 @@ export function loadEmulatorConfig(
       .filter((s) => s !== ''),
     maxFiles: read.int('EMULATOR_MAX_FILES', 1000, { min: 1, max: 1_000_000 }),
   };
-  try {
-    read.finish();
-  } catch (err) {
-    if (err instanceof ConfigError) problems.unshift(...err.problems);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  read.finish();
   return Object.freeze(config);
 }

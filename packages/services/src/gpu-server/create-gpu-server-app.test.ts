@@ -97,20 +97,36 @@ describe('GPU server POST /generate', () => {
     expect(emulator.output()).toContain('Interrupting prompt');
   });
 
-  it('answers 404 workflow_not_found with error_workflow, and 400 for bad parameters without any event', async () => {
+  it('answers 404 workflow_not_found with error_workflow', async () => {
     const { server } = await setup();
     const missing = await generate(server.app, { prompt: 'x', workflow: 'nope' });
     expect([missing.status, ((await missing.json()) as Json)['error_code']]).toEqual([404, 'workflow_not_found']);
     expect(server.records().map((r) => r['event'])).toEqual(['generation_start', 'error_workflow']);
-    const bad = await generate(server.app, { prompt: '', width: 13, level: 'FATAL' });
+  });
+
+  it('answers bad bodies with 400/413 and one request_rejected line each, no generation started', async () => {
+    const { server } = await setup();
+    const bad = await generate(server.app, { prompt: '', width: 13, level: 'FATAL' }, { 'X-Request-ID': REQUEST_ID });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as Json;
-    expect(body).toMatchObject({ error_code: 'invalid_request', request_id: expect.any(String) });
+    expect(body).toMatchObject({ error_code: 'invalid_request', request_id: REQUEST_ID });
     expect(body['generation_id']).toBeUndefined();
     expect((body['details'] as unknown[]).length).toBe(3);
-    const notJson = await server.app.request('/generate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
-    expect(notJson.status).toBe(400);
-    expect(server.records()).toHaveLength(2);
+    const post = (text: string, type = 'application/json') =>
+      server.app.request('/generate', { method: 'POST', headers: { 'content-type': type }, body: text });
+    expect((await post('{')).status).toBe(400);
+    expect((await post('{}', 'text/plain')).status).toBe(400);
+    expect((await post(JSON.stringify({ prompt: 'x'.repeat(70_000) }))).status).toBe(413);
+    const records = server.records();
+    expect(records.map((r) => [r['event'], r['level'], r['status'], r['error_code']])).toEqual([
+      ['request_rejected', 'WARN', 400, 'invalid_request'],
+      ['request_rejected', 'WARN', 400, 'invalid_request'],
+      ['request_rejected', 'WARN', 400, 'invalid_request'],
+      ['request_rejected', 'WARN', 413, 'payload_too_large'],
+    ]);
+    expect(records[0]).toMatchObject({ request_id: REQUEST_ID, errors: body['details'] });
+    for (const record of records) expect(checkRecord(record)).toEqual([]);
+    expect(server.text()).not.toContain('FATAL');
   });
 
   it('requires the bearer token when one is configured, and never logs it', async () => {
@@ -122,6 +138,13 @@ describe('GPU server POST /generate', () => {
     expect((await generate(server.app, { prompt: 'x' }, { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await generate(server.app, { prompt: 'x' }, { authorization: 'Bearer tok-123456' })).status).toBe(200);
     expect(server.text()).not.toContain('tok-123456');
+    expect(server.text()).not.toContain('wrong');
+    const rejected = server.records().filter((r) => r['event'] === 'request_rejected');
+    expect(rejected.map((r) => [r['status'], r['error_code']])).toEqual([
+      [401, 'unauthorized'],
+      [401, 'unauthorized'],
+    ]);
+    for (const record of rejected) expect(checkRecord(record)).toEqual([]);
   });
 
   it('replaces an invalid X-Request-ID with a new UUID', async () => {

@@ -4,12 +4,13 @@ import { ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
 import { ApiError } from '../http/api-error.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
+import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
-import { readJsonBody } from '../http/read-json-body.js';
+import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
 import { requestId, type RequestIdVariables } from '../http/request-id.js';
 import { validateGenerateRequest } from '../generation/validate-generate-request.js';
 import { checkBearerToken } from './check-bearer-token.js';
-import { describeInternalError, generationError } from './generation-error.js';
+import { describeInternalError, generationError, statusForCode } from './generation-error.js';
 import type { GpuServerConfig } from './load-gpu-server-config.js';
 import { runGeneration } from './run-generation.js';
 
@@ -62,23 +63,29 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       service: 'gpu_server',
       comfyui,
       in_flight: inFlight.count(),
-      log_write_errors: health.writeErrors,
-      log_dropped: health.dropped,
+      ...describeLogHealth(health),
+      request_id: c.get('requestId'),
     });
   });
 
   app.post('/generate', async (c) => {
     const id = c.get('requestId');
+    const log = logger.child({ request_id: id });
+    // The body is left unread here (401) or partly read (413, wrong type): the connection
+    // cannot carry another request, and a client that reused it would see a reset.
     if (config.token !== undefined && !checkBearerToken(c.req.header('authorization'), config.token)) {
-      throw generationError('unauthorized', 'missing or wrong bearer token', { headers: { 'WWW-Authenticate': 'Bearer realm="gpu_server"' } });
+      reject(log, 'unauthorized', 'missing or wrong bearer token', [UNAUTHORIZED], {
+        'WWW-Authenticate': 'Bearer realm="gpu_server"',
+        connection: 'close',
+      });
     }
     const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
     if (!body.ok) {
       const code = body.status === 413 ? 'payload_too_large' : 'invalid_request';
-      throw generationError(code, 'the request body is not acceptable JSON', { details: body.errors });
+      reject(log, code, 'the request body is not acceptable JSON', body.errors, { connection: 'close' });
     }
     const validation = validateGenerateRequest(body.value);
-    if (!validation.ok) throw generationError('invalid_request', 'invalid generation parameters', { details: validation.errors });
+    if (!validation.ok) reject(log, 'invalid_request', 'invalid generation parameters', validation.errors);
     const generationId = deps.newId();
     const result = await runGeneration(
       validation.params,
@@ -100,4 +107,21 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
     return handleError(err, c);
   });
   return app;
+}
+
+const UNAUTHORIZED: FieldProblem = { field: 'authorization', message: 'must be Bearer and the configured token' };
+
+/**
+ * Refuses a request before any generation started: one `request_rejected` line (WARN,
+ * with our own field names and messages, never a received value), then the error answer.
+ */
+function reject(
+  log: ServiceLogger,
+  code: string,
+  message: string,
+  errors: readonly FieldProblem[],
+  headers?: Record<string, string>,
+): never {
+  log.event('request_rejected', { status: statusForCode(code), error_code: code, errors });
+  throw generationError(code, message, { details: errors, ...(headers === undefined ? {} : { headers }) });
 }

@@ -40,4 +40,15 @@ describe('loadGpuServerConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(4);
     expect((error as ConfigError).message).not.toContain('has space');
   });
+
+  it('refuses credentials in COMFYUI_URL without showing them (the URL is logged in service_start and /health)', () => {
+    expect(() => loadGpuServerConfig({ COMFYUI_URL: 'http://admin:hunter2@comfy:8188' })).toThrow(
+      /COMFYUI_URL: must not contain credentials/,
+    );
+    try {
+      loadGpuServerConfig({ COMFYUI_URL: 'http://admin:hunter2@comfy:8188' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { ConfigError, createEnvReader } from '@logtrace/shared';
+import { createEnvReader } from '@logtrace/shared';
+import type { ComfyUiClientOptions } from '../comfyui/create-comfyui-client.js';
 
 /** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
 export interface GpuServerConfig {
@@ -44,10 +45,7 @@ const TOKEN = /^[\x21-\x7e]+$/;
  */
 export function loadGpuServerConfig(env: Readonly<Record<string, string | undefined>>): GpuServerConfig {
   const read = createEnvReader(env);
-  const problems: string[] = [];
   const token = read.optionalString('GPU_SERVER_TOKEN');
-  // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
-  if (token !== undefined && !TOKEN.test(token)) problems.push('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   const config: GpuServerConfig = {
     host: read.string('HOST', '127.0.0.1'),
     port: read.port('PORT', 8002),
@@ -65,12 +63,19 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
   };
-  try {
-    read.finish();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.unshift(...err.problems);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
+  if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
+  read.finish();
   return Object.freeze(config);
+}
+
+/** The ComfyUI client settings this configuration asks for: base URL, per-call deadlines, image cap. */
+export function comfyUiClientOptions(config: GpuServerConfig): ComfyUiClientOptions {
+  return {
+    baseUrl: config.comfyuiUrl,
+    submitTimeoutMs: config.submitTimeoutMs,
+    pollTimeoutMs: config.pollTimeoutMs,
+    viewTimeoutMs: config.viewTimeoutMs,
+    maxImageBytes: config.maxImageBytes,
+  };
 }

@@ -1,17 +1,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { ListenError, startServer, type RunningServer } from './start-server.js';
+import { dribble, type Dribbled } from '../../test/helpers/raw-http.js';
+import { ListenError, startServer, type RunningServer, type ServerTimeouts } from './start-server.js';
 
 const running: RunningServer[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop(1000)));
 });
 
-async function start(app: Hono, port = 0): Promise<RunningServer> {
-  const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port });
+async function start(app: Hono, port = 0, timeouts?: ServerTimeouts): Promise<RunningServer> {
+  const server = await startServer({ fetch: app.fetch, host: '127.0.0.1', port, ...(timeouts ? { timeouts } : {}) });
   running.push(server);
   return server;
 }
+
+/** Writes `first`, then `drip` every 50 ms until the server closes the socket (the test fails on the time after 10 s). */
+const slowClient = (port: number, first: string, drip: string): Promise<Dribbled> => dribble(port, first, () => drip, 50, 10_000);
+
+const SHORT: ServerTimeouts = { headersTimeoutMs: 300, requestTimeoutMs: 600, keepAliveTimeoutMs: 300, checkIntervalMs: 100 };
 
 describe('startServer', () => {
   it('listens on 127.0.0.1 with the chosen timeouts', async () => {
@@ -21,6 +27,8 @@ describe('startServer', () => {
     expect(server.server.headersTimeout).toBe(10_000);
     expect(server.server.requestTimeout).toBe(30_000);
     expect(server.server.keepAliveTimeout).toBe(5_000);
+    // Node enforces the first two only on this sweep (its default: every 30 s).
+    expect((server.server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval).toBe(1_000);
     const response = await fetch(`${server.url}/ping`);
     expect(await response.json()).toEqual({ pong: true });
   });
@@ -52,5 +60,37 @@ describe('startServer', () => {
     await stopped;
     expect(Date.now() - started).toBeLessThan(4000);
     await expect(fetch(`${server.url}/slow`)).rejects.toThrow();
+  });
+
+  it('cuts off a client that sends its headers slowly (slowloris) with 408 soon after headersTimeout', async () => {
+    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
+    // With Node's 30 s default sweep this would take until the 10 s give-up.
+    expect(seen.closedAfterMs).toBeLessThan(3000);
+  });
+
+  it('cuts off a client that sends its body slowly with 408 soon after requestTimeout', async () => {
+    let handled = 0;
+    const app = new Hono().post('/', async (c) => {
+      handled += 1;
+      return c.text(await c.req.text());
+    });
+    // Reading the body fails once the server gave up on it; answer quietly.
+    app.onError((_err, c) => c.text('aborted', 500));
+    const server = await start(app, 0, SHORT);
+    const head = 'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
+    const seen = await slowClient(server.port, head, 'x');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(seen.closedAfterMs).toBeLessThan(3000);
+    expect(handled).toBeLessThanOrEqual(1);
+  });
+
+  it('closes an idle keep-alive connection after keepAliveTimeout', async () => {
+    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', '');
+    expect(seen.answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(seen.answer).toMatch(/keep-alive/i);
+    expect(seen.closedAfterMs).toBeLessThan(3000);
   });
 });

@@ -10,13 +10,20 @@ export interface ServerTimeouts {
   readonly requestTimeoutMs: number;
   /** Idle time before a keep-alive socket is closed; longer than undici's 4 s client idle time. */
   readonly keepAliveTimeoutMs: number;
+  /**
+   * How often Node checks the headers and request timeouts. Node only enforces them on
+   * this sweep (default 30 s), so a slow-headers client would otherwise hold its socket
+   * for up to headersTimeout + 30 s.
+   */
+  readonly checkIntervalMs: number;
 }
 
-/** Timeouts chosen for our services: Node 20's own defaults are 60 s, 300 s and 5 s. */
+/** Timeouts chosen for our services: Node 20's own defaults are 60 s, 300 s, 5 s and a 30 s sweep. */
 export const DEFAULT_TIMEOUTS: ServerTimeouts = Object.freeze({
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
 });
 
 /** A listening HTTP server. */
@@ -59,6 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       headersTimeout: timeouts.headersTimeoutMs,
       requestTimeout: timeouts.requestTimeoutMs,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
     },
   }) as Server;
   await new Promise<void>((resolve, reject) => {

@@ -26,6 +26,8 @@ export interface GpuStandIn {
   respond(behavior: Behavior): void;
   /** Resolves with the next call as soon as it arrives (before it is answered). */
   nextCall(): Promise<ReceivedCall>;
+  /** TCP connections accepted so far (a client that reads every body reuses one). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -123,10 +125,13 @@ export async function startGpuStandIn(): Promise<GpuStandIn> {
       void Promise.resolve(behavior(call, res)).catch(() => res.destroy());
     });
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
     calls,
     respond(next) {
       behavior = next;

@@ -1,4 +1,4 @@
-// A minimal HTTP/1.1 client over a raw socket, for header values fetch refuses to send.
+// Minimal HTTP/1.1 clients over raw sockets: header values fetch refuses to send, and slow clients.
 import net from 'node:net';
 
 /** A raw HTTP response. */
@@ -38,5 +38,34 @@ export function rawRequest(url: string, head: readonly string[], body = ''): Pro
     if (body !== '') lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
     // write, not end: a half-closed socket reads as a client that went away.
     socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
+  });
+}
+
+/** What a slow raw client saw: the answer's bytes and when the server closed the socket. */
+export interface Dribbled {
+  readonly answer: string;
+  readonly closedAfterMs: number;
+}
+
+/**
+ * A slow client: connects to 127.0.0.1:port, writes `first`, then `drip()` every
+ * `everyMs` until the server closes the socket (or `giveUpMs` pass, then it closes
+ * itself; a test sees that in `closedAfterMs`).
+ */
+export function dribble(port: number, first: string, drip: () => string, everyMs: number, giveUpMs: number): Promise<Dribbled> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setInterval(() => socket.write(drip()), everyMs);
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+      resolve({ answer, closedAfterMs: Date.now() - started });
+    });
+    socket.write(first);
   });
 }

@@ -10,7 +10,7 @@ import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
 import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
-import { loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import { comfyUiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
@@ -28,8 +28,9 @@ export interface RealStack {
   readonly dir: string;
   /** A workflow directory: the shipped workflows plus `broken` (fails ComfyUI validation). */
   readonly workflowDir: string;
-  startEmulator(options?: TestEmulatorOptions & { crashDownMs?: number }): Promise<{ emulator: TestEmulator; url: string }>;
-  startGpuServer(comfyuiUrl: string, env?: Record<string, string>, logDir?: string): Promise<StartedService>;
+  /** Starts an emulator (on `port`, default any free one). */
+  startEmulator(options?: TestEmulatorOptions & { crashDownMs?: number; port?: number }): Promise<{ emulator: TestEmulator; url: string }>;
+  startGpuServer(comfyuiUrl: string, env?: Record<string, string>, logDir?: string, port?: number): Promise<StartedService>;
   startBackend(gpuServerUrl: string, env?: Record<string, string>, logDir?: string): Promise<StartedService>;
   /** A port nothing listens on. */
   closedPort(): Promise<number>;
@@ -53,8 +54,8 @@ export function createRealStack(): RealStack {
   const servers: RunningServer[] = [];
   const emulators: TestEmulator[] = [];
   const restarts: Array<() => void> = [];
-  const serve = async (fetch: (request: Request) => Response | Promise<Response>): Promise<RunningServer> => {
-    const running = await startServer({ fetch, host: '127.0.0.1', port: 0 });
+  const serve = async (fetch: (request: Request) => Response | Promise<Response>, port = 0): Promise<RunningServer> => {
+    const running = await startServer({ fetch, host: '127.0.0.1', port });
     servers.push(running);
     return running;
   };
@@ -70,10 +71,10 @@ export function createRealStack(): RealStack {
         },
       });
       emulators.push(emulator);
-      running = await serve(emulator.app.fetch);
+      running = await serve(emulator.app.fetch, options.port);
       return { emulator, url: running.url };
     },
-    async startGpuServer(comfyuiUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
+    async startGpuServer(comfyuiUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-')), port = 0) {
       const config = loadGpuServerConfig({
         LOG_DIR: logDir,
         COMFYUI_URL: comfyuiUrl,
@@ -83,9 +84,9 @@ export function createRealStack(): RealStack {
         ...env,
       });
       const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-      const comfy = createComfyUiClient({ baseUrl: config.comfyuiUrl, viewTimeoutMs: config.viewTimeoutMs, retryDelayMs: () => 20 });
+      const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), retryDelayMs: () => 20 });
       const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
-      return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'gpu_server.log') };
+      return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
       const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });

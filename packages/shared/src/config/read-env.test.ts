@@ -39,4 +39,35 @@ describe('createEnvReader', () => {
     expect(problems[0]).toBe('PORT: expected an integer from 0 to 65535, got "eighty"');
     expect((error as Error).message).toContain('  - B: expected true or false, got "maybe"');
   });
+
+  it('refuses URLs with credentials, a query or a fragment, never echoing the credentials', () => {
+    const env = createEnvReader({ A: 'http://u:s3cret@host:1', B: 'ftp://u:s3cret@host', C: 'http://host/?q=1', D: 'http://host/#x' });
+    expect([env.url('A', 'http://a'), env.url('B', 'http://b'), env.url('C', 'http://c'), env.url('D', 'http://d')]).toEqual([
+      'http://a',
+      'http://b',
+      'http://c',
+      'http://d',
+    ]);
+    let error: unknown;
+    try {
+      env.finish();
+    } catch (err) {
+      error = err;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'A: must not contain credentials (they would be logged)',
+      'B: expected an http(s) URL, got "ftp://…@host"',
+      'C: expected a base URL without query or fragment',
+      'D: expected a base URL without query or fragment',
+    ]);
+  });
+
+  it('adds the caller\'s own problems, in order, to the same error', () => {
+    const env = createEnvReader({ PORT: 'x' });
+    env.port('PORT', 1);
+    env.problem('TOKEN: expected printable ASCII (value not shown)');
+    expect(() => env.finish()).toThrow(/PORT: expected an integer[\s\S]*TOKEN: expected printable ASCII/);
+    const clean = createEnvReader({});
+    expect(() => clean.finish()).not.toThrow();
+  });
 });

@@ -16,8 +16,11 @@ export interface EnvReader {
   int(name: string, fallback: number, options?: { min?: number; max?: number }): number;
   port(name: string, fallback: number): number;
   bool(name: string, fallback: boolean): boolean;
+  /** An http(s) base URL (no credentials, query or fragment), trailing slashes removed. */
   url(name: string, fallback: string): string;
   oneOf<const T extends string>(name: string, fallback: T, allowed: readonly T[]): T;
+  /** Adds a problem found by the caller's own checks (e.g. one that must not echo a secret). */
+  problem(message: string): void;
   /** Throws a ConfigError listing every problem seen so far, if any. */
   finish(): void;
 }
@@ -67,14 +70,21 @@ export function createEnvReader(env: Readonly<Record<string, string | undefined>
     url(name, fallback) {
       const value = raw(name);
       if (value === undefined) return fallback;
-      try {
-        const parsed = new URL(value);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http');
-        return value.replace(/\/+$/, '');
-      } catch {
-        problems.push(`${name}: expected an http(s) URL, got ${JSON.stringify(value)}`);
+      const parsed = URL.canParse(value) ? new URL(value) : undefined;
+      if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+        problems.push(`${name}: expected an http(s) URL, got ${JSON.stringify(hideUserinfo(value))}`);
         return fallback;
       }
+      // fetch refuses such URLs anyway, and the URL is logged (service_start, /health).
+      if (parsed.username !== '' || parsed.password !== '') {
+        problems.push(`${name}: must not contain credentials (they would be logged)`);
+        return fallback;
+      }
+      if (parsed.search !== '' || parsed.hash !== '') {
+        problems.push(`${name}: expected a base URL without query or fragment`);
+        return fallback;
+      }
+      return value.replace(/\/+$/, '');
     },
     oneOf(name, fallback, allowed) {
       const value = raw(name);
@@ -86,9 +96,17 @@ export function createEnvReader(env: Readonly<Record<string, string | undefined>
       }
       return match;
     },
+    problem(message) {
+      problems.push(message);
+    },
     finish() {
       if (problems.length > 0) throw new ConfigError([...problems]);
     },
   };
   return reader;
+}
+
+// `scheme://user:pass@host` → `scheme://…@host`, so a malformed URL is shown without its secret.
+function hideUserinfo(value: string): string {
+  return value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, '$1…@');
 }

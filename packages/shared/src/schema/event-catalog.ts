@@ -145,6 +145,14 @@ export const EVENT_CATALOG = Object.freeze({
   service_stop: spec('any', ['INFO'], [], 'service stopped'),
   fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
   internal_error: spec('any', ['ERROR'], ['error_code', 'error'], 'unexpected error while handling a request'),
+  // Added after SPEC.md §2: the GPU server's counterpart of validation_error, also for a
+  // missing or wrong bearer token (OWASP: log input validation and authentication failures).
+  request_rejected: spec(
+    'gpu_server',
+    ['WARN'],
+    ['request_id', 'status', 'error_code', 'errors'],
+    'request rejected before a generation started',
+  ),
 } satisfies Record<string, EventSpec>);
 
 /** Name of a catalog event. */
