@@ -1,3 +1,4 @@
+import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
@@ -64,10 +65,9 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
   for (const file of source.files) {
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
-    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats)) {
-      for (const { record } of batch) {
-        if (matchesErrorFilter(record, options.filter)) yield { time: record.time, fields: toEvent(record) };
-      }
+    const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
+    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats, keep)) {
+      for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
     }
   }
 }

@@ -1,0 +1,422 @@
+// The byte-level hot loop of logtrace's JSON-lines reader, compiled to WebAssembly
+// (SIMD) by `npm run build:kernel -w @logtrace/logtools`. No allocation: the host
+// writes lines and tables into this module's memory at the fixed offsets below and
+// reads the result records back. Layout and record format: src/input/scan-kernel.ts.
+
+// Memory layout (bytes). Kept in sync with src/input/scan-kernel.ts.
+const KEY_TABLE: usize = 65536; // 256 entries × 32 bytes: len, slot, key bytes
+const NEEDLE_TABLE: usize = 73728; // 16 entries × 64 bytes: len, anchor a, anchor b, kind, bytes
+const LEVEL_TABLE: usize = 74752; // 32 entries × 16 bytes: len, lower-case token
+const OUT_BASE: usize = 131072; // result records
+const MAX_KEYS: i32 = 24;
+const REC_WORDS: i32 = 4 + 2 * MAX_KEYS;
+const REC_BYTES: usize = <usize>REC_WORDS * 4;
+
+/** Record status: the line is valid JSON and its top-level keys are in the slots. */
+const FAST: i32 = 0;
+/** The kernel cannot vouch for the line: the host decodes it with JSON.parse. */
+const SLOW: i32 = 1;
+/** The line is longer than the cap: the host decides. */
+const LONG: i32 = 2;
+
+/** Value types stored in the top 4 bits of a slot's end. */
+const T_STRING: i32 = 1;
+const T_STRING_ESC: i32 = 2;
+const T_NUMBER: i32 = 3;
+const T_TRUE: i32 = 4;
+const T_FALSE: i32 = 5;
+const T_NULL: i32 = 6;
+const T_OBJECT: i32 = 7;
+const T_ARRAY: i32 = 8;
+
+const MODE_ALL: i32 = 0;
+const MODE_NEEDLES: i32 = 1;
+const KIND_LEVEL: i32 = 1;
+const MAX_DEPTH: i32 = 64;
+
+let gLines: i32 = 0;
+let gResume: usize = 0;
+let gEscape: bool = false;
+let gType: i32 = 0;
+
+/** Newlines counted by the last scan call. */
+export function lines(): i32 {
+  return gLines;
+}
+
+/** Where the last scan call stopped (its `end` unless the output area filled up). */
+export function resume(): usize {
+  return gResume;
+}
+
+/**
+ * Walks the whole lines of [start, end) (end is just past a `\n`): counts them, and
+ * writes one record per candidate line (every line in MODE_ALL, lines holding a needle
+ * in MODE_NEEDLES) and per line longer than maxLine, at most outCap records.
+ */
+export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: i32, minRank: i32, maxLine: i32, outCap: i32): i32 {
+  const nlv = i8x16.splat(0x0a);
+  let p = start;
+  let lineStart = start;
+  let hit: bool = mode == MODE_ALL;
+  let lineNo: i32 = 0;
+  let n: i32 = 0;
+  while (p < end) {
+    let nl = i8x16.bitmask(i8x16.eq(v128.load(p), nlv));
+    let hits: i32 = 0;
+    if (mode == MODE_NEEDLES) hits = needleHits(p, end, needles, levels, minRank);
+    if (p + 16 > end) {
+      const keep = (1 << <i32>(end - p)) - 1;
+      nl &= keep;
+      hits &= keep;
+    }
+    while (nl != 0) {
+      const bit = ctz(nl);
+      const q = p + <usize>bit;
+      const below = (1 << bit) - 1;
+      if ((hits & below) != 0) hit = true;
+      hits &= ~((below << 1) | 1);
+      lineNo++;
+      if (<i32>(q - lineStart) > maxLine) {
+        writeHeader(n++, lineStart, q, lineNo, LONG);
+      } else if (hit) {
+        const rec = OUT_BASE + <usize>n * REC_BYTES;
+        writeHeader(n++, lineStart, q, lineNo, validateLine(lineStart, q, rec));
+      }
+      lineStart = q + 1;
+      hit = mode == MODE_ALL;
+      if (n >= outCap) {
+        gLines = lineNo;
+        gResume = lineStart;
+        return n;
+      }
+      nl &= nl - 1;
+    }
+    if (hits != 0) hit = true;
+    p += 16;
+  }
+  gLines = lineNo;
+  gResume = end;
+  return n;
+}
+
+function writeHeader(n: i32, s: usize, e: usize, lineNo: i32, status: i32): void {
+  const rec = OUT_BASE + <usize>n * REC_BYTES;
+  store<i32>(rec, <i32>s);
+  store<i32>(rec, <i32>e, 4);
+  store<i32>(rec, lineNo, 8);
+  store<i32>(rec, status, 12);
+}
+
+/** Bit k set: a needle starts at p + k (verified; level keys also checked for their value). */
+function needleHits(p: usize, end: usize, needles: i32, levels: i32, minRank: i32): i32 {
+  let hits: i32 = 0;
+  for (let i: i32 = 0; i < needles; i++) {
+    const entry = NEEDLE_TABLE + (<usize>i << 6);
+    const len = <usize>load<u8>(entry);
+    const a = <usize>load<u8>(entry, 1);
+    const b = <usize>load<u8>(entry, 2);
+    const va = i8x16.eq(v128.load(p + a), i8x16.splat(load<i8>(entry + 4 + a)));
+    const vb = i8x16.eq(v128.load(p + b), i8x16.splat(load<i8>(entry + 4 + b)));
+    let m = i8x16.bitmask(v128.and(va, vb));
+    while (m != 0) {
+      const k = ctz(m);
+      const at = p + <usize>k;
+      if (at + len <= end && matches(at, entry + 4, len)) {
+        if (load<u8>(entry, 3) != KIND_LEVEL || levelMayReach(at + len, end, levels, minRank)) hits |= 1 << k;
+      }
+      m &= m - 1;
+    }
+  }
+  return hits;
+}
+
+function matches(at: usize, needle: usize, len: usize): bool {
+  for (let j: usize = 0; j < len; j++) {
+    if (load<u8>(at + j) != load<u8>(needle + j)) return false;
+  }
+  return true;
+}
+
+/**
+ * After `"level`: whether this is the `"level"` or `"levelname"` key and its value may
+ * mean minRank or above: a listed token (any case), an integer at or above minRank
+ * (0 for DEBUG), any other number, or a string with an escape or too long to read.
+ */
+function levelMayReach(at: usize, end: usize, levels: i32, minRank: i32): bool {
+  let p = at;
+  if (p < end && load<u8>(p) == 0x22) p++;
+  else if (p + 5 <= end && load<u8>(p) == 0x6e && load<u8>(p + 1) == 0x61 && load<u8>(p + 2) == 0x6d && load<u8>(p + 3) == 0x65 && load<u8>(p + 4) == 0x22) p += 5;
+  else return false;
+  p = skipSpace(p, end);
+  if (p >= end || load<u8>(p) != 0x3a) return false;
+  p = skipSpace(p + 1, end);
+  if (p >= end) return false;
+  const c = <i32>load<u8>(p);
+  if (c == 0x22) {
+    const s = p + 1;
+    let q = s;
+    while (q < end && q - s <= 24) {
+      const d = load<u8>(q);
+      if (d == 0x5c) return true;
+      if (d == 0x22) break;
+      q++;
+    }
+    if (q >= end || load<u8>(q) != 0x22) return true;
+    return levelListed(s, q, levels);
+  }
+  if (c >= 0x30 && c <= 0x39) {
+    let q = p;
+    let value: i32 = 0;
+    while (q < end && q - p < 6) {
+      const d = <i32>load<u8>(q);
+      if (d < 0x30 || d > 0x39) break;
+      value = value * 10 + d - 0x30;
+      q++;
+    }
+    const d = q < end ? <i32>load<u8>(q) : 0x20;
+    if (d == 0x2e || d == 0x65 || d == 0x45 || (d >= 0x30 && d <= 0x39)) return true;
+    return value >= (minRank <= 20 ? 0 : minRank);
+  }
+  return c == 0x2d;
+}
+
+function levelListed(s: usize, e: usize, levels: i32): bool {
+  const len = e - s;
+  for (let i: i32 = 0; i < levels; i++) {
+    const entry = LEVEL_TABLE + (<usize>i << 4);
+    if (<usize>load<u8>(entry) != len) continue;
+    let same = true;
+    for (let j: usize = 0; j < len && same; j++) {
+      let c = <i32>load<u8>(s + j);
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      same = c == <i32>load<u8>(entry + 1 + j);
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+function skipSpace(at: usize, end: usize): usize {
+  let p = at;
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c != 0x20 && c != 0x09 && c != 0x0d) break;
+    p++;
+  }
+  return p;
+}
+
+/**
+ * FAST when [s, e) is one JSON object (RFC 8259, as JSON.parse reads it) made of
+ * ASCII only, with no escape in a key and no nesting deeper than MAX_DEPTH; then each
+ * top-level key found in the key table has its value's bounds in its slot (the last
+ * one wins, as with JSON.parse). SLOW otherwise, including for invalid lines.
+ */
+function validateLine(s: usize, e: usize, rec: usize): i32 {
+  for (let k: i32 = 0; k < MAX_KEYS; k++) store<i32>(rec + 16 + (<usize>k << 3), -1);
+  let p = skipSpace(s, e);
+  if (p >= e || load<u8>(p) != 0x7b) return SLOW;
+  p = skipSpace(p + 1, e);
+  if (p < e && load<u8>(p) == 0x7d) return SLOW;
+  while (true) {
+    if (p >= e || load<u8>(p) != 0x22) return SLOW;
+    const keyStart = p + 1;
+    p = scanString(keyStart, e);
+    if (p == 0 || gEscape) return SLOW;
+    const slot = lookupKey(keyStart, p - 1);
+    p = skipSpace(p, e);
+    if (p >= e || load<u8>(p) != 0x3a) return SLOW;
+    p = skipSpace(p + 1, e);
+    const valueStart = p;
+    p = scanValue(p, e, 1);
+    if (p == 0) return SLOW;
+    if (slot >= 0) {
+      const at = rec + 16 + (<usize>slot << 3);
+      store<i32>(at, <i32>valueStart);
+      store<i32>(at, <i32>p | (gType << 28), 4);
+    }
+    p = skipSpace(p, e);
+    if (p >= e) return SLOW;
+    const c = load<u8>(p);
+    if (c == 0x2c) {
+      p = skipSpace(p + 1, e);
+      continue;
+    }
+    if (c != 0x7d) return SLOW;
+    p = skipSpace(p + 1, e);
+    return p == e ? FAST : SLOW;
+  }
+}
+
+/** Slot of a key in the host's table, or -1. */
+function lookupKey(s: usize, e: usize): i32 {
+  const len = <i32>(e - s);
+  if (len == 0 || len > 30) return -1;
+  let h = (len * 7 + <i32>load<u8>(s) * 31 + <i32>load<u8>(e - 1) * 13) & 255;
+  while (true) {
+    const entry = KEY_TABLE + (<usize>h << 5);
+    const l = <i32>load<u8>(entry);
+    if (l == 0) return -1;
+    if (l == len && matches(s, entry + 2, <usize>len)) return <i32>load<u8>(entry, 1);
+    h = (h + 1) & 255;
+  }
+}
+
+/** Position after a value starting at p, or 0 when it is not valid JSON; sets gType. */
+function scanValue(p: usize, e: usize, depth: i32): usize {
+  if (p >= e) return 0;
+  const c = <i32>load<u8>(p);
+  if (c == 0x22) {
+    const q = scanString(p + 1, e);
+    gType = gEscape ? T_STRING_ESC : T_STRING;
+    return q;
+  }
+  if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+    gType = T_NUMBER;
+    return scanNumber(p, e);
+  }
+  if (c == 0x74) {
+    gType = T_TRUE;
+    return p + 4 <= e && load<u8>(p + 1) == 0x72 && load<u8>(p + 2) == 0x75 && load<u8>(p + 3) == 0x65 ? p + 4 : 0;
+  }
+  if (c == 0x66) {
+    gType = T_FALSE;
+    return p + 5 <= e && load<u8>(p + 1) == 0x61 && load<u8>(p + 2) == 0x6c && load<u8>(p + 3) == 0x73 && load<u8>(p + 4) == 0x65 ? p + 5 : 0;
+  }
+  if (c == 0x6e) {
+    gType = T_NULL;
+    return p + 4 <= e && load<u8>(p + 1) == 0x75 && load<u8>(p + 2) == 0x6c && load<u8>(p + 3) == 0x6c ? p + 4 : 0;
+  }
+  if (depth >= MAX_DEPTH) return 0;
+  if (c == 0x7b) {
+    const q = scanObject(p + 1, e, depth + 1);
+    gType = T_OBJECT;
+    return q;
+  }
+  if (c == 0x5b) {
+    const q = scanArray(p + 1, e, depth + 1);
+    gType = T_ARRAY;
+    return q;
+  }
+  return 0;
+}
+
+function scanObject(at: usize, e: usize, depth: i32): usize {
+  let p = skipSpace(at, e);
+  if (p < e && load<u8>(p) == 0x7d) return p + 1;
+  while (true) {
+    if (p >= e || load<u8>(p) != 0x22) return 0;
+    p = scanString(p + 1, e);
+    if (p == 0) return 0;
+    p = skipSpace(p, e);
+    if (p >= e || load<u8>(p) != 0x3a) return 0;
+    p = scanValue(skipSpace(p + 1, e), e, depth);
+    if (p == 0) return 0;
+    p = skipSpace(p, e);
+    if (p >= e) return 0;
+    const c = load<u8>(p);
+    if (c == 0x7d) return p + 1;
+    if (c != 0x2c) return 0;
+    p = skipSpace(p + 1, e);
+  }
+}
+
+function scanArray(at: usize, e: usize, depth: i32): usize {
+  let p = skipSpace(at, e);
+  if (p < e && load<u8>(p) == 0x5d) return p + 1;
+  while (true) {
+    p = scanValue(p, e, depth);
+    if (p == 0) return 0;
+    p = skipSpace(p, e);
+    if (p >= e) return 0;
+    const c = load<u8>(p);
+    if (c == 0x5d) return p + 1;
+    if (c != 0x2c) return 0;
+    p = skipSpace(p + 1, e);
+  }
+}
+
+/**
+ * Position after the closing quote of a string whose content starts at p, or 0 when
+ * it is invalid or holds a non-ASCII byte (left to the host's UTF-8 check). Sixteen
+ * bytes at a time: a quote, a backslash, a control byte or a byte >= 0x80 stops the
+ * vector loop. Sets gEscape when the string holds an escape.
+ */
+function scanString(at: usize, e: usize): usize {
+  const quote = i8x16.splat(0x22);
+  const backslash = i8x16.splat(0x5c);
+  const space = i8x16.splat(0x20);
+  let p = at;
+  gEscape = false;
+  while (true) {
+    const v = v128.load(p);
+    const m = i8x16.bitmask(v128.or(v128.or(i8x16.eq(v, quote), i8x16.eq(v, backslash)), i8x16.lt_s(v, space)));
+    if (m == 0) {
+      p += 16;
+      if (p >= e) return 0;
+      continue;
+    }
+    const q = p + <usize>ctz(m);
+    if (q >= e) return 0;
+    const c = load<u8>(q);
+    if (c == 0x22) return q + 1;
+    if (c != 0x5c) return 0;
+    gEscape = true;
+    if (q + 1 >= e) return 0;
+    const d = load<u8>(q + 1);
+    if (d == 0x75) {
+      if (q + 6 > e || !isHex(load<u8>(q + 2)) || !isHex(load<u8>(q + 3)) || !isHex(load<u8>(q + 4)) || !isHex(load<u8>(q + 5))) return 0;
+      p = q + 6;
+    } else if (d == 0x22 || d == 0x5c || d == 0x2f || d == 0x62 || d == 0x66 || d == 0x6e || d == 0x72 || d == 0x74) {
+      p = q + 2;
+    } else {
+      return 0;
+    }
+  }
+}
+
+function isHex(c: u8): bool {
+  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+}
+
+/** Position after a JSON number starting at p, or 0. */
+function scanNumber(at: usize, e: usize): usize {
+  let p = at;
+  if (load<u8>(p) == 0x2d) p++;
+  if (p >= e) return 0;
+  let c = load<u8>(p);
+  if (c == 0x30) {
+    p++;
+  } else if (c >= 0x31 && c <= 0x39) {
+    p = digits(p + 1, e);
+  } else {
+    return 0;
+  }
+  if (p < e && load<u8>(p) == 0x2e) {
+    const q = digits(p + 1, e);
+    if (q == p + 1) return 0;
+    p = q;
+  }
+  if (p < e) {
+    c = load<u8>(p);
+    if (c == 0x65 || c == 0x45) {
+      p++;
+      if (p < e && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) p++;
+      const q = digits(p, e);
+      if (q == p) return 0;
+      p = q;
+    }
+  }
+  return p;
+}
+
+function digits(at: usize, e: usize): usize {
+  let p = at;
+  while (p < e) {
+    const c = load<u8>(p);
+    if (c < 0x30 || c > 0x39) break;
+    p++;
+  }
+  return p;
+}
