@@ -53,9 +53,22 @@ export function resume(): usize {
  * Walks the whole lines of [start, end) (end is just past a `\n`): counts them, and
  * writes one record per candidate line (every line in MODE_ALL, lines holding a needle
  * in MODE_NEEDLES) and per line longer than maxLine, at most outCap records.
+ * Sixteen bytes at a time: one compare finds the newlines; for the needles, two
+ * compares per needle (its two rarest bytes, at their offsets) find where one may
+ * start, and only those places are compared in full.
  */
 export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: i32, minRank: i32, maxLine: i32, outCap: i32): i32 {
   const nlv = i8x16.splat(0x0a);
+  // The first two needles' anchors stay in locals; more needles take the table loop.
+  const a0 = anchorOffset(0, 1);
+  const b0 = anchorOffset(0, 2);
+  const va0 = anchorByte(0, a0);
+  const vb0 = anchorByte(0, b0);
+  const a1 = anchorOffset(1, 1);
+  const b1 = anchorOffset(1, 2);
+  const va1 = anchorByte(1, a1);
+  const vb1 = anchorByte(1, b1);
+  const search = mode == MODE_NEEDLES;
   let p = start;
   let lineStart = start;
   let hit: bool = mode == MODE_ALL;
@@ -64,7 +77,16 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
   while (p < end) {
     let nl = i8x16.bitmask(i8x16.eq(v128.load(p), nlv));
     let hits: i32 = 0;
-    if (mode == MODE_NEEDLES) hits = needleHits(p, end, needles, levels, minRank);
+    if (search) {
+      let maybe = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a0), va0), i8x16.eq(v128.load(p + b0), vb0)));
+      if (needles > 1) maybe |= i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a1), va1), i8x16.eq(v128.load(p + b1), vb1)));
+      if (needles > 2) maybe |= candidatesFrom(p, 2, needles);
+      if (maybe != 0) hits = verifyHits(p, maybe, end, needles, levels, minRank);
+    }
+    if (nl == 0 && hits == 0) {
+      p += 16;
+      continue;
+    }
     if (p + 16 > end) {
       const keep = (1 << <i32>(end - p)) - 1;
       nl &= keep;
@@ -108,25 +130,45 @@ function writeHeader(n: i32, s: usize, e: usize, lineNo: i32, status: i32): void
   store<i32>(rec, status, 12);
 }
 
-/** Bit k set: a needle starts at p + k (verified; level keys also checked for their value). */
-function needleHits(p: usize, end: usize, needles: i32, levels: i32, minRank: i32): i32 {
+/** Offset of anchor `which` (1 or 2) of needle i. */
+function anchorOffset(i: i32, which: usize): usize {
+  return <usize>load<u8>(NEEDLE_TABLE + (<usize>i << 6) + which);
+}
+
+/** The byte at offset `at` of needle i, in every lane. */
+function anchorByte(i: i32, at: usize): v128 {
+  return i8x16.splat(load<i8>(NEEDLE_TABLE + (<usize>i << 6) + 4 + at));
+}
+
+/** Bit k set: one of needles [from, count) may start at p + k (its anchor bytes match). */
+function candidatesFrom(p: usize, from: i32, count: i32): i32 {
+  let maybe: i32 = 0;
+  for (let i = from; i < count; i++) {
+    const a = anchorOffset(i, 1);
+    const b = anchorOffset(i, 2);
+    maybe |= i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a), anchorByte(i, a)), i8x16.eq(v128.load(p + b), anchorByte(i, b))));
+  }
+  return maybe;
+}
+
+/** Of the places in `maybe`, those where a needle starts (level keys: and whose value may reach minRank). */
+function verifyHits(p: usize, maybe: i32, end: usize, needles: i32, levels: i32, minRank: i32): i32 {
   let hits: i32 = 0;
-  for (let i: i32 = 0; i < needles; i++) {
-    const entry = NEEDLE_TABLE + (<usize>i << 6);
-    const len = <usize>load<u8>(entry);
-    const a = <usize>load<u8>(entry, 1);
-    const b = <usize>load<u8>(entry, 2);
-    const va = i8x16.eq(v128.load(p + a), i8x16.splat(load<i8>(entry + 4 + a)));
-    const vb = i8x16.eq(v128.load(p + b), i8x16.splat(load<i8>(entry + 4 + b)));
-    let m = i8x16.bitmask(v128.and(va, vb));
-    while (m != 0) {
-      const k = ctz(m);
-      const at = p + <usize>k;
+  let m = maybe;
+  while (m != 0) {
+    const k = ctz(m);
+    const at = p + <usize>k;
+    for (let i: i32 = 0; i < needles; i++) {
+      const entry = NEEDLE_TABLE + (<usize>i << 6);
+      const len = <usize>load<u8>(entry);
       if (at + len <= end && matches(at, entry + 4, len)) {
-        if (load<u8>(entry, 3) != KIND_LEVEL || levelMayReach(at + len, end, levels, minRank)) hits |= 1 << k;
+        if (load<u8>(entry, 3) != KIND_LEVEL || levelMayReach(at + len, end, levels, minRank)) {
+          hits |= 1 << k;
+          break;
+        }
       }
-      m &= m - 1;
     }
+    m &= m - 1;
   }
   return hits;
 }

@@ -44,6 +44,48 @@ export class DurationList {
 
   /** A sorted copy of the values, ascending. */
   sorted(): Float64Array {
-    return this.values.slice(0, this.size).sort();
+    const values = this.values.subarray(0, this.size);
+    return this.size >= RADIX_MIN && values.every(isUint32) ? radixSorted(values) : values.slice().sort();
   }
+}
+
+/** Below this many values the built-in sort is as quick. */
+const RADIX_MIN = 4096;
+
+function isUint32(v: number): boolean {
+  return v >= 0 && v <= 0xffffffff && Math.floor(v) === v;
+}
+
+/**
+ * Whole milliseconds sorted by two counting passes over 16-bit digits (linear time;
+ * several times quicker than comparison sorting for the millions of durations of a
+ * large log).
+ */
+function radixSorted(values: Float64Array): Float64Array {
+  const n = values.length;
+  let from = new Uint32Array(values);
+  let to = new Uint32Array(n);
+  const counts = new Uint32Array(65536);
+  for (const shift of [0, 16]) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = ((from[i] ?? 0) >>> shift) & 0xffff;
+      counts[d] = (counts[d] ?? 0) + 1;
+    }
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d] ?? 0;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = from[i] ?? 0;
+      const d = (v >>> shift) & 0xffff;
+      const at = counts[d] ?? 0;
+      counts[d] = at + 1;
+      to[at] = v;
+    }
+    [from, to] = [to, from];
+  }
+  return new Float64Array(from);
 }

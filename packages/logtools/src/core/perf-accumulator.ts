@@ -20,6 +20,13 @@ export const STAGE_EVENTS = Object.freeze({
 /** Name of a reported stage. */
 export type StageName = keyof typeof STAGE_EVENTS;
 
+const STAGE_NAMES = Object.keys(STAGE_EVENTS) as StageName[];
+
+/** Where the ids a slow generation is listed with are read from. */
+export interface SlowIds {
+  str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
+}
+
 /** Every event perf reads: the byte prefilter searches for these names. */
 export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
 
@@ -86,25 +93,32 @@ export class PerfAccumulator {
 
   /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
   add(record: NormalizedRecord): void {
-    const ms = record.duration_ms;
-    if (ms === undefined || !isInWindow(record.time, this.window)) return;
-    if (record.event === GENERATION_EVENT) {
+    if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
+  }
+
+  /**
+   * Takes one duration (ms) that a line of `event` at `time` (epoch ms) carries; `ids`
+   * is only read for a slow generation. Other events and times outside the window are ignored.
+   */
+  addSample(event: string | undefined, ms: number, time: number, ids: SlowIds): void {
+    if (!isInWindow(time, this.window)) return;
+    if (event === GENERATION_EVENT) {
       this.generation.add(ms);
-      this.bucket(record.time).add(ms);
+      this.bucket(time).add(ms);
       if (ms >= this.options.slowMs) {
         this.slowCount++;
         this.slow.add({
           duration_ms: ms,
-          request_id: record.request_id ?? null,
-          generation_id: record.generation_id ?? null,
-          prompt_id: record.prompt_id ?? null,
-          time: formatTime(record.time),
+          request_id: ids.str('request_id') ?? null,
+          generation_id: ids.str('generation_id') ?? null,
+          prompt_id: ids.str('prompt_id') ?? null,
+          time: formatTime(time),
         });
       }
       return;
     }
-    for (const name of Object.keys(STAGE_EVENTS) as StageName[]) {
-      if (record.event === STAGE_EVENTS[name]) this.stages[name].add(ms);
+    for (const name of STAGE_NAMES) {
+      if (event === STAGE_EVENTS[name]) this.stages[name].add(ms);
     }
   }
 

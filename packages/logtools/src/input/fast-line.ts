@@ -1,4 +1,4 @@
-import { normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
+import { LEVELS, normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
 import { SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.js';
 
 /**
@@ -9,13 +9,22 @@ import { SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.j
  */
 export class FastLine {
   /** Word index of the current result record. */
-  rec = 0;
+  private rec = 0;
+  private cachedTime: number | undefined;
+  private timeRead = false;
   private readonly bytes: Buffer;
   private readonly words: Int32Array;
 
   constructor(kernel: ScanKernel) {
     this.bytes = kernel.bytes;
     this.words = kernel.words;
+  }
+
+  /** Moves to the result record at word index `rec`. */
+  at(rec: number): this {
+    this.rec = rec;
+    this.timeRead = false;
+    return this;
   }
 
   /** Offset of the line's first byte in the kernel's memory. */
@@ -71,6 +80,33 @@ export class FastLine {
 
   /** The record's time in epoch ms, as normalizeRecord reads `time` (else `timestamp`); undefined when invalid. */
   time(): number | undefined {
+    if (!this.timeRead) {
+      this.cachedTime = this.readTime();
+      this.timeRead = true;
+    }
+    return this.cachedTime;
+  }
+
+  /**
+   * The string value of `key` when it is one of `choices` (the very string of the
+   * list, so nothing is allocated), else undefined.
+   */
+  oneOf<T extends string>(key: KeyName, choices: readonly T[]): T | undefined {
+    const at = this.rec + 4 + 2 * SLOT[key];
+    const s = (this.words[at] ?? -1) + 1;
+    const word = this.words[at + 1] ?? 0;
+    if (s <= 0 || word >>> 28 !== VALUE_TYPE.string) return undefined;
+    const len = (word & 0x0fffffff) - 1 - s;
+    for (const choice of choices) {
+      if (choice.length !== len) continue;
+      let i = 0;
+      while (i < len && choice.charCodeAt(i) === this.bytes[s + i]) i++;
+      if (i === len) return choice;
+    }
+    return undefined;
+  }
+
+  private readTime(): number | undefined {
     const key: KeyName = isNullish(this.type('time')) ? 'timestamp' : 'time';
     switch (this.type(key)) {
       case VALUE_TYPE.string: {
@@ -90,6 +126,10 @@ export class FastLine {
   level(): Level | undefined {
     const key: KeyName = isNullish(this.type('level')) ? 'levelname' : 'level';
     const type = this.type(key);
+    if (type === VALUE_TYPE.string) {
+      const named = this.oneOf(key, LEVELS);
+      if (named !== undefined) return named;
+    }
     if (type === VALUE_TYPE.number) return normalizeLevel(this.num(key));
     return type === VALUE_TYPE.string || type === VALUE_TYPE.escapedString ? normalizeLevel(this.str(key)) : undefined;
   }
@@ -135,49 +175,36 @@ let cachedDayMs = 0;
  */
 function isoTime(bytes: Buffer, s: number, e: number): number | undefined {
   const p = s + 1;
-  const end = e - 1;
-  const len = end - p;
-  const d = (i: number) => (bytes[p + i] ?? 0) - 0x30;
-  const two = (i: number) => {
-    const a = d(i);
-    const b = d(i + 1);
-    return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-  };
+  const len = e - 1 - p;
   const sep = bytes[p + 10];
-  if (
-    len < 19 ||
-    bytes[p + 4] !== 0x2d ||
-    bytes[p + 7] !== 0x2d ||
-    (sep !== 0x54 && sep !== 0x20) ||
-    bytes[p + 13] !== 0x3a ||
-    bytes[p + 16] !== 0x3a
-  ) {
-    return parseTime(latin1(bytes, p, end));
+  if (len < 19 || bytes[p + 4] !== 0x2d || bytes[p + 7] !== 0x2d || (sep !== 0x54 && sep !== 0x20) || bytes[p + 13] !== 0x3a || bytes[p + 16] !== 0x3a) {
+    return parseTime(latin1(bytes, p, e - 1));
   }
-  const y1 = two(0);
-  const y2 = two(2);
-  const mo = two(5);
-  const day = two(8);
-  const h = two(11);
-  const mi = two(14);
-  const sec = two(17);
-  if (y1 < 0 || y2 < 0 || mo < 0 || day < 0 || h < 0 || mi < 0 || sec < 0) return parseTime(latin1(bytes, p, end));
-  let q = 19;
+  const y1 = twoDigits(bytes, p);
+  const y2 = twoDigits(bytes, p + 2);
+  const mo = twoDigits(bytes, p + 5);
+  const day = twoDigits(bytes, p + 8);
+  const h = twoDigits(bytes, p + 11);
+  const mi = twoDigits(bytes, p + 14);
+  const sec = twoDigits(bytes, p + 17);
+  if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, e - 1));
+  let q = p + 19;
+  const end = e - 1;
   let ms = 0;
-  const c = bytes[p + q];
-  if (q < len && (c === 0x2e || c === 0x2c)) {
+  if (q < end && (bytes[q] === 0x2e || bytes[q] === 0x2c)) {
     q++;
-    let digits = 0;
-    while (q < len && d(q) >= 0 && d(q) <= 9) {
-      if (digits < 3) ms = ms * 10 + d(q);
-      digits++;
+    const first = q;
+    for (let c = (bytes[q] ?? 0) - 0x30; q < end && c >= 0 && c <= 9; c = (bytes[q] ?? 0) - 0x30) {
+      if (q - first < 3) ms = ms * 10 + c;
       q++;
     }
+    const digits = q - first;
     if (digits === 0 || digits > 9) return parseTime(latin1(bytes, p, end));
-    for (let k = digits; k < 3; k++) ms *= 10;
+    if (digits === 1) ms *= 100;
+    else if (digits === 2) ms *= 10;
   }
-  if (q < len && (bytes[p + q] === 0x5a || bytes[p + q] === 0x7a)) q++;
-  if (q !== len) return parseTime(latin1(bytes, p, end));
+  if (q < end && (bytes[q] === 0x5a || bytes[q] === 0x7a)) q++;
+  if (q !== end) return parseTime(latin1(bytes, p, end));
   const dayKey = ((y1 * 100 + y2) * 100 + mo) * 100 + day;
   if (dayKey !== cachedDay) {
     const base = Date.UTC(y1 * 100 + y2, mo - 1, day);
@@ -186,4 +213,11 @@ function isoTime(bytes: Buffer, s: number, e: number): number | undefined {
     cachedDayMs = base;
   }
   return cachedDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+}
+
+/** The two ASCII digits at bytes[at, at + 2) as a number, or -1. */
+function twoDigits(bytes: Buffer, at: number): number {
+  const a = (bytes[at] ?? 0) - 0x30;
+  const b = (bytes[at + 1] ?? 0) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }

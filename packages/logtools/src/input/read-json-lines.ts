@@ -196,7 +196,7 @@ class LineFeeder {
         const s = words[rec] ?? 0;
         const e = words[rec + 1] ?? 0;
         if (status === LINE_STATUS.fast) {
-          this.line.rec = rec;
+          this.line.at(rec);
           if (this.line.time() !== undefined && this.line.level() !== undefined) {
             this.sink.fast(this.line, lineNo);
             continue;

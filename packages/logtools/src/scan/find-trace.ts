@@ -49,7 +49,7 @@ export async function findTrace(
   const posts = new PostAttemptList();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
+  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (origin) => (record, line) => {
     const order = inputOrder(origin, line);
     for (const field of ID_FIELDS) {
       const value = record[field];
@@ -113,7 +113,7 @@ async function followLinks(inputs: InputSet, seeds: readonly string[], hits: Rea
   }
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
     const needles = pending.splice(0);
-    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (record, line, origin) => take(record, inputOrder(origin, line)));
+    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (origin) => (record, line) => take(record, inputOrder(origin, line)));
   }
   return records;
 }

@@ -37,7 +37,7 @@ export interface ErrorItem {
 export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, stats: FileStats[]): Promise<ErrorScanResult> {
   const grouper = new ErrorGrouper(options.filter.window);
   const prefilter = options.strict ? undefined : createLevelPrefilter(options.filter.minLevel);
-  await scanJsonSources(inputs, prefilter, stats, (record) => {
+  await scanJsonSources(inputs, prefilter, stats, () => (record) => {
     if (matchesErrorFilter(record, options.filter)) grouper.addRecord(record);
   });
   let unplaced = 0;
