@@ -41,7 +41,7 @@ export const errorsCommand: CommandSpec = {
         : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
       return finishCommand(ctx, io, count > 0);
     }
-    const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats);
+    const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
     if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
     else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
     if (unplaced > 0) {

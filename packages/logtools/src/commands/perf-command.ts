@@ -34,7 +34,7 @@ export const perfCommand: CommandSpec = {
     const top = countOption(args, 'top', 20);
     if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
     const ctx = await openInputs(args, io);
-    const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats);
+    const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
     if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
     else io.stdout.write(renderPerf(report, ctx.colors));
     const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);

@@ -34,7 +34,12 @@ export class DurationList {
 
   /** Appends every value of another list. */
   addAll(other: DurationList): void {
-    for (const v of other.view()) this.add(v);
+    this.addValues(other.view());
+  }
+
+  /** Appends every value of an array, in order. */
+  addValues(values: Float64Array): void {
+    for (const v of values) this.add(v);
   }
 
   /** The values in insertion order (a view; do not keep it across add()). */

@@ -58,6 +58,15 @@ export interface PerfReport {
   readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
 }
 
+/** A PerfAccumulator's content as plain data (typed arrays of durations, ms). */
+export interface PerfParts {
+  readonly generation: Float64Array;
+  readonly stages: Readonly<Record<StageName, Float64Array>>;
+  readonly buckets: readonly (readonly [number, Float64Array])[];
+  readonly slow: readonly SlowItem[];
+  readonly slowCount: number;
+}
+
 /** Options of a PerfAccumulator. */
 export interface PerfOptions {
   /** Generations at or above this many ms are slow. */
@@ -133,6 +142,35 @@ export class PerfAccumulator {
     }
     for (const item of other.slow.items()) this.slow.add(item);
     this.slowCount += other.slowCount;
+  }
+
+  /** What this accumulator holds, as plain data that can cross a thread (see mergeParts). */
+  toParts(): PerfParts {
+    const stages = {} as Record<StageName, Float64Array>;
+    for (const name of STAGE_NAMES) stages[name] = this.stages[name].view().slice();
+    return {
+      generation: this.generation.view().slice(),
+      stages,
+      buckets: [...this.buckets.entries()].map(([start, list]) => [start, list.view().slice()]),
+      slow: this.slow.items(),
+      slowCount: this.slowCount,
+    };
+  }
+
+  /** Adds what another accumulator (same options) collected, from its toParts(); merge in input order. */
+  mergeParts(parts: PerfParts): void {
+    this.generation.addValues(parts.generation);
+    for (const name of STAGE_NAMES) this.stages[name].addValues(parts.stages[name]);
+    for (const [start, values] of parts.buckets) {
+      let list = this.buckets.get(start);
+      if (list === undefined) {
+        list = new DurationList(values.length);
+        this.buckets.set(start, list);
+      }
+      list.addValues(values);
+    }
+    for (const item of parts.slow) this.slow.add(item);
+    this.slowCount += parts.slowCount;
   }
 
   /** The statistics of everything added. */

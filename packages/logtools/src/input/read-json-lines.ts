@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { NormalizedRecord } from '@logtrace/shared/schema';
@@ -79,9 +78,11 @@ export async function readJsonLines(
 function readPlain(path: string, range: ByteRange, readBytes: number, reader: LineFeeder): void {
   const fd = openSync(path, 'r');
   try {
+    // A file that grows meanwhile is read up to the size it had when opened.
+    const end = Math.min(range.end, fstatSync(fd).size);
     let position = range.start;
-    while (position < range.end) {
-      const room = Math.min(readBytes, range.end - position, reader.room);
+    while (position < end) {
+      const room = Math.min(readBytes, end - position, reader.room);
       const n = readSync(fd, reader.bytes, reader.fillAt, room, position);
       if (n === 0) return;
       position += n;
