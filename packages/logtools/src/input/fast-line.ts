@@ -111,7 +111,7 @@ export class FastLine {
     switch (this.type(key)) {
       case VALUE_TYPE.string: {
         const at = this.rec + 4 + 2 * SLOT[key];
-        return isoTime(this.bytes, this.words[at] ?? 0, (this.words[at + 1] ?? 0) & 0x0fffffff);
+        return parseIsoBytes(this.bytes, (this.words[at] ?? 0) + 1, ((this.words[at + 1] ?? 0) & 0x0fffffff) - 1);
       }
       case VALUE_TYPE.escapedString:
         return parseTime(this.str(key));
@@ -168,17 +168,16 @@ let cachedDay = -1;
 let cachedDayMs = 0;
 
 /**
- * parseTime for the quoted string at bytes[s, e), read from the bytes when it has the
- * common shapes (`2026-11-28T05:03:21.123Z`, Python's zone-less microseconds), with
- * the day's start cached; any other form goes to parseTime itself. Date.UTC is linear
- * in hours, minutes, seconds and ms, so the sum equals parseTime's result exactly.
+ * parseTime of the text bytes[p, end), read from the bytes when it has the common
+ * shapes (`2026-11-28T05:03:21.123Z`, Python's zone-less microseconds), with the
+ * day's start cached; any other form goes to parseTime itself. Date.UTC is linear in
+ * hours, minutes, seconds and ms, so the sum equals parseTime's result exactly.
  */
-function isoTime(bytes: Buffer, s: number, e: number): number | undefined {
-  const p = s + 1;
-  const len = e - 1 - p;
+export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | undefined {
+  const len = end - p;
   const sep = bytes[p + 10];
   if (len < 19 || bytes[p + 4] !== 0x2d || bytes[p + 7] !== 0x2d || (sep !== 0x54 && sep !== 0x20) || bytes[p + 13] !== 0x3a || bytes[p + 16] !== 0x3a) {
-    return parseTime(latin1(bytes, p, e - 1));
+    return parseTime(latin1(bytes, p, end));
   }
   const y1 = twoDigits(bytes, p);
   const y2 = twoDigits(bytes, p + 2);
@@ -187,9 +186,8 @@ function isoTime(bytes: Buffer, s: number, e: number): number | undefined {
   const h = twoDigits(bytes, p + 11);
   const mi = twoDigits(bytes, p + 14);
   const sec = twoDigits(bytes, p + 17);
-  if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, e - 1));
+  if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, end));
   let q = p + 19;
-  const end = e - 1;
   let ms = 0;
   if (q < end && (bytes[q] === 0x2e || bytes[q] === 0x2c)) {
     q++;

@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { readComfyuiLog, readComfyuiLogBatches } from '../comfyui/read-comfyui-log.js';
+import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from '../core/error-grouper.js';
@@ -53,7 +53,7 @@ export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, st
         const item = { level: issue.level, service: 'comfyui', time: entry.time };
         if (matchesErrorFilter(item, filter)) comfyui.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
         else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-      });
+      }, PROBLEMS_ONLY);
     }
   };
   const spec = { kind: 'errors', minLevel: filter.minLevel, services: filter.services === undefined ? undefined : [...filter.services], window: filter.window, strict: options.strict } as const;
