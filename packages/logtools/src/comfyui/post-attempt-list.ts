@@ -22,10 +22,15 @@ export class PostAttemptList implements PostAttempts {
 
   /** Adds one attempt: its time (epoch ms), input order key, whether it was accepted, and its prompt id. */
   add(time: number, order: number, accepted: boolean, promptId: string | undefined): void {
+    this.addHashed(time, order, accepted, promptId === undefined ? -1 : hashId(promptId));
+  }
+
+  /** add() with the prompt id already hashed by hashId (-1 for none). */
+  addHashed(time: number, order: number, accepted: boolean, promptHash: number): void {
     if (this.size === this.times.length) this.grow();
     this.times[this.size] = time;
     this.orders[this.size] = order;
-    this.hashes[this.size] = promptId === undefined ? -1 : hashId(promptId);
+    this.hashes[this.size] = promptHash;
     this.flags[this.size] = accepted ? ACCEPTED : 0;
     this.size++;
   }
@@ -79,7 +84,7 @@ export class PostAttemptList implements PostAttempts {
 }
 
 /** A 53-bit hash of a string (two FNV-1a variants), exact as a double. */
-function hashId(text: string): number {
+export function hashId(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {

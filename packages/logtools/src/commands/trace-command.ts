@@ -32,7 +32,7 @@ export const traceCommand: CommandSpec = {
       throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
     }
     const ctx = await openInputs(args, io);
-    const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window }, ctx.stats);
+    const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
     if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
     else io.stdout.write(renderTrace(report, ctx.colors));
     return finishCommand(ctx, io, true);

@@ -37,6 +37,11 @@ export class FastLine {
     return this.words[this.rec + 1] ?? 0;
   }
 
+  /** A copy of the line's bytes. */
+  copyBytes(): Uint8Array {
+    return new Uint8Array(this.bytes.subarray(this.start, this.end));
+  }
+
   /** Type of a key's value (VALUE_TYPE), absent when the line has no such key. */
   type(key: KeyName): number {
     const at = this.rec + 4 + 2 * SLOT[key];

@@ -19,8 +19,8 @@ export interface JsonLineSink {
    * `line.level()` are defined): read the fields it needs from `line`.
    */
   fast(line: FastLine, lineNo: number): void;
-  /** A line that needed JSON.parse, decoded into a record. */
-  record(record: NormalizedRecord, lineNo: number): void;
+  /** A line that needed JSON.parse, decoded into a record; `raw` is the line's bytes (valid during the call). */
+  record(record: NormalizedRecord, lineNo: number, raw: Buffer): void;
 }
 
 /** Part of a file to read: whole lines (`start` is 0 or just past a `\n`; so is `end` unless it is the file's end). */
@@ -215,7 +215,7 @@ class LineFeeder {
 
   private decode(s: number, e: number, lineNo: number, tail: boolean): void {
     const decoded = decodeJsonLine(this.bytes, s, e, { service: this.options.service, first: this.fileStart && lineNo === 1, tail });
-    if (decoded.ok) this.sink.record(decoded.record, lineNo);
+    if (decoded.ok) this.sink.record(decoded.record, lineNo, this.bytes.subarray(s, e));
     else this.stats.skip(decoded.reason, lineNo, this.bytes, s, e);
   }
 }

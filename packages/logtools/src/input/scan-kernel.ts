@@ -198,14 +198,22 @@ function needleBytes(needle: string): Buffer {
 // letters are everywhere; upper case and rare letters make selective anchors).
 const COMMON = '"e:,t0a1i2_-or3n4s5c6l7d8u9mp.g TfhvyIkNbw}{OFRSEqxDz';
 
-/** Two byte positions of a needle whose bytes are rare: the SIMD filter compares those first. */
+/**
+ * Two byte positions of a needle for the SIMD filter to compare first: the rarest byte
+ * of its first half and the rarest of its second half. Far-apart anchors keep needles
+ * that share a common stem (`comfyui_prompt_sent`, `comfyui_polling`) apart.
+ */
 function anchors(bytes: Buffer): [number, number] {
   const rank = (c: number | undefined) => {
     const i = c === undefined ? -1 : COMMON.indexOf(String.fromCharCode(c));
     return i === -1 ? 1000 : i;
   };
-  const order = [...bytes.keys()].sort((x, y) => rank(bytes[y]) - rank(bytes[x]) || x - y);
-  const first = order[0] ?? 0;
-  const second = order.find((i) => bytes[i] !== bytes[first]) ?? order[1] ?? first;
-  return first <= second ? [first, second] : [second, first];
+  const rarest = (from: number, to: number) => {
+    let best = from;
+    for (let i = from; i < to; i++) if (rank(bytes[i]) > rank(bytes[best])) best = i;
+    return best;
+  };
+  if (bytes.length < 2) return [0, 0];
+  const half = bytes.length >> 1;
+  return [rarest(0, half), rarest(half, bytes.length)];
 }

@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
@@ -8,8 +8,11 @@ import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../errors.js';
 import type { FileStats } from '../input/file-stats.js';
 import type { InputSet } from '../input/list-inputs.js';
-import { createNeedlePrefilter } from '../input/prefilter.js';
-import { inputOrder, scanJsonSources } from './scan-json-sources.js';
+import { decodeJsonLine } from '../input/decode-json-line.js';
+import { inputOrder } from './scan-json-sources.js';
+import type { ScanUnit } from './plan-units.js';
+import { scanUnits, type ThreadChoice } from './scan-units.js';
+import type { TraceParts } from './unit-jobs.js';
 
 /** The fields that link the records of one trace. */
 export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
@@ -24,6 +27,7 @@ const MAX_PASSES = 6;
 export interface TraceSearchOptions {
   readonly strict: boolean;
   readonly window: TimeWindow;
+  readonly threads: ThreadChoice;
 }
 
 /**
@@ -49,29 +53,42 @@ export async function findTrace(
   const posts = new PostAttemptList();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (origin) => (record, line) => {
-    const order = inputOrder(origin, line);
-    for (const field of ID_FIELDS) {
-      const value = record[field];
-      if (value === undefined || !value.startsWith(id)) continue;
-      hits.set(order, record);
-      if (!matched.has(value)) {
-        matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+  const spec = { kind: 'trace', needles, idPrefix: id, posts: hasComfyui, strict: options.strict } as const;
+  await scanUnits(inputs, spec, options.threads, stats, (result, unit, offset) => {
+    const parts = result.parts as TraceParts;
+    forEachLine(parts, unit, offset, (record, order) => {
+      for (const field of ID_FIELDS) {
+        const value = record[field];
+        if (value === undefined || !value.startsWith(id)) continue;
+        hits.set(order, record);
+        if (!matched.has(value)) {
+          matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+        }
       }
+    });
+    for (let i = 0; i < parts.postTimes.length; i++) {
+      const order = inputOrder(unit, offset + (parts.postLines[i] ?? 0));
+      posts.addHashed(parts.postTimes[i] ?? 0, order, parts.postAccepted[i] === 1, parts.postHashes[i] ?? -1);
     }
-    if (!hasComfyui) return;
-    const accepted = postAttemptOf(record);
-    if (accepted !== undefined) posts.add(record.time, order, accepted, record.prompt_id);
-    const removed = dequeuedPromptOf(record);
-    if (removed !== undefined) dequeued.add(removed);
+    for (const promptId of parts.dequeued) dequeued.add(promptId);
   });
   posts.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
-  const records = await followLinks(inputs, seeds, hits);
+  const records = await followLinks(inputs, seeds, hits, options.threads);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
   const comfyui = hasComfyui ? await attributeComfyui(inputs, records, posts, options.window, stats) : [];
   return stitchTrace(rawId, inWindow, comfyui);
+}
+
+/** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
+function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (record: NormalizedRecord, order: number) => void): void {
+  for (const { line, bytes } of parts.lines) {
+    const lineNo = offset + line;
+    const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false });
+    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
+  }
 }
 
 function resolveId(id: string, matched: ReadonlyMap<string, { field: string; time: number; service: string; anchor: string }>): string[] {
@@ -90,7 +107,12 @@ function resolveId(id: string, matched: ReadonlyMap<string, { field: string; tim
 }
 
 /** Grows the set of ids and records until no record links to a new id. */
-async function followLinks(inputs: InputSet, seeds: readonly string[], hits: ReadonlyMap<number, NormalizedRecord>): Promise<Map<number, LocatedRecord>> {
+async function followLinks(
+  inputs: InputSet,
+  seeds: readonly string[],
+  hits: ReadonlyMap<number, NormalizedRecord>,
+  threads: ThreadChoice,
+): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<number, LocatedRecord>();
   const pending: string[] = [];
@@ -112,8 +134,8 @@ async function followLinks(inputs: InputSet, seeds: readonly string[], hits: Rea
     for (const [order, record] of hits) changed = take(record, order) || changed;
   }
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
-    const needles = pending.splice(0);
-    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (origin) => (record, line) => take(record, inputOrder(origin, line)));
+    const spec = { kind: 'trace', needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false } as const;
+    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take));
   }
   return records;
 }

@@ -27,7 +27,7 @@ export function chooseThreads(env: Readonly<Record<string, string | undefined>>)
  * that this thread and `threads − 1` workers claim one at a time from a shared
  * counter; then, in input order, each unit's stats are folded into its file's
  * FileStats (appended to `stats`, one per file) and its partial result is handed to
- * `merge`. Merging in input order keeps every answer identical to a single pass.
+ * `merge` with the number of lines of its file before it. Merging in input order keeps every answer identical to a single pass.
  * `mainFirst`, if given, runs on this thread before it joins the scanning.
  */
 export async function scanUnits(
@@ -35,7 +35,7 @@ export async function scanUnits(
   spec: JobSpec,
   choice: ThreadChoice,
   stats: FileStats[],
-  merge: (result: UnitResult) => void,
+  merge: (result: UnitResult, unit: ScanUnit, lineOffset: number) => void,
   mainFirst?: () => Promise<void>,
 ): Promise<void> {
   const { units, bytes } = planUnits(inputs, choice.threads);
@@ -66,7 +66,12 @@ function startWorker(spec: JobSpec, units: readonly ScanUnit[], counter: SharedA
   });
 }
 
-function foldResults(units: readonly ScanUnit[], results: readonly (UnitResult | undefined)[], stats: FileStats[], merge: (result: UnitResult) => void): void {
+function foldResults(
+  units: readonly ScanUnit[],
+  results: readonly (UnitResult | undefined)[],
+  stats: FileStats[],
+  merge: (result: UnitResult, unit: ScanUnit, lineOffset: number) => void,
+): void {
   let current: FileStats | undefined;
   let key = '';
   units.forEach((unit, i) => {
@@ -88,6 +93,6 @@ function foldResults(units: readonly ScanUnit[], results: readonly (UnitResult |
       if (current.samples.length < MAX_SAMPLES) current.samples.push({ ...sample, line: sample.line + offset });
     }
     current.error ??= result.stats.error;
-    merge(result);
+    merge(result, unit, offset);
   });
 }

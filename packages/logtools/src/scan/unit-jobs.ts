@@ -5,11 +5,25 @@ import { createLevelPrefilter, createNeedlePrefilter, type Prefilter } from '../
 import type { JsonLineSink } from '../input/read-json-lines.js';
 import { scanJsonFile } from '../input/scan-json-file.js';
 import type { ScanUnit } from './plan-units.js';
-import type { Level } from '@logtrace/shared/schema';
+import type { Level, NormalizedRecord } from '@logtrace/shared/schema';
+import { dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { hashId } from '../comfyui/post-attempt-list.js';
+import type { FastLine } from '../input/fast-line.js';
+import { VALUE_TYPE } from '../input/scan-kernel.js';
 
 /** What a scanning thread computes over its units: plain data, so it can be sent to a worker. */
 export type JobSpec =
   | { readonly kind: 'perf'; readonly options: PerfOptions; readonly strict: boolean }
+  | {
+      readonly kind: 'trace';
+      /** Byte needles: the id (or the ids found so far), plus the POST events when `posts`. */
+      readonly needles: readonly string[];
+      /** Keep lines with an id field starting with this; undefined keeps every line holding a needle. */
+      readonly idPrefix: string | undefined;
+      /** Collect the GPU server's POST /prompt attempts (for comfyui.log attribution). */
+      readonly posts: boolean;
+      readonly strict: boolean;
+    }
   | {
       readonly kind: 'errors';
       readonly minLevel: Level;
@@ -19,7 +33,19 @@ export type JobSpec =
     };
 
 /** A unit's partial result, by job kind. */
-export type UnitParts = PerfParts | MutableGroup[];
+export type UnitParts = PerfParts | MutableGroup[] | TraceParts;
+
+/** What a trace unit found: the raw lines that matter, POST attempts in typed arrays, dequeued prompts. */
+export interface TraceParts {
+  /** Lines (numbered from the unit's start) and their bytes, decoded by the caller. */
+  readonly lines: readonly { readonly line: number; readonly bytes: Uint8Array }[];
+  readonly postTimes: Float64Array;
+  readonly postLines: Float64Array;
+  readonly postAccepted: Uint8Array;
+  /** hashId of each attempt's prompt id, -1 for none. */
+  readonly postHashes: Float64Array;
+  readonly dequeued: readonly string[];
+}
 
 /** One unit's outcome: its file stats (lines numbered from the unit's start) and its partial result. */
 export interface UnitResult {
@@ -42,6 +68,7 @@ const DURATION_KEY = 'duration_ms';
 /** The prefilter of a job (undefined: every line). */
 export function jobPrefilter(spec: JobSpec): Prefilter | undefined {
   if (spec.strict) return undefined;
+  if (spec.kind === 'trace') return createNeedlePrefilter(spec.needles);
   return spec.kind === 'perf' ? createNeedlePrefilter([DURATION_KEY]) : createLevelPrefilter(spec.minLevel);
 }
 
@@ -55,6 +82,10 @@ export async function runUnit(spec: JobSpec, unit: ScanUnit): Promise<UnitResult
     const accumulator = new PerfAccumulator(spec.options);
     await scanJsonFile(file, options, stats, perfSink(accumulator));
     parts = accumulator.toParts();
+  } else if (spec.kind === 'trace') {
+    const found = new TraceCollector(spec);
+    await scanJsonFile(file, options, stats, found);
+    parts = found.toParts();
   } else {
     const grouper = new ErrorGrouper(spec.window);
     await scanJsonFile(file, options, stats, errorSink(grouper, errorFilterOf(spec), unit.service));
@@ -108,3 +139,60 @@ export function errorSink(grouper: ErrorGrouper, filter: ErrorFilter, service: s
     },
   };
 }
+
+const POST_EVENTS = ['comfyui_prompt_sent', 'error_comfyui'] as const;
+
+/** Collects what a trace pass needs from parsed lines: see TraceParts. */
+class TraceCollector implements JsonLineSink {
+  private readonly lines: { line: number; bytes: Uint8Array }[] = [];
+  private readonly times: number[] = [];
+  private readonly postLines: number[] = [];
+  private readonly accepted: number[] = [];
+  private readonly hashes: number[] = [];
+  private readonly dequeued: string[] = [];
+
+  constructor(private readonly spec: Extract<JobSpec, { kind: 'trace' }>) {}
+
+  fast(line: FastLine, lineNo: number): void {
+    const prefix = this.spec.idPrefix;
+    if (prefix === undefined || ID_KEYS.some((k) => line.str(k)?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+    if (!this.spec.posts) return;
+    const event = line.oneOf('event', POST_EVENTS);
+    if (event === undefined) return;
+    const promptId = line.str('prompt_id');
+    if (event === 'comfyui_prompt_sent') this.addPost(line.time() ?? 0, lineNo, true, promptId);
+    else if (promptId === undefined && line.type('status') === VALUE_TYPE.number) this.addPost(line.time() ?? 0, lineNo, false, promptId);
+    if (event === 'error_comfyui' && promptId !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(promptId);
+  }
+
+  record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
+    const prefix = this.spec.idPrefix;
+    if (prefix === undefined || ID_KEYS.some((k) => record[k]?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
+    if (!this.spec.posts) return;
+    const accepted = postAttemptOf(record);
+    if (accepted !== undefined) this.addPost(record.time, lineNo, accepted, record.prompt_id);
+    const removed = dequeuedPromptOf(record);
+    if (removed !== undefined) this.dequeued.push(removed);
+  }
+
+  toParts(): TraceParts {
+    return {
+      lines: this.lines,
+      postTimes: new Float64Array(this.times),
+      postLines: new Float64Array(this.postLines),
+      postAccepted: new Uint8Array(this.accepted),
+      postHashes: new Float64Array(this.hashes),
+      dequeued: this.dequeued,
+    };
+  }
+
+  private addPost(time: number, lineNo: number, accepted: boolean, promptId: string | undefined): void {
+    this.times.push(time);
+    this.postLines.push(lineNo);
+    this.accepted.push(accepted ? 1 : 0);
+    this.hashes.push(promptId === undefined ? -1 : hashId(promptId));
+  }
+}
+
+const ID_KEYS = ['request_id', 'generation_id', 'prompt_id'] as const;
+const DEQUEUED = ['dequeued'] as const;
