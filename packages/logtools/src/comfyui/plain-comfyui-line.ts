@@ -2,11 +2,17 @@ import { parseIsoBytes } from '../input/fast-line.js';
 
 const CR = 0x0d;
 
-/** Where a comfyui.log line's text is, and its stamp's time (undefined when unstamped). */
+/** Where a comfyui.log line's text is, and where its stamp is (stampEnd -1 when unstamped). */
 export interface LineText {
   start: number;
   end: number;
-  time: number | undefined;
+  stampStart: number;
+  stampEnd: number;
+}
+
+/** The stamp's time, epoch ms (undefined when unstamped): read only for lines that need it. */
+export function stampTimeOf(bytes: Buffer, text: LineText): number | undefined {
+  return text.stampEnd < 0 ? undefined : parseIsoBytes(bytes, text.stampStart, text.stampEnd);
 }
 
 /**
@@ -48,7 +54,8 @@ function lastSegment(bytes: Buffer, start: number, e: number, out: LineText): bo
 function splitStamp(bytes: Buffer, s: number, e: number, out: LineText): boolean {
   out.start = s;
   out.end = e;
-  out.time = undefined;
+  out.stampStart = s;
+  out.stampEnd = -1;
   if (e - s < 21 || bytes[s + 4] !== 0x2d || bytes[s + 10] !== 0x54 || !isDigit(bytes[s])) return !looksStamped(bytes, s, e);
   let p = s + 19;
   if (bytes[p] === 0x2e) {
@@ -60,8 +67,8 @@ function splitStamp(bytes: Buffer, s: number, e: number, out: LineText): boolean
   if (bytes[p] !== 0x5a || bytes[p + 1] !== 0x20 || p + 1 >= e) return false;
   for (const i of DIGITS) if (!isDigit(bytes[s + i])) return false;
   if (bytes[s + 7] !== 0x2d || bytes[s + 13] !== 0x3a || bytes[s + 16] !== 0x3a) return false;
-  out.time = parseIsoBytes(bytes, s, p + 1);
-  if (out.time === undefined) return false;
+  // Every digit is checked, so the stamp always reads as a time (a 4-digit year).
+  out.stampEnd = p + 1;
   out.start = p + 2;
   return true;
 }
@@ -86,19 +93,43 @@ function isDigit(c: number | undefined): boolean {
  * `Stopped server`, progress bars. A text starting otherwise (and not empty), read
  * while no block is open, is a single `other` entry that changes no state.
  */
-export const ENTRY_FIRST_BYTES: Uint8Array = firstBytes('giP!F*OETDWS0123456789 \t');
+export const ENTRY_FIRST_BYTES: Uint8Array = firstBytes('giP!F*OETDWS0123456789 \t\v\f');
 
-/** First bytes of a text that can begin a problem `errors` reports (exception, request error, validation, interrupt, warning). */
-export const PROBLEM_FIRST_BYTES: Uint8Array = firstBytes('!EFiPW');
+/**
+ * What a comfyui.log text is, as far as ComfyuiEntryParser is concerned when no block
+ * is open: a plain single `other` entry, `got prompt`, `Prompt executed in …`, a
+ * progress bar (`  50%|…`), or something else (decoded and parsed in full).
+ */
+export type TextClass = 'plain' | 'got_prompt' | 'executed' | 'progress' | 'special';
+
+const GOT_PROMPT = Buffer.from('got prompt');
+const EXECUTED = Buffer.from('Prompt executed in ');
+
+/** The class of the text bytes[start, end) (see TextClass), read from its bytes. */
+export function classifyText(bytes: Buffer, start: number, end: number): TextClass {
+  if (start >= end) return 'special';
+  const first = bytes[start] ?? 0;
+  if (ENTRY_FIRST_BYTES[first] !== 1) return 'plain';
+  if (first === 0x67) return end - start === GOT_PROMPT.length && startsWith(bytes, start, end, GOT_PROMPT) ? 'got_prompt' : 'special';
+  if (first === 0x50) return startsWith(bytes, start, end, EXECUTED) ? 'executed' : 'special';
+  let p = start;
+  while (p < end && (bytes[p] === 0x20 || bytes[p] === 0x09 || bytes[p] === 0x0b || bytes[p] === 0x0c)) p++;
+  const digits = p;
+  while (p < end && p - digits < 4 && isDigit(bytes[p])) p++;
+  const n = p - digits;
+  return n >= 1 && n <= 3 && bytes[p] === 0x25 && bytes[p + 1] === 0x7c && p + 1 < end ? 'progress' : 'special';
+}
+
+/** Texts that ComfyuiEntryParser classifies as each TextClass other than plain and special. */
+export const STAND_IN_TEXT = Object.freeze({ got_prompt: 'got prompt', executed: 'Prompt executed in ', progress: '0%|' } as const);
+
+function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+}
 
 function firstBytes(chars: string): Uint8Array {
   const table = new Uint8Array(256);
   for (const c of chars) table[c.charCodeAt(0)] = 1;
   for (let b = 0x80; b < 256; b++) table[b] = 1;
   return table;
-}
-
-/** True when the text bytes[start, end) is empty or starts with a byte of `table`. */
-export function startsSpecially(bytes: Buffer, start: number, end: number, table: Uint8Array): boolean {
-  return start >= end || table[bytes[start] ?? 0] === 1;
 }

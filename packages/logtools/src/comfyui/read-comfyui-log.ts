@@ -4,37 +4,30 @@ import { describeFsError, type InputFile, type LogSource } from '../input/list-i
 import { CHUNK_BYTES, readChunks } from '../input/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { toComfyuiLine } from './to-comfyui-line.js';
-import { PROBLEM_FIRST_BYTES, splitComfyuiLine, startsSpecially, type LineText } from './plain-comfyui-line.js';
+import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
 
 const NL = 0x0a;
 
 /**
- * Decides, while no block is open, which lines are decoded: a line passed over
- * produces no entry. Only lines that would be single entries of no interest to the
- * command may be passed over (see ENTRY_FIRST_BYTES).
+ * Decides, while no block is open, whether a line that would be a plain `other`
+ * entry, a `got prompt`, a `Prompt executed in …` or a progress bar is decoded (see
+ * classifyText); every other line always is. A line not wanted is passed over, or,
+ * with `keepsState`, given to the parser with a stand-in text of the same kind (got
+ * prompt, executed and progress lines change the parser's and the attributor's state).
  */
 export interface PlainLineFilter {
   /** A block of whole lines, bytes[start, end), is about to be read. */
   block(bytes: Buffer, start: number, end: number): void;
-  /** Whether the line whose text is bytes[textStart, end) (line [lineStart, end)) is needed. */
-  wants(bytes: Buffer, lineStart: number, textStart: number, end: number): boolean;
+  /** Whether the line bytes[lineStart, end) of the current block is needed as it is. */
+  wants(bytes: Buffer, lineStart: number, end: number): boolean;
+  readonly keepsState: boolean;
 }
 
 /** Decodes every line. */
-export const KEEP_PLAIN: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => true });
+export const KEEP_PLAIN: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => true, keepsState: true });
 
-/** Decodes only the lines that may start a problem (for errors): exceptions, request errors, validation reports, interrupts, warnings. */
-export const PROBLEMS_ONLY: PlainLineFilter = Object.freeze({
-  block: () => undefined,
-  wants: (bytes: Buffer, _lineStart: number, textStart: number, end: number) =>
-    startsSpecially(bytes, textStart, end, PROBLEM_FIRST_BYTES) && !startsWith(bytes, textStart, end, EXECUTED),
-});
-
-const EXECUTED = Buffer.from('Prompt executed in ');
-
-function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
-}
+/** Passes over plain, got prompt, executed and progress lines: what remains can start a problem (for errors). */
+export const PROBLEMS_ONLY: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => false, keepsState: false });
 
 /**
  * Streams ComfyUI's plain-text log (a rotation set, oldest first) and calls `onEntry`
@@ -76,7 +69,7 @@ export async function* readComfyuiLogBatches(source: LogSource, stats: FileStats
 async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats: FileStats[], plain: PlainLineFilter = KEEP_PLAIN): AsyncGenerator<void> {
   const fileStats = new FileStats(file.path);
   stats.push(fileStats);
-  const text: LineText = { start: 0, end: 0, time: undefined };
+  const text: LineText = { start: 0, end: 0, stampStart: 0, stampEnd: -1 };
   const blocker = new LineBlocker({
     block(block) {
       plain.block(block.buf, block.start, block.end);
@@ -90,8 +83,13 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
         const end = block.buf[e - 1] === NL ? e - 1 : e;
         if (!splitComfyuiLine(block.buf, start, end, text)) {
           parser.push(toComfyuiLine(block.buf.toString('utf8', start, e), line));
-        } else if (!parser.isIdle() || plain.wants(block.buf, start, text.start, text.end)) {
-          parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: text.time, line });
+        } else {
+          const kind = parser.isIdle() ? classifyText(block.buf, text.start, text.end) : 'special';
+          if (kind === 'special' || plain.wants(block.buf, start, end)) {
+            parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: stampTimeOf(block.buf, text), line });
+          } else if (kind !== 'plain' && plain.keepsState) {
+            parser.push({ text: STAND_IN_TEXT[kind], time: stampTimeOf(block.buf, text), line });
+          }
         }
         line++;
         s = e;

@@ -2,7 +2,7 @@ import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
+import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
 import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../errors.js';
@@ -74,10 +74,21 @@ export async function findTrace(
   });
   posts.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
-  const records = await followLinks(inputs, seeds, hits, options.threads);
+  // comfyui.log is read while the workers follow the links, with the records found so
+  // far; a link pass that adds records (rare: every line of a request names its
+  // request_id) makes it read again with the final ones.
+  let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
+  const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
+    const comfyuiStats: FileStats[] = [];
+    const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
+    early = { size: found.size, stats: comfyuiStats, placed };
+  };
+  const records = await followLinks(inputs, seeds, hits, options.threads, readEarly);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
-  const comfyui = hasComfyui ? await attributeComfyui(inputs, records, posts, options.window, stats) : [];
+  if (early?.size !== records.size) await readEarly(records);
+  const { placed: comfyui, stats: comfyuiStats } = early ?? { placed: [], stats: [] };
+  stats.push(...comfyuiStats);
   return stitchTrace(rawId, inWindow, comfyui);
 }
 
@@ -106,12 +117,17 @@ function resolveId(id: string, matched: ReadonlyMap<string, { field: string; tim
   return [...matched.keys()];
 }
 
-/** Grows the set of ids and records until no record links to a new id. */
+/**
+ * Grows the set of ids and records until no record links to a new id. `alongside`
+ * runs on this thread, with the records pass 1 gave, while the workers do pass 2 (or
+ * right away when there is none).
+ */
 async function followLinks(
   inputs: InputSet,
   seeds: readonly string[],
   hits: ReadonlyMap<number, NormalizedRecord>,
   threads: ThreadChoice,
+  alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
 ): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<number, LocatedRecord>();
@@ -133,9 +149,12 @@ async function followLinks(
     changed = false;
     for (const [order, record] of hits) changed = take(record, order) || changed;
   }
+  const early = new Map(records);
+  if (pending.length === 0) await alongside(early);
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
     const spec = { kind: 'trace', needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false } as const;
-    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take));
+    const first = pass === 2 ? () => alongside(early) : undefined;
+    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take), first);
   }
   return records;
 }
@@ -168,6 +187,10 @@ async function attributeComfyui(
   const attributor = new ComfyuiAttributor(posts);
   const placed: PlacedComfyuiEntry[] = [];
   const keep = (entry: ComfyuiEntry) => entry.time === undefined || isInWindow(entry.time, window);
+  const needed = ourLines(promptIds, () => {
+    const head = attributor.head();
+    return head !== undefined && ours.has(head);
+  });
   for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
     await readComfyuiLog(source, stats, (entry) => {
       const attributed = attributor.push(entry);
@@ -179,7 +202,34 @@ async function attributeComfyui(
       } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
         placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
       }
-    });
+    }, needed);
   }
   return placed;
+}
+
+/**
+ * Which comfyui.log lines a trace needs as written: those read while one of its
+ * prompts is at the head of the queue (`headIsOurs`), and those holding one of its
+ * prompt ids. Others only drive the attribution, so stand-ins do.
+ */
+function ourLines(promptIds: readonly string[], headIsOurs: () => boolean): PlainLineFilter {
+  const needles = promptIds.map((p) => Buffer.from(p));
+  let hits: number[] = [];
+  let next = 0;
+  return {
+    keepsState: true,
+    block(bytes, start, end) {
+      hits = [];
+      next = 0;
+      for (const needle of needles) {
+        for (let at = bytes.indexOf(needle, start); at !== -1 && at < end; at = bytes.indexOf(needle, at + 1)) hits.push(at);
+      }
+      hits.sort((a, b) => a - b);
+    },
+    wants(_bytes, lineStart, end) {
+      if (headIsOurs()) return true;
+      while (next < hits.length && (hits[next] ?? 0) < lineStart) next++;
+      return next < hits.length && (hits[next] ?? Infinity) < end;
+    },
+  };
 }
