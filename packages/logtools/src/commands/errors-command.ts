@@ -5,11 +5,14 @@ import { UsageError } from '../errors.js';
 export const errorsCommand: CommandSpec = {
   command: 'errors',
   describe: 'Errors of every service plus ComfyUI exceptions and rejected prompts, grouped and counted',
+  options: {
+    level: { type: 'string', default: 'error', describe: 'Lowest level reported: warn adds warnings such as validation_error' },
+    service: { type: 'string', array: true, describe: 'Only this service (repeatable): backend, gpu_server, comfyui, ...' },
+    group: { type: 'boolean', default: true, describe: 'Group and count (--no-group lists every error, in time order; NDJSON with --json)' },
+  },
   builder: (yargs) =>
     yargs
-      .option('level', { type: 'string', default: 'error', describe: 'Lowest level reported: warn adds warnings such as validation_error' })
-      .option('service', { type: 'string', array: true, describe: 'Only this service (repeatable): backend, gpu_server, comfyui, ...' })
-      .option('group', { type: 'boolean', default: true, describe: 'Group and count (--no-group lists every error, in time order; NDJSON with --json)' })
+      .options(errorsCommand.options)
       .example('$0 errors', 'Error groups over ./logs (or $LOGTRACE_DIR), most frequent first')
       .example('$0 errors --since 1h --level warn', 'The last hour, warnings included')
       .example('$0 errors --service comfyui', "ComfyUI's exceptions (type, message, last frame) and rejected prompts")

@@ -5,11 +5,14 @@ import { UsageError } from '../errors.js';
 export const perfCommand: CommandSpec = {
   command: 'perf',
   describe: 'Generation time and stage statistics, slow generations, p95 per hour',
+  options: {
+    slow: { type: 'string', default: '60s', describe: 'List generations at or above this duration: 90s, 2m, 60000 (ms)' },
+    top: { type: 'number', default: 20, describe: 'How many slow generations to list, slowest first (the count covers all)' },
+    bucket: { type: 'string', default: '1h', describe: 'Width of the time buckets of the count/p95 table: 15m, 1h, 1d' },
+  },
   builder: (yargs) =>
     yargs
-      .option('slow', { type: 'string', default: '60s', describe: 'List generations at or above this duration: 90s, 2m, 60000 (ms)' })
-      .option('top', { type: 'number', default: 20, describe: 'How many slow generations to list, slowest first (the count covers all)' })
-      .option('bucket', { type: 'string', default: '1h', describe: 'Width of the time buckets of the count/p95 table: 15m, 1h, 1d' })
+      .options(perfCommand.options)
       .example('$0 perf', 'Statistics over ./logs (or $LOGTRACE_DIR)')
       .example('$0 perf --since 2h --slow 90s --top 5', 'The last two hours; the five slowest generations over 90 s')
       .example('$0 perf --bucket 15m', 'Count and p95 per quarter hour')

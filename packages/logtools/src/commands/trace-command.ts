@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 export const traceCommand: CommandSpec = {
   command: 'trace <id>',
   describe: 'What happened to one request: timeline across all logs, outcome, where the time went',
+  options: {},
   builder: (yargs) =>
     yargs
       .positional('id', {
