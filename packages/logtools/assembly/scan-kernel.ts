@@ -7,9 +7,29 @@
 const KEY_TABLE: usize = 65536; // 256 entries × 32 bytes: len, slot, key bytes
 const NEEDLE_TABLE: usize = 73728; // 16 entries × 64 bytes: len, anchor a, anchor b, kind, bytes
 const LEVEL_TABLE: usize = 74752; // 32 entries × 16 bytes: len, lower-case token
+const EVENT_TABLE: usize = 75264; // 8 entries × 32 bytes: len, event name
+const LEVEL_NAMES: usize = 75520; // 16 entries × 16 bytes: len, rank, lower-case level name
 const OUT_BASE: usize = 131072; // result records
 const MAX_KEYS: i32 = 24;
-const REC_WORDS: i32 = 4 + 2 * MAX_KEYS;
+const MAX_EVENTS: i32 = 8;
+const MAX_LEVEL_NAMES: i32 = 16;
+// Slots of the keys the kernel reads itself (the host's KEY_NAMES order).
+const SLOT_TIME: i32 = 0;
+const SLOT_TIMESTAMP: i32 = 1;
+const SLOT_LEVEL: i32 = 2;
+const SLOT_LEVELNAME: i32 = 3;
+const SLOT_EVENT: i32 = 6;
+const SLOT_DURATION: i32 = 12;
+// After the slots, what the kernel derives from them: event index (i32), level rank
+// (i32), time (f64, epoch ms), duration_ms (f64). See derive().
+const DERIVED: usize = 16 + (<usize>MAX_KEYS << 3);
+const REC_WORDS: i32 = 4 + 2 * MAX_KEYS + 6;
+/** Derived value: the host must read the field itself. */
+const ASK: f64 = NaN;
+/** Derived value: the field is missing or of a type that means "none". */
+const NONE: f64 = -Infinity;
+const RANK_ASK: i32 = -2;
+const RANK_NONE: i32 = -1;
 const REC_BYTES: usize = <usize>REC_WORDS * 4;
 
 /** Record status: the line is valid JSON and its top-level keys are in the slots. */
@@ -74,20 +94,21 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
   let hit: bool = mode == MODE_ALL;
   let lineNo: i32 = 0;
   let n: i32 = 0;
+  // Thirty-two bytes a turn: bit k of a mask is byte p + k.
   while (p < end) {
-    let nl = i8x16.bitmask(i8x16.eq(v128.load(p), nlv));
+    let nl = i8x16.bitmask(i8x16.eq(v128.load(p), nlv)) | (i8x16.bitmask(i8x16.eq(v128.load(p + 16), nlv)) << 16);
     let hits: i32 = 0;
     if (search) {
-      let maybe = i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a0), va0), i8x16.eq(v128.load(p + b0), vb0)));
-      if (needles > 1) maybe |= i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a1), va1), i8x16.eq(v128.load(p + b1), vb1)));
-      if (needles > 2) maybe |= candidatesFrom(p, 2, needles);
+      let maybe = anchorMask(p, a0, b0, va0, vb0) | (anchorMask(p + 16, a0, b0, va0, vb0) << 16);
+      if (needles > 1) maybe |= anchorMask(p, a1, b1, va1, vb1) | (anchorMask(p + 16, a1, b1, va1, vb1) << 16);
+      if (needles > 2) maybe |= candidatesFrom(p, 2, needles) | (candidatesFrom(p + 16, 2, needles) << 16);
       if (maybe != 0) hits = verifyHits(p, maybe, end, needles, levels, minRank);
     }
     if (nl == 0 && hits == 0) {
-      p += 16;
+      p += 32;
       continue;
     }
-    if (p + 16 > end) {
+    if (p + 32 > end) {
       const keep = (1 << <i32>(end - p)) - 1;
       nl &= keep;
       hits &= keep;
@@ -103,7 +124,9 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
         writeHeader(n++, lineStart, q, lineNo, LONG);
       } else if (hit) {
         const rec = OUT_BASE + <usize>n * REC_BYTES;
-        writeHeader(n++, lineStart, q, lineNo, validateLine(lineStart, q, rec));
+        const status = validateLine(lineStart, q, rec);
+        if (status == FAST) derive(rec);
+        writeHeader(n++, lineStart, q, lineNo, status);
       }
       lineStart = q + 1;
       hit = mode == MODE_ALL;
@@ -115,11 +138,18 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
       nl &= nl - 1;
     }
     if (hits != 0) hit = true;
-    p += 16;
+    p += 32;
   }
   gLines = lineNo;
   gResume = end;
   return n;
+}
+
+/** Bit k set: the two anchor bytes (at offsets a and b) match for a needle starting at p + k. */
+// @ts-ignore: decorator
+@inline
+function anchorMask(p: usize, a: usize, b: usize, va: v128, vb: v128): i32 {
+  return i8x16.bitmask(v128.and(i8x16.eq(v128.load(p + a), va), i8x16.eq(v128.load(p + b), vb)));
 }
 
 function writeHeader(n: i32, s: usize, e: usize, lineNo: i32, status: i32): void {
@@ -461,4 +491,167 @@ function digits(at: usize, e: usize): usize {
     p++;
   }
   return p;
+}
+
+/**
+ * What the host would otherwise read from the slots of a FAST line, computed here for
+ * the common shapes (else ASK / RANK_ASK, and the host reads the field itself):
+ * the index of `event` in the event table; the level's rank (normalizeLevel of
+ * `level`, else `levelname`); the time in epoch ms (parseTime of `time`, else
+ * `timestamp`: ISO-8601 in UTC or without zone, or epoch seconds or milliseconds);
+ * `duration_ms` when it is a whole number.
+ */
+function derive(rec: usize): void {
+  store<i32>(rec + DERIVED, eventIndex(rec));
+  store<i32>(rec + DERIVED + 4, levelRank(rec));
+  store<f64>(rec + DERIVED + 8, timeValue(rec));
+  store<f64>(rec + DERIVED + 16, durationValue(rec));
+}
+
+function slotStart(rec: usize, slot: i32): i32 {
+  return load<i32>(rec + 16 + (<usize>slot << 3));
+}
+
+function slotWord(rec: usize, slot: i32): i32 {
+  return load<i32>(rec + 20 + (<usize>slot << 3));
+}
+
+function slotType(rec: usize, slot: i32): i32 {
+  return slotStart(rec, slot) < 0 ? 0 : <i32>(<u32>slotWord(rec, slot) >> 28);
+}
+
+/** `level` unless it is missing or null, then `levelname` (JavaScript's `??`); same for time. */
+function present(rec: usize, slot: i32, fallback: i32): i32 {
+  const type = slotType(rec, slot);
+  return type == 0 || type == T_NULL ? fallback : slot;
+}
+
+function eventIndex(rec: usize): i32 {
+  if (slotType(rec, SLOT_EVENT) != T_STRING) return -1;
+  const s = <usize>slotStart(rec, SLOT_EVENT) + 1;
+  const len = <usize>(slotWord(rec, SLOT_EVENT) & 0x0fffffff) - 1 - s;
+  for (let i: i32 = 0; i < MAX_EVENTS; i++) {
+    const entry = EVENT_TABLE + (<usize>i << 5);
+    const l = <usize>load<u8>(entry);
+    if (l == 0) break;
+    if (l == len && matches(s, entry + 1, len)) return i;
+  }
+  return -1;
+}
+
+function levelRank(rec: usize): i32 {
+  const slot = present(rec, SLOT_LEVEL, SLOT_LEVELNAME);
+  const type = slotType(rec, slot);
+  const s = <usize>slotStart(rec, slot);
+  const e = <usize>(slotWord(rec, slot) & 0x0fffffff);
+  if (type == T_STRING) {
+    const len = e - 2 - s;
+    for (let i: i32 = 0; i < MAX_LEVEL_NAMES; i++) {
+      const entry = LEVEL_NAMES + (<usize>i << 4);
+      const l = <usize>load<u8>(entry);
+      if (l == 0) break;
+      if (l != len) continue;
+      let same = true;
+      for (let j: usize = 0; j < len && same; j++) {
+        let c = <i32>load<u8>(s + 1 + j);
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        same = c == <i32>load<u8>(entry + 2 + j);
+      }
+      if (same) return <i32>load<u8>(entry, 1);
+    }
+    return RANK_NONE;
+  }
+  if (type == T_NUMBER) {
+    const v = wholeNumber(s, e);
+    if (isNaN(v)) return RANK_ASK;
+    return v >= 60 ? 60 : v >= 50 ? 50 : v >= 40 ? 40 : v >= 30 ? 30 : 20;
+  }
+  return type == T_STRING_ESC ? RANK_ASK : RANK_NONE;
+}
+
+function timeValue(rec: usize): f64 {
+  const slot = present(rec, SLOT_TIME, SLOT_TIMESTAMP);
+  const type = slotType(rec, slot);
+  const s = <usize>slotStart(rec, slot);
+  const e = <usize>(slotWord(rec, slot) & 0x0fffffff);
+  if (type == T_STRING) return isoTime(s + 1, e - 1);
+  if (type == T_NUMBER) {
+    const v = wholeNumber(s, e);
+    if (isNaN(v)) return ASK;
+    if (v <= 0) return NONE;
+    if (v < 1e11) return v * 1000;
+    return v < 1e14 ? v : ASK;
+  }
+  return type == T_STRING_ESC ? ASK : NONE;
+}
+
+function durationValue(rec: usize): f64 {
+  if (slotType(rec, SLOT_DURATION) != T_NUMBER) return NONE;
+  return wholeNumber(<usize>slotStart(rec, SLOT_DURATION), <usize>(slotWord(rec, SLOT_DURATION) & 0x0fffffff));
+}
+
+/** The digits of [s, e) as a number when they are only digits (at most 15), else NaN. */
+function wholeNumber(s: usize, e: usize): f64 {
+  if (e <= s || e - s > 15) return NaN;
+  let v: f64 = 0;
+  for (let p = s; p < e; p++) {
+    const c = <i32>load<u8>(p);
+    if (c < 0x30 || c > 0x39) return NaN;
+    v = v * 10 + <f64>(c - 0x30);
+  }
+  return v;
+}
+
+function digit2(p: usize): i32 {
+  const a = <i32>load<u8>(p) - 0x30;
+  const b = <i32>load<u8>(p + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * parseTime of `YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z]` at [p, end), for years from
+ * 100 (Date.UTC maps 0–99 to 1900–1999) and months 1–12: days from the civil date,
+ * then hours, minutes, seconds and the first three fraction digits, as Date.UTC adds
+ * them. ASK for any other text.
+ */
+function isoTime(p: usize, end: usize): f64 {
+  const len = end - p;
+  if (len < 19) return ASK;
+  const sep = load<u8>(p + 10);
+  if (load<u8>(p + 4) != 0x2d || load<u8>(p + 7) != 0x2d || (sep != 0x54 && sep != 0x20) || load<u8>(p + 13) != 0x3a || load<u8>(p + 16) != 0x3a) return ASK;
+  const y1 = digit2(p);
+  const y2 = digit2(p + 2);
+  const mo = digit2(p + 5);
+  const d = digit2(p + 8);
+  const h = digit2(p + 11);
+  const mi = digit2(p + 14);
+  const sec = digit2(p + 17);
+  if ((y1 | y2 | mo | d | h | mi | sec) < 0) return ASK;
+  let y = y1 * 100 + y2;
+  if (y < 100 || mo < 1 || mo > 12) return ASK;
+  let q = p + 19;
+  let ms: i32 = 0;
+  if (q < end && (load<u8>(q) == 0x2e || load<u8>(q) == 0x2c)) {
+    q++;
+    const first = q;
+    while (q < end) {
+      const c = <i32>load<u8>(q) - 0x30;
+      if (c < 0 || c > 9) break;
+      if (q - first < 3) ms = ms * 10 + c;
+      q++;
+    }
+    const digits = <i32>(q - first);
+    if (digits == 0 || digits > 9) return ASK;
+    if (digits == 1) ms *= 100;
+    else if (digits == 2) ms *= 10;
+  }
+  if (q < end && (load<u8>(q) == 0x5a || load<u8>(q) == 0x7a)) q++;
+  if (q != end) return ASK;
+  if (mo <= 2) y -= 1;
+  const era = y / 400;
+  const yoe = y - era * 400;
+  const doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const days = <f64>(era * 146097 + doe - 719468);
+  return days * 86400000 + <f64>h * 3600000 + <f64>mi * 60000 + <f64>sec * 1000 + <f64>ms;
 }

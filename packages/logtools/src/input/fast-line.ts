@@ -1,5 +1,5 @@
-import { LEVELS, normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
-import { SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.js';
+import { LEVEL_RANK, LEVELS, normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
+import { DERIVED_WORD, SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.js';
 
 /**
  * Read access to one line the scan kernel parsed (valid JSON, ASCII only, top-level
@@ -14,10 +14,12 @@ export class FastLine {
   private timeRead = false;
   private readonly bytes: Buffer;
   private readonly words: Int32Array;
+  private readonly doubles: Float64Array;
 
   constructor(kernel: ScanKernel) {
     this.bytes = kernel.bytes;
     this.words = kernel.words;
+    this.doubles = kernel.doubles;
   }
 
   /** Moves to the result record at word index `rec`. */
@@ -86,10 +88,23 @@ export class FastLine {
   /** The record's time in epoch ms, as normalizeRecord reads `time` (else `timestamp`); undefined when invalid. */
   time(): number | undefined {
     if (!this.timeRead) {
-      this.cachedTime = this.readTime();
+      const derived = this.doubles[(this.rec + DERIVED_WORD + 2) >> 1] ?? Number.NaN;
+      this.cachedTime = Number.isNaN(derived) ? this.readTime() : derived === -Infinity ? undefined : derived;
       this.timeRead = true;
     }
     return this.cachedTime;
+  }
+
+  /** Index of the line's `event` in the names given to ScanKernel.setEvents, or -1. */
+  eventIndex(): number {
+    return this.words[this.rec + DERIVED_WORD] ?? -1;
+  }
+
+  /** `duration_ms` when it is a finite number (asNumber), else undefined. */
+  duration(): number | undefined {
+    const derived = this.doubles[(this.rec + DERIVED_WORD + 4) >> 1] ?? Number.NaN;
+    if (Number.isNaN(derived)) return this.num('duration_ms');
+    return derived === -Infinity ? undefined : derived;
   }
 
   /**
@@ -129,6 +144,8 @@ export class FastLine {
 
   /** The record's level, as normalizeRecord reads `level` (else `levelname`); undefined when invalid. */
   level(): Level | undefined {
+    const rank = this.words[this.rec + DERIVED_WORD + 1] ?? -2;
+    if (rank !== -2) return rank === -1 ? undefined : LEVEL_OF_RANK[rank];
     const key: KeyName = isNullish(this.type('level')) ? 'levelname' : 'level';
     const type = this.type(key);
     if (type === VALUE_TYPE.string) {
@@ -164,6 +181,8 @@ export class FastLine {
 export function latin1(bytes: Buffer, s: number, e: number): string {
   return (bytes as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(s, e);
 }
+
+const LEVEL_OF_RANK: Readonly<Record<number, Level>> = Object.fromEntries(LEVELS.map((l) => [LEVEL_RANK[l], l]));
 
 function isNullish(type: number): boolean {
   return type === VALUE_TYPE.absent || type === VALUE_TYPE.null;

@@ -1,5 +1,5 @@
 import { LEVEL_RANK, normalizeLevel, type Level } from '@logtrace/shared/schema';
-import type { KernelSelection } from './scan-kernel.js';
+import { LEVEL_WORDS, type KernelSelection } from './scan-kernel.js';
 
 /**
  * Which lines of a JSON-lines file a command decodes: the scan kernel searches the raw
@@ -19,8 +19,6 @@ export function createNeedlePrefilter(needles: readonly string[]): Prefilter {
   return { kind: 'needles', needles };
 }
 
-// Every spelling normalizeLevel accepts (compared in any case).
-const LEVEL_WORDS = ['trace', 'debug', 'info', 'information', 'notice', 'warn', 'warning', 'error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency'];
 
 /**
  * Candidate lines are those whose `"level"` or `"levelname"` value may mean `min` or

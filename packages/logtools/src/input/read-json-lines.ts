@@ -14,6 +14,8 @@ export const READ_BYTES = 4 * 1024 * 1024;
 
 /** Receives the lines of a JSON-lines file that the selection picks and that hold a record. */
 export interface JsonLineSink {
+  /** Event names whose index `line.eventIndex()` gives (at most 8). */
+  readonly events?: readonly string[];
   /**
    * A line the kernel parsed, whose time and level are valid (`line.time()` and
    * `line.level()` are defined): read the fields it needs from `line`.
@@ -114,6 +116,7 @@ class LineFeeder {
     this.bytes = kernel.bytes;
     this.line = new FastLine(kernel);
     kernel.select(options.selection);
+    kernel.setEvents(sink.events ?? []);
   }
 
   /** Offset where the next bytes go. */

@@ -1,16 +1,25 @@
+import { LEVEL_RANK, normalizeLevel } from '@logtrace/shared/schema';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.js';
+
+/** Every level spelling normalizeLevel accepts (compared in any case). */
+export const LEVEL_WORDS: readonly string[] = ['trace', 'debug', 'info', 'information', 'notice', 'warn', 'warning', 'error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency'];
 
 // Memory layout of the kernel module (assembly/scan-kernel.ts holds the same numbers).
 const KEY_TABLE = 65536;
 const NEEDLE_TABLE = 73728;
 const LEVEL_TABLE = 74752;
+const EVENT_TABLE = 75264;
+const LEVEL_NAMES = 75520;
 const OUT_BASE = 131072;
+const MAX_EVENTS = 8;
 const MAX_KEYS = 24;
 const MAX_NEEDLES = 16;
 const MAX_NEEDLE_BYTES = 60;
 const MAX_LEVEL_TOKENS = 32;
-/** Words per result record: start, end, line number, status, then two per key slot. */
-export const REC_WORDS = 4 + 2 * MAX_KEYS;
+/** Words per result record: start, end, line number, status, two per key slot, then the derived values. */
+export const REC_WORDS = 4 + 2 * MAX_KEYS + 6;
+/** Word offsets in a record of what the kernel derives for a fast line: event index, level rank, then two f64: time, duration. */
+export const DERIVED_WORD = 4 + 2 * MAX_KEYS;
 const OUT_RECORDS = 4096;
 /** Where lines to scan are placed, and how many bytes fit (64 more stay zero for vector reads). */
 export const IN_BASE = 1024 * 1024;
@@ -32,7 +41,11 @@ export const VALUE_TYPE = Object.freeze({
   array: 8,
 } as const);
 
-/** The top-level keys the kernel locates in each line it parses (the record's core fields and a few more). */
+/**
+ * The top-level keys the kernel locates in each line it parses (the record's core
+ * fields and a few more). The kernel reads time, timestamp, level, levelname, event
+ * and duration_ms itself, by their index here (assembly/scan-kernel.ts, SLOT_*).
+ */
 export const KEY_NAMES = [
   'time',
   'timestamp',
@@ -97,6 +110,8 @@ export class ScanKernel {
   readonly bytes: Buffer;
   /** The same memory as 32-bit words, for result records. */
   readonly words: Int32Array;
+  /** The same memory as doubles, for the derived times and durations. */
+  readonly doubles: Float64Array;
   /** Word index of the first result record. */
   readonly outWord = OUT_BASE / 4;
   private readonly exports: KernelExports;
@@ -117,7 +132,19 @@ export class ScanKernel {
     const buffer = this.exports.memory.buffer;
     this.bytes = Buffer.from(buffer);
     this.words = new Int32Array(buffer);
+    this.doubles = new Float64Array(buffer);
     this.writeKeyTable();
+    this.writeLevelNames();
+  }
+
+  /** The event names whose index the kernel finds for each fast line (at most MAX_EVENTS; more are ignored). */
+  setEvents(names: readonly string[]): void {
+    this.bytes.fill(0, EVENT_TABLE, EVENT_TABLE + MAX_EVENTS * 32);
+    names.slice(0, MAX_EVENTS).forEach((name, i) => {
+      const bytes = Buffer.from(name, 'latin1').subarray(0, 31);
+      this.bytes[EVENT_TABLE + i * 32] = bytes.length;
+      bytes.copy(this.bytes, EVENT_TABLE + i * 32 + 1);
+    });
   }
 
   /** Sets which lines the next scans return. */
@@ -170,6 +197,19 @@ export class ScanKernel {
     this.bytes[at + 2] = b;
     this.bytes[at + 3] = kind;
     bytes.copy(this.bytes, at + 4);
+  }
+
+  /** Every spelling normalizeLevel accepts, lower case, with its rank, for the kernel's level reading. */
+  private writeLevelNames(): void {
+    this.bytes.fill(0, LEVEL_NAMES, LEVEL_NAMES + 16 * 16);
+    LEVEL_WORDS.forEach((word, i) => {
+      const level = normalizeLevel(word);
+      if (level === undefined) throw new Error(`normalizeLevel no longer reads "${word}"`);
+      const at = LEVEL_NAMES + i * 16;
+      this.bytes[at] = word.length;
+      this.bytes[at + 1] = LEVEL_RANK[level];
+      this.bytes.write(word, at + 2, 'latin1');
+    });
   }
 
   private writeKeyTable(): void {
