@@ -20,10 +20,11 @@ const MAX_LEVEL_TOKENS = 32;
 export const REC_WORDS = 4 + 2 * MAX_KEYS + 6;
 /** Word offsets in a record of what the kernel derives for a fast line: event index, level rank, then two f64: time, duration. */
 export const DERIVED_WORD = 4 + 2 * MAX_KEYS;
-const OUT_RECORDS = 4096;
 /** Where lines to scan are placed, and how many bytes fit (64 more stay zero for vector reads). */
 export const IN_BASE = 1024 * 1024;
 export const IN_BYTES = 6 * 1024 * 1024;
+/** Result records that fit between OUT_BASE and IN_BASE. */
+const OUT_RECORDS = Math.floor((IN_BASE - OUT_BASE) / (REC_WORDS * 4));
 
 /** Status of a result record. */
 export const LINE_STATUS = Object.freeze({ fast: 0, slow: 1, long: 2 } as const);
