@@ -39,24 +39,37 @@ export async function scanUnits(
   mainFirst?: () => Promise<void>,
 ): Promise<void> {
   const { units, bytes } = planUnits(inputs, choice.threads);
-  const workers = units.length < 2 || (!choice.forced && bytes < PARALLEL_MIN_BYTES) ? 0 : Math.min(choice.threads, units.length) - 1;
+  // Workers take pieces of plain files; .gz files stay on this thread, one at a time:
+  // zlib already inflates on its own thread, and each stream holds tens of MB of buffers.
+  const plain = units.flatMap((u, i) => (u.gz ? [] : [i]));
+  const gz = units.flatMap((u, i) => (u.gz ? [i] : []));
+  const parallel = plain.length >= 2 && (choice.forced || bytes >= PARALLEL_MIN_BYTES);
+  const workers = parallel ? Math.min(choice.threads - 1, plain.length) : 0;
   const results: (UnitResult | undefined)[] = new Array<UnitResult | undefined>(units.length);
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
   const running: Promise<void>[] = [];
-  for (let i = 0; i < workers; i++) running.push(startWorker(spec, units, counter, results));
+  for (let i = 0; i < workers; i++) running.push(startWorker(spec, units, plain, counter, results));
   // Other work of this thread (comfyui.log for errors) runs while the workers start scanning.
   if (mainFirst !== undefined) await mainFirst();
-  for (let index = Atomics.add(next, 0, 1); index < units.length; index = Atomics.add(next, 0, 1)) {
+  for (const index of gz) results[index] = await runUnit(spec, units[index] as ScanUnit);
+  for (let k = Atomics.add(next, 0, 1); k < plain.length; k = Atomics.add(next, 0, 1)) {
+    const index = plain[k] ?? 0;
     results[index] = await runUnit(spec, units[index] as ScanUnit);
   }
   await Promise.all(running);
   foldResults(units, results, stats, merge);
 }
 
-function startWorker(spec: JobSpec, units: readonly ScanUnit[], counter: SharedArrayBuffer, results: (UnitResult | undefined)[]): Promise<void> {
+function startWorker(
+  spec: JobSpec,
+  units: readonly ScanUnit[],
+  shared: readonly number[],
+  counter: SharedArrayBuffer,
+  results: (UnitResult | undefined)[],
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { spec, units, counter } });
+    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { spec, units, shared, counter } });
     worker.on('message', (message: { index?: number; result?: UnitResult; done?: boolean }) => {
       if (message.index !== undefined) results[message.index] = message.result;
       if (message.done === true) void worker.terminate().then(() => resolve());

@@ -62,6 +62,22 @@ export interface StatsParts {
   readonly error: string | undefined;
 }
 
+/** The buffers of a unit's typed arrays (each its own), so postMessage can move them instead of copying. */
+export function transferablesOf(parts: UnitParts): ArrayBuffer[] {
+  const found: ArrayBuffer[] = [];
+  const visit = (value: unknown): void => {
+    if (ArrayBuffer.isView(value)) {
+      if (value.buffer instanceof ArrayBuffer && !found.includes(value.buffer)) found.push(value.buffer);
+    } else if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (typeof value === 'object' && value !== null) {
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(parts);
+  return found;
+}
+
 /** Every duration perf reads is a `duration_ms` field: lines without these bytes cannot matter. */
 const DURATION_KEY = 'duration_ms';
 
