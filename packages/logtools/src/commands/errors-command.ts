@@ -22,35 +22,38 @@ export const errorsCommand: CommandSpec = {
           'ComfyUI exceptions by exception type, message and the traceback\'s last frame. Exit 1 when there is no error.',
       ),
   async run(args, io) {
-    const [{ openInputs, finishCommand, writeJson, escapeJsonText }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
-      await Promise.all([
-        import('../cli/command-context.js'),
-        import('../cli/common-options.js'),
-        import('../scan/scan-errors.js'),
-        import('../input/file-stats.js'),
-        import('../render/render-errors.js'),
-        import('@logtrace/shared'),
-      ]);
-    const levelText = optionalString(args, 'level') ?? 'error';
-    const minLevel = normalizeLevel(levelText);
-    if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
-    const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-    const ctx = await openInputs(args, io);
-    const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
-    if (args['group'] === false) {
-      const items = streamErrors(ctx.inputs, options, ctx.stats);
-      const count = ctx.common.json
-        ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
-      return finishCommand(ctx, io, count > 0);
-    }
-    const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
-    if (unplaced > 0) {
-      io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
-    }
-    return finishCommand(ctx, io, report.total > 0);
+    const { withScanThreads } = await import('../scan/scan-pool.js');
+    return withScanThreads(io.env, async (threads) => {
+      const [{ openInputs, finishCommand, writeJson, escapeJsonText }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
+        await Promise.all([
+          import('../cli/command-context.js'),
+          import('../cli/common-options.js'),
+          import('../scan/scan-errors.js'),
+          import('../input/file-stats.js'),
+          import('../render/render-errors.js'),
+          import('@logtrace/shared'),
+        ]);
+      const levelText = optionalString(args, 'level') ?? 'error';
+      const minLevel = normalizeLevel(levelText);
+      if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
+      const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
+      const ctx = await openInputs(args, io, threads);
+      const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+      if (args['group'] === false) {
+        const items = streamErrors(ctx.inputs, options, ctx.stats);
+        const count = ctx.common.json
+          ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
+          : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+        return finishCommand(ctx, io, count > 0);
+      }
+      const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
+      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+      else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
+      if (unplaced > 0) {
+        io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
+      }
+      return finishCommand(ctx, io, report.total > 0);
+    });
   },
 };
 

@@ -24,23 +24,26 @@ export const perfCommand: CommandSpec = {
           'Exit 1 when no duration was found.',
       ),
   async run(args, io) {
-    const [{ openInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }, { renderPerf }] = await Promise.all([
-      import('../cli/command-context.js'),
-      import('../core/parse-duration.js'),
-      import('../cli/common-options.js'),
-      import('../scan/scan-perf.js'),
-      import('../input/file-stats.js'),
-      import('../render/render-perf.js'),
-    ]);
-    const slowMs = parseDuration(optionalString(args, 'slow') ?? '60s', '--slow');
-    const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
-    const top = countOption(args, 'top', 20);
-    if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
-    const ctx = await openInputs(args, io);
-    const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-    else io.stdout.write(renderPerf(report, ctx.colors));
-    const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
-    return finishCommand(ctx, io, found);
+    const { withScanThreads } = await import('../scan/scan-pool.js');
+    return withScanThreads(io.env, async (threads) => {
+      const [{ openInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }, { renderPerf }] = await Promise.all([
+        import('../cli/command-context.js'),
+        import('../core/parse-duration.js'),
+        import('../cli/common-options.js'),
+        import('../scan/scan-perf.js'),
+        import('../input/file-stats.js'),
+        import('../render/render-perf.js'),
+      ]);
+      const slowMs = parseDuration(optionalString(args, 'slow') ?? '60s', '--slow');
+      const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
+      const top = countOption(args, 'top', 20);
+      if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
+      const ctx = await openInputs(args, io, threads);
+      const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
+      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+      else io.stdout.write(renderPerf(report, ctx.colors));
+      const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
+      return finishCommand(ctx, io, found);
+    });
   },
 };

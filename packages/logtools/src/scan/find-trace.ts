@@ -11,7 +11,8 @@ import type { InputSet } from '../input/list-inputs.js';
 import { decodeJsonLine } from '../input/decode-json-line.js';
 import { inputOrder } from './scan-json-sources.js';
 import type { ScanUnit } from './plan-units.js';
-import { scanUnits, type ThreadChoice } from './scan-units.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
 import type { TraceParts } from './unit-jobs.js';
 
 /** The fields that link the records of one trace. */

@@ -11,7 +11,8 @@ import { createLevelPrefilter } from '../input/prefilter.js';
 import { scanJsonFileBatches } from '../input/scan-json-file.js';
 import { mergeByTime } from './merge-by-time.js';
 import { jsonSources } from './scan-json-sources.js';
-import { scanUnits, type ThreadChoice } from './scan-units.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {

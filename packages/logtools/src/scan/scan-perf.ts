@@ -1,7 +1,8 @@
 import type { FileStats } from '../input/file-stats.js';
 import type { InputSet } from '../input/list-inputs.js';
 import { PerfAccumulator, type PerfOptions, type PerfParts, type PerfReport } from '../core/perf-accumulator.js';
-import { scanUnits, type ThreadChoice } from './scan-units.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
 
 /**
  * Reads the JSON-lines logs for `logtrace perf`, on every core for a large input:

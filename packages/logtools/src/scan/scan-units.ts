@@ -1,31 +1,16 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { FileStats, MAX_SAMPLES } from '../input/file-stats.js';
 import type { InputSet } from '../input/list-inputs.js';
 import { planUnits, type ScanUnit } from './plan-units.js';
 import { runUnit, type JobSpec, type UnitResult } from './unit-jobs.js';
+import { ScanPool, type ThreadChoice } from './scan-pool.js';
 
 /** Below this many bytes of JSON lines, starting a worker costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 48 * 1024 * 1024;
 
-/** How many threads scan: `LOGTRACE_THREADS` when set (tests force 2 on small inputs), else one per core. */
-export interface ThreadChoice {
-  readonly threads: number;
-  /** True when the number was given, so it applies to small inputs too. */
-  readonly forced: boolean;
-}
-
-/** Reads LOGTRACE_THREADS (a whole number ≥ 1); anything else means one thread per core. */
-export function chooseThreads(env: Readonly<Record<string, string | undefined>>): ThreadChoice {
-  const given = Number(env['LOGTRACE_THREADS']);
-  if (Number.isSafeInteger(given) && given >= 1) return { threads: given, forced: true };
-  return { threads: availableParallelism(), forced: false };
-}
-
 /**
  * Runs a job over every JSON-lines file: the files are cut into units of whole lines
- * that this thread and `threads − 1` workers claim one at a time from a shared
- * counter; then, in input order, each unit's stats are folded into its file's
+ * that this thread and `threads − 1` workers (started by the first scan of the
+ * command and kept in `choice.workers`) claim one at a time from a shared counter; then, in input order, each unit's stats are folded into its file's
  * FileStats (appended to `stats`, one per file) and its partial result is handed to
  * `merge` with the number of lines of its file before it. Merging in input order keeps every answer identical to a single pass.
  * `mainFirst`, if given, runs on this thread before it joins the scanning.
@@ -44,12 +29,12 @@ export async function scanUnits(
   const plain = units.flatMap((u, i) => (u.gz ? [] : [i]));
   const gz = units.flatMap((u, i) => (u.gz ? [i] : []));
   const parallel = plain.length >= 2 && (choice.forced || bytes >= PARALLEL_MIN_BYTES);
-  const workers = parallel ? Math.min(choice.threads - 1, plain.length) : 0;
+  const pool = parallel ? (choice.workers.pool ??= ScanPool.start(choice.threads - 1)) : undefined;
   const results: (UnitResult | undefined)[] = new Array<UnitResult | undefined>(units.length);
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
-  const running: Promise<void>[] = [];
-  for (let i = 0; i < workers; i++) running.push(startWorker(spec, units, plain, counter, results));
+  const count = Math.min(pool?.size ?? 0, plain.length - 1);
+  const running = pool === undefined ? Promise.resolve() : pool.run(count, { spec, units, shared: plain, counter }, (index, result) => (results[index] = result));
   // Other work of this thread (comfyui.log for errors) runs while the workers start scanning.
   if (mainFirst !== undefined) await mainFirst();
   for (const index of gz) results[index] = await runUnit(spec, units[index] as ScanUnit);
@@ -57,26 +42,8 @@ export async function scanUnits(
     const index = plain[k] ?? 0;
     results[index] = await runUnit(spec, units[index] as ScanUnit);
   }
-  await Promise.all(running);
+  await running;
   foldResults(units, results, stats, merge);
-}
-
-function startWorker(
-  spec: JobSpec,
-  units: readonly ScanUnit[],
-  shared: readonly number[],
-  counter: SharedArrayBuffer,
-  results: (UnitResult | undefined)[],
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { workerData: { spec, units, shared, counter } });
-    worker.on('message', (message: { index?: number; result?: UnitResult; done?: boolean }) => {
-      if (message.index !== undefined) results[message.index] = message.result;
-      if (message.done === true) void worker.terminate().then(() => resolve());
-    });
-    worker.on('error', reject);
-    worker.on('exit', () => resolve());
-  });
 }
 
 function foldResults(
