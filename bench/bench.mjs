@@ -21,7 +21,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --dir DIR         where data is generated and kept between runs (default .bench/)
   --no-services     skip the services throughput comparison
   --duration S      seconds per autocannon run (default 10)
-  --out FILE        also write the report (markdown) to FILE`;
+  --out FILE        also write the report (markdown) to FILE
+  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ...)`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const { values: opts } = parseArgs({
     'no-services': { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     out: { type: 'string' },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -169,7 +171,9 @@ function defineRows(d) {
   return rows;
 }
 
-function runAll(rows) {
+function runAll(allRows) {
+  const only = opts.only?.split(',');
+  const rows = only === undefined ? allRows : allRows.filter((r) => only.includes(r.key));
   const results = new Map(rows.map((r) => [r.key, { ...r, times: [], rss: [], outputs: [] }]));
   for (let run = 0; run < RUNS; run++) {
     for (const r of results.values()) {
