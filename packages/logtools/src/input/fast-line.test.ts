@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateLogs } from '../generator/generate-logs.js';
+import { hashId } from '../comfyui/post-attempt-list.js';
 import { decodeJsonLine } from './decode-json-line.js';
 import { FastLine } from './fast-line.js';
 import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from './scan-kernel.js';
@@ -53,6 +54,8 @@ function checkAgainstReference(lines: readonly string[]): { fast: number; slow: 
         request_id: r.request_id,
         prompt_id: r.prompt_id,
       });
+      expect(line.hashOf('request_id', hashId), raw).toBe(r.request_id === undefined ? undefined : hashId(r.request_id));
+      if (r.request_id !== undefined) expect(line.startsWith('request_id', r.request_id.slice(0, 3)), raw).toBe(true);
     }
   }
   return { fast, slow };

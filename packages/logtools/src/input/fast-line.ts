@@ -63,6 +63,30 @@ export class FastLine {
     return undefined;
   }
 
+  /** True when the string value of `key` starts with `prefix` (compared on the bytes, no string made). */
+  startsWith(key: KeyName, prefix: string): boolean {
+    const at = this.rec + 4 + 2 * SLOT[key];
+    const s = (this.words[at] ?? -1) + 1;
+    const word = this.words[at + 1] ?? 0;
+    if (s <= 0) return false;
+    const type = word >>> 28;
+    if (type === VALUE_TYPE.escapedString) return this.str(key)?.startsWith(prefix) === true;
+    if (type !== VALUE_TYPE.string || (word & 0x0fffffff) - 1 - s < prefix.length) return false;
+    for (let i = 0; i < prefix.length; i++) if (prefix.charCodeAt(i) !== this.bytes[s + i]) return false;
+    return true;
+  }
+
+  /** hashId of the string value of `key` (read from its bytes), or undefined when it is not a string. */
+  hashOf(key: KeyName, hash: (text: string) => number): number | undefined {
+    const at = this.rec + 4 + 2 * SLOT[key];
+    const s = (this.words[at] ?? -1) + 1;
+    const word = this.words[at + 1] ?? 0;
+    if (s <= 0) return undefined;
+    const type = word >>> 28;
+    if (type === VALUE_TYPE.string) return hashBytes(this.bytes, s, (word & 0x0fffffff) - 1);
+    return type === VALUE_TYPE.escapedString ? hash(this.str(key) ?? '') : undefined;
+  }
+
   /** A finite number value (undefined for a missing key, another type or an overflow). */
   num(key: KeyName): number | undefined {
     const at = this.rec + 4 + 2 * SLOT[key];
@@ -183,6 +207,18 @@ export function latin1(bytes: Buffer, s: number, e: number): string {
 }
 
 const LEVEL_OF_RANK: Readonly<Record<number, Level>> = Object.fromEntries(LEVELS.map((l) => [LEVEL_RANK[l], l]));
+
+/** hashId (comfyui/post-attempt-list.ts) of ASCII text bytes[s, e): the same two FNV-1a variants over the bytes. */
+function hashBytes(bytes: Buffer, s: number, e: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = s; i < e; i++) {
+    const c = bytes[i] ?? 0;
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
+  }
+  return a * 0x200000 + (b & 0x1fffff);
+}
 
 function isNullish(type: number): boolean {
   return type === VALUE_TYPE.absent || type === VALUE_TYPE.null;

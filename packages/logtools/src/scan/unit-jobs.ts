@@ -170,16 +170,20 @@ class TraceCollector implements JsonLineSink {
 
   constructor(private readonly spec: Extract<JobSpec, { kind: 'trace' }>) {}
 
+  get events(): readonly string[] {
+    return POST_EVENTS;
+  }
+
   fast(line: FastLine, lineNo: number): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || ID_KEYS.some((k) => line.str(k)?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+    if (prefix === undefined || ID_KEYS.some((k) => line.startsWith(k, prefix))) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
     if (!this.spec.posts) return;
-    const event = line.oneOf('event', POST_EVENTS);
+    const event = POST_EVENTS[line.eventIndex()];
     if (event === undefined) return;
-    const promptId = line.str('prompt_id');
-    if (event === 'comfyui_prompt_sent') this.addPost(line.time() ?? 0, lineNo, true, promptId);
-    else if (promptId === undefined && line.type('status') === VALUE_TYPE.number) this.addPost(line.time() ?? 0, lineNo, false, promptId);
-    if (event === 'error_comfyui' && promptId !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(promptId);
+    const promptHash = line.hashOf('prompt_id', hashId);
+    if (event === 'comfyui_prompt_sent') this.addPost(line.time() ?? 0, lineNo, true, promptHash ?? -1);
+    else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number) this.addPost(line.time() ?? 0, lineNo, false, -1);
+    if (event === 'error_comfyui' && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(line.str('prompt_id') ?? '');
   }
 
   record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
@@ -187,7 +191,7 @@ class TraceCollector implements JsonLineSink {
     if (prefix === undefined || ID_KEYS.some((k) => record[k]?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
     if (!this.spec.posts) return;
     const accepted = postAttemptOf(record);
-    if (accepted !== undefined) this.addPost(record.time, lineNo, accepted, record.prompt_id);
+    if (accepted !== undefined) this.addPost(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));
     const removed = dequeuedPromptOf(record);
     if (removed !== undefined) this.dequeued.push(removed);
   }
@@ -203,11 +207,11 @@ class TraceCollector implements JsonLineSink {
     };
   }
 
-  private addPost(time: number, lineNo: number, accepted: boolean, promptId: string | undefined): void {
+  private addPost(time: number, lineNo: number, accepted: boolean, promptHash: number): void {
     this.times.push(time);
     this.postLines.push(lineNo);
     this.accepted.push(accepted ? 1 : 0);
-    this.hashes.push(promptId === undefined ? -1 : hashId(promptId));
+    this.hashes.push(promptHash);
   }
 }
 
