@@ -79,7 +79,7 @@ export function resume(): usize {
  */
 export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: i32, minRank: i32, maxLine: i32, outCap: i32): i32 {
   const nlv = i8x16.splat(0x0a);
-  // The first two needles' anchors stay in locals; more needles take the table loop.
+  // The first three needles' anchors stay in locals; more needles take the table loop.
   const a0 = anchorOffset(0, 1);
   const b0 = anchorOffset(0, 2);
   const va0 = anchorByte(0, a0);
@@ -88,6 +88,10 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
   const b1 = anchorOffset(1, 2);
   const va1 = anchorByte(1, a1);
   const vb1 = anchorByte(1, b1);
+  const a2 = anchorOffset(2, 1);
+  const b2 = anchorOffset(2, 2);
+  const va2 = anchorByte(2, a2);
+  const vb2 = anchorByte(2, b2);
   const search = mode == MODE_NEEDLES;
   let p = start;
   let lineStart = start;
@@ -101,7 +105,8 @@ export function scan(start: usize, end: usize, mode: i32, needles: i32, levels: 
     if (search) {
       let maybe = anchorMask(p, a0, b0, va0, vb0) | (anchorMask(p + 16, a0, b0, va0, vb0) << 16);
       if (needles > 1) maybe |= anchorMask(p, a1, b1, va1, vb1) | (anchorMask(p + 16, a1, b1, va1, vb1) << 16);
-      if (needles > 2) maybe |= candidatesFrom(p, 2, needles) | (candidatesFrom(p + 16, 2, needles) << 16);
+      if (needles > 2) maybe |= anchorMask(p, a2, b2, va2, vb2) | (anchorMask(p + 16, a2, b2, va2, vb2) << 16);
+      if (needles > 3) maybe |= candidatesFrom(p, 3, needles) | (candidatesFrom(p + 16, 3, needles) << 16);
       if (maybe != 0) hits = verifyHits(p, maybe, end, needles, levels, minRank);
     }
     if (nl == 0 && hits == 0) {

@@ -124,7 +124,9 @@ export function classifyText(bytes: Buffer, start: number, end: number): TextCla
 export const STAND_IN_TEXT = Object.freeze({ got_prompt: 'got prompt', executed: 'Prompt executed in ', progress: '0%|' } as const);
 
 function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[start + i] !== prefix[i]) return false;
+  return true;
 }
 
 function firstBytes(chars: string): Uint8Array {

@@ -44,6 +44,7 @@ export class PostAttemptList implements PostAttempts {
 
   /** Sorts the attempts into POST order: by time, then input order. */
   sort(): void {
+    if (this.isSorted()) return;
     const index = Array.from({ length: this.size }, (_, i) => i);
     index.sort((a, b) => (this.times[a] ?? 0) - (this.times[b] ?? 0) || (this.orders[a] ?? 0) - (this.orders[b] ?? 0));
     const take = <A extends Float64Array | Uint8Array>(source: A, target: A): A => {
@@ -54,6 +55,15 @@ export class PostAttemptList implements PostAttempts {
     this.orders = take(this.orders, new Float64Array(this.orders.length));
     this.hashes = take(this.hashes, new Float64Array(this.hashes.length));
     this.flags = take(this.flags, new Uint8Array(this.flags.length));
+  }
+
+  /** True when the attempts are already in POST order (the usual case: a log is written in time order). */
+  private isSorted(): boolean {
+    for (let i = 1; i < this.size; i++) {
+      const dt = (this.times[i] ?? 0) - (this.times[i - 1] ?? 0);
+      if (dt < 0 || (dt === 0 && (this.orders[i] ?? 0) < (this.orders[i - 1] ?? 0))) return false;
+    }
+    return true;
   }
 
   time(index: number): number {

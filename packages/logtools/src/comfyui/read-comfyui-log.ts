@@ -88,7 +88,8 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
           if (kind === 'special' || plain.wants(block.buf, start, end)) {
             parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: stampTimeOf(block.buf, text), line });
           } else if (kind !== 'plain' && plain.keepsState) {
-            parser.push({ text: STAND_IN_TEXT[kind], time: stampTimeOf(block.buf, text), line });
+            // A progress bar's time changes no state, and a stand-in is never shown.
+            parser.push({ text: STAND_IN_TEXT[kind], time: kind === 'progress' ? undefined : stampTimeOf(block.buf, text), line });
           }
         }
         line++;

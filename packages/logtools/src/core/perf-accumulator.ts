@@ -131,19 +131,6 @@ export class PerfAccumulator {
     }
   }
 
-  /** Adds everything another accumulator (same options) collected. */
-  merge(other: PerfAccumulator): void {
-    this.generation.addAll(other.generation);
-    for (const name of Object.keys(this.stages) as StageName[]) this.stages[name].addAll(other.stages[name]);
-    for (const [start, list] of other.buckets) {
-      const mine = this.buckets.get(start);
-      if (mine === undefined) this.buckets.set(start, list);
-      else mine.addAll(list);
-    }
-    for (const item of other.slow.items()) this.slow.add(item);
-    this.slowCount += other.slowCount;
-  }
-
   /** What this accumulator holds, as plain data that can cross a thread (see mergeParts). */
   toParts(): PerfParts {
     const stages = {} as Record<StageName, Float64Array>;
