@@ -5,7 +5,7 @@
 // Prints markdown tables; docs/performance.md keeps the latest ones.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ if (opts.help) {
   process.exit(0);
 }
 const RUNS = Math.max(1, Number(opts.runs));
+// Other work on the machine shows in every number: the load is reported with the results.
+const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(' ');
 const notes = [];
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
@@ -224,7 +226,7 @@ async function startStack(level) {
   const common = { ...process.env, LOG_DIR: logDir, LOG_LEVEL: level, HOST: '127.0.0.1' };
   const children = [];
   const start = (bin, env, output) => {
-    const child = spawn(process.execPath, [path.join(SERVICES, bin)], { env: { ...common, ...env }, stdio: ['ignore', output, 'inherit'] });
+    const child = spawn(process.execPath, [path.join(SERVICES, bin)], { env: { ...common, ...env }, stdio: ['ignore', output, output] });
     children.push(child);
   };
   const { openSync } = await import('node:fs');
@@ -277,7 +279,7 @@ function report(d, results, services) {
   const lines = [];
   const get = (k) => results.get(k);
   const med = (k) => median(get(k)?.times ?? []);
-  const machine = `${cpus().length} cores (nproc ${execFileSync('nproc').toString().trim()}), ${cpus()[0]?.model ?? '?'}, Node ${process.version}`;
+  const machine = `${cpus().length} cores (nproc ${execFileSync('nproc').toString().trim()}), ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${LOAD_AT_START} at the start and ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`;
   lines.push(`Machine: ${machine}. Data: ${opts.size} generated (clean), JSON lines ${(d.jsonBytes / 1e6).toFixed(0)} MB, all files ${(d.allBytes / 1e6).toFixed(0)} MB; warm cache; medians of ${RUNS} alternating rounds (jq: ${Math.min(2, RUNS)}; start-up rows: 3 runs a round). MB/s counts the bytes each command reads (perf: the JSON-lines files; errors and trace: all files; .gz: uncompressed bytes).`);
   lines.push('');
   lines.push('| command | median s | min s | MB/s | peak RSS MB | vs grep LC_ALL=C | vs grep UTF-8 | vs rg | vs jq | runs (s) |');
