@@ -31,7 +31,7 @@ export const errorsCommand: CommandSpec = {
           import('../scan/scan-errors.js'),
           import('../input/file-stats.js'),
           import('../render/render-errors.js'),
-          import('@logtrace/shared'),
+          import('@logtrace/shared/schema'),
         ]);
       const levelText = optionalString(args, 'level') ?? 'error';
       const minLevel = normalizeLevel(levelText);

@@ -26,13 +26,12 @@ export const perfCommand: CommandSpec = {
   async run(args, io) {
     const { withScanThreads } = await import('../scan/scan-pool.js');
     return withScanThreads(io.env, async (threads) => {
-      const [{ openInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }, { renderPerf }] = await Promise.all([
+      const [{ openInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }] = await Promise.all([
         import('../cli/command-context.js'),
         import('../core/parse-duration.js'),
         import('../cli/common-options.js'),
         import('../scan/scan-perf.js'),
         import('../input/file-stats.js'),
-        import('../render/render-perf.js'),
       ]);
       const slowMs = parseDuration(optionalString(args, 'slow') ?? '60s', '--slow');
       const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
@@ -41,7 +40,7 @@ export const perfCommand: CommandSpec = {
       const ctx = await openInputs(args, io, threads);
       const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
       if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-      else io.stdout.write(renderPerf(report, ctx.colors));
+      else io.stdout.write((await import('../render/render-perf.js')).renderPerf(report, ctx.colors));
       const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
       return finishCommand(ctx, io, found);
     });

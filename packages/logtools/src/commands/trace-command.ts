@@ -23,12 +23,11 @@ export const traceCommand: CommandSpec = {
   async run(args, io) {
     const { withScanThreads } = await import('../scan/scan-pool.js');
     return withScanThreads(io.env, async (threads) => {
-      const [{ openInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }, { renderTrace }] = await Promise.all([
+      const [{ openInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }] = await Promise.all([
         import('../cli/command-context.js'),
         import('../cli/common-options.js'),
         import('../scan/find-trace.js'),
         import('../input/file-stats.js'),
-        import('../render/render-trace.js'),
       ]);
       const id = (optionalString(args, 'id') ?? '').trim();
       if (id.length < MIN_ID_PREFIX) {
@@ -37,7 +36,7 @@ export const traceCommand: CommandSpec = {
       const ctx = await openInputs(args, io, threads);
       const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
       if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-      else io.stdout.write(renderTrace(report, ctx.colors));
+      else io.stdout.write((await import('../render/render-trace.js')).renderTrace(report, ctx.colors));
       return finishCommand(ctx, io, true);
     });
   },
