@@ -89,6 +89,14 @@ describe('scanJsonFile', () => {
     expect(stats.error).toBeUndefined();
   });
 
+  it('gives the same results to scans started together (they share the kernel)', async () => {
+    const alone = await scan('gpu_server.log.1.gz', true, undefined);
+    const [gz, plain] = await Promise.all([scan('gpu_server.log.1.gz', true, undefined), scan('gpu_server.log', false, ['comfyui_complete'])]);
+    expect(gz.records.map((r) => r.line)).toEqual(alone.records.map((r) => r.line));
+    expect(gz.stats.reasons).toEqual(alone.stats.reasons);
+    expect(plain.records).toHaveLength(2);
+  });
+
   it('keeps what it read of a corrupt gzip file and reports the error', async () => {
     const { stats, records } = await scan('broken.log.gz', true, undefined);
     expect(stats.error).toMatch(/gzip|unexpected end/i);

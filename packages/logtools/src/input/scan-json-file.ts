@@ -29,6 +29,8 @@ export interface JsonScanOptions {
 export type RecordSink = (record: NormalizedRecord, line: number) => void;
 
 let threadKernel: ScanKernel | undefined;
+/** Settles when the scan using this thread's kernel ends: a .gz file's scan waits on zlib, and another must not start meanwhile. */
+let kernelFree: Promise<void> = Promise.resolve();
 
 /** This thread's scan kernel (one instance: its buffers are reused file after file). */
 export function scanKernel(): ScanKernel {
@@ -43,18 +45,27 @@ export function scanKernel(): ScanKernel {
  * lines as they are. Lines it examines and cannot use are counted in `stats` by
  * reason; oversized lines are always counted. A read error (unreadable file, corrupt
  * gzip) ends the file and is kept in `stats.error`: what was read before it still counts.
+ * Scans of one thread run one after the other (they share its kernel).
  */
 export async function scanJsonFile(file: InputFile, options: JsonScanOptions, stats: FileStats, sink: RecordSink | JsonLineSink): Promise<void> {
-  const kernel = scanKernel();
-  const lines = typeof sink === 'function' ? recordsOnly(kernel, options.service, sink) : sink;
-  await readJsonLines(
-    kernel,
-    file,
-    options.range ?? WHOLE_FILE,
-    { selection: options.prefilter ?? { kind: 'all' }, service: options.service, ...(options.chunkBytes === undefined ? {} : { readBytes: options.chunkBytes }) },
-    stats,
-    lines,
-  );
+  const previous = kernelFree;
+  let release = () => undefined as void;
+  kernelFree = new Promise((resolve) => (release = resolve));
+  await previous;
+  try {
+    const kernel = scanKernel();
+    const lines = typeof sink === 'function' ? recordsOnly(kernel, options.service, sink) : sink;
+    await readJsonLines(
+      kernel,
+      file,
+      options.range ?? WHOLE_FILE,
+      { selection: options.prefilter ?? { kind: 'all' }, service: options.service, ...(options.chunkBytes === undefined ? {} : { readBytes: options.chunkBytes }) },
+      stats,
+      lines,
+    );
+  } finally {
+    release();
+  }
 }
 
 /**
