@@ -77,6 +77,19 @@ describe('the built logtrace binary', () => {
   });
 });
 
+describe('scanning on several threads', () => {
+  it('gives exactly the single-thread answers, input counts included, with files cut into pieces', async () => {
+    const dir = path.join(root, 'threads');
+    generateLogs({ dir, seed: 32, requests: 2500, style: 'mixed', corruptEvery: 50, rotate: true });
+    for (const argv of [['perf'], ['perf', '--strict'], ['errors'], ['errors', '--level', 'warn', '--strict']]) {
+      const one = await runBin(BIN, [...argv, '--json', '--dir', dir], { env: { LOGTRACE_THREADS: '1' } });
+      const two = await runBin(BIN, [...argv, '--json', '--dir', dir], { env: { LOGTRACE_THREADS: '3' } });
+      expect(two.code).toBe(one.code);
+      expect(JSON.parse(two.stdout)).toEqual(JSON.parse(one.stdout));
+    }
+  });
+});
+
 describe('the built generate-logs binary', () => {
   it('writes a directory and its expected answers', async () => {
     const dir = path.join(root, 'from-bin');

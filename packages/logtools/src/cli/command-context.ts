@@ -7,6 +7,7 @@ import { renderInputNotes } from '../render/render-input-notes.js';
 import type { CliIo } from './cli-io.js';
 import type { ParsedArgs } from './command-spec.js';
 import { readCommonArgs, type CommonArgs } from './common-options.js';
+import type { ThreadChoice } from '../scan/scan-pool.js';
 
 /** What every command works with once its inputs are open. */
 export interface CommandContext {
@@ -18,15 +19,17 @@ export interface CommandContext {
   readonly width: number;
   /** One entry per file read, filled while scanning. */
   readonly stats: FileStats[];
+  /** How many threads scan large inputs. */
+  readonly threads: ThreadChoice;
 }
 
-/** Reads the common options and finds the input files (step one of every command). */
-export async function openInputs(args: ParsedArgs, io: CliIo): Promise<CommandContext> {
+/** Reads the common options and finds the input files (step one of every command); `threads` from chooseThreads. */
+export async function openInputs(args: ParsedArgs, io: CliIo, threads: ThreadChoice): Promise<CommandContext> {
   const common = readCommonArgs(args, io);
   const window = createTimeWindow(common.since, common.until, io.now());
   const inputs = await listInputs({ dir: common.dir, files: common.files });
   const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
-  return { common, inputs, window, colors, width: io.stdout.columns ?? 160, stats: [] };
+  return { common, inputs, window, colors, width: io.stdout.columns ?? 160, stats: [], threads };
 }
 
 /** Writes one JSON document on stdout. */

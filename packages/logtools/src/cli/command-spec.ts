@@ -1,4 +1,4 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import type { CliIo } from './cli-io.js';
 
 /** Parsed arguments as yargs returns them; each command reads and checks its own. */
@@ -9,7 +9,9 @@ export interface CommandSpec {
   /** yargs command string, e.g. `trace <id>`. */
   readonly command: string;
   readonly describe: string;
-  /** Adds the command's options, positionals and examples. */
+  /** The command's options (besides the common ones), as yargs options: the builder adds them, and the quick parser reads them. */
+  readonly options: Readonly<Record<string, Options>>;
+  /** Adds the command's options (`options`), positionals and examples. */
   readonly builder: (yargs: Argv) => Argv;
   /** Runs the command and returns the exit code; may throw a LogtraceError. */
   readonly run: (args: ParsedArgs, io: CliIo) => Promise<number>;

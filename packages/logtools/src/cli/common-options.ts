@@ -1,27 +1,30 @@
 import path from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { UsageError } from '../errors.js';
 import type { CliIo } from './cli-io.js';
 import type { ParsedArgs } from './command-spec.js';
 
+/** The options every command takes, as yargs options (the quick parser reads them too). */
+export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
+  dir: {
+    type: 'string',
+    describe: 'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
+  },
+  file: {
+    type: 'string',
+    array: true,
+    describe: 'Read this file instead of a directory (repeatable; comfyui*.log is read as ComfyUI text)',
+  },
+  since: { type: 'string', describe: 'Only records at or after this time: ISO (2026-11-28T05:00:00Z), a date, or relative (2h, 30m)' },
+  until: { type: 'string', describe: 'Only records before this time (same forms as --since)' },
+  json: { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout (shapes in the README)' },
+  strict: { type: 'boolean', default: false, describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)' },
+  color: { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' },
+};
+
 /** Adds the options every command takes. */
 export function addCommonOptions(yargs: Argv): Argv {
-  return yargs
-    .option('dir', {
-      type: 'string',
-      describe: 'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
-    })
-    .option('file', {
-      type: 'string',
-      array: true,
-      describe: 'Read this file instead of a directory (repeatable; comfyui*.log is read as ComfyUI text)',
-    })
-    .option('since', { type: 'string', describe: 'Only records at or after this time: ISO (2026-11-28T05:00:00Z), a date, or relative (2h, 30m)' })
-    .option('until', { type: 'string', describe: 'Only records before this time (same forms as --since)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout (shapes in the README)' })
-    .option('strict', { type: 'boolean', default: false, describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)' })
-    .option('color', { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' })
-    .group(['dir', 'file', 'since', 'until', 'json', 'strict', 'color', 'help'], 'Common options:');
+  return yargs.options(COMMON_OPTIONS).group([...Object.keys(COMMON_OPTIONS), 'help'], 'Common options:');
 }
 
 /** The common options, read and checked. */

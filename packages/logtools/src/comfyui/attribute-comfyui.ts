@@ -69,6 +69,11 @@ export class ComfyuiAttributor {
 
   constructor(private readonly attempts: PostAttempts) {}
 
+  /** The POST attempt whose prompt is at the head of ComfyUI's queue (what worker lines are attributed to now), if any. */
+  head(): number | undefined {
+    return this.queue[0]?.post;
+  }
+
   /** Attributes the next entry. */
   push(entry: ComfyuiEntry): AttributedEntry {
     const attribution: Attribution = entry.time === undefined ? 'order' : 'time';

@@ -105,6 +105,15 @@ export class ComfyuiEntryParser {
     this.start(line);
   }
 
+  /**
+   * True when no block is open (or only a progress bar): the next line starts a new
+   * entry, so a line that would be a single entry can be left out without changing
+   * any other entry but progress bars.
+   */
+  isIdle(): boolean {
+    return this.open === undefined || this.open.kind === 'progress';
+  }
+
   /** Ends the input: emits the open entry. */
   end(): void {
     this.close();

@@ -22,10 +22,15 @@ export class PostAttemptList implements PostAttempts {
 
   /** Adds one attempt: its time (epoch ms), input order key, whether it was accepted, and its prompt id. */
   add(time: number, order: number, accepted: boolean, promptId: string | undefined): void {
+    this.addHashed(time, order, accepted, promptId === undefined ? -1 : hashId(promptId));
+  }
+
+  /** add() with the prompt id already hashed by hashId (-1 for none). */
+  addHashed(time: number, order: number, accepted: boolean, promptHash: number): void {
     if (this.size === this.times.length) this.grow();
     this.times[this.size] = time;
     this.orders[this.size] = order;
-    this.hashes[this.size] = promptId === undefined ? -1 : hashId(promptId);
+    this.hashes[this.size] = promptHash;
     this.flags[this.size] = accepted ? ACCEPTED : 0;
     this.size++;
   }
@@ -39,6 +44,7 @@ export class PostAttemptList implements PostAttempts {
 
   /** Sorts the attempts into POST order: by time, then input order. */
   sort(): void {
+    if (this.isSorted()) return;
     const index = Array.from({ length: this.size }, (_, i) => i);
     index.sort((a, b) => (this.times[a] ?? 0) - (this.times[b] ?? 0) || (this.orders[a] ?? 0) - (this.orders[b] ?? 0));
     const take = <A extends Float64Array | Uint8Array>(source: A, target: A): A => {
@@ -49,6 +55,15 @@ export class PostAttemptList implements PostAttempts {
     this.orders = take(this.orders, new Float64Array(this.orders.length));
     this.hashes = take(this.hashes, new Float64Array(this.hashes.length));
     this.flags = take(this.flags, new Uint8Array(this.flags.length));
+  }
+
+  /** True when the attempts are already in POST order (the usual case: a log is written in time order). */
+  private isSorted(): boolean {
+    for (let i = 1; i < this.size; i++) {
+      const dt = (this.times[i] ?? 0) - (this.times[i - 1] ?? 0);
+      if (dt < 0 || (dt === 0 && (this.orders[i] ?? 0) < (this.orders[i - 1] ?? 0))) return false;
+    }
+    return true;
   }
 
   time(index: number): number {
@@ -79,7 +94,7 @@ export class PostAttemptList implements PostAttempts {
 }
 
 /** A 53-bit hash of a string (two FNV-1a variants), exact as a double. */
-function hashId(text: string): number {
+export function hashId(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193;
   for (let i = 0; i < text.length; i++) {

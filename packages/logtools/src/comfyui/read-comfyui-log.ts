@@ -3,19 +3,48 @@ import { LineBlocker } from '../input/line-blocker.js';
 import { describeFsError, type InputFile, type LogSource } from '../input/list-inputs.js';
 import { CHUNK_BYTES, readChunks } from '../input/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
-import { toComfyuiLines } from './to-comfyui-line.js';
+import { isGluedProgress, toComfyuiLines } from './to-comfyui-line.js';
+import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
 
 const NL = 0x0a;
+
+/**
+ * Decides, while no block is open, whether a line that would be a plain `other`
+ * entry, a `got prompt`, a `Prompt executed in …` or a progress bar is decoded (see
+ * classifyText); every other line always is. A line not wanted is passed over, or,
+ * with `keepsState`, given to the parser with a stand-in text of the same kind (got
+ * prompt, executed and progress lines change the parser's and the attributor's state).
+ */
+export interface PlainLineFilter {
+  /** A block of whole lines, bytes[start, end), is about to be read. */
+  block(bytes: Buffer, start: number, end: number): void;
+  /** Whether the line bytes[lineStart, end) of the current block is needed as it is. */
+  wants(bytes: Buffer, lineStart: number, end: number): boolean;
+  readonly keepsState: boolean;
+}
+
+/** Decodes every line. */
+export const KEEP_PLAIN: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => true, keepsState: true });
+
+/** Passes over plain, got prompt, executed and progress lines: what remains can start a problem (for errors). */
+export const PROBLEMS_ONLY: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => false, keepsState: false });
 
 /**
  * Streams ComfyUI's plain-text log (a rotation set, oldest first) and calls `onEntry`
  * for each entry, in order. Lines are decoded lossily (it is human text); only
  * oversized lines are skipped. One FileStats per file is appended to `stats`.
+ * `plain` is asked, whenever no block is open, whether a line is needed: commands
+ * that want only some entries pass over most lines of a busy log without decoding them.
  */
-export async function readComfyuiLog(source: LogSource, stats: FileStats[], onEntry: (entry: ComfyuiEntry) => void): Promise<void> {
+export async function readComfyuiLog(
+  source: LogSource,
+  stats: FileStats[],
+  onEntry: (entry: ComfyuiEntry) => void,
+  plain: PlainLineFilter = KEEP_PLAIN,
+): Promise<void> {
   const parser = new ComfyuiEntryParser(onEntry);
   for (const file of source.files) {
-    for await (const _ of readFileInto(file, parser, stats));
+    for await (const _ of readFileInto(file, parser, stats, plain));
   }
   parser.end();
 }
@@ -37,11 +66,13 @@ export async function* readComfyuiLogBatches(source: LogSource, stats: FileStats
 }
 
 /** Feeds one file's lines to the parser, pausing (yielding) after each chunk. */
-async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats: FileStats[]): AsyncGenerator<void> {
+async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats: FileStats[], plain: PlainLineFilter = KEEP_PLAIN): AsyncGenerator<void> {
   const fileStats = new FileStats(file.path);
   stats.push(fileStats);
+  const text: LineText = { start: 0, end: 0, stampStart: 0, stampEnd: -1 };
   const blocker = new LineBlocker({
     block(block) {
+      plain.block(block.buf, block.start, block.end);
       let line = block.firstLine;
       let s = block.start;
       while (s < block.end) {
@@ -49,7 +80,20 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
         const e = nl === -1 || nl >= block.end ? block.end : nl + 1;
         let start = s;
         while (start < e && block.buf[start] === 0) start++;
-        for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line++)) parser.push(entry);
+        const end = block.buf[e - 1] === NL ? e - 1 : e;
+        const textClass = splitComfyuiLine(block.buf, start, end, text) ? classifyText(block.buf, text.start, text.end) : undefined;
+        if (textClass === undefined || (textClass === 'progress' && isGluedProgress(block.buf.toString('utf8', text.start, text.end)))) {
+          for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line)) parser.push(entry);
+        } else {
+          const kind = parser.isIdle() ? textClass : 'special';
+          if (kind === 'special' || plain.wants(block.buf, start, end)) {
+            parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: stampTimeOf(block.buf, text), line });
+          } else if (kind !== 'plain' && plain.keepsState) {
+            // A progress bar's time changes no state, and a stand-in is never shown.
+            parser.push({ text: STAND_IN_TEXT[kind], time: kind === 'progress' ? undefined : stampTimeOf(block.buf, text), line });
+          }
+        }
+        line++;
         s = e;
       }
     },

@@ -16,6 +16,11 @@ const GLUED_BAR = /^(\s*\d{1,3}%\|[^|]*\|\s*\d+\/\d+ \[[^\]]*\])(\S.*)$/;
 
 const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))(?: |$)/;
 
+/** True when a line's text is a progress bar with another thread's line glued to its end. */
+export function isGluedProgress(text: string): boolean {
+  return GLUED_BAR.test(text);
+}
+
 /**
  * Reads one raw comfyui.log line into the lines ComfyUI meant (see toComfyuiLine): a
  * progress bar with another thread's line glued to its end becomes the bar and that

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 export const traceCommand: CommandSpec = {
   command: 'trace <id>',
   describe: 'What happened to one request: timeline across all logs, outcome, where the time went',
+  options: {},
   builder: (yargs) =>
     yargs
       .positional('id', {
@@ -20,21 +21,23 @@ export const traceCommand: CommandSpec = {
           'GPU server\'s k-th POST /prompt). Exit 1 for an unknown id, 2 for an ambiguous prefix.',
       ),
   async run(args, io) {
-    const [{ openInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }, { renderTrace }] = await Promise.all([
-      import('../cli/command-context.js'),
-      import('../cli/common-options.js'),
-      import('../scan/find-trace.js'),
-      import('../input/file-stats.js'),
-      import('../render/render-trace.js'),
-    ]);
-    const id = (optionalString(args, 'id') ?? '').trim();
-    if (id.length < MIN_ID_PREFIX) {
-      throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
-    }
-    const ctx = await openInputs(args, io);
-    const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window }, ctx.stats);
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-    else io.stdout.write(renderTrace(report, ctx.colors));
-    return finishCommand(ctx, io, true);
+    const { withScanThreads } = await import('../scan/scan-pool.js');
+    return withScanThreads(io.env, async (threads) => {
+      const [{ openInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }] = await Promise.all([
+        import('../cli/command-context.js'),
+        import('../cli/common-options.js'),
+        import('../scan/find-trace.js'),
+        import('../input/file-stats.js'),
+      ]);
+      const id = (optionalString(args, 'id') ?? '').trim();
+      if (id.length < MIN_ID_PREFIX) {
+        throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
+      }
+      const ctx = await openInputs(args, io, threads);
+      const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+      else io.stdout.write((await import('../render/render-trace.js')).renderTrace(report, ctx.colors));
+      return finishCommand(ctx, io, true);
+    });
   },
 };

@@ -34,7 +34,22 @@ export class DurationList {
 
   /** Appends every value of another list. */
   addAll(other: DurationList): void {
-    for (const v of other.view()) this.add(v);
+    this.addValues(other.view());
+  }
+
+  /** Appends every value of an array, in order. */
+  addValues(values: Float64Array): void {
+    if (this.size + values.length > this.values.length) {
+      const grown = new Float64Array(Math.max(this.values.length * 2, this.size + values.length));
+      grown.set(this.values.subarray(0, this.size));
+      this.values = grown;
+    }
+    this.values.set(values, this.size);
+    this.size += values.length;
+    // Summed one by one, in order, so the total is the one add() would give.
+    let total = this.total;
+    for (let i = 0; i < values.length; i++) total += values[i] ?? 0;
+    this.total = total;
   }
 
   /** The values in insertion order (a view; do not keep it across add()). */
@@ -44,6 +59,55 @@ export class DurationList {
 
   /** A sorted copy of the values, ascending. */
   sorted(): Float64Array {
-    return this.values.slice(0, this.size).sort();
+    const values = this.values.subarray(0, this.size);
+    return this.size >= RADIX_MIN && values.every(isUint32) ? radixSorted(values) : values.slice().sort();
   }
+}
+
+/** Below this many values the built-in sort is as quick. */
+const RADIX_MIN = 4096;
+
+function isUint32(v: number): boolean {
+  return v >= 0 && v <= 0xffffffff && Math.floor(v) === v;
+}
+
+/**
+ * Whole milliseconds sorted by counting passes over digits of at most 11 bits (two
+ * passes for durations under 70 minutes: linear time, small cache-friendly counts),
+ * several times quicker than comparison sorting for the millions of durations of a
+ * large log.
+ */
+function radixSorted(values: Float64Array): Float64Array {
+  const n = values.length;
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, values[i] ?? 0);
+  const bits = Math.max(1, Math.ceil(Math.log2(max + 1)));
+  const passes = Math.ceil(bits / 11);
+  const width = Math.ceil(bits / passes);
+  const mask = (1 << width) - 1;
+  let from = new Uint32Array(values);
+  let to = new Uint32Array(n);
+  const counts = new Uint32Array(mask + 1);
+  for (let pass = 0, shift = 0; pass < passes; pass++, shift += width) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = ((from[i] ?? 0) >>> shift) & mask;
+      counts[d] = (counts[d] ?? 0) + 1;
+    }
+    let sum = 0;
+    for (let d = 0; d <= mask; d++) {
+      const c = counts[d] ?? 0;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const v = from[i] ?? 0;
+      const d = (v >>> shift) & mask;
+      const at = counts[d] ?? 0;
+      counts[d] = at + 1;
+      to[at] = v;
+    }
+    [from, to] = [to, from];
+  }
+  return new Float64Array(from);
 }

@@ -58,7 +58,11 @@ export function matchesErrorFilter(
   return isInWindow(item.time, filter.window);
 }
 
-interface MutableGroup {
+/** The fields of a record that errors groups by (a NormalizedRecord has them all). */
+export type ErrorFields = Pick<NormalizedRecord, 'service' | 'event' | 'error_code' | 'error' | 'msg' | 'level' | 'time' | 'request_id'>;
+
+/** One group while counting; also the plain data an ErrorGrouper's parts are made of. */
+export interface MutableGroup {
   service: string;
   event: string | null;
   error_code: string | null;
@@ -66,7 +70,7 @@ interface MutableGroup {
   count: number;
   first: number | undefined;
   last: number | undefined;
-  requestIds: Set<string>;
+  requestIds: string[];
   level: Level;
   lastFrame: string | null;
   sample: string;
@@ -101,7 +105,7 @@ export class ErrorGrouper {
   }
 
   /** Counts one log record (the caller has checked its level and service). */
-  addRecord(record: NormalizedRecord): void {
+  addRecord(record: ErrorFields): void {
     this.add({
       service: record.service,
       event: record.event ?? null,
@@ -128,6 +132,28 @@ export class ErrorGrouper {
       lastFrame: issue.lastFrame,
       traceback: lines.slice(0, MAX_TRACEBACK_LINES),
     });
+  }
+
+  /** The groups as plain data, in first-seen order (see mergeParts). */
+  toParts(): MutableGroup[] {
+    return [...this.groups.values()];
+  }
+
+  /** Adds the groups of another grouper (same window), from its toParts(); merge in input order. */
+  mergeParts(parts: readonly MutableGroup[]): void {
+    for (const other of parts) {
+      const key = groupKey(other.service, other.event, other.error_code, other.message, other.lastFrame);
+      const group = this.groups.get(key);
+      if (group === undefined) {
+        this.groups.set(key, { ...other, requestIds: [...other.requestIds] });
+        continue;
+      }
+      group.count += other.count;
+      if (other.first !== undefined && (group.first === undefined || other.first < group.first)) group.first = other.first;
+      if (other.last !== undefined && (group.last === undefined || other.last > group.last)) group.last = other.last;
+      for (const id of other.requestIds) addSampleId(group, id);
+      if (LEVEL_RANK[other.level] > LEVEL_RANK[group.level]) group.level = other.level;
+    }
   }
 
   /** The groups, most frequent first (then most recent). */
@@ -157,7 +183,7 @@ export class ErrorGrouper {
   private add(o: Occurrence): void {
     if (o.time !== undefined && !isInWindow(o.time, this.window)) return;
     const message = maskMessage(o.message);
-    const key = [o.service, o.event ?? '', o.errorCode ?? '', message, o.lastFrame ?? ''].join('\0');
+    const key = groupKey(o.service, o.event, o.errorCode, message, o.lastFrame);
     let group = this.groups.get(key);
     if (group === undefined) {
       group = {
@@ -168,7 +194,7 @@ export class ErrorGrouper {
         count: 0,
         first: undefined,
         last: undefined,
-        requestIds: new Set(),
+        requestIds: [],
         level: o.level,
         lastFrame: o.lastFrame,
         sample: o.message,
@@ -181,7 +207,16 @@ export class ErrorGrouper {
       if (group.first === undefined || o.time < group.first) group.first = o.time;
       if (group.last === undefined || o.time > group.last) group.last = o.time;
     }
-    if (o.requestId !== undefined && group.requestIds.size < MAX_SAMPLE_IDS) group.requestIds.add(o.requestId);
+    if (o.requestId !== undefined) addSampleId(group, o.requestId);
     if (LEVEL_RANK[o.level] > LEVEL_RANK[group.level]) group.level = o.level;
   }
+}
+
+function groupKey(service: string, event: string | null, errorCode: string | null, message: string, lastFrame: string | null): string {
+  return [service, event ?? '', errorCode ?? '', message, lastFrame ?? ''].join('\0');
+}
+
+/** Keeps a request id as a sample of the group: the first MAX_SAMPLE_IDS distinct ones. */
+function addSampleId(group: MutableGroup, id: string): void {
+  if (group.requestIds.length < MAX_SAMPLE_IDS && !group.requestIds.includes(id)) group.requestIds.push(id);
 }

@@ -48,7 +48,7 @@ describe('PerfAccumulator', () => {
     const parts = [new PerfAccumulator(options), new PerfAccumulator(options), new PerfAccumulator(options)];
     records.forEach((r, i) => parts[i % 3]?.add(r));
     const merged = new PerfAccumulator(options);
-    for (const p of parts) merged.merge(p);
+    for (const p of parts) merged.mergeParts(p.toParts());
     expect(merged.report()).toEqual(whole.report());
   });
 

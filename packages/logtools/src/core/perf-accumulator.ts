@@ -20,6 +20,13 @@ export const STAGE_EVENTS = Object.freeze({
 /** Name of a reported stage. */
 export type StageName = keyof typeof STAGE_EVENTS;
 
+const STAGE_NAMES = Object.keys(STAGE_EVENTS) as StageName[];
+
+/** Where the ids a slow generation is listed with are read from. */
+export interface SlowIds {
+  str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
+}
+
 /** Every event perf reads: the byte prefilter searches for these names. */
 export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
 
@@ -49,6 +56,15 @@ export interface PerfReport {
   readonly stages: Readonly<Record<StageName, DurationSummary>>;
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
   readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
+}
+
+/** A PerfAccumulator's content as plain data (typed arrays of durations, ms). */
+export interface PerfParts {
+  readonly generation: Float64Array;
+  readonly stages: Readonly<Record<StageName, Float64Array>>;
+  readonly buckets: readonly (readonly [number, Float64Array])[];
+  readonly slow: readonly SlowItem[];
+  readonly slowCount: number;
 }
 
 /** Options of a PerfAccumulator. */
@@ -86,39 +102,62 @@ export class PerfAccumulator {
 
   /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
   add(record: NormalizedRecord): void {
-    const ms = record.duration_ms;
-    if (ms === undefined || !isInWindow(record.time, this.window)) return;
-    if (record.event === GENERATION_EVENT) {
+    if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
+  }
+
+  /**
+   * Takes one duration (ms) that a line of `event` at `time` (epoch ms) carries; `ids`
+   * is only read for a slow generation. Other events and times outside the window are ignored.
+   */
+  addSample(event: string | undefined, ms: number, time: number, ids: SlowIds): void {
+    if (!isInWindow(time, this.window)) return;
+    if (event === GENERATION_EVENT) {
       this.generation.add(ms);
-      this.bucket(record.time).add(ms);
+      this.bucket(time).add(ms);
       if (ms >= this.options.slowMs) {
         this.slowCount++;
         this.slow.add({
           duration_ms: ms,
-          request_id: record.request_id ?? null,
-          generation_id: record.generation_id ?? null,
-          prompt_id: record.prompt_id ?? null,
-          time: formatTime(record.time),
+          request_id: ids.str('request_id') ?? null,
+          generation_id: ids.str('generation_id') ?? null,
+          prompt_id: ids.str('prompt_id') ?? null,
+          time: formatTime(time),
         });
       }
       return;
     }
-    for (const name of Object.keys(STAGE_EVENTS) as StageName[]) {
-      if (record.event === STAGE_EVENTS[name]) this.stages[name].add(ms);
+    for (const name of STAGE_NAMES) {
+      if (event === STAGE_EVENTS[name]) this.stages[name].add(ms);
     }
   }
 
-  /** Adds everything another accumulator (same options) collected. */
-  merge(other: PerfAccumulator): void {
-    this.generation.addAll(other.generation);
-    for (const name of Object.keys(this.stages) as StageName[]) this.stages[name].addAll(other.stages[name]);
-    for (const [start, list] of other.buckets) {
-      const mine = this.buckets.get(start);
-      if (mine === undefined) this.buckets.set(start, list);
-      else mine.addAll(list);
+  /** What this accumulator holds, as plain data that can cross a thread (see mergeParts). */
+  toParts(): PerfParts {
+    const stages = {} as Record<StageName, Float64Array>;
+    for (const name of STAGE_NAMES) stages[name] = this.stages[name].view().slice();
+    return {
+      generation: this.generation.view().slice(),
+      stages,
+      buckets: [...this.buckets.entries()].map(([start, list]) => [start, list.view().slice()]),
+      slow: this.slow.items(),
+      slowCount: this.slowCount,
+    };
+  }
+
+  /** Adds what another accumulator (same options) collected, from its toParts(); merge in input order. */
+  mergeParts(parts: PerfParts): void {
+    this.generation.addValues(parts.generation);
+    for (const name of STAGE_NAMES) this.stages[name].addValues(parts.stages[name]);
+    for (const [start, values] of parts.buckets) {
+      let list = this.buckets.get(start);
+      if (list === undefined) {
+        list = new DurationList(values.length);
+        this.buckets.set(start, list);
+      }
+      list.addValues(values);
     }
-    for (const item of other.slow.items()) this.slow.add(item);
-    this.slowCount += other.slowCount;
+    for (const item of parts.slow) this.slow.add(item);
+    this.slowCount += parts.slowCount;
   }
 
   /** The statistics of everything added. */

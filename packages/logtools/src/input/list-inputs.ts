@@ -79,11 +79,22 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
     }
     sources.push(source);
   }
-  sources.sort((a, b) => (a.kind === b.kind ? a.service.localeCompare(b.service) : a.kind === 'json' ? -1 : 1));
+  sources.sort((a, b) => (a.kind === b.kind ? compareNames(a.service, b.service) : a.kind === 'json' ? -1 : 1));
   if (sources.length === 0) {
     throw new InputError(`no log files in ${options.dir} (looked for *.log, *.log.N, *.log.gz)`, options.dir);
   }
   return { sources, ignored };
+}
+
+/**
+ * Alphabetical order of file-derived names, ignoring case first (lower case first on a
+ * tie). Not localeCompare: its first call loads ICU's collator, 15 ms of startup.
+ */
+function compareNames(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a === b ? 0 : a > b ? -1 : 1;
 }
 
 async function scanDirectory(dir: string): Promise<Found[]> {

@@ -1,6 +1,7 @@
 import { LEVEL_RANK, LEVELS, normalizeRecord } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { createLevelPrefilter, createNeedlePrefilter, type Prefilter } from './prefilter.js';
+import { IN_BASE, REC_WORDS, ScanKernel } from './scan-kernel.js';
 
 const T = '2026-11-28T05:03:21.123Z';
 const levelValues: readonly unknown[] = [
@@ -26,25 +27,22 @@ function makeLines(): string[] {
   return lines;
 }
 
+/** Indexes of the lines the kernel returns for a prefilter, checking they come once each, in order. */
 function candidates(filter: Prefilter, lines: readonly string[]): Set<number> {
-  const text = lines.join('\n') + '\n';
-  const buf = Buffer.from(`PAD\n${text}`);
-  const starts = new Map<number, number>();
-  let offset = 4;
-  lines.forEach((line, i) => {
-    starts.set(offset, i);
-    offset += Buffer.byteLength(line) + 1;
-  });
+  const kernel = new ScanKernel();
+  const text = Buffer.from(`PAD\n${lines.join('\n')}\n`);
+  text.copy(kernel.bytes, IN_BASE);
+  kernel.select(filter);
+  const count = kernel.scan(IN_BASE, IN_BASE + text.length, 1 << 20);
   const seen = new Set<number>();
-  let previous = -1;
-  filter.forEachCandidate(buf, 4, buf.length, (s, e) => {
-    const index = starts.get(s);
-    expect(index, `line start ${s}`).toBeDefined();
-    expect(s).toBeGreaterThan(previous);
-    expect(buf[e - 1]).toBe(0x0a);
-    previous = s;
-    seen.add(index ?? -1);
-  });
+  let previous = 0;
+  for (let i = 0; i < count; i++) {
+    const line = kernel.words[kernel.outWord + i * REC_WORDS + 2] ?? 0;
+    expect(line).toBeGreaterThan(previous);
+    previous = line;
+    if (line >= 2) seen.add(line - 2);
+  }
+  expect(kernel.lines).toBe(lines.length + 1);
   return seen;
 }
 
@@ -84,10 +82,14 @@ describe('createNeedlePrefilter', () => {
     expect([...found]).toEqual([0, 2, 4]);
   });
 
-  it('finds a needle on the first and the last line of a block without a final newline', () => {
-    const buf = Buffer.from('needle one\nother\nlast needle');
-    const seen: string[] = [];
-    createNeedlePrefilter(['needle']).forEachCandidate(buf, 0, buf.length, (s, e) => seen.push(buf.toString('latin1', s, e)));
-    expect(seen).toEqual(['needle one\n', 'last needle']);
+  it('finds needles at the very start and end of lines, across 16-byte blocks, and not past the data', () => {
+    const lines = ['needle', 'x'.repeat(15) + 'needle', 'xx', 'neediest needle', 'needl', 'e'];
+    expect([...candidates(createNeedlePrefilter(['needle']), lines)]).toEqual([0, 1, 3]);
+  });
+
+  it('picks every line with no needle, and with an empty one', () => {
+    const lines = ['a', 'b', ''];
+    expect(candidates({ kind: 'all' }, lines).size).toBe(3);
+    expect(candidates(createNeedlePrefilter(['']), lines).size).toBe(3);
   });
 });

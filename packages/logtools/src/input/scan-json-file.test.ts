@@ -71,11 +71,30 @@ describe('scanJsonFile', () => {
     expect(stats.reasons).toEqual({ invalid_json: 1 });
   });
 
+  it('hands back every line of a block with more lines than the kernel has result records for', async () => {
+    const T2 = '2026-11-28T05:03:21.123Z';
+    const many = Array.from({ length: 20_000 }, (_, i) => (i % 3 === 2 ? '[]' : `{"level":"INFO","time":"${T2}","i":${i}}`));
+    await writeFile(path.join(dir, 'many.log'), `${many.join('\n')}\n`);
+    const { stats, records } = await scan('many.log', false, undefined);
+    expect(stats.lines).toBe(20_000);
+    expect(records).toHaveLength(20_000 - Math.floor(20_000 / 3));
+    expect(records.at(-1)?.line).toBe(20_000);
+    expect(stats.reasons).toEqual({ not_object: Math.floor(20_000 / 3) });
+  });
+
   it('reads gzip files', async () => {
     const { stats, records } = await scan('gpu_server.log.1.gz', true, ['comfyui_complete']);
     expect(records).toHaveLength(2);
     expect(stats.lines).toBe(7);
     expect(stats.error).toBeUndefined();
+  });
+
+  it('gives the same results to scans started together (they share the kernel)', async () => {
+    const alone = await scan('gpu_server.log.1.gz', true, undefined);
+    const [gz, plain] = await Promise.all([scan('gpu_server.log.1.gz', true, undefined), scan('gpu_server.log', false, ['comfyui_complete'])]);
+    expect(gz.records.map((r) => r.line)).toEqual(alone.records.map((r) => r.line));
+    expect(gz.stats.reasons).toEqual(alone.stats.reasons);
+    expect(plain.records).toHaveLength(2);
   });
 
   it('keeps what it read of a corrupt gzip file and reports the error', async () => {

@@ -1,15 +1,19 @@
 import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { ComfyuiAttributor, POST_ATTEMPT_EVENTS, dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { readComfyuiLog } from '../comfyui/read-comfyui-log.js';
+import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
 import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../errors.js';
 import type { FileStats } from '../input/file-stats.js';
 import type { InputSet } from '../input/list-inputs.js';
-import { createNeedlePrefilter } from '../input/prefilter.js';
-import { inputOrder, scanJsonSources } from './scan-json-sources.js';
+import { decodeJsonLine } from '../input/decode-json-line.js';
+import { inputOrder } from './scan-json-sources.js';
+import type { ScanUnit } from './plan-units.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
+import type { TraceParts } from './unit-jobs.js';
 
 /** The fields that link the records of one trace. */
 export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
@@ -24,6 +28,7 @@ const MAX_PASSES = 6;
 export interface TraceSearchOptions {
   readonly strict: boolean;
   readonly window: TimeWindow;
+  readonly threads: ThreadChoice;
 }
 
 /**
@@ -49,29 +54,53 @@ export async function findTrace(
   const posts = new PostAttemptList();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  await scanJsonSources(inputs, options.strict ? undefined : createNeedlePrefilter(needles), stats, (record, line, origin) => {
-    const order = inputOrder(origin, line);
-    for (const field of ID_FIELDS) {
-      const value = record[field];
-      if (value === undefined || !value.startsWith(id)) continue;
-      hits.set(order, record);
-      if (!matched.has(value)) {
-        matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+  const spec = { kind: 'trace', needles, idPrefix: id, posts: hasComfyui, strict: options.strict } as const;
+  await scanUnits(inputs, spec, options.threads, stats, (result, unit, offset) => {
+    const parts = result.parts as TraceParts;
+    forEachLine(parts, unit, offset, (record, order) => {
+      for (const field of ID_FIELDS) {
+        const value = record[field];
+        if (value === undefined || !value.startsWith(id)) continue;
+        hits.set(order, record);
+        if (!matched.has(value)) {
+          matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+        }
       }
+    });
+    for (let i = 0; i < parts.postTimes.length; i++) {
+      const order = inputOrder(unit, offset + (parts.postLines[i] ?? 0));
+      posts.addHashed(parts.postTimes[i] ?? 0, order, parts.postAccepted[i] === 1, parts.postHashes[i] ?? -1);
     }
-    if (!hasComfyui) return;
-    const accepted = postAttemptOf(record);
-    if (accepted !== undefined) posts.add(record.time, order, accepted, record.prompt_id);
-    const removed = dequeuedPromptOf(record);
-    if (removed !== undefined) dequeued.add(removed);
+    for (const promptId of parts.dequeued) dequeued.add(promptId);
   });
   posts.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
-  const records = await followLinks(inputs, seeds, hits);
+  // comfyui.log is read while the workers follow the links, with the records found so
+  // far; a link pass that adds records (rare: every line of a request names its
+  // request_id) makes it read again with the final ones.
+  let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
+  const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
+    const comfyuiStats: FileStats[] = [];
+    const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
+    early = { size: found.size, stats: comfyuiStats, placed };
+  };
+  const records = await followLinks(inputs, seeds, hits, options.threads, readEarly);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
-  const comfyui = hasComfyui ? await attributeComfyui(inputs, records, posts, options.window, stats) : [];
+  if (early?.size !== records.size) await readEarly(records);
+  const { placed: comfyui, stats: comfyuiStats } = early ?? { placed: [], stats: [] };
+  stats.push(...comfyuiStats);
   return stitchTrace(rawId, inWindow, comfyui);
+}
+
+/** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
+function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (record: NormalizedRecord, order: number) => void): void {
+  for (const { line, bytes } of parts.lines) {
+    const lineNo = offset + line;
+    const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false });
+    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
+  }
 }
 
 function resolveId(id: string, matched: ReadonlyMap<string, { field: string; time: number; service: string; anchor: string }>): string[] {
@@ -89,8 +118,18 @@ function resolveId(id: string, matched: ReadonlyMap<string, { field: string; tim
   return [...matched.keys()];
 }
 
-/** Grows the set of ids and records until no record links to a new id. */
-async function followLinks(inputs: InputSet, seeds: readonly string[], hits: ReadonlyMap<number, NormalizedRecord>): Promise<Map<number, LocatedRecord>> {
+/**
+ * Grows the set of ids and records until no record links to a new id. `alongside`
+ * runs on this thread, with the records pass 1 gave, while the workers do pass 2 (or
+ * right away when there is none).
+ */
+async function followLinks(
+  inputs: InputSet,
+  seeds: readonly string[],
+  hits: ReadonlyMap<number, NormalizedRecord>,
+  threads: ThreadChoice,
+  alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
+): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<number, LocatedRecord>();
   const pending: string[] = [];
@@ -111,9 +150,12 @@ async function followLinks(inputs: InputSet, seeds: readonly string[], hits: Rea
     changed = false;
     for (const [order, record] of hits) changed = take(record, order) || changed;
   }
+  const early = new Map(records);
+  if (pending.length === 0) await alongside(early);
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
-    const needles = pending.splice(0);
-    await scanJsonSources(inputs, createNeedlePrefilter(needles), [], (record, line, origin) => take(record, inputOrder(origin, line)));
+    const spec = { kind: 'trace', needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false } as const;
+    const first = pass === 2 ? () => alongside(early) : undefined;
+    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take), first);
   }
   return records;
 }
@@ -146,6 +188,10 @@ async function attributeComfyui(
   const attributor = new ComfyuiAttributor(posts);
   const placed: PlacedComfyuiEntry[] = [];
   const keep = (entry: ComfyuiEntry) => entry.time === undefined || isInWindow(entry.time, window);
+  const needed = ourLines(promptIds, () => {
+    const head = attributor.head();
+    return head !== undefined && ours.has(head);
+  });
   for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
     await readComfyuiLog(source, stats, (entry) => {
       const attributed = attributor.push(entry);
@@ -157,7 +203,34 @@ async function attributeComfyui(
       } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
         placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
       }
-    });
+    }, needed);
   }
   return placed;
+}
+
+/**
+ * Which comfyui.log lines a trace needs as written: those read while one of its
+ * prompts is at the head of the queue (`headIsOurs`), and those holding one of its
+ * prompt ids. Others only drive the attribution, so stand-ins do.
+ */
+function ourLines(promptIds: readonly string[], headIsOurs: () => boolean): PlainLineFilter {
+  const needles = promptIds.map((p) => Buffer.from(p));
+  let hits: number[] = [];
+  let next = 0;
+  return {
+    keepsState: true,
+    block(bytes, start, end) {
+      hits = [];
+      next = 0;
+      for (const needle of needles) {
+        for (let at = bytes.indexOf(needle, start); at !== -1 && at < end; at = bytes.indexOf(needle, at + 1)) hits.push(at);
+      }
+      hits.sort((a, b) => a - b);
+    },
+    wants(_bytes, lineStart, end) {
+      if (headIsOurs()) return true;
+      while (next < hits.length && (hits[next] ?? 0) < lineStart) next++;
+      return next < hits.length && (hits[next] ?? Infinity) < end;
+    },
+  };
 }

@@ -1,7 +1,8 @@
-import { readComfyuiLog, readComfyuiLogBatches } from '../comfyui/read-comfyui-log.js';
+import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from '../core/error-grouper.js';
+import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from '../core/error-grouper.js';
 import { toEvent } from '../core/stitch-trace.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../input/file-stats.js';
@@ -9,7 +10,9 @@ import type { InputSet, LogSource } from '../input/list-inputs.js';
 import { createLevelPrefilter } from '../input/prefilter.js';
 import { scanJsonFileBatches } from '../input/scan-json-file.js';
 import { mergeByTime } from './merge-by-time.js';
-import { jsonSources, scanJsonSources } from './scan-json-sources.js';
+import { jsonSources } from './scan-json-sources.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -32,23 +35,32 @@ export interface ErrorItem {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-/** Reads every input and groups the errors that pass the filter. */
-export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, stats: FileStats[]): Promise<ErrorScanResult> {
-  const grouper = new ErrorGrouper(options.filter.window);
-  const prefilter = options.strict ? undefined : createLevelPrefilter(options.filter.minLevel);
-  await scanJsonSources(inputs, prefilter, stats, (record) => {
-    if (matchesErrorFilter(record, options.filter)) grouper.addRecord(record);
-  });
+/**
+ * Reads every input and groups the errors that pass the filter: the JSON-lines files
+ * on every core for a large input, comfyui.log on this thread meanwhile. Groups are
+ * merged in input order (JSON-lines files, then comfyui.log), as one pass would.
+ */
+export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, stats: FileStats[], threads: ThreadChoice): Promise<ErrorScanResult> {
+  const { filter } = options;
+  const grouper = new ErrorGrouper(filter.window);
+  const comfyui = new ErrorGrouper(filter.window);
+  const comfyuiStats: FileStats[] = [];
   let unplaced = 0;
-  for (const source of comfyuiSources(inputs)) {
-    await readComfyuiLog(source, stats, (entry) => {
-      const issue = describeComfyuiIssue(entry);
-      if (issue === undefined) return;
-      const item = { level: issue.level, service: 'comfyui', time: entry.time };
-      if (matchesErrorFilter(item, options.filter)) grouper.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
-      else if (entry.time === undefined && matchesErrorFilter(item, { ...options.filter, window: ALL_TIME })) unplaced++;
-    });
-  }
+  const readComfyui = async () => {
+    for (const source of comfyuiSources(inputs)) {
+      await readComfyuiLog(source, comfyuiStats, (entry) => {
+        const issue = describeComfyuiIssue(entry);
+        if (issue === undefined) return;
+        const item = { level: issue.level, service: 'comfyui', time: entry.time };
+        if (matchesErrorFilter(item, filter)) comfyui.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
+        else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
+      }, PROBLEMS_ONLY);
+    }
+  };
+  const spec = { kind: 'errors', minLevel: filter.minLevel, services: filter.services === undefined ? undefined : [...filter.services], window: filter.window, strict: options.strict } as const;
+  await scanUnits(inputs, spec, threads, stats, (result) => grouper.mergeParts(result.parts as MutableGroup[]), readComfyui);
+  grouper.mergeParts(comfyui.toParts());
+  stats.push(...comfyuiStats);
   return { report: grouper.report(), unplaced };
 }
 
@@ -64,10 +76,9 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
   for (const file of source.files) {
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
-    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats)) {
-      for (const { record } of batch) {
-        if (matchesErrorFilter(record, options.filter)) yield { time: record.time, fields: toEvent(record) };
-      }
+    const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
+    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats, keep)) {
+      for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
     }
   }
 }

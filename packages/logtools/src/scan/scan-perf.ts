@@ -1,20 +1,21 @@
 import type { FileStats } from '../input/file-stats.js';
 import type { InputSet } from '../input/list-inputs.js';
-import { createNeedlePrefilter } from '../input/prefilter.js';
-import { PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfReport } from '../core/perf-accumulator.js';
-import { scanJsonSources } from './scan-json-sources.js';
+import { PerfAccumulator, type PerfOptions, type PerfParts, type PerfReport } from '../core/perf-accumulator.js';
+import type { ThreadChoice } from './scan-pool.js';
+import { scanUnits } from './scan-units.js';
 
 /**
- * Reads the JSON-lines logs for `logtrace perf`: only lines holding one of the perf
- * event names are parsed (every line with `strict`).
+ * Reads the JSON-lines logs for `logtrace perf`, on every core for a large input:
+ * only lines holding `duration_ms` are parsed (every line with `strict`).
  */
 export async function scanPerf(
   inputs: InputSet,
   options: PerfOptions & { readonly strict: boolean },
   stats: FileStats[],
+  threads: ThreadChoice,
 ): Promise<PerfReport> {
-  const accumulator = new PerfAccumulator(options);
-  const prefilter = options.strict ? undefined : createNeedlePrefilter(PERF_EVENTS);
-  await scanJsonSources(inputs, prefilter, stats, (record) => accumulator.add(record));
+  const { strict, ...perfOptions } = options;
+  const accumulator = new PerfAccumulator(perfOptions);
+  await scanUnits(inputs, { kind: 'perf', options: perfOptions, strict }, threads, stats, (result) => accumulator.mergeParts(result.parts as PerfParts));
   return accumulator.report();
 }

@@ -1,0 +1,136 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateLogs } from '../generator/generate-logs.js';
+import { hashId } from '../comfyui/post-attempt-list.js';
+import { decodeJsonLine } from './decode-json-line.js';
+import { FastLine } from './fast-line.js';
+import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from './scan-kernel.js';
+
+const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
+
+/** Runs every line through the kernel and checks each fast line's fields against JSON.parse + normalizeRecord. */
+function checkAgainstReference(lines: readonly string[]): { fast: number; slow: number } {
+  const kernel = new ScanKernel();
+  kernel.select({ kind: 'all' });
+  kernel.setEvents(EVENTS);
+  const line = new FastLine(kernel);
+  let fast = 0;
+  let slow = 0;
+  for (let from = 0; from < lines.length; from += 2000) {
+    const text = Buffer.from(`${lines.slice(from, from + 2000).join('\n')}\n`);
+    text.copy(kernel.bytes, IN_BASE);
+    const count = kernel.scan(IN_BASE, IN_BASE + text.length, 1 << 20);
+    for (let i = 0; i < count; i++) {
+      const rec = kernel.outWord + i * REC_WORDS;
+      const s = kernel.words[rec] ?? 0;
+      const e = kernel.words[rec + 1] ?? 0;
+      const decoded = decodeJsonLine(kernel.bytes, s, e, { service: 'x', first: false, tail: false });
+      if (kernel.words[rec + 3] !== LINE_STATUS.fast) {
+        slow++;
+        continue;
+      }
+      fast++;
+      line.at(rec);
+      const raw = kernel.bytes.toString('utf8', s, e);
+      const value = JSON.parse(raw) as unknown;
+      expect(typeof value === 'object' && value !== null && !Array.isArray(value), raw).toBe(true);
+      if (!decoded.ok) {
+        expect(line.time() === undefined || line.level() === undefined, raw).toBe(true);
+        continue;
+      }
+      const r = decoded.record;
+      expect({ time: line.time(), level: line.level(), duration: line.duration(), event: EVENTS[line.eventIndex()] ?? null }, raw).toEqual({
+        time: r.time,
+        level: r.level,
+        duration: r.duration_ms,
+        event: EVENTS.includes(r.event ?? '') ? r.event : null,
+      });
+      expect({ service: line.service('x'), msg: line.msg(), error: line.error(), request_id: line.str('request_id'), prompt_id: line.str('prompt_id') }, raw).toEqual({
+        service: r.service,
+        msg: r.msg,
+        error: r.error,
+        request_id: r.request_id,
+        prompt_id: r.prompt_id,
+      });
+      expect(line.hashOf('request_id', hashId), raw).toBe(r.request_id === undefined ? undefined : hashId(r.request_id));
+      if (r.request_id !== undefined) expect(line.startsWith('request_id', r.request_id.slice(0, 3)), raw).toBe(true);
+    }
+  }
+  return { fast, slow };
+}
+
+const T = '2026-11-28T05:03:21.123Z';
+const times = [T, '2026-11-28T05:03:21Z', '2026-11-28 05:03:21,5', '2026-11-28T05:03:21.123456', '2026-02-31T25:61:61.1z', '0099-01-01T00:00:00Z', '0100-03-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-28T05:03:21.1234567890Z', '2026-11-28T05:03:21+01:00', 'yesterday', 1795842201123, 1795842201, 1795842201123456, 0, -5, 1.5, 1e3, null, true, { t: 1 }, '\u0032026-11-28T05:03:21Z'];
+const levels = ['INFO', 'ERROR', 'warning', 'Critical', 'TRACE', 'err', 'LOUD', '', 30, 50, 55, 60, 70, -1, 49.5, 5e1, null, false, 'E\u0052ROR'];
+const durations = [0, 7, 90000, 123456789012345, 1234567890123456, -3, 2.5, 1e3, '5', null, true, [1], 1e400];
+const events = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved', 'comfyui_polling', 'comfyui_completed', '', 'comfyui\u005fcomplete'];
+
+describe('the kernel\'s fast lines', () => {
+  it('read time, level, duration, event and the strings exactly as normalizeRecord does, for awkward values', () => {
+    const lines: string[] = [];
+    let k = 0;
+    for (const time of times) {
+      for (const level of levels) {
+        const duration = durations[k % durations.length];
+        const event = events[k % events.length];
+        k++;
+        lines.push(JSON.stringify({ level, time, service: 'gpu_server', event, duration_ms: duration, msg: `m "${k}"`, request_id: 'r-1' }));
+        lines.push(`{"timestamp": ${JSON.stringify(time)}, "levelname": ${JSON.stringify(level)}, "event": ${JSON.stringify(event)}, "duration_ms": ${JSON.stringify(duration)}, "message": "x"}`);
+        lines.push(JSON.stringify({ time: null, timestamp: time, level: null, levelname: level, name: 'pino', error: { message: 'boom', type: 'Error' } }));
+      }
+    }
+    lines.push(`{"level":"INFO","time":"${T}","duration_ms":5,"duration_ms":6,"event":"x","event":"gpu_response"}`);
+    lines.push(`{"level":"INFO","time":"${T}","nested":{"duration_ms":5,"event":"gpu_response","level":"ERROR"},"msg":"n"}`);
+    const { fast } = checkAgainstReference(lines);
+    expect(fast).toBeGreaterThan(lines.length / 2);
+  });
+
+  it('are valid JSON whenever the kernel says so, on randomly damaged lines', () => {
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const base = [
+      `{"level":"INFO","time":"${T}","service":"gpu_server","request_id":"0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10","duration_ms":3500,"event":"comfyui_complete","msg":"done"}`,
+      `{"timestamp": "2026-11-28T05:03:21.123456", "level": "WARNING", "event": "validation_error", "errors": [{"field": "prompt", "message": "x"}], "message": "y"}`,
+      `{"level":50,"time":1795842201123,"pid":1,"name":"gpu_server","err":{"type":"Error","message":"m\\n\\u0041"},"msg":"e","x":[true,false,null,-0.5e-3]}`,
+    ];
+    const pieces = ['"', '\\', ',', ':', '{', '}', '[', ']', ' ', 'e', '-', '0', '.', '\t', '\u0001', 'é', 'x'];
+    const lines: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      let line = base[i % base.length] ?? '';
+      for (let m = 1 + random(3); m > 0; m--) {
+        const at = random(line.length + 1);
+        const op = random(3);
+        if (op === 0) line = line.slice(0, at) + line.slice(at + 1);
+        else if (op === 1) line = line.slice(0, at) + (pieces[random(pieces.length)] ?? '') + line.slice(at);
+        else line = line.slice(0, at) + line.slice(at, at + 1 + random(4)) + line.slice(at);
+      }
+      lines.push(line);
+    }
+    const { fast, slow } = checkAgainstReference(lines);
+    expect(fast).toBeGreaterThan(100);
+    expect(slow).toBeGreaterThan(1000);
+  });
+
+  it('agree with the reference on generated logs in all three producer styles', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'logtrace-fast-'));
+    try {
+      for (const style of ['ours', 'python', 'pino', 'mixed'] as const) {
+        const dir = path.join(root, style);
+        generateLogs({ dir, seed: 41, requests: 60, style });
+        for (const name of ['backend.log', 'gpu_server.log', 'telegram_bot.log']) {
+          const text = await readFile(path.join(dir, name), 'latin1');
+          const lines = text.split('\n').filter((l) => l.length < 100_000);
+          const { fast } = checkAgainstReference(lines);
+          expect(fast).toBeGreaterThan(lines.length / 2);
+        }
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
