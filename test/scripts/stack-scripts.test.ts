@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -165,5 +165,57 @@ describe('the stack scripts', () => {
     expect(pids()).toEqual({});
     const comfyuiLog = readFileSync(path.join(work, 'logs', 'comfyui.log'), 'utf8');
     expect(comfyuiLog.endsWith('\n')).toBe(true);
+  });
+});
+
+// A stand-in for a real ComfyUI checkout: `main.py` with ComfyUI's command line
+// (--listen, --port), its last banner lines on stderr, and GET /system_stats.
+const FAKE_COMFYUI_MAIN = `
+import argparse, json, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--listen", default="127.0.0.1")
+parser.add_argument("--port", type=int, default=8188)
+args = parser.parse_args()
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps({"system": {"comfyui_version": "0.3.64"}, "devices": []}).encode()
+        self.send_response(200 if self.path == "/system_stats" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+
+server = HTTPServer((args.listen, args.port), Handler)
+print("Starting server\\n", file=sys.stderr)
+print(f"To see the GUI go to: http://{args.listen}:{args.port}", file=sys.stderr)
+server.serve_forever()
+`;
+
+describe('startup.sh with a real ComfyUI checkout (COMFYUI_DIR)', () => {
+  it('runs its main.py with --listen/--port, stamps its output into comfyui.log, and stops it', async () => {
+    const comfyDir = path.join(work, 'ComfyUI');
+    mkdirSync(comfyDir);
+    writeFileSync(path.join(comfyDir, 'main.py'), FAKE_COMFYUI_MAIN);
+    const extra = { COMFYUI_DIR: comfyDir, LOG_DIR: path.join(work, 'logs-real'), RUN_DIR: path.join(work, 'run-real') };
+    try {
+      const result = await script('startup.sh', extra);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`started ComfyUI from ${comfyDir}`);
+      for (const row of Object.values(statusTable(result.stdout))) expect(row[2]).toBe('healthy');
+      const comfyuiPid = readFileSync(path.join(work, 'run-real', 'comfyui.pid'), 'utf8').trim();
+      expect(readFileSync(`/proc/${comfyuiPid}/cmdline`, 'utf8')).toContain('main.py');
+      await expect
+        .poll(() => readFileSync(path.join(work, 'logs-real', 'comfyui.log'), 'utf8'))
+        .toMatch(/^\S+Z To see the GUI go to: http:\/\/127\.0\.0\.1:\d+$/m);
+    } finally {
+      const stopped = await script('stop_services.sh', extra);
+      expect(stopped.code, stopped.stderr).toBe(0);
+    }
+    expect(existsSync(path.join(work, 'run-real', 'comfyui.pid'))).toBe(false);
   });
 });
