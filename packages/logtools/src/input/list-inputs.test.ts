@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { listInputs } from './list-inputs.js';
+import { closeInputs, listInputs } from './list-inputs.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -31,6 +31,7 @@ afterAll(async () => {
 describe('listInputs', () => {
   it('finds every JSON-lines log with its rotations, plus comfyui.log, and skips plain text', async () => {
     const inputs = await listInputs({ dir });
+    closeInputs(inputs);
     expect(inputs.sources.map((s) => [s.kind, s.service, s.files.map((f) => f.name)])).toEqual([
       ['json', 'backend', ['backend.log.2.gz', 'backend.log.1', 'backend.log']],
       ['json', 'empty', ['empty.log']],
@@ -43,9 +44,30 @@ describe('listInputs', () => {
     expect(inputs.ignored).toEqual([{ path: path.join(dir, 'install.log'), reason: 'not JSON lines' }]);
   });
 
+  it('lists a *.log that is not a regular file, or a dangling link, as unreadable', async () => {
+    const inputs = await listInputs({ dir });
+    closeInputs(inputs);
+    expect([...inputs.unreadable].sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
+      { path: path.join(dir, 'dirlink.log'), reason: 'not a regular file' },
+      { path: path.join(dir, 'sub.log'), reason: 'not a regular file' },
+    ]);
+  });
+
+  it('opens each file once, when it lists it, and keeps its size then', async () => {
+    const inputs = await listInputs({ dir });
+    try {
+      const backend = inputs.sources[0]?.files.at(-1);
+      expect(backend?.fd).toBeTypeOf('number');
+      expect(backend?.size).toBe(Buffer.byteLength('{"level":"INFO","time":"2026-11-28T05:03:21.123Z","msg":"x"}\n'));
+    } finally {
+      closeInputs(inputs);
+    }
+  });
+
   it('reads exactly the files given', async () => {
     const files = [path.join(dir, 'backend.log'), path.join(dir, 'backend.log.1'), path.join(dir, 'comfyui.log')];
     const inputs = await listInputs({ dir: 'unused', files });
+    closeInputs(inputs);
     expect(inputs.sources.map((s) => [s.service, s.files.map((f) => path.basename(f.path))])).toEqual([
       ['backend', ['backend.log.1', 'backend.log']],
       ['comfyui', ['comfyui.log']],
