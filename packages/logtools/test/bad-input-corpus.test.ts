@@ -7,35 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { TOO_DEEP } from '../src/core/stitch-trace.js';
 import { FileStats } from '../src/input/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/input/scan-json-file.js';
-import { caseIds, CRASH, errorCounts, GOOD_ERRORS, GOOD_EVENTS, GOOD_GENERATIONS, goodLines, RAW_CONTROL, totalOf as total } from './bad-input-lines.js';
+import { expectNoCrash, goodLines, GOOD_GENERATIONS, itRunsTheCase, RAW_CONTROL, runChecked, totalOf as total, COMMANDS, type BadInputCase } from './bad-input-cases.js';
 import { checkKernelAgainstReference } from './kernel-agreement.js';
 import { referenceRead } from './reference-read.js';
-import { runCli, type CliResult, type Json } from './run-cli.js';
+import { runCli, type Json } from './run-cli.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/bad-input/', import.meta.url));
 
-type Reasons = Readonly<Record<string, number>>;
-
-/** One corpus file and what logtrace must make of it. */
-interface Case {
-  readonly file: string;
-  readonly lines: number;
-  /** Unusable lines by reason with --strict (every line examined). */
-  readonly strict: Reasons;
-  /** The same without --strict: only the lines each command examines (default: as strict). */
-  readonly examined?: { readonly perf?: Reasons; readonly errors?: Reasons; readonly trace?: Reasons };
-  /** comfyui_complete.duration_ms of the usable lines. */
-  readonly generations: readonly number[];
-  /** Error groups (`service/event/error_code`) and their counts, besides the three every case has. */
-  readonly errors?: Reasons;
-  /** Events of the case's request, after the six every case has, in time order. */
-  readonly events?: readonly string[];
-}
-
-const CASES: readonly Case[] = [
-  { file: 'bom.log', lines: 7, strict: { invalid_json: 1 }, examined: { perf: {} }, generations: GOOD_GENERATIONS },
-  { file: 'crlf.log', lines: 7, strict: { blank: 1 }, examined: { perf: {}, errors: {}, trace: {} }, generations: GOOD_GENERATIONS },
+const CASES: readonly BadInputCase[] = [
+  { n: 2, file: 'bom.log', lines: 7, strict: { invalid_json: 1 }, examined: { perf: {} }, generations: GOOD_GENERATIONS },
+  { n: 3, file: 'crlf.log', lines: 7, strict: { blank: 1 }, examined: { perf: {}, errors: {}, trace: {} }, generations: GOOD_GENERATIONS },
   {
+    n: 4,
     file: 'lone-cr.log',
     lines: 9,
     strict: { invalid_json: 2 },
@@ -43,11 +26,12 @@ const CASES: readonly Case[] = [
     generations: [...GOOD_GENERATIONS, 5000],
     events: ['comfyui_complete'],
   },
-  { file: 'glued.log', lines: 11, strict: { invalid_json: 5 }, examined: { errors: { invalid_json: 3 } }, generations: GOOD_GENERATIONS },
-  { file: 'truncated-tail.log', lines: 7, strict: { truncated: 1 }, examined: { errors: {} }, generations: GOOD_GENERATIONS },
-  { file: 'unterminated-tail.log', lines: 6, strict: {}, generations: GOOD_GENERATIONS },
-  { file: 'not-object.log', lines: 12, strict: { not_object: 6 }, examined: { perf: { not_object: 1 }, errors: { not_object: 1 }, trace: { not_object: 1 } }, generations: GOOD_GENERATIONS },
+  { n: 5, file: 'glued.log', lines: 11, strict: { invalid_json: 5 }, examined: { errors: { invalid_json: 3 } }, generations: GOOD_GENERATIONS },
+  { n: 6, file: 'truncated-tail.log', lines: 7, strict: { truncated: 1 }, examined: { errors: {} }, generations: GOOD_GENERATIONS },
+  { n: 7, file: 'unterminated-tail.log', lines: 6, strict: {}, generations: GOOD_GENERATIONS },
+  { n: 8, file: 'not-object.log', lines: 12, strict: { not_object: 6 }, examined: { perf: { not_object: 1 }, errors: { not_object: 1 }, trace: { not_object: 1 } }, generations: GOOD_GENERATIONS },
   {
+    n: 9,
     file: 'duplicate-keys.log',
     lines: 11,
     strict: {},
@@ -56,6 +40,7 @@ const CASES: readonly Case[] = [
     events: ['comfyui_complete', 'error_comfyui', 'error_gpu', 'error_comfyui', 'error_comfyui'],
   },
   {
+    n: 10,
     file: 'proto-keys.log',
     lines: 10,
     strict: { no_time: 1 },
@@ -64,6 +49,7 @@ const CASES: readonly Case[] = [
     events: ['comfyui_complete', 'error_comfyui', 'error_gpu'],
   },
   {
+    n: 11,
     file: 'big-integers.log',
     lines: 11,
     strict: { no_time: 1 },
@@ -74,6 +60,7 @@ const CASES: readonly Case[] = [
     events: ['comfyui_complete', 'error_comfyui', 'comfyui_complete'],
   },
   {
+    n: 12,
     file: 'deep-nesting.log',
     lines: 10,
     strict: { invalid_json: 1 },
@@ -82,6 +69,7 @@ const CASES: readonly Case[] = [
     events: ['error_comfyui', 'comfyui_complete', 'comfyui_complete'],
   },
   {
+    n: 13,
     file: 'terminal-escapes.log',
     lines: 10,
     strict: { invalid_json: 1 },
@@ -90,76 +78,16 @@ const CASES: readonly Case[] = [
     errors: { 'gpu_server/error_comfyui/esc\u001b[2J': 1, 'gpu_server/error_comfyui/raw_bidi': 1, 'gpu\u001b[31m/error\u001b[0m/hostile_id': 1 },
     events: ['error_comfyui', 'error_comfyui'],
   },
-  { file: 'blank-lines.log', lines: 10, strict: { blank: 4 }, examined: { perf: {}, errors: {}, trace: {} }, generations: GOOD_GENERATIONS },
-  { file: 'noise.log', lines: 12, strict: { invalid_json: 6 }, examined: { perf: {}, errors: { invalid_json: 1 }, trace: {} }, generations: GOOD_GENERATIONS },
+  { n: 14, file: 'blank-lines.log', lines: 10, strict: { blank: 4 }, examined: { perf: {}, errors: {}, trace: {} }, generations: GOOD_GENERATIONS },
+  { n: 15, file: 'noise.log', lines: 12, strict: { invalid_json: 6 }, examined: { perf: {}, errors: { invalid_json: 1 }, trace: {} }, generations: GOOD_GENERATIONS },
 ];
 
-const COMMANDS = ['perf', 'errors', 'trace'] as const;
-type Command = (typeof COMMANDS)[number];
-
-/** The case's number (README of the corpus): empty.log is 1, then CASES in order. */
-function numberOf(c: Case): number {
-  return CASES.indexOf(c) + 2;
-}
-
-function argvOf(command: Command, c: Case, extra: readonly string[]): string[] {
-  const file = ['--file', path.join(FIXTURES, c.file)];
-  return command === 'trace' ? ['trace', caseIds(numberOf(c)).R, ...file, ...extra] : [command, ...file, ...extra];
-}
-
-/** No stack trace, no internal error: logtrace said what it had to say in one line each. */
-function expectNoCrash(result: CliResult): void {
-  expect(result.stderr).not.toMatch(CRASH);
-}
-
-/** Checks one command's --json answer for a case; returns the file's input entry. */
-function checkAnswer(command: Command, c: Case, json: Json): Json {
-  if (command === 'perf') {
-    const sorted = [...c.generations].sort((a, b) => a - b);
-    expect(json['generation']).toMatchObject({ count: sorted.length, min_ms: sorted[0], max_ms: sorted.at(-1), avg_ms: sorted.reduce((s, v) => s + v, 0) / sorted.length });
-  } else if (command === 'errors') {
-    expect(errorCounts(json['groups'])).toEqual({ ...GOOD_ERRORS, ...c.errors });
-  } else {
-    expect(json['events'].map((e: Json) => e['event'])).toEqual([...GOOD_EVENTS, ...(c.events ?? [])]);
-  }
-  expect(json['input']['by_file']).toHaveLength(1);
-  return json['input']['by_file'][0];
-}
-
-async function run(argv: readonly string[]): Promise<CliResult & { json: Json }> {
-  const result = await runCli(argv);
-  expectNoCrash(result);
-  expect(result.stdout).not.toMatch(RAW_CONTROL);
-  return { ...result, json: argv.includes('--json') ? (JSON.parse(result.stdout) as Json) : {} };
-}
-
 describe.each(CASES)('bad input $file', (c) => {
-  it.each(COMMANDS)('%s --strict counts every unusable line by reason, uses every good one, exits 1 if any was bad', async (command) => {
-    const { code, json } = await run(argvOf(command, c, ['--strict', '--json']));
-    const file = checkAnswer(command, c, json);
-    expect(file).toEqual({ path: path.join(FIXTURES, c.file), lines: c.lines, skipped: total(c.strict), reasons: c.strict, error: null });
-    expect(code).toBe(total(c.strict) > 0 ? 1 : 0);
-  });
-
-  it.each(COMMANDS)('%s gives the same answer without --strict, counts the unusable lines it examined, exits 0', async (command) => {
-    const { code, json } = await run(argvOf(command, c, ['--json']));
-    const file = checkAnswer(command, c, json);
-    const reasons = c.examined?.[command] ?? c.strict;
-    expect({ lines: file['lines'], skipped: file['skipped'], reasons: file['reasons'] }).toEqual({ lines: c.lines, skipped: total(reasons), reasons });
-    expect(code).toBe(0);
-  });
-
-  it.each(COMMANDS)('%s prints text with every control, escape and bidi character escaped, and the skips on stderr', async (command) => {
-    const { code, stdout, stderr } = await run(argvOf(command, c, ['--strict']));
-    expect(stderr).not.toMatch(RAW_CONTROL);
-    expect(stdout.length).toBeGreaterThan(0);
-    if (total(c.strict) > 0) expect(stderr).toContain(`skipped ${total(c.strict)} unusable`);
-    expect(code).toBe(total(c.strict) > 0 ? 1 : 0);
-  });
+  itRunsTheCase(c, () => path.join(FIXTURES, c.file));
 
   it('the scan kernel reads every line as JSON.parse + normalizeRecord do, and the test\'s own reader agrees', () => {
     const bytes = readFileSync(path.join(FIXTURES, c.file));
-    for (const good of goodLines(numberOf(c))) expect(bytes.includes(good)).toBe(true);
+    for (const good of goodLines(c.n)) expect(bytes.includes(good)).toBe(true);
     const lines = bytes.toString('latin1').split('\n').map((l) => Buffer.from(l, 'latin1'));
     const { fast, slow } = checkKernelAgainstReference(lines);
     expect(fast).toBeGreaterThan(0);
@@ -193,20 +121,20 @@ describe('bad input: the empty file', () => {
   });
 
   it('counts 0 lines', async () => {
-    const { json } = await run(['perf', '--file', path.join(FIXTURES, 'empty.log'), '--json']);
+    const { json } = await runChecked(['perf', '--file', path.join(FIXTURES, 'empty.log'), '--json']);
     expect(json['input']['by_file']).toEqual([{ path: path.join(FIXTURES, 'empty.log'), lines: 0, skipped: 0, reasons: {}, error: null }]);
   });
 });
 
 describe('bad input: the whole corpus as one directory', () => {
   it('counts each file as it does alone, and adds up the answers', async () => {
-    const { code, json } = await run(['perf', '--dir', FIXTURES, '--strict', '--json']);
+    const { code, json } = await runChecked(['perf', '--dir', FIXTURES, '--strict', '--json']);
     expect(code).toBe(1);
     const byFile = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], reasons: f['reasons'] }]));
     expect(byFile).toEqual(Object.fromEntries([['empty.log', { lines: 0, reasons: {} }], ...CASES.map((c) => [c.file, { lines: c.lines, reasons: c.strict }])]));
     expect(json['input']['skipped']).toBe(CASES.reduce((s, c) => s + total(c.strict), 0));
     expect(json['generation']['count']).toBe(CASES.reduce((s, c) => s + c.generations.length, 0));
-    const errors = await run(['errors', '--dir', FIXTURES, '--json']);
+    const errors = await runChecked(['errors', '--dir', FIXTURES, '--json']);
     expect(errors.json['total']).toBe(CASES.reduce((s, c) => s + 3 + total(c.errors ?? {}), 0));
   });
 });
@@ -215,18 +143,18 @@ describe('bad input: hostile values', () => {
   const file = ['--file', path.join(FIXTURES, 'terminal-escapes.log')];
 
   it('shows escape sequences, bidi overrides and separators escaped in text, and exact in JSON', async () => {
-    const text = await run(['errors', ...file, '--no-group']);
+    const text = await runChecked(['errors', ...file, '--no-group']);
     expect(text.stdout).toContain('esc\\x1b[2J');
     expect(text.stdout).toContain('\\x1b]0;pwned\\x07 title \\x1b[31mred\\x1b[0m');
     expect(text.stdout).toContain('raw \\u202eevil\\u202c \\u2066x\\u2069 sep\\u2028 c1\\x9b del\\x7f');
-    const json = await run(['errors', ...file, '--json']);
+    const json = await runChecked(['errors', ...file, '--json']);
     expect(json.stdout).toContain('\\u202e');
     const raw = json.json['groups'].find((g: Json) => g['error_code'] === 'raw_bidi');
     expect(raw['sample']).toBe('raw \u202eevil\u202c \u2066x\u2069 sep\u2028 c1\u009b del\u007f');
   });
 
   it('escapes the bad line shown as a sample on stderr', async () => {
-    const { stderr } = await run(['perf', ...file, '--strict']);
+    const { stderr } = await runChecked(['perf', ...file, '--strict']);
     expect(stderr).toContain('terminal-escapes.log:9 invalid_json: {"msg":"\\x1b[2J a raw ESC is not JSON"');
   });
 
@@ -239,7 +167,7 @@ describe('bad input: hostile values', () => {
   });
 
   it('keeps a __proto__ key as data and pollutes nothing', async () => {
-    const { json } = await run(['trace', '0badc0de-0000-4000-8000-000000000010', '--file', path.join(FIXTURES, 'proto-keys.log'), '--json']);
+    const { json } = await runChecked(['trace', '0badc0de-0000-4000-8000-000000000010', '--file', path.join(FIXTURES, 'proto-keys.log'), '--json']);
     const event = json['events'].find((e: Json) => e['msg'] === '__proto__ is data');
     expect(Object.getOwnPropertyDescriptor(event, '__proto__')?.value).toEqual({ level: 'ERROR', polluted: true });
     expect(event['level']).toBe('INFO');
@@ -249,7 +177,7 @@ describe('bad input: hostile values', () => {
 
   it('prints a record nested 3000 levels deep, cut at 64 levels', async () => {
     const argv = ['trace', '0badc0de-0000-4000-8000-000000000012', '--file', path.join(FIXTURES, 'deep-nesting.log')];
-    const { json } = await run([...argv, '--json']);
+    const { json } = await runChecked([...argv, '--json']);
     let value = json['events'].find((e: Json) => e['error_code'] === 'deep_array')['node_errors'];
     let depth = 0;
     while (Array.isArray(value)) {
@@ -257,7 +185,7 @@ describe('bad input: hostile values', () => {
       depth++;
     }
     expect({ depth, value }).toEqual({ depth: 64, value: TOO_DEEP });
-    expect((await run(argv)).stdout).toContain(TOO_DEEP);
+    expect((await runChecked(argv)).stdout).toContain(TOO_DEEP);
     const ndjson = await runCli(['errors', '--no-group', '--file', path.join(FIXTURES, 'deep-nesting.log'), '--json']);
     expectNoCrash(ndjson);
     expect(ndjson.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Json)['error_code'])).toEqual(['comfyui_timeout', 'gpu_unreachable', 'comfyui_http_500', 'deep_array']);

@@ -57,18 +57,25 @@ export async function* readChunks(file: InputFile, chunkBytes = CHUNK_BYTES): As
  */
 export async function* inflateFile(file: InputFile): AsyncGenerator<Buffer> {
   const gunzip: Gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  // A listed file is read from its descriptor, up to its listed size (an empty one
-  // gives zlib no bytes: it reports the file as cut short). pipeline passes a read error
-  // (ENOENT, EACCES) on to gunzip, and destroying gunzip (a consumer that stops early)
-  // ends the read.
-  const source =
-    file.fd === undefined
-      ? createReadStream(file.path, { highWaterMark: 1024 * 1024 })
-      : file.size === 0
-        ? Readable.from([])
-        : createReadStream(file.path, { fd: file.fd, autoClose: false, start: 0, end: (file.size ?? Infinity) - 1, highWaterMark: 1024 * 1024 });
+  // A listed file is read from its descriptor up to its listed size, by positional
+  // reads that never close it (an fs read stream closes its descriptor when pipeline
+  // destroys it after a gzip error, and the command would close it a second time).
+  // pipeline passes a read error on to gunzip, and destroying gunzip (a consumer that
+  // stops early) ends the read.
+  const source = file.fd === undefined ? createReadStream(file.path, { highWaterMark: 1024 * 1024 }) : Readable.from(readRange(file.fd, file.size ?? 0));
   pipeline(source, gunzip, () => undefined);
   for await (const chunk of gunzip) yield chunk as Buffer;
+}
+
+/** Bytes [0, size) of an open file, 1 MiB at a time; a file that ends sooner was truncated meanwhile. */
+async function* readRange(fd: number, size: number): AsyncGenerator<Buffer> {
+  for (let position = 0; position < size; ) {
+    const buffer = Buffer.allocUnsafe(Math.min(1024 * 1024, size - position));
+    const n = await readAt(fd, buffer, buffer.length, position);
+    if (n === 0) throw new FileShrankError(position, size);
+    position += n;
+    yield buffer.subarray(0, n);
+  }
 }
 
 /** A plain file open for reading: the listed descriptor (left open) or a new one, and the size to read up to. */
