@@ -13,6 +13,7 @@ import { FileStats } from '../src/input/file-stats.js';
 import { closeInputs, listInputs, type InputFile, type InputSet } from '../src/input/list-inputs.js';
 import { readChunks } from '../src/input/read-chunks.js';
 import { scanJsonFile } from '../src/input/scan-json-file.js';
+import { findTrace } from '../src/scan/find-trace.js';
 import { scanPerf } from '../src/scan/scan-perf.js';
 import { chooseThreads } from '../src/scan/scan-pool.js';
 import {
@@ -256,39 +257,38 @@ describe('bad input: a file that grows, is rotated or is truncated while logtrac
     return { count: report.generation.count, max: report.generation.max_ms, stats: stats.map((s) => ({ lines: s.lines, skipped: s.skipped, error: s.error })) };
   };
 
-  it('reads what was there when it listed the files: lines appended since are left for the next run', async () => {
-    write('grow/gpu_server.log', linesOf(...GOOD));
-    const inputs = await listed('grow');
+  /** Lists a directory holding the good lines, lets `change` act on the file, then runs perf and trace over the listed inputs. */
+  const readAfter = async (dir: string, change: (file: string) => void) => {
+    write(`${dir}/gpu_server.log`, linesOf(...GOOD));
+    const inputs = await listed(dir);
     try {
-      appendFileSync(path.join(root, 'grow/gpu_server.log'), linesOf(generation(20, 7, 4000), '{"torn":').join(''));
-      expect(await perfOf(inputs)).toEqual({ count: 3, max: 3000, stats: [{ lines: 6, skipped: 0, error: undefined }] });
+      change(path.join(root, dir, 'gpu_server.log'));
+      const perf = await perfOf(inputs);
+      // An id not found (nothing readable) counts as no event.
+      const events = await findTrace(inputs, caseIds(20).R, { strict: false, window: ALL_TIME, threads: chooseThreads({}) }, []).then((t) => t.events.length, () => 0);
+      return { ...perf, events };
     } finally {
       closeInputs(inputs);
     }
+  };
+
+  it('reads what was there when it listed the files: lines appended since are left for the next run', async () => {
+    const appended = await readAfter('grow', (f) => appendFileSync(f, Buffer.concat(linesOf(generation(20, 7, 4000), '{"torn":'))));
+    expect(appended).toEqual({ count: 3, max: 3000, stats: [{ lines: 6, skipped: 0, error: undefined }], events: 6 });
   });
 
-  it('reads a file renamed away (rotated) after it was listed whole, not its successor', async () => {
-    write('rotate/gpu_server.log', linesOf(...GOOD));
-    const inputs = await listed('rotate');
-    try {
-      renameSync(path.join(root, 'rotate/gpu_server.log'), path.join(root, 'rotate/gpu_server.log.1'));
-      write('rotate/gpu_server.log', linesOf(generation(20, 8, 9000)));
-      expect(await perfOf(inputs)).toEqual({ count: 3, max: 3000, stats: [{ lines: 6, skipped: 0, error: undefined }] });
-    } finally {
-      closeInputs(inputs);
-    }
+  it('reads a file renamed away (rotated) after it was listed whole, in every trace pass, not its successor', async () => {
+    const rotated = await readAfter('rotate', (f) => {
+      renameSync(f, `${f}.1`);
+      writeFileSync(f, Buffer.concat(linesOf(generation(20, 8, 9000))));
+    });
+    expect(rotated).toEqual({ count: 3, max: 3000, stats: [{ lines: 6, skipped: 0, error: undefined }], events: 6 });
   });
 
   it('reports a file truncated after it was listed (copytruncate) as a read error', async () => {
-    write('truncate/gpu_server.log', linesOf(...GOOD));
-    const inputs = await listed('truncate');
-    try {
-      truncateSync(path.join(root, 'truncate/gpu_server.log'), 0);
-      const { stats } = await perfOf(inputs);
-      expect(stats).toEqual([{ lines: 0, skipped: 0, error: expect.stringMatching(/^truncated while being read \(0 of \d+ bytes left; rotated with copytruncate\?\)$/) as unknown }]);
-    } finally {
-      closeInputs(inputs);
-    }
+    const { stats, events } = await readAfter('truncate', (f) => truncateSync(f, 0));
+    expect(events).toBe(0);
+    expect(stats).toEqual([{ lines: 0, skipped: 0, error: expect.stringMatching(/^truncated while being read \(0 of \d+ bytes left; rotated with copytruncate\?\)$/) as unknown }]);
   });
 
   /** Scans the listed gpu_server.log in 64-byte reads; `meanwhile` runs once, when line 2 has been read. */
@@ -312,7 +312,7 @@ describe('bad input: a file that grows, is rotated or is truncated while logtrac
   it('in the middle of a read: appended lines are not read, a rotated file is read whole', async () => {
     const all = Array.from({ length: 12 }, (_, i) => i + 1);
     const whole = { lines: all, stats: { lines: 12, reasons: {}, error: undefined } };
-    expect(await scanWhile('mid-grow', (f) => appendFileSync(f, linesOf(generation(20, 9, 1)).join('')))).toEqual(whole);
+    expect(await scanWhile('mid-grow', (f) => appendFileSync(f, Buffer.concat(linesOf(generation(20, 9, 1)))))).toEqual(whole);
     expect(
       await scanWhile('mid-rotate', (f) => {
         renameSync(f, `${f}.1`);

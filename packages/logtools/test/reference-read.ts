@@ -73,24 +73,6 @@ export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
   return { lines, reasons, records };
 }
 
-/** Count, sum, min, max and nearest-rank percentiles of `values` (what perf reports for a stage). */
-export function referenceStats(values: readonly number[]): Record<string, number | null> {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  const rank = (p: number) => sorted[Math.max(1, Math.ceil((p / 100) * n)) - 1] ?? null;
-  const sum = sorted.reduce((s, v) => s + v, 0);
-  return {
-    count: n,
-    avg_ms: n === 0 ? null : sum / n,
-    min_ms: sorted[0] ?? null,
-    p50_ms: rank(50),
-    p90_ms: rank(90),
-    p95_ms: rank(95),
-    p99_ms: rank(99),
-    max_ms: sorted[n - 1] ?? null,
-  };
-}
-
 /** The durations perf reads, by report key: `generation` and each stage. */
 export function referenceDurations(records: readonly NormalizedRecord[]): Record<string, number[]> {
   const out: Record<string, number[]> = { generation: [], backend_end_to_end: [], gpu_round_trip: [], image_transfer: [] };

@@ -14,7 +14,8 @@ beforeAll(async () => {
   }
   await writeFile(path.join(dir, 'comfyui.log'), 'got prompt\n');
   await writeFile(path.join(dir, 'startup.log'), '2026-11-28T05:03:21.123Z starting ComfyUI\n');
-  await writeFile(path.join(dir, 'install.log'), 'Setting up shellcheck (0.9.0-1) ...\n');
+  await writeFile(path.join(dir, 'install.log'), 'Setting up shellcheck (0.9.0-1) ...\n{"a":1}\nProcessing triggers\n');
+  await writeFile(path.join(dir, 'torn.log'), `\0\0evel":"INFO","ti\n${json}\n${json}`);
   await writeFile(path.join(dir, 'notes.txt'), 'x');
   await writeFile(path.join(dir, 'empty.log'), '');
   await mkdir(path.join(dir, 'sub.log'));
@@ -29,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('listInputs', () => {
-  it('finds every JSON-lines log with its rotations, plus comfyui.log, and skips plain text', async () => {
+  it('finds every JSON-lines log (a torn first line does not hide one) with its rotations, plus comfyui.log, and skips plain text', async () => {
     const inputs = await listInputs({ dir });
     closeInputs(inputs);
     expect(inputs.sources.map((s) => [s.kind, s.service, s.files.map((f) => f.name)])).toEqual([
@@ -38,6 +39,7 @@ describe('listInputs', () => {
       ['json', 'gpu_server', ['gpu_server.log']],
       ['json', 'linked', ['linked.log']],
       ['json', 'telegram_bot', ['telegram_bot.log']],
+      ['json', 'torn', ['torn.log']],
       ['comfyui', 'comfyui', ['comfyui.log']],
     ]);
     expect(inputs.sources[0]?.files[0]?.gz).toBe(true);

@@ -189,20 +189,33 @@ function openListed(filePath: string): { fd?: number; size?: number; problem?: s
   return { fd, size: info.size };
 }
 
-/** Sniffs the newest plain file of a set: JSON lines start with `{` (after a BOM, NULs or blanks). */
+/** Bytes and lines looksLikeJsonLines reads. */
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_LINES = 20;
+
+/**
+ * Sniffs the newest plain file of a set: JSON lines if at least half of its first 20
+ * non-blank lines (in its first 64 KiB) start with `{`, after a BOM, NULs or blanks, or
+ * if it has none. Half, not all: a torn or damaged first line must not hide the file.
+ */
 function looksLikeJsonLines(files: readonly InputFile[]): boolean {
   const plain = [...files].reverse().find((f) => !f.gz);
   if (plain?.fd === undefined) return true;
-  const buf = Buffer.alloc(4096);
+  const buf = Buffer.alloc(SNIFF_BYTES);
   let bytesRead = 0;
   try {
     bytesRead = readSync(plain.fd, buf, 0, buf.length, 0);
   } catch {
     return true;
   }
-  const text = buf.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '');
-  const first = /[^\s\0]/.exec(text);
-  return first === null || first[0] === '{';
+  const starts = buf
+    .toString('latin1', 0, bytesRead)
+    .replace(/^\xef\xbb\xbf/, '')
+    .split('\n')
+    .map((line) => /[^\s\0]/.exec(line)?.[0])
+    .filter((c) => c !== undefined)
+    .slice(0, SNIFF_LINES);
+  return starts.filter((c) => c === '{').length * 2 >= starts.length;
 }
 
 /** A one-line reason for a failed file-system call, without a stack. */
