@@ -128,8 +128,7 @@ function reportError(error: unknown, io: CliIo): number {
     say(error.message);
     return error.exitCode;
   }
-  const detail = io.env['LOGTRACE_DEBUG'] !== undefined && error instanceof Error ? `\n${error.stack ?? ''}` : '';
   say(`internal error: ${error instanceof Error ? error.message : String(error)}`);
-  if (detail !== '') io.stderr.write(`${detail}\n`);
+  if (io.env['LOGTRACE_DEBUG'] !== undefined && error instanceof Error) io.stderr.write(`${error.stack ?? ''}\n`);
   return EXIT_CODES.usage;
 }

@@ -62,7 +62,7 @@ interface Found {
  * in `dir` with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
  * `comfyui.log` is ComfyUI's plain text and every other JSON-lines file counts,
  * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
- * directory whose content does not start like JSON lines is ignored and listed
+ * directory whose first lines do not look like JSON lines is ignored and listed
  * (startup.log, the start script's text log, is ignored without a word). Each file is
  * opened here, once (close them with closeInputs); one that cannot be opened, or is
  * not a regular file (a directory, FIFO or socket named `*.log`, a dangling or looping

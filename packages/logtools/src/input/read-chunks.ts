@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, read } from 'node:fs';
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { describeFsError, type InputFile } from './list-inputs.js';
 
 /** 4 MiB: big reads keep the per-call cost negligible and the byte search fast. */
@@ -56,7 +56,7 @@ export async function* readChunks(file: InputFile, chunkBytes = CHUNK_BYTES): As
  * (truncated, corrupt) is thrown after the bytes inflated before it.
  */
 export async function* inflateFile(file: InputFile): AsyncGenerator<Buffer> {
-  const gunzip: Gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   // A listed file is read from its descriptor up to its listed size, by positional
   // reads that never close it (an fs read stream closes its descriptor when pipeline
   // destroys it after a gzip error, and the command would close it a second time).
