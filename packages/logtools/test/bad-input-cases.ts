@@ -120,7 +120,9 @@ function checkAnswer(command: Command, c: BadInputCase, json: Json): Json {
     expect(json['events'].map((e: Json) => e['event'])).toEqual([...GOOD_EVENTS, ...(c.events ?? [])]);
   }
   expect(json['input']['by_file']).toHaveLength(1);
-  return json['input']['by_file'][0];
+  const [file] = json['input']['by_file'] as Json[];
+  expect({ files: json['input']['files'], lines: json['input']['lines'], skipped: json['input']['skipped'] }).toEqual({ files: 1, lines: file?.['lines'], skipped: file?.['skipped'] });
+  return file as Json;
 }
 
 /**

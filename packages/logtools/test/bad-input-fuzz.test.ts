@@ -193,7 +193,10 @@ async function checkOnce(seed: number): Promise<void> {
   const strictFiles = byName(strictPerf.json);
   expect([...strictFiles.keys()].sort()).toEqual([...read].sort());
   for (const [name, ref] of reference) {
-    expect({ name, lines: strictFiles.get(name)?.['lines'], reasons: strictFiles.get(name)?.['reasons'] }).toEqual({ name, lines: ref.lines, reasons: ref.reasons });
+    const file = strictFiles.get(name);
+    expect({ name, lines: file?.['lines'], reasons: file?.['reasons'] }).toEqual({ name, lines: ref.lines, reasons: ref.reasons });
+    // Every line is either usable or skipped for a reason.
+    expect(file?.['lines']).toBe(ref.records.length + file?.['skipped']);
   }
   const records = [...reference.values()].flatMap((r) => r.records);
   const durations = referenceDurations(records);
