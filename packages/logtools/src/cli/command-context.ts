@@ -1,7 +1,7 @@
 import { createTimeWindow, type TimeWindow } from '../core/time-window.js';
 import { EXIT_CODES } from '../errors.js';
-import { summarizeInput, type FileStats } from '../input/file-stats.js';
-import { listInputs, type InputSet } from '../input/list-inputs.js';
+import { FileStats, summarizeInput } from '../input/file-stats.js';
+import { closeInputs, listInputs, type InputSet } from '../input/list-inputs.js';
 import { createColors, shouldUseColor, type Colors } from '../render/colors.js';
 import { renderInputNotes } from '../render/render-input-notes.js';
 import type { CliIo } from './cli-io.js';
@@ -17,19 +17,27 @@ export interface CommandContext {
   readonly colors: Colors;
   /** Terminal width for wrapping (160 when not a terminal). */
   readonly width: number;
-  /** One entry per file read, filled while scanning. */
+  /** One entry per file read, filled while scanning (first, one per unreadable file, with its error). */
   readonly stats: FileStats[];
   /** How many threads scan large inputs. */
   readonly threads: ThreadChoice;
 }
 
-/** Reads the common options and finds the input files (step one of every command); `threads` from chooseThreads. */
-export async function openInputs(args: ParsedArgs, io: CliIo, threads: ThreadChoice): Promise<CommandContext> {
+/**
+ * Reads the common options, finds and opens the input files, and runs `body` with them
+ * (step one of every command; the files are closed when it ends); `threads` from chooseThreads.
+ */
+export async function withInputs<T>(args: ParsedArgs, io: CliIo, threads: ThreadChoice, body: (ctx: CommandContext) => Promise<T>): Promise<T> {
   const common = readCommonArgs(args, io);
   const window = createTimeWindow(common.since, common.until, io.now());
   const inputs = await listInputs({ dir: common.dir, files: common.files });
-  const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
-  return { common, inputs, window, colors, width: io.stdout.columns ?? 160, stats: [], threads };
+  try {
+    const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
+    const stats = inputs.unreadable.map(({ path, reason }) => Object.assign(new FileStats(path), { error: reason }));
+    return await body({ common, inputs, window, colors, width: io.stdout.columns ?? 160, stats, threads });
+  } finally {
+    closeInputs(inputs);
+  }
 }
 
 /** Writes one JSON document on stdout. */

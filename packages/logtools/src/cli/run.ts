@@ -7,6 +7,7 @@ import type { CommandSpec } from './command-spec.js';
 import { addCommonOptions } from './common-options.js';
 import { parseQuickly, type QuickParse } from './parse-quickly.js';
 import { readFileSync } from 'node:fs';
+import { escapeTerminal } from '../render/escape-terminal.js';
 
 /** The commands of `logtrace`, in help order. */
 export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand];
@@ -108,23 +109,26 @@ function cachedHelp(argv: readonly string[], width: number): string | undefined 
   }
 }
 
+/** Writes an error's message (escaped: ids and paths may come from the logs) and returns its exit code. */
 function reportError(error: unknown, io: CliIo): number {
+  const say = (text: string) => io.stderr.write(`logtrace: ${text.split('\n').map(escapeTerminal).join('\n')}\n`);
   if (error instanceof AmbiguousIdError) {
-    io.stderr.write(`logtrace: ${error.message}\n`);
+    say(error.message);
     for (const c of error.candidates) {
-      io.stderr.write(`  ${c.id}  (${c.field}, ${c.service}, first seen ${new Date(c.time).toISOString()})\n`);
+      io.stderr.write(`  ${escapeTerminal(c.id)}  (${c.field}, ${escapeTerminal(c.service)}, first seen ${new Date(c.time).toISOString()})\n`);
     }
     return error.exitCode;
   }
   if (error instanceof UsageError) {
-    io.stderr.write(`logtrace: ${error.message}\nRun "logtrace --help" for usage.\n`);
+    say(error.message);
+    io.stderr.write('Run "logtrace --help" for usage.\n');
     return error.exitCode;
   }
   if (error instanceof LogtraceError) {
-    io.stderr.write(`logtrace: ${error.message}\n`);
+    say(error.message);
     return error.exitCode;
   }
-  const detail = io.env['LOGTRACE_DEBUG'] !== undefined && error instanceof Error ? `\n${error.stack ?? ''}` : '';
-  io.stderr.write(`logtrace: internal error: ${error instanceof Error ? error.message : String(error)}${detail}\n`);
+  say(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+  if (io.env['LOGTRACE_DEBUG'] !== undefined && error instanceof Error) io.stderr.write(`${error.stack ?? ''}\n`);
   return EXIT_CODES.usage;
 }

@@ -1,7 +1,7 @@
 import { FileStats } from '../input/file-stats.js';
 import { LineBlocker } from '../input/line-blocker.js';
-import { describeFsError, type InputFile, type LogSource } from '../input/list-inputs.js';
-import { CHUNK_BYTES, readChunks } from '../input/read-chunks.js';
+import type { InputFile, LogSource } from '../input/list-inputs.js';
+import { CHUNK_BYTES, describeReadError, readChunks } from '../input/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { isGluedProgress, toComfyuiLines } from './to-comfyui-line.js';
 import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
@@ -102,13 +102,13 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
     },
   });
   try {
-    for await (const chunk of readChunks(file.path, file.gz, CHUNK_BYTES)) {
+    for await (const chunk of readChunks(file, CHUNK_BYTES)) {
       blocker.push(chunk);
       fileStats.lines = blocker.lines;
       yield;
     }
   } catch (error) {
-    fileStats.error = describeFsError(error);
+    fileStats.error = describeReadError(error);
   }
   blocker.end();
   fileStats.lines = blocker.lines;

@@ -24,7 +24,7 @@ export const errorsCommand: CommandSpec = {
   async run(args, io) {
     const { withScanThreads } = await import('../scan/scan-pool.js');
     return withScanThreads(io.env, async (threads) => {
-      const [{ openInputs, finishCommand, writeJson, escapeJsonText }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
+      const [{ withInputs, finishCommand, writeJson, escapeJsonText }, { optionalString }, { scanErrors, streamErrors }, { summarizeInput }, { renderErrors, renderErrorLine }, { normalizeLevel }] =
         await Promise.all([
           import('../cli/command-context.js'),
           import('../cli/common-options.js'),
@@ -37,22 +37,23 @@ export const errorsCommand: CommandSpec = {
       const minLevel = normalizeLevel(levelText);
       if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
       const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-      const ctx = await openInputs(args, io, threads);
-      const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
-      if (args['group'] === false) {
-        const items = streamErrors(ctx.inputs, options, ctx.stats);
-        const count = ctx.common.json
-          ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-          : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
-        return finishCommand(ctx, io, count > 0);
-      }
-      const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
-      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-      else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
-      if (unplaced > 0) {
-        io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
-      }
-      return finishCommand(ctx, io, report.total > 0);
+      return withInputs(args, io, threads, async (ctx) => {
+        const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+        if (args['group'] === false) {
+          const items = streamErrors(ctx.inputs, options, ctx.stats);
+          const count = ctx.common.json
+            ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
+            : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+          return finishCommand(ctx, io, count > 0);
+        }
+        const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
+        if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+        else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
+        if (unplaced > 0) {
+          io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
+        }
+        return finishCommand(ctx, io, report.total > 0);
+      });
     });
   },
 };

@@ -26,7 +26,7 @@ export const perfCommand: CommandSpec = {
   async run(args, io) {
     const { withScanThreads } = await import('../scan/scan-pool.js');
     return withScanThreads(io.env, async (threads) => {
-      const [{ openInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }] = await Promise.all([
+      const [{ withInputs, finishCommand, writeJson }, { parseDuration }, { countOption, optionalString }, { scanPerf }, { summarizeInput }] = await Promise.all([
         import('../cli/command-context.js'),
         import('../core/parse-duration.js'),
         import('../cli/common-options.js'),
@@ -37,12 +37,13 @@ export const perfCommand: CommandSpec = {
       const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
       const top = countOption(args, 'top', 20);
       if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
-      const ctx = await openInputs(args, io, threads);
-      const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
-      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-      else io.stdout.write((await import('../render/render-perf.js')).renderPerf(report, ctx.colors));
-      const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
-      return finishCommand(ctx, io, found);
+      return withInputs(args, io, threads, async (ctx) => {
+        const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
+        if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+        else io.stdout.write((await import('../render/render-perf.js')).renderPerf(report, ctx.colors));
+        const found = report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
+        return finishCommand(ctx, io, found);
+      });
     });
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../cli/command-spec.js';
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 
 /** `logtrace trace <id>`: everything that happened to one request, across every log. */
 export const traceCommand: CommandSpec = {
@@ -23,21 +23,31 @@ export const traceCommand: CommandSpec = {
   async run(args, io) {
     const { withScanThreads } = await import('../scan/scan-pool.js');
     return withScanThreads(io.env, async (threads) => {
-      const [{ openInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }] = await Promise.all([
+      const [{ withInputs, finishCommand, writeJson }, { optionalString }, { findTrace, MIN_ID_PREFIX }, { summarizeInput }, { escapeTerminal }] = await Promise.all([
         import('../cli/command-context.js'),
         import('../cli/common-options.js'),
         import('../scan/find-trace.js'),
         import('../input/file-stats.js'),
+        import('../render/escape-terminal.js'),
       ]);
       const id = (optionalString(args, 'id') ?? '').trim();
       if (id.length < MIN_ID_PREFIX) {
         throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
       }
-      const ctx = await openInputs(args, io, threads);
-      const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
-      if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
-      else io.stdout.write((await import('../render/render-trace.js')).renderTrace(report, ctx.colors));
-      return finishCommand(ctx, io, true);
+      return withInputs(args, io, threads, async (ctx) => {
+        let report;
+        try {
+          report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          // Not found, but say which files could not be read (the id may be in them): exit 2 then.
+          io.stderr.write(`logtrace: ${escapeTerminal(error.message)}\n`);
+          return finishCommand(ctx, io, false);
+        }
+        if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+        else io.stdout.write((await import('../render/render-trace.js')).renderTrace(report, ctx.colors));
+        return finishCommand(ctx, io, true);
+      });
     });
   },
 };

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared/schema';
+import { validTime } from './valid-time.js';
 
 /** Why a line of a JSON-lines file was skipped. */
 export type SkipReason =
@@ -35,7 +36,7 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  * NormalizedRecord. Strips one trailing `\r` (CRLF), leading NUL bytes (copytruncate)
  * and a BOM on the first line; rejects invalid UTF-8 instead of guessing; never
  * throws. The JSON is parsed with JSON.parse and read by the shared normalizeRecord,
- * so every producer of SPEC.md §2 is understood.
+ * so every producer of SPEC.md §2 is understood; a time a Date cannot hold is `no_time`.
  */
 export function decodeJsonLine(buf: Buffer, start: number, end: number, context: LineContext): DecodedLine {
   let e = end;
@@ -56,7 +57,8 @@ export function decodeJsonLine(buf: Buffer, start: number, end: number, context:
     return { ok: false, reason: context.tail ? 'truncated' : 'invalid_json' };
   }
   const result = normalizeRecord(value, { defaultService: context.service });
-  return result.ok ? result : { ok: false, reason: result.problem };
+  if (!result.ok) return { ok: false, reason: result.problem };
+  return validTime(result.record.time) === undefined ? { ok: false, reason: 'no_time' } : result;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {

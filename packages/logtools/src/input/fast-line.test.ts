@@ -2,64 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkKernelAgainstReference } from '../../test/kernel-agreement.js';
 import { generateLogs } from '../generator/generate-logs.js';
-import { hashId } from '../comfyui/post-attempt-list.js';
-import { decodeJsonLine } from './decode-json-line.js';
-import { FastLine } from './fast-line.js';
-import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from './scan-kernel.js';
-
-const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
-
-/** Runs every line through the kernel and checks each fast line's fields against JSON.parse + normalizeRecord. */
-function checkAgainstReference(lines: readonly string[]): { fast: number; slow: number } {
-  const kernel = new ScanKernel();
-  kernel.select({ kind: 'all' });
-  kernel.setEvents(EVENTS);
-  const line = new FastLine(kernel);
-  let fast = 0;
-  let slow = 0;
-  for (let from = 0; from < lines.length; from += 2000) {
-    const text = Buffer.from(`${lines.slice(from, from + 2000).join('\n')}\n`);
-    text.copy(kernel.bytes, IN_BASE);
-    const count = kernel.scan(IN_BASE, IN_BASE + text.length, 1 << 20);
-    for (let i = 0; i < count; i++) {
-      const rec = kernel.outWord + i * REC_WORDS;
-      const s = kernel.words[rec] ?? 0;
-      const e = kernel.words[rec + 1] ?? 0;
-      const decoded = decodeJsonLine(kernel.bytes, s, e, { service: 'x', first: false, tail: false });
-      if (kernel.words[rec + 3] !== LINE_STATUS.fast) {
-        slow++;
-        continue;
-      }
-      fast++;
-      line.at(rec);
-      const raw = kernel.bytes.toString('utf8', s, e);
-      const value = JSON.parse(raw) as unknown;
-      expect(typeof value === 'object' && value !== null && !Array.isArray(value), raw).toBe(true);
-      if (!decoded.ok) {
-        expect(line.time() === undefined || line.level() === undefined, raw).toBe(true);
-        continue;
-      }
-      const r = decoded.record;
-      expect({ time: line.time(), level: line.level(), duration: line.duration(), event: EVENTS[line.eventIndex()] ?? null }, raw).toEqual({
-        time: r.time,
-        level: r.level,
-        duration: r.duration_ms,
-        event: EVENTS.includes(r.event ?? '') ? r.event : null,
-      });
-      expect({ service: line.service('x'), msg: line.msg(), error: line.error(), request_id: line.str('request_id'), prompt_id: line.str('prompt_id') }, raw).toEqual({
-        service: r.service,
-        msg: r.msg,
-        error: r.error,
-        request_id: r.request_id,
-        prompt_id: r.prompt_id,
-      });
-      expect(line.hashOf('request_id', hashId), raw).toBe(r.request_id === undefined ? undefined : hashId(r.request_id));
-      if (r.request_id !== undefined) expect(line.startsWith('request_id', r.request_id.slice(0, 3)), raw).toBe(true);
-    }
-  }
-  return { fast, slow };
-}
 
 const T = '2026-11-28T05:03:21.123Z';
 const times = [T, '2026-11-28T05:03:21Z', '2026-11-28 05:03:21,5', '2026-11-28T05:03:21.123456', '2026-02-31T25:61:61.1z', '0099-01-01T00:00:00Z', '0100-03-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-28T05:03:21.1234567890Z', '2026-11-28T05:03:21+01:00', 'yesterday', 1795842201123, 1795842201, 1795842201123456, 0, -5, 1.5, 1e3, null, true, { t: 1 }, '\u0032026-11-28T05:03:21Z'];
@@ -83,7 +27,7 @@ describe('the kernel\'s fast lines', () => {
     }
     lines.push(`{"level":"INFO","time":"${T}","duration_ms":5,"duration_ms":6,"event":"x","event":"gpu_response"}`);
     lines.push(`{"level":"INFO","time":"${T}","nested":{"duration_ms":5,"event":"gpu_response","level":"ERROR"},"msg":"n"}`);
-    const { fast } = checkAgainstReference(lines);
+    const { fast } = checkKernelAgainstReference(lines);
     expect(fast).toBeGreaterThan(lines.length / 2);
   });
 
@@ -111,7 +55,7 @@ describe('the kernel\'s fast lines', () => {
       }
       lines.push(line);
     }
-    const { fast, slow } = checkAgainstReference(lines);
+    const { fast, slow } = checkKernelAgainstReference(lines);
     expect(fast).toBeGreaterThan(100);
     expect(slow).toBeGreaterThan(1000);
   });
@@ -125,7 +69,7 @@ describe('the kernel\'s fast lines', () => {
         for (const name of ['backend.log', 'gpu_server.log', 'telegram_bot.log']) {
           const text = await readFile(path.join(dir, name), 'latin1');
           const lines = text.split('\n').filter((l) => l.length < 100_000);
-          const { fast } = checkAgainstReference(lines);
+          const { fast } = checkKernelAgainstReference(lines);
           expect(fast).toBeGreaterThan(lines.length / 2);
         }
       }

@@ -1,6 +1,7 @@
 import { LEVEL_RANK, LEVELS, normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
 import { latin1 } from './latin1.js';
 import { parseIsoBytes } from './parse-iso-bytes.js';
+import { validTime } from './valid-time.js';
 import { DERIVED_WORD, SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.js';
 
 /**
@@ -111,11 +112,11 @@ export class FastLine {
     return Number.isFinite(value) ? value : undefined;
   }
 
-  /** The record's time in epoch ms, as normalizeRecord reads `time` (else `timestamp`); undefined when invalid. */
+  /** The record's time in epoch ms, as normalizeRecord reads `time` (else `timestamp`); undefined when invalid or beyond a Date's range. */
   time(): number | undefined {
     if (!this.timeRead) {
       const derived = this.doubles[(this.rec + DERIVED_WORD + 2) >> 1] ?? Number.NaN;
-      this.cachedTime = Number.isNaN(derived) ? this.readTime() : derived === -Infinity ? undefined : derived;
+      this.cachedTime = Number.isNaN(derived) ? validTime(this.readTime()) : derived === -Infinity ? undefined : derived;
       this.timeRead = true;
     }
     return this.cachedTime;

@@ -1,4 +1,5 @@
-import { readdir, stat, open } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { parseLogName } from './parse-log-name.js';
@@ -10,6 +11,14 @@ export interface InputFile {
   /** Short name for reports (the file name in a directory, the path as given otherwise). */
   readonly name: string;
   readonly gz: boolean;
+  /**
+   * The file opened when it was listed (listInputs): every read of the command reads
+   * this open file, so a file renamed or replaced meanwhile (log rotation) is still
+   * read whole. Without it, each read opens `path`.
+   */
+  readonly fd?: number | undefined;
+  /** Bytes when listed: reads stop there, so lines appended meanwhile are left for the next run. */
+  readonly size?: number | undefined;
 }
 
 /** A log written by one producer: a rotation set read as one sequence, oldest file first. */
@@ -26,6 +35,8 @@ export interface InputSet {
   readonly sources: readonly LogSource[];
   /** `*.log` files left out, and why (e.g. startup.log is plain text). */
   readonly ignored: readonly { readonly path: string; readonly reason: string }[];
+  /** Log files found in the directory (or given) that cannot be read, and why: a read error of the command. */
+  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
 }
 
 /** Where to read from: explicit files, else a directory. */
@@ -39,6 +50,8 @@ const STARTUP_LOG = 'startup';
 
 interface Found {
   readonly file: InputFile;
+  /** Why the file cannot be read (it was not opened), or undefined. */
+  readonly problem?: string | undefined;
   readonly kind: 'json' | 'comfyui';
   readonly service: string;
   readonly age: number;
@@ -49,16 +62,20 @@ interface Found {
  * in `dir` with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
  * `comfyui.log` is ComfyUI's plain text and every other JSON-lines file counts,
  * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
- * directory whose content does not start like JSON lines is ignored and listed
- * (startup.log, the start script's text log, is ignored without a word). A missing directory or file, or no log files at all, is an
- * InputError.
+ * directory whose first lines do not look like JSON lines is ignored and listed
+ * (startup.log, the start script's text log, is ignored without a word). Each file is
+ * opened here, once (close them with closeInputs); one that cannot be opened, or is
+ * not a regular file (a directory, FIFO or socket named `*.log`, a dangling or looping
+ * symbolic link), is listed in `unreadable`. A missing directory or given file, or no
+ * log file at all, is an InputError.
  */
 export async function listInputs(options: InputOptions): Promise<InputSet> {
-  const found = options.files !== undefined && options.files.length > 0
-    ? await Promise.all(options.files.map(describeGivenFile))
-    : await scanDirectory(options.dir);
+  const given = options.files !== undefined && options.files.length > 0;
+  const all = given ? await describeGivenFiles(options.files ?? []) : await scanDirectory(options.dir);
+  const unreadable = all.flatMap((f) => (f.problem === undefined ? [] : [{ path: f.file.path, reason: f.problem }]));
   const groups = new Map<string, Found[]>();
-  for (const f of found) {
+  for (const f of all) {
+    if (f.problem !== undefined) continue;
     const key = `${f.kind}\0${f.service}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
@@ -68,22 +85,30 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
     const sorted = [...members].sort((a, b) => a.age - b.age);
     const first = sorted[0] as Found;
     const source: LogSource = { kind: first.kind, service: first.service, files: sorted.map((m) => m.file) };
-    if (options.files === undefined || options.files.length === 0) {
-      if (first.kind === 'json' && !(await looksLikeJsonLines(source.files))) {
-        // startup.sh's own text log is expected in every log directory: skip it silently.
-        if (first.service !== STARTUP_LOG) {
-          for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
-        }
-        continue;
+    if (!given && first.kind === 'json' && !looksLikeJsonLines(source.files)) {
+      // startup.sh's own text log is expected in every log directory: skip it silently.
+      if (first.service !== STARTUP_LOG) {
+        for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
       }
+      closeFiles(source.files);
+      continue;
     }
     sources.push(source);
   }
   sources.sort((a, b) => (a.kind === b.kind ? compareNames(a.service, b.service) : a.kind === 'json' ? -1 : 1));
-  if (sources.length === 0) {
+  if (sources.length === 0 && unreadable.length === 0) {
     throw new InputError(`no log files in ${options.dir} (looked for *.log, *.log.N, *.log.gz)`, options.dir);
   }
-  return { sources, ignored };
+  return { sources, ignored, unreadable };
+}
+
+/** Closes the files listInputs opened. */
+export function closeInputs(inputs: InputSet): void {
+  for (const source of inputs.sources) closeFiles(source.files);
+}
+
+function closeFiles(files: readonly InputFile[]): void {
+  for (const f of files) if (f.fd !== undefined) closeSync(f.fd);
 }
 
 /**
@@ -108,16 +133,22 @@ async function scanDirectory(dir: string): Promise<Found[]> {
   for (const entry of entries) {
     const name = parseLogName(entry.name);
     if (name === undefined) continue;
-    // A symlinked log counts when it points at a regular file.
-    if (!entry.isFile() && !(entry.isSymbolicLink() && (await stat(path.join(dir, entry.name)).catch(() => undefined))?.isFile() === true)) continue;
-    found.push({
-      file: { path: path.join(dir, entry.name), name: entry.name, gz: name.gz },
-      kind: name.kind,
-      service: name.base,
-      age: name.age,
-    });
+    const filePath = path.join(dir, entry.name);
+    // A symbolic link counts when it points at a regular file (openListed checks).
+    const { fd, size, problem } = entry.isFile() || entry.isSymbolicLink() ? openListed(filePath) : { problem: NOT_REGULAR };
+    found.push({ file: { path: filePath, name: entry.name, gz: name.gz, fd, size }, kind: name.kind, service: name.base, age: name.age, problem });
   }
   return found;
+}
+
+/** The files given with --file; the first that is missing or not a file is an InputError (and none stays open). */
+async function describeGivenFiles(files: readonly string[]): Promise<Found[]> {
+  const settled = await Promise.allSettled(files.map(describeGivenFile));
+  const failed = settled.find((r) => r.status === 'rejected');
+  const found = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed === undefined) return found;
+  closeFiles(found.map((f) => f.file));
+  throw failed.reason;
 }
 
 async function describeGivenFile(filePath: string): Promise<Found> {
@@ -133,24 +164,58 @@ async function describeGivenFile(filePath: string): Promise<Found> {
   const gz = name?.gz ?? base.endsWith('.gz');
   const service = name?.base ?? base.replace(/\.gz$/, '').replace(/\.[^.]*$/, '');
   const kind = name?.kind ?? (service.startsWith('comfyui') ? 'comfyui' : 'json');
-  return { file: { path: filePath, name: filePath, gz }, kind, service, age: name?.age ?? 0 };
+  const { fd, size, problem } = openListed(filePath);
+  return { file: { path: filePath, name: filePath, gz, fd, size }, kind, service, age: name?.age ?? 0, problem };
 }
 
-/** Sniffs the newest plain file of a set: JSON lines start with `{` (after a BOM, NULs or blanks). */
-async function looksLikeJsonLines(files: readonly InputFile[]): Promise<boolean> {
-  const plain = [...files].reverse().find((f) => !f.gz);
-  if (plain === undefined) return true;
-  const handle = await open(plain.path, 'r').catch(() => undefined);
-  if (handle === undefined) return true;
+const NOT_REGULAR = 'not a regular file';
+
+/**
+ * Opens a listed file for the whole command, or says why it cannot be read. Non-blocking,
+ * so that a FIFO put in place of the file cannot hang the open (fstat then rejects it).
+ */
+function openListed(filePath: string): { fd?: number; size?: number; problem?: string } {
+  let fd: number;
   try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const text = buf.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '');
-    const first = /[^\s\0]/.exec(text);
-    return first === null || first[0] === '{';
-  } finally {
-    await handle.close();
+    fd = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return { problem: describeFsError(error) };
   }
+  const info = fstatSync(fd);
+  if (!info.isFile()) {
+    closeSync(fd);
+    return { problem: NOT_REGULAR };
+  }
+  return { fd, size: info.size };
+}
+
+/** Bytes and lines looksLikeJsonLines reads. */
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_LINES = 20;
+
+/**
+ * Sniffs the newest plain file of a set: JSON lines if at least half of its first 20
+ * non-blank lines (in its first 64 KiB) start with `{`, after a BOM, NULs or blanks, or
+ * if it has none. Half, not all: a torn or damaged first line must not hide the file.
+ */
+function looksLikeJsonLines(files: readonly InputFile[]): boolean {
+  const plain = [...files].reverse().find((f) => !f.gz);
+  if (plain?.fd === undefined) return true;
+  const buf = Buffer.alloc(SNIFF_BYTES);
+  let bytesRead = 0;
+  try {
+    bytesRead = readSync(plain.fd, buf, 0, buf.length, 0);
+  } catch {
+    return true;
+  }
+  const starts = buf
+    .toString('latin1', 0, bytesRead)
+    .replace(/^\xef\xbb\xbf/, '')
+    .split('\n')
+    .map((line) => /[^\s\0]/.exec(line)?.[0])
+    .filter((c) => c !== undefined)
+    .slice(0, SNIFF_LINES);
+  return starts.filter((c) => c === '{').length * 2 >= starts.length;
 }
 
 /** A one-line reason for a failed file-system call, without a stack. */
@@ -165,7 +230,10 @@ export function describeFsError(error: unknown): string {
     case 'ENOTDIR':
       return 'not a directory';
     case 'EISDIR':
-      return 'is a directory';
+    case 'ENXIO':
+      return NOT_REGULAR;
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
     default:
       return error instanceof Error ? error.message : String(error);
   }

@@ -1,12 +1,11 @@
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { readSync } from 'node:fs';
 import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
 import { FastLine } from './fast-line.js';
 import type { FileStats } from './file-stats.js';
 import { MAX_LINE_BYTES } from './line-blocker.js';
-import { describeFsError, type InputFile } from './list-inputs.js';
+import type { InputFile } from './list-inputs.js';
+import { checkNotShrunk, describeReadError, FileShrankError, inflateFile, openForRead } from './read-chunks.js';
 import { IN_BASE, IN_BYTES, LINE_STATUS, REC_WORDS, type KernelSelection, type ScanKernel } from './scan-kernel.js';
 
 /** Bytes read at a time from a plain file. */
@@ -65,11 +64,9 @@ export async function readJsonLines(
   const reader = new LineFeeder(kernel, range.start === 0, options, stats, sink);
   try {
     if (file.gz) {
-      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-      pipeline(createReadStream(file.path, { highWaterMark: 1024 * 1024 }), gunzip, () => undefined);
-      for await (const chunk of gunzip) reader.push(chunk as Buffer);
+      for await (const chunk of inflateFile(file)) reader.push(chunk);
     } else {
-      readPlain(file.path, range, options.readBytes ?? READ_BYTES, reader);
+      readPlain(file, range, options.readBytes ?? READ_BYTES, reader);
     }
   } catch (error) {
     stats.error = describeReadError(error);
@@ -77,21 +74,22 @@ export async function readJsonLines(
   reader.end();
 }
 
-function readPlain(path: string, range: ByteRange, readBytes: number, reader: LineFeeder): void {
-  const fd = openSync(path, 'r');
+function readPlain(file: InputFile, range: ByteRange, readBytes: number, reader: LineFeeder): void {
+  const { fd, size, close } = openForRead(file);
   try {
-    // A file that grows meanwhile is read up to the size it had when opened.
-    const end = Math.min(range.end, fstatSync(fd).size);
+    // Up to the size the file had when listed: lines appended meanwhile are for the next run.
+    const end = Math.min(range.end, size);
     let position = range.start;
     while (position < end) {
       const room = Math.min(readBytes, end - position, reader.room);
       const n = readSync(fd, reader.bytes, reader.fillAt, room, position);
-      if (n === 0) return;
+      if (n === 0) throw new FileShrankError(position, end);
       position += n;
       reader.filled(n);
     }
+    checkNotShrunk(fd, end);
   } finally {
-    closeSync(fd);
+    close();
   }
 }
 
@@ -228,14 +226,4 @@ function contentLength(bytes: Buffer, start: number, end: number): number {
   let s = start;
   while (s < end && bytes[s] === 0) s++;
   return end - s;
-}
-
-/** A one-line reason for a read that failed (file system or gzip). */
-export function describeReadError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'ERR_PADDING_1') {
-    return `corrupt gzip data: ${(error as Error).message}`;
-  }
-  if (typeof code === 'string' && code.startsWith('Z_')) return `gzip error: ${(error as Error).message}`;
-  return describeFsError(error);
 }

@@ -36,7 +36,9 @@ export function renderInputNotes(
     }
   }
   for (const file of summary.by_file) {
-    if (file.error !== null) out.push(colors.red(`logtrace: ${escapeAndCut(file.path, 200)}: read stopped: ${file.error}`));
+    if (file.error === null) continue;
+    const what = file.lines === 0 ? 'cannot read' : `read stopped after ${file.lines} ${file.lines === 1 ? 'line' : 'lines'}`;
+    out.push(colors.red(`logtrace: ${escapeAndCut(file.path, 200)}: ${what}: ${escapeAndCut(file.error, 300)}`));
   }
   for (const file of ignored) out.push(colors.dim(`logtrace: ignored ${escapeAndCut(file.path, 200)} (${file.reason})`));
   return out.length === 0 ? '' : `${out.join('\n')}\n`;

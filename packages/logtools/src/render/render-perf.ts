@@ -55,7 +55,7 @@ export function renderPerf(report: PerfReport, colors: Colors): string {
           formatDuration(b.avg_ms),
           formatDuration(b.p95_ms),
           formatDuration(b.max_ms),
-          '▇'.repeat(Math.max(1, Math.round((b.p95_ms / (worst || 1)) * 30))),
+          '▇'.repeat(Math.max(1, Math.min(30, Math.round((worst > 0 ? b.p95_ms / worst : 0) * 30)))),
         ]),
         colors,
       ),

@@ -1,5 +1,6 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { InputSet } from '../input/list-inputs.js';
+import { readSync } from 'node:fs';
+import type { InputFile, InputSet } from '../input/list-inputs.js';
+import { openForRead } from '../input/read-chunks.js';
 import { jsonSources } from './scan-json-sources.js';
 
 /** One piece of scanning work: a byte range of a JSON-lines file (a gzip file is one piece). */
@@ -9,6 +10,9 @@ export interface ScanUnit {
   readonly file: number;
   readonly path: string;
   readonly gz: boolean;
+  /** The descriptor and size the file was listed with (InputFile). */
+  readonly fd: number | undefined;
+  readonly size: number | undefined;
   readonly service: string;
   /** Bytes [start, end) of the file, whole lines; end is Infinity for the file's last piece. */
   readonly start: number;
@@ -28,17 +32,17 @@ const ALIGN_WINDOW = 2 * 1024 * 1024;
  */
 export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[]; bytes: number } {
   const files = jsonSources(inputs).flatMap(({ source, index }) =>
-    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, path: f.path, gz: f.gz, service: source.service, size: sizeOf(f.path) })),
+    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, input: f, service: source.service, size: sizeOf(f) })),
   );
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
   const unitBytes = Math.max(MIN_UNIT_BYTES, Math.min(UNIT_BYTES, Math.ceil(bytes / (threads * 4))));
   const units: ScanUnit[] = [];
   for (const f of files) {
-    const base = { source: f.source, file: f.file, path: f.path, gz: f.gz, service: f.service };
+    const base = { source: f.source, file: f.file, path: f.input.path, gz: f.input.gz, fd: f.input.fd, size: f.input.size, service: f.service };
     let start = 0;
-    if (!f.gz) {
+    if (!f.input.gz) {
       for (let cut = unitBytes; cut < f.size - MIN_UNIT_BYTES / 2; cut = Math.max(cut + unitBytes, start + unitBytes)) {
-        const aligned = nextLineStart(f.path, cut, f.size);
+        const aligned = nextLineStart(f.input, cut, f.size);
         if (aligned === undefined || aligned >= f.size) break;
         units.push({ ...base, start, end: aligned });
         start = aligned;
@@ -49,27 +53,37 @@ export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[
   return { units, bytes };
 }
 
-function sizeOf(path: string): number {
+/** Bytes of a file as listed; 0 when it cannot be read (its read then reports why). */
+function sizeOf(file: InputFile): number {
   try {
-    return statSync(path).size;
+    const { size, close } = openForRead(file);
+    close();
+    return size;
   } catch {
     return 0;
   }
 }
 
-/** Offset just past the first `\n` at or after `at`, or undefined when none is near. */
-function nextLineStart(path: string, at: number, size: number): number | undefined {
-  const fd = openSync(path, 'r');
+/** Offset just past the first `\n` at or after `at`, or undefined when none is near (or the file cannot be read). */
+function nextLineStart(file: InputFile, at: number, size: number): number | undefined {
+  let opened;
+  try {
+    opened = openForRead(file);
+  } catch {
+    return undefined;
+  }
   try {
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (let pos = at; pos < Math.min(size, at + ALIGN_WINDOW); pos += buf.length) {
-      const n = readSync(fd, buf, 0, buf.length, pos);
+      const n = readSync(opened.fd, buf, 0, buf.length, pos);
       if (n === 0) return undefined;
       const nl = buf.indexOf(0x0a);
       if (nl !== -1 && nl < n) return pos + nl + 1;
     }
     return undefined;
+  } catch {
+    return undefined;
   } finally {
-    closeSync(fd);
+    opened.close();
   }
 }

@@ -91,7 +91,7 @@ export function jobPrefilter(spec: JobSpec): Prefilter | undefined {
 /** Scans one unit with this thread's kernel and returns its partial result. */
 export async function runUnit(spec: JobSpec, unit: ScanUnit): Promise<UnitResult> {
   const stats = new FileStats(unit.path);
-  const file = { path: unit.path, name: unit.path, gz: unit.gz };
+  const file = { path: unit.path, name: unit.path, gz: unit.gz, fd: unit.fd, size: unit.size };
   const options = { prefilter: jobPrefilter(spec), service: unit.service, range: { start: unit.start, end: unit.end } };
   let parts: UnitParts;
   if (spec.kind === 'perf') {
