@@ -49,22 +49,11 @@ const notes = [];
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
 // ---------------------------------------------------------------- tools
-/** Installs missing Debian packages (ripgrep, jq, GNU time); a failure is noted, not fatal. */
+/** Installs missing Debian packages (ripgrep, jq, GNU time) with scripts/apt_install.sh; a failure is noted, not fatal. */
 function ensureTools() {
-  const wanted = [
-    ['rg', 'ripgrep'],
-    ['jq', 'jq'],
-    ['/usr/bin/time', 'time'],
-  ];
-  const missing = wanted.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
-  if (missing.length === 0) return;
-  log(`installing ${missing.join(', ')} from Debian`);
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  const install = () => spawnSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', ...missing], { stdio: 'ignore' }).status === 0;
-  if (!install()) {
-    spawnSync(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'update'], { stdio: 'ignore' });
-    if (!install()) notes.push(`could not install ${missing.join(', ')}: the rows needing them are left out`);
-  }
+  const wanted = ['rg=ripgrep', 'jq', '/usr/bin/time=time'];
+  const installed = spawnSync(path.join(ROOT, 'scripts', 'apt_install.sh'), wanted, { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (installed.status !== 0) notes.push('could not install every baseline tool: the rows needing them are left out');
 }
 
 function has(cmd) {
