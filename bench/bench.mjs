@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LOGTRACE = path.join(ROOT, 'packages/logtools/dist/bin/logtrace.js');
+const LOGTRACE = path.join(ROOT, 'packages/logtools/bin/logtrace.js');
 const GENERATOR = path.join(ROOT, 'packages/logtools/dist/bin/generate-logs.js');
 const SERVICES = path.join(ROOT, 'packages/services/dist/bin');
 

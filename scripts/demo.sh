@@ -7,7 +7,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 logtrace() {
-  node "$LOGTRACE_ROOT/packages/logtools/dist/bin/logtrace.js" "$@" --dir "$LOG_DIR"
+  node "$LOGTRACE_ROOT/packages/logtools/bin/logtrace.js" "$@" --dir "$LOG_DIR"
 }
 
 # banner TEXT — a heading before each command, with the command itself.

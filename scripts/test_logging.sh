@@ -8,7 +8,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BACKEND_URL="http://$HOST:$BACKEND_PORT"
-LOGTRACE_BIN="$LOGTRACE_ROOT/packages/logtools/dist/bin/logtrace.js"
+LOGTRACE_BIN="$LOGTRACE_ROOT/packages/logtools/bin/logtrace.js"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 PASSED=0

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
 // Stable entry for npm's bin link (it exists before the build runs); the CLI itself is
-// the compiled dist/bin/logtrace.js.
-import '../dist/bin/logtrace.js';
+// dist/bundle/logtrace.js, the compiled dist/bin/logtrace.js bundled into one module
+// (scripts/bundle.mjs).
+import '../dist/bundle/logtrace.js';

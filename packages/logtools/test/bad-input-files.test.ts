@@ -33,7 +33,7 @@ import { checkKernelAgainstReference } from './kernel-agreement.js';
 import { referenceRead } from './reference-read.js';
 import { runCli, type Json } from './run-cli.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin/logtrace.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/logtrace.js', import.meta.url));
 const MiB = 1024 * 1024;
 
 let root = '';

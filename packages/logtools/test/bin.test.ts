@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLogs, type GeneratedLogs } from '../src/generator/generate-logs.js';
 import { runCli } from './run-cli.js';
 
-const BIN = fileURLToPath(new URL('../dist/bin/logtrace.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/logtrace.js', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('../dist/bin/generate-logs.js', import.meta.url));
 
 interface Ran {
@@ -46,6 +46,15 @@ describe('the built logtrace binary', () => {
   it('is a node script', async () => {
     expect((await readFile(BIN, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect((await stat(BIN)).isFile()).toBe(true);
+  });
+
+  it('runs one bundled module, with the scan worker beside it where the worker pool looks for it', async () => {
+    const bundle = fileURLToPath(new URL('../dist/bundle/logtrace.js', import.meta.url));
+    expect(await readFile(BIN, 'utf8')).toContain("import '../dist/bundle/logtrace.js';");
+    // Only Node's modules and yargs (kept out, loaded for help) are imported: the rest is inside.
+    const imported = [...(await readFile(bundle, 'utf8')).matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1] as string);
+    expect(imported.filter((name) => !name.startsWith('node:') && !/^(fs|path|util|yargs(\/.*)?)$/.test(name))).toEqual([]);
+    expect((await stat(path.join(path.dirname(bundle), 'scan-worker.js'))).isFile()).toBe(true);
   });
 
   it('prints help and exits 0', async () => {
