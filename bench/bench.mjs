@@ -90,7 +90,8 @@ function prepareData() {
   const gzFiles = readdirSync(gz).filter((f) => f.endsWith('.gz'));
   const gzBytes = bytes(['backend.log', 'gpu_server.log'].map((f) => path.join(clean, f)));
   const id = pickRequestId(path.join(clean, 'backend.log'));
-  return { clean, gz, small, json, all, jsonBytes: bytes(json), allBytes: bytes(all), gzBytes, gzFiles, id, smallId: pickRequestId(path.join(small, 'backend.log')) };
+  const smallBytes = bytes(readdirSync(small).filter((f) => f.endsWith('.log')).map((f) => path.join(small, f)));
+  return { clean, gz, small, smallBytes, json, all, jsonBytes: bytes(json), allBytes: bytes(all), gzBytes, gzFiles, id, smallId: pickRequestId(path.join(small, 'backend.log')) };
 }
 
 /** A request_id from the middle of a file (a trace that must read the whole directory). */
@@ -147,7 +148,7 @@ function defineRows(d) {
     { key: 'grep-id', name: 'grep -F -c <id>', cmd: `LC_ALL=C grep -F -c ${d.id} ${allFiles}`, bytes: d.allBytes },
     // Start-up rows are short and noisy: three runs per round.
     { key: 'lt-help', name: 'logtrace --help', cmd: `${lt} --help >/dev/null`, bytes: 0, repeat: 3 },
-    { key: 'lt-small-trace', name: 'logtrace trace <id>, small dir (3.6 MB)', cmd: `${lt} trace ${d.smallId} --dir ${q(d.small)} >/dev/null`, bytes: 0, repeat: 3 },
+    { key: 'lt-small-trace', name: `logtrace trace <id>, small dir (${(d.smallBytes / 1e6).toFixed(1)} MB)`, cmd: `${lt} trace ${d.smallId} --dir ${q(d.small)} >/dev/null`, bytes: 0, repeat: 3 },
   ];
   if (has('rg')) {
     rows.push({ key: 'rg', name: 'rg -F | rg -o | awk', cmd: `rg -N --no-filename -F '"event":"comfyui_complete"' ${jsonFiles} | rg -o '"duration_ms":[0-9]*' | ${awkAvg}`, bytes: d.jsonBytes, check: 'avg' });
@@ -281,21 +282,22 @@ function report(d, results, services) {
   lines.push('');
   lines.push('Ratios are the baseline\'s median time over logtrace\'s (above 1× means logtrace is faster).');
   lines.push('');
-  // identical results where the same thing is computed
-  const perf = JSON.parse(get('lt-perf')?.outputs[0] || '{}').generation ?? {};
-  const ours = `${perf.count} ${Number(perf.avg_ms).toFixed(6)}`;
-  lines.push(`Same answers (count, average of comfyui_complete.duration_ms): logtrace \`${ours}\``);
-  for (const k of ['grep-c', 'grep-utf8', 'rg', 'jq', 'lt-gz', 'lt-strict']) {
-    const r = get(k);
-    if (!r) continue;
-    let theirs = (r.outputs[0] ?? '').trim();
-    if (r.check === 'perf') {
-      const g = JSON.parse(theirs || '{}').generation ?? {};
-      theirs = `${g.count} ${Number(g.avg_ms).toFixed(6)}`;
+  // identical results where the same thing is computed (when logtrace perf ran)
+  const countAndAverage = (output) => {
+    const g = JSON.parse(output || '{}').generation ?? {};
+    return `${g.count} ${Number(g.avg_ms).toFixed(6)}`;
+  };
+  if (get('lt-perf') !== undefined) {
+    const ours = countAndAverage(get('lt-perf').outputs[0]);
+    lines.push(`Same answers (count, average of comfyui_complete.duration_ms): logtrace \`${ours}\``);
+    for (const k of ['grep-c', 'grep-utf8', 'rg', 'jq', 'lt-gz', 'lt-strict']) {
+      const r = get(k);
+      if (!r) continue;
+      const theirs = r.check === 'perf' ? countAndAverage(r.outputs[0]) : (r.outputs[0] ?? '').trim();
+      lines.push(`- ${r.name}: \`${theirs}\` ${theirs === ours ? 'identical' : '**DIFFERENT**'}`);
     }
-    lines.push(`- ${r.name}: \`${theirs}\` ${theirs === ours ? 'identical' : '**DIFFERENT**'}`);
+    lines.push('');
   }
-  lines.push('');
   const target = (label, ok, detail) => lines.push(`- ${ok ? 'met' : '**not met**'}: ${label} (${detail})`);
   const have = (...keys) => keys.every((k) => get(k) !== undefined);
   lines.push('Targets (issue 7):');
