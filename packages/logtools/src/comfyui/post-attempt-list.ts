@@ -3,17 +3,47 @@ import type { PostAttempts } from './attribute-comfyui.js';
 const ACCEPTED = 1;
 const DEQUEUED = 2;
 
+/** POST attempts as plain typed arrays, one entry per attempt (what a scan unit sends back). */
+export interface PostAttemptArrays {
+  readonly times: Float64Array;
+  /** Input order keys, or whatever numbering the collector used (a unit's line numbers). */
+  readonly orders: Float64Array;
+  /** hashId of the prompt id, -1 for none. */
+  readonly hashes: Float64Array;
+  /** 1 when ComfyUI queued the prompt, else 0. */
+  readonly accepted: Uint8Array;
+}
+
 /**
  * POST attempts collected while scanning, in typed arrays (25 bytes per attempt, no
  * objects): a gigabyte of logs has hundreds of thousands. Prompt ids are kept as
  * 53-bit hashes, only to match a later "taken out of the queue" line.
  */
 export class PostAttemptList implements PostAttempts {
-  private times = new Float64Array(1024);
-  private orders = new Float64Array(1024);
-  private hashes = new Float64Array(1024);
-  private flags = new Uint8Array(1024);
+  private times: Float64Array;
+  private orders: Float64Array;
+  private hashes: Float64Array;
+  private flags: Uint8Array;
   private size = 0;
+
+  /**
+   * `capacity`: attempts before the arrays grow. Growing is costly here (fresh memory
+   * is paged in: doubling up to 270 000 attempts took 40 ms), so give the count when it is known.
+   */
+  constructor(capacity = 1024) {
+    const n = Math.max(1, capacity);
+    this.times = new Float64Array(n);
+    this.orders = new Float64Array(n);
+    this.hashes = new Float64Array(n);
+    this.flags = new Uint8Array(n);
+  }
+
+  /** The attempts of several scan units, in the order given, in one list sized for them all. */
+  static concat(parts: readonly { readonly arrays: PostAttemptArrays; readonly orderBase: number }[]): PostAttemptList {
+    const list = new PostAttemptList(parts.reduce((n, p) => n + p.arrays.times.length, 0));
+    for (const { arrays, orderBase } of parts) list.addArrays(arrays, orderBase);
+    return list;
+  }
 
   /** Number of attempts. */
   get length(): number {
@@ -33,6 +63,28 @@ export class PostAttemptList implements PostAttempts {
     this.hashes[this.size] = promptHash;
     this.flags[this.size] = accepted ? ACCEPTED : 0;
     this.size++;
+  }
+
+  /** Copies of the attempts added so far, in the order they were added. */
+  toArrays(): PostAttemptArrays {
+    const n = this.size;
+    return {
+      times: this.times.slice(0, n),
+      orders: this.orders.slice(0, n),
+      hashes: this.hashes.slice(0, n),
+      accepted: this.flags.slice(0, n).map((f) => f & ACCEPTED),
+    };
+  }
+
+  /** Adds every attempt of `arrays`, with `orderBase` added to its `orders` entry to make its input order key. */
+  addArrays(arrays: PostAttemptArrays, orderBase: number): void {
+    const n = arrays.times.length;
+    while (this.size + n > this.times.length) this.grow();
+    this.times.set(arrays.times, this.size);
+    this.hashes.set(arrays.hashes, this.size);
+    this.flags.set(arrays.accepted, this.size);
+    for (let i = 0; i < n; i++) this.orders[this.size + i] = orderBase + (arrays.orders[i] ?? 0);
+    this.size += n;
   }
 
   /** Marks the attempts of these prompt ids as taken out of the queue (they never ran). */

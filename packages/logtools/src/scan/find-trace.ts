@@ -1,6 +1,6 @@
 import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
-import { PostAttemptList } from '../comfyui/post-attempt-list.js';
+import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
 import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from '../core/stitch-trace.js';
@@ -51,7 +51,7 @@ export async function findTrace(
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
   const hits = new Map<number, NormalizedRecord>();
   const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
-  const posts = new PostAttemptList();
+  const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
   const spec = { kind: 'trace', needles, idPrefix: id, posts: hasComfyui, strict: options.strict } as const;
@@ -67,12 +67,10 @@ export async function findTrace(
         }
       }
     });
-    for (let i = 0; i < parts.postTimes.length; i++) {
-      const order = inputOrder(unit, offset + (parts.postLines[i] ?? 0));
-      posts.addHashed(parts.postTimes[i] ?? 0, order, parts.postAccepted[i] === 1, parts.postHashes[i] ?? -1);
-    }
+    postParts.push({ arrays: parts.posts, orderBase: inputOrder(unit, offset) });
     for (const promptId of parts.dequeued) dequeued.add(promptId);
   });
+  const posts = PostAttemptList.concat(postParts);
   posts.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
   // comfyui.log is read while the workers follow the links, with the records found so

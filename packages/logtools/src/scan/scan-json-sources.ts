@@ -11,7 +11,10 @@ export function jsonSources(inputs: InputSet): { readonly source: LogSource; rea
   return inputs.sources.flatMap((source, index) => (source.kind === 'json' ? [{ source, index }] : []));
 }
 
-/** A sort key for (source, file, line) that keeps input order: fits in a double for any realistic input. */
+/**
+ * A sort key for (source, file, line) that keeps input order: fits in a double for any
+ * realistic input. Linear in `line`: inputOrder(o, a + b) = inputOrder(o, a) + b.
+ */
 export function inputOrder(origin: RecordOrigin, line: number): number {
   return (origin.source * 1024 + origin.file) * 2 ** 36 + line;
 }
