@@ -47,9 +47,7 @@ describe('PerfAccumulator', () => {
     for (const r of records) whole.add(r);
     const parts = [new PerfAccumulator(options), new PerfAccumulator(options), new PerfAccumulator(options)];
     records.forEach((r, i) => parts[i % 3]?.add(r));
-    const merged = new PerfAccumulator(options);
-    for (const p of parts) merged.mergeParts(p.toParts());
-    expect(merged.report()).toEqual(whole.report());
+    expect(PerfAccumulator.merged(options, parts.map((p) => p.toParts())).report()).toEqual(whole.report());
   });
 
   it('leaves out records outside the time window', () => {

@@ -80,11 +80,11 @@ export interface PerfOptions {
 
 /**
  * Collects durations from records (any order, any number of partial accumulators
- * merged later) and reports exact statistics. Memory: 8 bytes per duration, twice
+ * merged later with merged()) and reports exact statistics. Memory: 8 bytes per duration, twice
  * for generations (overall and per bucket), plus the top slow items.
  */
 export class PerfAccumulator {
-  private readonly generation = new DurationList();
+  private generation = new DurationList();
   private readonly stages: Record<StageName, DurationList> = {
     backend_end_to_end: new DurationList(),
     gpu_round_trip: new DurationList(),
@@ -131,7 +131,7 @@ export class PerfAccumulator {
     }
   }
 
-  /** What this accumulator holds, as plain data that can cross a thread (see mergeParts). */
+  /** What this accumulator holds, as plain data that can cross a thread (see merged). */
   toParts(): PerfParts {
     const stages = {} as Record<StageName, Float64Array>;
     for (const name of STAGE_NAMES) stages[name] = this.stages[name].view().slice();
@@ -144,20 +144,24 @@ export class PerfAccumulator {
     };
   }
 
-  /** Adds what another accumulator (same options) collected, from its toParts(); merge in input order. */
-  mergeParts(parts: PerfParts): void {
-    this.generation.addValues(parts.generation);
-    for (const name of STAGE_NAMES) this.stages[name].addValues(parts.stages[name]);
-    for (const [start, values] of parts.buckets) {
-      let list = this.buckets.get(start);
-      if (list === undefined) {
-        list = new DurationList(values.length);
-        this.buckets.set(start, list);
-      }
-      list.addValues(values);
+  /**
+   * One accumulator holding what several collected (same options), from their
+   * toParts(), merged in input order, each list sized once.
+   */
+  static merged(options: PerfOptions, parts: readonly PerfParts[]): PerfAccumulator {
+    const merged = new PerfAccumulator(options);
+    merged.generation = DurationList.concat(parts.map((p) => p.generation));
+    for (const name of STAGE_NAMES) merged.stages[name] = DurationList.concat(parts.map((p) => p.stages[name]));
+    const buckets = new Map<number, Float64Array[]>();
+    for (const p of parts) {
+      for (const [start, values] of p.buckets) buckets.set(start, [...(buckets.get(start) ?? []), values]);
     }
-    for (const item of parts.slow) this.slow.add(item);
-    this.slowCount += parts.slowCount;
+    for (const [start, arrays] of buckets) merged.buckets.set(start, DurationList.concat(arrays));
+    for (const p of parts) {
+      for (const item of p.slow) merged.slow.add(item);
+      merged.slowCount += p.slowCount;
+    }
+    return merged;
   }
 
   /** The statistics of everything added. */
@@ -167,7 +171,7 @@ export class PerfAccumulator {
     const buckets = [...this.buckets.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([start, list]): BucketRow => {
-        const sorted = list.sorted();
+        const sorted = list.sort();
         return {
           start: formatTime(start),
           count: list.count,

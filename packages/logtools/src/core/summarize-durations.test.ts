@@ -44,6 +44,41 @@ describe('summarizeDurations', () => {
   });
 });
 
+describe('DurationList', () => {
+  /** Pseudo-random whole milliseconds (and fractions when `fractions`). */
+  function randomValues(n: number, seed: number, max: number, fractions = false): number[] {
+    let x = seed;
+    return Array.from({ length: n }, () => {
+      x = (x * 48271) % 2147483647;
+      return (x % max) + (fractions ? 0.25 : 0);
+    });
+  }
+
+  it('sorts in place, by radix passes for many whole ms and by comparison otherwise, reusing its buffers', () => {
+    // Large then small then large again: the digit buffers kept from a larger sort must not leak into a smaller one.
+    for (const [n, max, fractions] of [[50_000, 5_000_000, false], [5000, 300, false], [4095, 90_000, false], [20_000, 90_000, true], [70_000, 2 ** 32 - 1, false]] as const) {
+      const values = randomValues(n, n + 1, max, fractions);
+      const list = DurationList.concat([Float64Array.from(values.slice(0, 10)), Float64Array.from(values.slice(10))]);
+      const sum = list.sum;
+      const sorted = list.sort();
+      expect(Array.from(sorted)).toEqual([...values].sort((a, b) => a - b));
+      expect(list.view()).toEqual(sorted);
+      expect(list.count).toBe(n);
+      expect(list.sum).toBe(sum);
+    }
+  });
+
+  it('concatenates in order with the total add() would give', () => {
+    const parts = [Float64Array.of(0.1, 0.2), Float64Array.of(), Float64Array.of(0.3)];
+    const byAdd = listOf([0.1, 0.2, 0.3]);
+    const list = DurationList.concat(parts);
+    expect(Array.from(list.view())).toEqual([0.1, 0.2, 0.3]);
+    expect(list.sum).toBe(byAdd.sum);
+    list.add(4);
+    expect(list.count).toBe(4);
+  });
+});
+
 describe('TopN', () => {
   it('keeps the largest items, largest first, earlier first on ties', () => {
     const top = new TopN<{ v: number; id: string }>(3, (x) => x.v);

@@ -19,13 +19,13 @@ export interface DurationSummary {
   readonly max_ms: number | null;
 }
 
-/** Summarizes a list of durations (ms); see DurationSummary for the percentile method. */
+/** Summarizes a list of durations (ms), sorting it in place; see DurationSummary for the percentile method. */
 export function summarizeDurations(list: DurationList): DurationSummary {
   const n = list.count;
   if (n === 0) {
     return { count: 0, avg_ms: null, min_ms: null, p50_ms: null, p90_ms: null, p95_ms: null, p99_ms: null, max_ms: null };
   }
-  const sorted = list.sorted();
+  const sorted = list.sort();
   return {
     count: n,
     avg_ms: list.sum / n,

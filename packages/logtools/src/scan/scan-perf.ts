@@ -15,7 +15,7 @@ export async function scanPerf(
   threads: ThreadChoice,
 ): Promise<PerfReport> {
   const { strict, ...perfOptions } = options;
-  const accumulator = new PerfAccumulator(perfOptions);
-  await scanUnits(inputs, { kind: 'perf', options: perfOptions, strict }, threads, stats, (result) => accumulator.mergeParts(result.parts as PerfParts));
-  return accumulator.report();
+  const parts: PerfParts[] = [];
+  await scanUnits(inputs, { kind: 'perf', options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts as PerfParts));
+  return PerfAccumulator.merged(perfOptions, parts).report();
 }
