@@ -154,7 +154,11 @@ export class PerfAccumulator {
     for (const name of STAGE_NAMES) merged.stages[name] = DurationList.concat(parts.map((p) => p.stages[name]));
     const buckets = new Map<number, Float64Array[]>();
     for (const p of parts) {
-      for (const [start, values] of p.buckets) buckets.set(start, [...(buckets.get(start) ?? []), values]);
+      for (const [start, values] of p.buckets) {
+        const arrays = buckets.get(start);
+        if (arrays === undefined) buckets.set(start, [values]);
+        else arrays.push(values);
+      }
     }
     for (const [start, arrays] of buckets) merged.buckets.set(start, DurationList.concat(arrays));
     for (const p of parts) {
