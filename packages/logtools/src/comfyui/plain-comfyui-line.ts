@@ -24,8 +24,10 @@ export function stampTimeOf(bytes: Buffer, text: LineText): number | undefined {
  */
 export function splitComfyuiLine(bytes: Buffer, s: number, e: number, out: LineText): boolean {
   if (!splitStamp(bytes, s, e, out)) return false;
-  const cr = bytes.indexOf(CR, out.start);
-  return cr === -1 || cr >= e || lastSegment(bytes, out.start, e, out);
+  // A loop over the line, not bytes.indexOf: that searches on to the end of the chunk
+  // (megabytes) whenever the line has no `\r`, as most have.
+  for (let p = out.start; p < e; p++) if (bytes[p] === CR) return lastSegment(bytes, out.start, e, out);
+  return true;
 }
 
 /** Takes the last non-blank `\r`-separated segment of [start, e) as the text; false when unsure (non-ASCII). */

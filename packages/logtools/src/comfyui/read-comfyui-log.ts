@@ -3,7 +3,7 @@ import { LineBlocker } from '../input/line-blocker.js';
 import type { InputFile, LogSource } from '../input/list-inputs.js';
 import { CHUNK_BYTES, describeReadError, readChunks } from '../input/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
-import { isGluedProgress, toComfyuiLines } from './to-comfyui-line.js';
+import { isGluedProgress, mayBeGluedProgress, toComfyuiLines } from './to-comfyui-line.js';
 import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
 
 const NL = 0x0a;
@@ -82,7 +82,8 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
         while (start < e && block.buf[start] === 0) start++;
         const end = block.buf[e - 1] === NL ? e - 1 : e;
         const textClass = splitComfyuiLine(block.buf, start, end, text) ? classifyText(block.buf, text.start, text.end) : undefined;
-        if (textClass === undefined || (textClass === 'progress' && isGluedProgress(block.buf.toString('utf8', text.start, text.end)))) {
+        const glued = textClass === 'progress' && mayBeGluedProgress(block.buf, text.start, text.end) && isGluedProgress(block.buf.toString('utf8', text.start, text.end));
+        if (textClass === undefined || glued) {
           for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line)) parser.push(entry);
         } else {
           const kind = parser.isIdle() ? textClass : 'special';

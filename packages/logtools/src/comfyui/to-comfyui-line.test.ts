@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toComfyuiLine, toComfyuiLines } from './to-comfyui-line.js';
+import { isGluedProgress, mayBeGluedProgress, toComfyuiLine, toComfyuiLines } from './to-comfyui-line.js';
 
 const STAMP = '2026-11-28T06:38:35.960Z ';
 const T = Date.UTC(2026, 10, 28, 6, 38, 35, 960);
@@ -32,5 +32,34 @@ describe('toComfyuiLines', () => {
     expect(toComfyuiLines('Prompt executed in 1.42 seconds', 4)).toEqual([
       { text: 'Prompt executed in 1.42 seconds', time: undefined, line: 4 },
     ]);
+  });
+});
+
+describe('mayBeGluedProgress', () => {
+  it('rules out only bars that isGluedProgress would not split, and rules out plain finished bars', () => {
+    const bars = [
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]got prompt',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s] got prompt',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]\tx',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]\u00a0x',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]]]',
+      ' 61%|██████    | 17/28 [00:00<00:00, 20.31it/s]画像',
+      '100%|██████████| 20/20 [00:01<00:00, 19.98it/s]',
+      '  0%|          | 0/20 [00:00<?, ?it/s]Requested to load SDXL',
+      ' 10%|█         | 2/20',
+      '50%|x]y| 1/2 [a]b',
+      ']',
+      '',
+    ];
+    for (const text of bars) {
+      const bytes = Buffer.from(text);
+      const maybe = mayBeGluedProgress(bytes, 0, bytes.length);
+      if (isGluedProgress(text)) expect(maybe, text).toBe(true);
+    }
+    const finished = Buffer.from('100%|██████████| 20/20 [00:01<00:00, 19.98it/s]');
+    expect(mayBeGluedProgress(finished, 0, finished.length)).toBe(false);
+    const spaced = Buffer.from(' 61%|█ | 17/28 [00:00<00:00, 20.31it/s] got prompt');
+    expect(mayBeGluedProgress(spaced, 0, spaced.length)).toBe(false);
   });
 });

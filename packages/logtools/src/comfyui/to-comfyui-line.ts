@@ -22,6 +22,20 @@ export function isGluedProgress(text: string): boolean {
 }
 
 /**
+ * False when the progress bar bytes[start, end) certainly has nothing glued to it, read
+ * from the bytes: GLUED_BAR needs a non-blank character right after the first `]`.
+ * True means "decode it and ask isGluedProgress".
+ */
+export function mayBeGluedProgress(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let p = start; p < end; p++) {
+    if (bytes[p] !== 0x5d) continue;
+    const next = bytes[p + 1] ?? 0x20;
+    return p + 1 < end && next !== 0x20 && (next < 0x09 || next > 0x0d);
+  }
+  return false;
+}
+
+/**
  * Reads one raw comfyui.log line into the lines ComfyUI meant (see toComfyuiLine): a
  * progress bar with another thread's line glued to its end becomes the bar and that
  * line, both with the same stamp and line number.
