@@ -21,13 +21,12 @@ export function stampTimeOf(bytes: Buffer, text: LineText): number | undefined {
  * `YYYY-MM-DDTHH:MM:SS(.fff)Z ` prefix or no stamp; of `\r`-separated progress
  * updates, the last non-blank one is the text. Returns false for anything else (the
  * caller then uses toComfyuiLine on the decoded line). Fills `out` (no object per line).
+ * `firstCr`: where the first `\r` at or after `s` is (-1 for none), when the caller
+ * knows it from scanning the lines before (so each byte is searched once).
  */
-export function splitComfyuiLine(bytes: Buffer, s: number, e: number, out: LineText): boolean {
+export function splitComfyuiLine(bytes: Buffer, s: number, e: number, out: LineText, firstCr = bytes.indexOf(CR, s)): boolean {
   if (!splitStamp(bytes, s, e, out)) return false;
-  // A loop over the line, not bytes.indexOf: that searches on to the end of the chunk
-  // (megabytes) whenever the line has no `\r`, as most have.
-  for (let p = out.start; p < e; p++) if (bytes[p] === CR) return lastSegment(bytes, out.start, e, out);
-  return true;
+  return firstCr === -1 || firstCr >= e || lastSegment(bytes, out.start, e, out);
 }
 
 /** Takes the last non-blank `\r`-separated segment of [start, e) as the text; false when unsure (non-ASCII). */

@@ -7,6 +7,7 @@ import { isGluedProgress, mayBeGluedProgress, toComfyuiLines } from './to-comfyu
 import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
 
 const NL = 0x0a;
+const CR = 0x0d;
 
 /**
  * Decides, while no block is open, whether a line that would be a plain `other`
@@ -75,13 +76,19 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
       plain.block(block.buf, block.start, block.end);
       let line = block.firstLine;
       let s = block.start;
+      // The next `\r` of the block, found once for all the lines before it (most have none).
+      let nextCr = -1;
       while (s < block.end) {
         const nl = block.buf.indexOf(NL, s);
         const e = nl === -1 || nl >= block.end ? block.end : nl + 1;
         let start = s;
         while (start < e && block.buf[start] === 0) start++;
         const end = block.buf[e - 1] === NL ? e - 1 : e;
-        const textClass = splitComfyuiLine(block.buf, start, end, text) ? classifyText(block.buf, text.start, text.end) : undefined;
+        if (nextCr !== block.end && nextCr < start) {
+          const cr = block.buf.indexOf(CR, start);
+          nextCr = cr === -1 || cr >= block.end ? block.end : cr;
+        }
+        const textClass = splitComfyuiLine(block.buf, start, end, text, nextCr) ? classifyText(block.buf, text.start, text.end) : undefined;
         const glued = textClass === 'progress' && mayBeGluedProgress(block.buf, text.start, text.end) && isGluedProgress(block.buf.toString('utf8', text.start, text.end));
         if (textClass === undefined || glued) {
           for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line)) parser.push(entry);
