@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,23 @@ describe('the built logtrace binary', () => {
     const result = await runBin(BIN, ['errors', '--no-group', '--level', 'debug', '--dir', gen.dir], { firstChunkOnly: true });
     expect(result.stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
     expect([0, 1]).toContain(result.code);
+  });
+});
+
+describe('a directory of more log files than the process may open', () => {
+  it('reads them all, by path past the descriptors it can hold', async () => {
+    const dir = path.join(root, 'many-rotations');
+    await mkdir(dir);
+    const count = 300;
+    const line = (i: number) => `{"level":"ERROR","time":"2026-11-28T05:${String(i % 60).padStart(2, '0')}:00.000Z","service":"backend","event":"internal_error","error_code":"internal","msg":"failed","request_id":"0badc0de-0000-4000-8000-${String(i).padStart(12, '0')}"}\n`;
+    await Promise.all(Array.from({ length: count }, (_, i) => writeFile(path.join(dir, i === 0 ? 'backend.log' : `backend.log.${i}`), line(i))));
+    // 64 descriptors: fewer than the files, and fewer than logtrace would hold open.
+    const ran = spawnSync('bash', ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, BIN, 'errors', '--json', '--dir', dir], { encoding: 'utf8' });
+    expect(ran.stderr).toBe('');
+    expect(ran.status).toBe(0);
+    const json = JSON.parse(ran.stdout) as { total: number; input: { files: number; lines: number; skipped: number } };
+    expect(json.total).toBe(count);
+    expect(json.input).toMatchObject({ files: count, lines: count, skipped: 0 });
   });
 });
 

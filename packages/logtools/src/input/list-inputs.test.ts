@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../errors.js';
-import { closeInputs, listInputs } from './list-inputs.js';
+import { closeInputs, listInputs, MAX_HELD_FILES } from './list-inputs.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -61,6 +61,24 @@ describe('listInputs', () => {
       const backend = inputs.sources[0]?.files.at(-1);
       expect(backend?.fd).toBeTypeOf('number');
       expect(backend?.size).toBe(Buffer.byteLength('{"level":"INFO","time":"2026-11-28T05:03:21.123Z","msg":"x"}\n'));
+    } finally {
+      closeInputs(inputs);
+    }
+  });
+
+  it(`holds at most ${MAX_HELD_FILES} files open; the others are listed by path with their size`, async () => {
+    const many = path.join(dir, 'many');
+    await mkdir(many);
+    const line = '{"level":"ERROR","time":"2026-11-28T05:03:21.123Z","event":"internal_error","msg":"x"}\n';
+    const count = MAX_HELD_FILES + 20;
+    await Promise.all(Array.from({ length: count }, (_, i) => writeFile(path.join(many, i === 0 ? 'backend.log' : `backend.log.${i}`), line)));
+    const inputs = await listInputs({ dir: many });
+    try {
+      const files = inputs.sources.flatMap((source) => source.files);
+      expect(files).toHaveLength(count);
+      expect(files.filter((f) => f.fd !== undefined)).toHaveLength(MAX_HELD_FILES);
+      expect(files.every((f) => f.size === Buffer.byteLength(line))).toBe(true);
+      expect(inputs.unreadable).toEqual([]);
     } finally {
       closeInputs(inputs);
     }

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
@@ -64,14 +64,17 @@ interface Found {
  * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
  * directory whose first lines do not look like JSON lines is ignored and listed
  * (startup.log, the start script's text log, is ignored without a word). Each file is
- * opened here, once (close them with closeInputs); one that cannot be opened, or is
+ * opened here, once (close them with closeInputs), up to MAX_HELD_FILES of them; one that cannot be opened, or is
  * not a regular file (a directory, FIFO or socket named `*.log`, a dangling or looping
  * symbolic link), is listed in `unreadable`. A missing directory or given file, or no
  * log file at all, is an InputError.
  */
 export async function listInputs(options: InputOptions): Promise<InputSet> {
   const given = options.files !== undefined && options.files.length > 0;
-  const all = given ? await describeGivenFiles(options.files ?? []) : await scanDirectory(options.dir);
+  const budget: DescriptorBudget = { left: MAX_HELD_FILES, refused: false };
+  const listed = given ? await describeGivenFiles(options.files ?? [], budget) : await scanDirectory(options.dir, budget);
+  // The system refused a descriptor: hold none, or the reads would find none left either.
+  const all = budget.refused ? listed.map(releaseDescriptor) : listed;
   const unreadable = all.flatMap((f) => (f.problem === undefined ? [] : [{ path: f.file.path, reason: f.problem }]));
   const groups = new Map<string, Found[]>();
   for (const f of all) {
@@ -122,7 +125,7 @@ function compareNames(a: string, b: string): number {
   return a === b ? 0 : a > b ? -1 : 1;
 }
 
-async function scanDirectory(dir: string): Promise<Found[]> {
+async function scanDirectory(dir: string, budget: DescriptorBudget): Promise<Found[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -135,15 +138,15 @@ async function scanDirectory(dir: string): Promise<Found[]> {
     if (name === undefined) continue;
     const filePath = path.join(dir, entry.name);
     // A symbolic link counts when it points at a regular file (openListed checks).
-    const { fd, size, problem } = entry.isFile() || entry.isSymbolicLink() ? openListed(filePath) : { problem: NOT_REGULAR };
+    const { fd, size, problem } = entry.isFile() || entry.isSymbolicLink() ? openListed(filePath, budget) : { problem: NOT_REGULAR };
     found.push({ file: { path: filePath, name: entry.name, gz: name.gz, fd, size }, kind: name.kind, service: name.base, age: name.age, problem });
   }
   return found;
 }
 
 /** The files given with --file; the first that is missing or not a file is an InputError (and none stays open). */
-async function describeGivenFiles(files: readonly string[]): Promise<Found[]> {
-  const settled = await Promise.allSettled(files.map(describeGivenFile));
+async function describeGivenFiles(files: readonly string[], budget: DescriptorBudget): Promise<Found[]> {
+  const settled = await Promise.allSettled(files.map((f) => describeGivenFile(f, budget)));
   const failed = settled.find((r) => r.status === 'rejected');
   const found = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   if (failed === undefined) return found;
@@ -151,7 +154,7 @@ async function describeGivenFiles(files: readonly string[]): Promise<Found[]> {
   throw failed.reason;
 }
 
-async function describeGivenFile(filePath: string): Promise<Found> {
+async function describeGivenFile(filePath: string, budget: DescriptorBudget): Promise<Found> {
   let info;
   try {
     info = await stat(filePath);
@@ -164,29 +167,67 @@ async function describeGivenFile(filePath: string): Promise<Found> {
   const gz = name?.gz ?? base.endsWith('.gz');
   const service = name?.base ?? base.replace(/\.gz$/, '').replace(/\.[^.]*$/, '');
   const kind = name?.kind ?? (service.startsWith('comfyui') ? 'comfyui' : 'json');
-  const { fd, size, problem } = openListed(filePath);
+  const { fd, size, problem } = openListed(filePath, budget);
   return { file: { path: filePath, name: filePath, gz, fd, size }, kind, service, age: name?.age ?? 0, problem };
 }
 
 const NOT_REGULAR = 'not a regular file';
 
 /**
+ * Files held open from listing to the end of a command. A directory of years of
+ * rotations can hold thousands of files, more than the process may open (often
+ * 1024); past this many a file is listed by its path and size and opened only while
+ * it is read, and once the system refuses a descriptor, every file is.
+ */
+export const MAX_HELD_FILES = 256;
+
+/** Descriptors listInputs may still hold, and whether the system refused one. */
+interface DescriptorBudget {
+  left: number;
+  refused: boolean;
+}
+
+/** The same file listed by path (its descriptor closed; the size it had is kept). */
+function releaseDescriptor(found: Found): Found {
+  if (found.file.fd === undefined) return found;
+  closeSync(found.file.fd);
+  return { ...found, file: { ...found.file, fd: undefined } };
+}
+
+/**
  * Opens a listed file for the whole command, or says why it cannot be read. Non-blocking,
  * so that a FIFO put in place of the file cannot hang the open (fstat then rejects it).
+ * Without a descriptor to spare, only its size is taken (statListed).
  */
-function openListed(filePath: string): { fd?: number; size?: number; problem?: string } {
+function openListed(filePath: string, budget: DescriptorBudget): { fd?: number; size?: number; problem?: string } {
+  if (budget.left <= 0) return statListed(filePath);
   let fd: number;
   try {
     fd = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return { problem: describeFsError(error) };
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'EMFILE' && code !== 'ENFILE') return { problem: describeFsError(error) };
+    budget.left = 0;
+    budget.refused = true;
+    return statListed(filePath);
   }
   const info = fstatSync(fd);
   if (!info.isFile()) {
     closeSync(fd);
     return { problem: NOT_REGULAR };
   }
+  budget.left--;
   return { fd, size: info.size };
+}
+
+/** A file listed by path: its size now (reads stop there), or why it cannot be read. */
+function statListed(filePath: string): { size?: number; problem?: string } {
+  try {
+    const info = statSync(filePath);
+    return info.isFile() ? { size: info.size } : { problem: NOT_REGULAR };
+  } catch (error) {
+    return { problem: describeFsError(error) };
+  }
 }
 
 /** Bytes and lines looksLikeJsonLines reads. */
@@ -200,13 +241,17 @@ const SNIFF_LINES = 20;
  */
 function looksLikeJsonLines(files: readonly InputFile[]): boolean {
   const plain = [...files].reverse().find((f) => !f.gz);
-  if (plain?.fd === undefined) return true;
+  if (plain === undefined) return true;
   const buf = Buffer.alloc(SNIFF_BYTES);
   let bytesRead = 0;
+  let fd = plain.fd;
   try {
-    bytesRead = readSync(plain.fd, buf, 0, buf.length, 0);
+    fd ??= openSync(plain.path, constants.O_RDONLY | constants.O_NONBLOCK);
+    bytesRead = readSync(fd, buf, 0, Math.min(buf.length, plain.size ?? buf.length), 0);
   } catch {
     return true;
+  } finally {
+    if (plain.fd === undefined && fd !== undefined) closeSync(fd);
   }
   const starts = buf
     .toString('latin1', 0, bytesRead)
