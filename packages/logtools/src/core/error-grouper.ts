@@ -1,7 +1,7 @@
 import { LEVEL_RANK, formatTime, type Level, type NormalizedRecord } from '@logtrace/shared/schema';
 import type { ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import { maskMessage } from './mask-message.js';
-import { ALL_TIME, isInWindow, type TimeWindow } from './time-window.js';
+import { ALL_TIME, isBounded, isInWindow, type TimeWindow } from './time-window.js';
 
 /** Sample request ids kept per group. */
 export const MAX_SAMPLE_IDS = 5;
@@ -54,7 +54,7 @@ export function matchesErrorFilter(
 ): boolean {
   if (LEVEL_RANK[item.level] < LEVEL_RANK[filter.minLevel]) return false;
   if (filter.services !== undefined && !filter.services.has(item.service)) return false;
-  if (item.time === undefined) return filter.window.since === undefined && filter.window.until === undefined;
+  if (item.time === undefined) return !isBounded(filter.window);
   return isInWindow(item.time, filter.window);
 }
 

@@ -27,7 +27,7 @@ export interface SlowIds {
   str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
 }
 
-/** Every event perf reads: the byte prefilter searches for these names. */
+/** Every event perf reads (the scan kernel reports each line's index in this list). */
 export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
 
 /** One slow generation. */

@@ -1,8 +1,5 @@
 import type { DurationList } from './duration-list.js';
 
-/** The percentiles every summary reports. */
-export const PERCENTILES = [50, 90, 95, 99] as const;
-
 /**
  * Count, average, min, p50/p90/p95/p99 and max of durations, in ms (the `--json`
  * shape). Percentiles are exact, nearest-rank: the value at rank ⌈p/100 · n⌉ of the

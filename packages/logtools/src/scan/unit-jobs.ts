@@ -1,5 +1,5 @@
 import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type MutableGroup } from '../core/error-grouper.js';
-import { PerfAccumulator, type PerfOptions, type PerfParts } from '../core/perf-accumulator.js';
+import { PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfParts } from '../core/perf-accumulator.js';
 import { FileStats } from '../input/file-stats.js';
 import { createLevelPrefilter, createNeedlePrefilter, type Prefilter } from '../input/prefilter.js';
 import type { JsonLineSink } from '../input/read-json-lines.js';
@@ -115,18 +115,16 @@ export function errorFilterOf(spec: Extract<JobSpec, { kind: 'errors' }>): Error
 /** Feeds the durations of parsed lines to an accumulator, reading only the fields perf needs. */
 export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
   return {
-    events: PERF_EVENT_NAMES,
+    events: PERF_EVENTS,
     fast(line) {
       const ms = line.duration();
-      if (ms !== undefined) accumulator.addSample(PERF_EVENT_NAMES[line.eventIndex()], ms, line.time() ?? 0, line);
+      if (ms !== undefined) accumulator.addSample(PERF_EVENTS[line.eventIndex()], ms, line.time() ?? 0, line);
     },
     record(record) {
       accumulator.add(record);
     },
   };
 }
-
-const PERF_EVENT_NAMES = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'] as const;
 
 /** Groups the errors among parsed lines, reading only the fields errors needs. */
 export function errorSink(grouper: ErrorGrouper, filter: ErrorFilter, service: string): JsonLineSink {
