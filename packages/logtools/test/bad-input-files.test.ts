@@ -1,7 +1,7 @@
 // The bad-input cases that are large, binary or change while read, written byte by
 // byte into a temporary directory (test/fixtures/bad-input/README.md).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,9 @@ import { referenceRead } from './reference-read.js';
 import { runCli, type Json } from './run-cli.js';
 
 const BIN = fileURLToPath(new URL('../bin/logtrace.js', import.meta.url));
+const BUNDLE_DIR = fileURLToPath(new URL('../dist/bundle', import.meta.url));
+/** The copy of the bundle user `nobody` runs (made on first use, removed with the temporary files). */
+let nobodyBin: string | undefined;
 const MiB = 1024 * 1024;
 
 let root = '';
@@ -42,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+  if (nobodyBin !== undefined) await rm(path.dirname(path.dirname(nobodyBin)), { recursive: true, force: true });
 });
 
 /** Writes a file of the given parts (each a Buffer or UTF-8 text) into the temporary directory. */
@@ -62,9 +66,25 @@ function generation(n: number, s: number, ms: number, extra = ''): string {
   return `{"level":"INFO","time":"${iso(s)}","service":"gpu_server","request_id":"${caseIds(n).R}","duration_ms":${ms},"event":"comfyui_complete"${extra},"msg":"m"}`;
 }
 
-/** Runs the built logtrace as another process (real worker threads), optionally as user `nobody`. */
+/**
+ * The built CLI where user `nobody` can read it: a copy of the bundle (the CLI and its
+ * scan worker, one module each) in a fresh 0755 directory, since the clone itself may
+ * sit under a directory only its owner can enter (a 0700 home or `mktemp -d`).
+ */
+function nobodyCanRun(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'logtrace-bin-'));
+  chmodSync(dir, 0o755);
+  cpSync(BUNDLE_DIR, path.join(dir, 'bundle'), { recursive: true });
+  for (const entry of [dir, path.join(dir, 'bundle'), ...readdirSync(path.join(dir, 'bundle')).map((name) => path.join(dir, 'bundle', name))]) {
+    chmodSync(entry, statSync(entry).isDirectory() ? 0o755 : 0o644);
+  }
+  return path.join(dir, 'bundle', 'logtrace.js');
+}
+
+/** Runs the built logtrace as another process (real worker threads), optionally as user `nobody` (from a copy it can read). */
 function runBin(argv: readonly string[], options: { env?: Record<string, string>; asNobody?: boolean } = {}): { code: number | null; stdout: string; stderr: string } {
-  const ran = spawnSync(process.execPath, [BIN, ...argv], {
+  const bin = options.asNobody === true ? (nobodyBin ??= nobodyCanRun()) : BIN;
+  const ran = spawnSync(process.execPath, [bin, ...argv], {
     encoding: 'utf8',
     env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env },
     ...(options.asNobody === true ? { uid: 65534, gid: 65534 } : {}),

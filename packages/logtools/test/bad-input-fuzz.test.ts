@@ -5,7 +5,7 @@
 //
 // Replay a failure with the seed it prints:
 //   LOGTRACE_FUZZ_SEED=<seed> LOGTRACE_FUZZ_ITERATIONS=1 npx vitest run packages/logtools/test/bad-input-fuzz.test.ts
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,11 +18,11 @@ import { FileStats } from '../src/input/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/input/scan-json-file.js';
 import { errorCounts, expectNoCrash, RAW_CONTROL } from './bad-input-cases.js';
 import { referenceDurations, referenceErrorCounts, referenceRead, type ReferenceFile } from './reference-read.js';
+import { REAL_COMFYUI_LOG } from './fixture-paths.js';
 import { runCli, type Json } from './run-cli.js';
 
 const ITERATIONS = Number(process.env['LOGTRACE_FUZZ_ITERATIONS'] ?? 100);
 const FIRST_SEED = Number(process.env['LOGTRACE_FUZZ_SEED'] ?? 20261128);
-const REAL_COMFYUI_LOG = '/work/shared/fixtures/comfyui/comfyui.log';
 const MAX_LINE_BYTES = 1024 * 1024;
 const JSON_FILES = ['backend.log', 'gpu_server.log', 'telegram_bot.log'] as const;
 
@@ -50,10 +50,8 @@ beforeAll(async () => {
     const files = new Map([...JSON_FILES, 'comfyui.log'].map((name) => [name, readFileSync(path.join(dir, name))]));
     bases.push({ name: `${style}${stamped ? ', stamped' : ''}`, files, requestIds: generated.expected.requests.map((r) => r.request_id) });
   });
-  if (existsSync(REAL_COMFYUI_LOG)) {
-    const first = bases[0] as Base;
-    bases.push({ name: "ours, ComfyUI's real log", files: new Map([...first.files, ['comfyui.log', readFileSync(REAL_COMFYUI_LOG)]]), requestIds: first.requestIds });
-  }
+  const first = bases[0] as Base;
+  bases.push({ name: "ours, ComfyUI's real log", files: new Map([...first.files, ['comfyui.log', readFileSync(REAL_COMFYUI_LOG)]]), requestIds: first.requestIds });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

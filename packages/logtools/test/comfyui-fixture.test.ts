@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REAL_COMFYUI_LOG } from './fixture-paths.js';
 import { runCli, runJson } from './run-cli.js';
 
-/** The real, unstamped comfyui.log captured from ComfyUI 0.3.64. */
-const FIXTURE = '/work/shared/fixtures/comfyui/comfyui.log';
+const FIXTURE = REAL_COMFYUI_LOG;
 
 interface Group {
   service: string;

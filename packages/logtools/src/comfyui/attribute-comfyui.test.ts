@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ComfyuiAttributor, postAttempts, type AttributedEntry, type PostAttempt } from './attribute-comfyui.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { toComfyuiLine } from './to-comfyui-line.js';
+import { COMFYUI_FIXTURES } from '../../test/fixture-paths.js';
 
-const FIXTURES = '/work/shared/fixtures/comfyui';
+const FIXTURES = COMFYUI_FIXTURES;
 
 function entriesOf(text: string): ComfyuiEntry[] {
   const entries: ComfyuiEntry[] = [];

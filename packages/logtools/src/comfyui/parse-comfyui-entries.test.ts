@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { describeComfyuiIssue } from './describe-comfyui-issue.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { toComfyuiLine } from './to-comfyui-line.js';
+import { REAL_COMFYUI_LOG } from '../../test/fixture-paths.js';
 
-const FIXTURE = '/work/shared/fixtures/comfyui/comfyui.log';
+const FIXTURE = REAL_COMFYUI_LOG;
 
 function parse(text: string): ComfyuiEntry[] {
   const entries: ComfyuiEntry[] = [];

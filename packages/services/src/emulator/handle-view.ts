@@ -6,6 +6,10 @@ export type ViewOutcome =
   | { readonly kind: 'status'; readonly status: 400 | 403 | 404 }
   | { readonly kind: 'file'; readonly filename: string; readonly contentType: string; readonly file: StoredFile };
 
+// A subfolder is resolved against this stand-in for the type's folder: one that climbs
+// out of it (`..`, an absolute path) is refused with 403, as ComfyUI does.
+const SUBFOLDER_BASE = '/folder';
+
 const TYPES: Readonly<Record<string, FolderType>> = { output: 'output', input: 'input', temp: 'temp' };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -37,9 +41,9 @@ export function handleView(query: URLSearchParams, files: FileStore): ViewOutcom
   let subfolder = '';
   const rawSubfolder = query.get('subfolder');
   if (rawSubfolder !== null && rawSubfolder !== '') {
-    const resolved = path.posix.resolve('/root', rawSubfolder);
-    if (resolved !== '/root' && !resolved.startsWith('/root/')) return { kind: 'status', status: 403 };
-    subfolder = path.posix.relative('/root', resolved);
+    const resolved = path.posix.resolve(SUBFOLDER_BASE, rawSubfolder);
+    if (resolved !== SUBFOLDER_BASE && !resolved.startsWith(`${SUBFOLDER_BASE}/`)) return { kind: 'status', status: 403 };
+    subfolder = path.posix.relative(SUBFOLDER_BASE, resolved);
   }
   const base = path.posix.basename(filename);
   const file = files.get(type, subfolder, base);
