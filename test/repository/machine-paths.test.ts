@@ -68,7 +68,7 @@ describe('the repository', () => {
       'see PARENT/notes.md',
       'a relative path: ../fixtures/comfyui.log',
       "path.posix.resolve('/folder', sub)",
-      'C:\\Users\\bob\\logs',
+      ['C:', 'Users', 'bob', 'logs'].join('\\'),
     ]
       .join('\n')
       .replace('HOME', home)

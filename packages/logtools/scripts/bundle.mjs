@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 await build({
-  entryPoints: { logtrace: `${dist}bin/logtrace.js`, 'scan-worker': `${dist}scan/scan-worker.js` },
+  entryPoints: { logtrace: `${dist}bin/logtrace.js`, 'scan-worker': `${dist}engine/scan-worker.js` },
   outdir: `${dist}bundle`,
   bundle: true,
   platform: 'node',

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_TIME } from '../src/core/time-window.js';
-import { FileStats } from '../src/input/file-stats.js';
-import { closeInputs, listInputs, type InputFile, type InputSet } from '../src/input/list-inputs.js';
-import { readChunks } from '../src/input/read-chunks.js';
-import { scanJsonFile } from '../src/input/scan-json-file.js';
-import { findTrace } from '../src/scan/find-trace.js';
-import { scanPerf } from '../src/scan/scan-perf.js';
-import { chooseThreads } from '../src/scan/scan-pool.js';
+import { FileStats } from '../src/read/file-stats.js';
+import { closeInputs, listInputs, type InputFile, type InputSet } from '../src/read/list-inputs.js';
+import { readChunks } from '../src/read/read-chunks.js';
+import { scanJsonFile } from '../src/read/scan-json-file.js';
+import { findTrace } from '../src/trace/find-trace.js';
+import { scanPerf } from '../src/perf/scan-perf.js';
+import { chooseThreads } from '../src/engine/scan-pool.js';
 import {
   caseIds,
   errorCounts,

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import { hashId } from '../src/comfyui/post-attempt-list.js';
-import { decodeJsonLine } from '../src/input/decode-json-line.js';
-import { FastLine } from '../src/input/fast-line.js';
-import { MAX_LINE_BYTES } from '../src/input/line-blocker.js';
-import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from '../src/input/scan-kernel.js';
+import { decodeJsonLine } from '../src/read/decode-json-line.js';
+import { FastLine } from '../src/kernel/fast-line.js';
+import { MAX_LINE_BYTES } from '../src/read/line-blocker.js';
+import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from '../src/kernel/scan-kernel.js';
 
 const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
 

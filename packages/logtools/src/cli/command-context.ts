@@ -1,13 +1,13 @@
 import { createTimeWindow, type TimeWindow } from '../core/time-window.js';
-import { EXIT_CODES } from '../errors.js';
-import { FileStats, summarizeInput } from '../input/file-stats.js';
-import { closeInputs, listInputs, type InputSet } from '../input/list-inputs.js';
+import { EXIT_CODES } from '../logtrace-error.js';
+import { FileStats, summarizeInput } from '../read/file-stats.js';
+import { closeInputs, listInputs, type InputSet } from '../read/list-inputs.js';
 import { createColors, shouldUseColor, type Colors } from '../render/colors.js';
 import { renderInputNotes } from '../render/render-input-notes.js';
 import type { CliIo } from './cli-io.js';
 import type { ParsedArgs } from './command-spec.js';
 import { readCommonArgs, type CommonArgs } from './common-options.js';
-import type { ThreadChoice } from '../scan/scan-pool.js';
+import type { ThreadChoice } from '../engine/scan-pool.js';
 
 /** What every command works with once its inputs are open. */
 export interface CommandContext {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Argv, Options } from 'yargs';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
 import type { ParsedArgs } from './command-spec.js';
 

@@ -1,7 +1,7 @@
-import { errorsCommand } from '../commands/errors-command.js';
-import { perfCommand } from '../commands/perf-command.js';
-import { traceCommand } from '../commands/trace-command.js';
-import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../errors.js';
+import { errorsCommand } from '../errors/errors-command.js';
+import { perfCommand } from '../perf/perf-command.js';
+import { traceCommand } from '../trace/trace-command.js';
+import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandSpec } from './command-spec.js';
 import { addCommonOptions } from './common-options.js';

@@ -1,4 +1,4 @@
-import { parseIsoBytes } from '../input/parse-iso-bytes.js';
+import { parseIsoBytes } from '../read/parse-iso-bytes.js';
 
 const CR = 0x0d;
 

@@ -1,7 +1,7 @@
-import { FileStats } from '../input/file-stats.js';
-import { LineBlocker } from '../input/line-blocker.js';
-import type { InputFile, LogSource } from '../input/list-inputs.js';
-import { CHUNK_BYTES, describeReadError, readChunks } from '../input/read-chunks.js';
+import { FileStats } from '../read/file-stats.js';
+import { LineBlocker } from '../read/line-blocker.js';
+import type { InputFile, LogSource } from '../read/list-inputs.js';
+import { CHUNK_BYTES, describeReadError, readChunks } from '../read/read-chunks.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from './parse-comfyui-entries.js';
 import { isGluedProgress, mayBeGluedProgress, toComfyuiLines } from './to-comfyui-line.js';
 import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';

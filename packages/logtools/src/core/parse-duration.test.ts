@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../logtrace-error.js';
 import { parseDuration } from './parse-duration.js';
 import { createTimeWindow, isInWindow, parseTimeBound } from './time-window.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../logtrace-error.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = Object.freeze({
   ms: 1,

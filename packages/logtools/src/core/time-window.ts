@@ -1,5 +1,5 @@
 import { parseTime } from '@logtrace/shared/schema';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../logtrace-error.js';
 import { parseDuration } from './parse-duration.js';
 
 /** A time range in epoch ms; either end may be open. `since` is inclusive, `until` exclusive. */

@@ -1,5 +1,5 @@
 import type { Level } from '@logtrace/shared/schema';
-import type { DurationSummary } from '../core/summarize-durations.js';
+import type { DurationSummary } from '../perf/summarize-durations.js';
 import type { LogEvent } from './format-record.js';
 
 /** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */

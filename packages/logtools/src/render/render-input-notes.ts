@@ -1,5 +1,5 @@
-import type { InputSummary } from '../input/file-stats.js';
-import type { SkipSample } from '../input/file-stats.js';
+import type { InputSummary } from '../read/file-stats.js';
+import type { SkipSample } from '../read/file-stats.js';
 import type { Colors } from './colors.js';
 import { escapeAndCut } from './escape-terminal.js';
 

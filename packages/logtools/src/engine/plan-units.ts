@@ -1,0 +1,89 @@
+import { readSync } from 'node:fs';
+import type { InputFile, InputSet } from '../read/list-inputs.js';
+import { openForRead } from '../read/read-chunks.js';
+import { jsonSources } from './scan-json-sources.js';
+
+/** One piece of scanning work: a byte range of a JSON-lines file (a gzip file is one piece). */
+export interface ScanUnit {
+  /** Index into InputSet.sources, and of the file in its source. */
+  readonly source: number;
+  readonly file: number;
+  readonly path: string;
+  readonly gz: boolean;
+  /** The descriptor and size the file was listed with (InputFile). */
+  readonly fd: number | undefined;
+  readonly size: number | undefined;
+  readonly service: string;
+  /** Bytes [start, end) of the file, whole lines; end is Infinity for the file's last piece. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Pieces are about this big (or smaller, so that each thread gets several). */
+const UNIT_BYTES = 64 * 1024 * 1024;
+const MIN_UNIT_BYTES = 1024 * 1024;
+/** How far past a planned cut the next `\n` is looked for before giving up on that cut. */
+const ALIGN_WINDOW = 2 * 1024 * 1024;
+
+/**
+ * Cuts every JSON-lines file into pieces of whole lines, in input order (source, file,
+ * offset), so that `threads` threads can share them and partial results can be merged
+ * in that order. Each cut is moved to just past the next `\n`.
+ */
+export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[]; bytes: number } {
+  const files = jsonSources(inputs).flatMap(({ source, index }) =>
+    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, input: f, service: source.service, size: sizeOf(f) })),
+  );
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  const unitBytes = Math.max(MIN_UNIT_BYTES, Math.min(UNIT_BYTES, Math.ceil(bytes / (threads * 4))));
+  const units: ScanUnit[] = [];
+  for (const f of files) {
+    const base = { source: f.source, file: f.file, path: f.input.path, gz: f.input.gz, fd: f.input.fd, size: f.input.size, service: f.service };
+    let start = 0;
+    if (!f.input.gz) {
+      for (let cut = unitBytes; cut < f.size - MIN_UNIT_BYTES / 2; cut = Math.max(cut + unitBytes, start + unitBytes)) {
+        const aligned = nextLineStart(f.input, cut, f.size);
+        if (aligned === undefined || aligned >= f.size) break;
+        units.push({ ...base, start, end: aligned });
+        start = aligned;
+      }
+    }
+    units.push({ ...base, start, end: Infinity });
+  }
+  return { units, bytes };
+}
+
+/** Bytes of a file as listed; 0 when it cannot be read (its read then reports why). */
+function sizeOf(file: InputFile): number {
+  try {
+    const { size, close } = openForRead(file);
+    close();
+    return size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Offset just past the first `\n` at or after `at`, or undefined when none is near (or the file cannot be read). */
+function nextLineStart(file: InputFile, at: number, size: number): number | undefined {
+  let opened;
+  try {
+    opened = openForRead(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = at; pos < Math.min(size, at + ALIGN_WINDOW); pos += buf.length) {
+      const n = readSync(opened.fd, buf, 0, buf.length, pos);
+      if (n === 0) return undefined;
+      const nl = buf.indexOf(0x0a);
+      if (nl !== -1 && nl < n) return pos + nl + 1;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    opened.close();
+  }
+}

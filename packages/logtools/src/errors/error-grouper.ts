@@ -1,0 +1,222 @@
+import { LEVEL_RANK, formatTime, type Level, type NormalizedRecord } from '@logtrace/shared/schema';
+import type { ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
+import { maskMessage } from './mask-message.js';
+import { ALL_TIME, isBounded, isInWindow, type TimeWindow } from '../core/time-window.js';
+
+/** Sample request ids kept per group. */
+export const MAX_SAMPLE_IDS = 5;
+/** Traceback lines kept per ComfyUI group. */
+export const MAX_TRACEBACK_LINES = 60;
+
+/** One group of `logtrace errors` (its `--json` shape). */
+export interface ErrorGroup {
+  readonly service: string;
+  readonly event: string | null;
+  readonly error_code: string | null;
+  /** The message with ids, numbers and paths masked: the group key. */
+  readonly message: string;
+  readonly count: number;
+  /** ISO time of the first and last occurrence; null when no occurrence had a time (unstamped comfyui.log). */
+  readonly first_time: string | null;
+  readonly last_time: string | null;
+  /** Up to MAX_SAMPLE_IDS request ids, first seen first. */
+  readonly request_ids: readonly string[];
+  /** The most severe level in the group. */
+  readonly level: Level;
+  /** ComfyUI exceptions: the traceback's last frame. */
+  readonly last_frame: string | null;
+  /** The first occurrence's message as written. */
+  readonly sample: string;
+  /** ComfyUI entries: the first occurrence's lines (traceback, validation report). */
+  readonly traceback: readonly string[] | null;
+}
+
+/** What `logtrace errors` reports (without `input`). */
+export interface ErrorsReport {
+  /** Number of errors (the sum of the group counts). */
+  readonly total: number;
+  /** Most frequent first. */
+  readonly groups: readonly ErrorGroup[];
+}
+
+/** Which records count as errors. */
+export interface ErrorFilter {
+  readonly minLevel: Level;
+  /** Only these services (all when undefined). */
+  readonly services: ReadonlySet<string> | undefined;
+  readonly window: TimeWindow;
+}
+
+/** True when a record (or ComfyUI issue) passes the filter; a missing time passes only an open window. */
+export function matchesErrorFilter(
+  item: { readonly level: Level; readonly service: string; readonly time: number | undefined },
+  filter: ErrorFilter,
+): boolean {
+  if (LEVEL_RANK[item.level] < LEVEL_RANK[filter.minLevel]) return false;
+  if (filter.services !== undefined && !filter.services.has(item.service)) return false;
+  if (item.time === undefined) return !isBounded(filter.window);
+  return isInWindow(item.time, filter.window);
+}
+
+/** The fields of a record that errors groups by (a NormalizedRecord has them all). */
+export type ErrorFields = Pick<NormalizedRecord, 'service' | 'event' | 'error_code' | 'error' | 'msg' | 'level' | 'time' | 'request_id'>;
+
+/** One group while counting; also the plain data an ErrorGrouper's parts are made of. */
+export interface MutableGroup {
+  service: string;
+  event: string | null;
+  error_code: string | null;
+  message: string;
+  count: number;
+  first: number | undefined;
+  last: number | undefined;
+  requestIds: string[];
+  level: Level;
+  lastFrame: string | null;
+  sample: string;
+  traceback: readonly string[] | null;
+}
+
+/** One error to group. */
+interface Occurrence {
+  readonly service: string;
+  readonly event: string | null;
+  readonly errorCode: string | null;
+  readonly message: string;
+  readonly level: Level;
+  readonly time: number | undefined;
+  readonly requestId: string | undefined;
+  readonly lastFrame: string | null;
+  readonly traceback: readonly string[] | null;
+}
+
+/**
+ * Groups errors by (service, event, error_code, masked message) and counts them, with
+ * first and last seen and sample request ids. Records are grouped by their `error`
+ * field (else `msg`); ComfyUI issues by exception type or ComfyUI error type and
+ * message. Memory grows with the number of groups, not of errors.
+ */
+export class ErrorGrouper {
+  private readonly groups = new Map<string, MutableGroup>();
+  private readonly window: TimeWindow;
+
+  constructor(window: TimeWindow = ALL_TIME) {
+    this.window = window;
+  }
+
+  /** Counts one log record (the caller has checked its level and service). */
+  addRecord(record: ErrorFields): void {
+    this.add({
+      service: record.service,
+      event: record.event ?? null,
+      errorCode: record.error_code ?? null,
+      message: record.error ?? record.msg,
+      level: record.level,
+      time: record.time,
+      requestId: record.request_id,
+      lastFrame: null,
+      traceback: null,
+    });
+  }
+
+  /** Counts one ComfyUI issue; `lines` are its entry's lines. */
+  addIssue(issue: ComfyuiIssue, time: number | undefined, lines: readonly string[], requestId?: string): void {
+    this.add({
+      service: 'comfyui',
+      event: issue.event,
+      errorCode: issue.type,
+      message: issue.message,
+      level: issue.level,
+      time,
+      requestId,
+      lastFrame: issue.lastFrame,
+      traceback: lines.slice(0, MAX_TRACEBACK_LINES),
+    });
+  }
+
+  /** The groups as plain data, in first-seen order (see mergeParts). */
+  toParts(): MutableGroup[] {
+    return [...this.groups.values()];
+  }
+
+  /** Adds the groups of another grouper (same window), from its toParts(); merge in input order. */
+  mergeParts(parts: readonly MutableGroup[]): void {
+    for (const other of parts) {
+      const key = groupKey(other.service, other.event, other.error_code, other.message, other.lastFrame);
+      const group = this.groups.get(key);
+      if (group === undefined) {
+        this.groups.set(key, { ...other, requestIds: [...other.requestIds] });
+        continue;
+      }
+      group.count += other.count;
+      if (other.first !== undefined && (group.first === undefined || other.first < group.first)) group.first = other.first;
+      if (other.last !== undefined && (group.last === undefined || other.last > group.last)) group.last = other.last;
+      for (const id of other.requestIds) addSampleId(group, id);
+      if (LEVEL_RANK[other.level] > LEVEL_RANK[group.level]) group.level = other.level;
+    }
+  }
+
+  /** The groups, most frequent first (then most recent). */
+  report(): ErrorsReport {
+    let total = 0;
+    const groups = [...this.groups.values()].map((g): ErrorGroup => {
+      total += g.count;
+      return {
+        service: g.service,
+        event: g.event,
+        error_code: g.error_code,
+        message: g.message,
+        count: g.count,
+        first_time: g.first === undefined ? null : formatTime(g.first),
+        last_time: g.last === undefined ? null : formatTime(g.last),
+        request_ids: [...g.requestIds],
+        level: g.level,
+        last_frame: g.lastFrame,
+        sample: g.sample,
+        traceback: g.traceback,
+      };
+    });
+    groups.sort((a, b) => b.count - a.count || (b.last_time ?? '').localeCompare(a.last_time ?? '') || a.message.localeCompare(b.message));
+    return { total, groups };
+  }
+
+  private add(o: Occurrence): void {
+    if (o.time !== undefined && !isInWindow(o.time, this.window)) return;
+    const message = maskMessage(o.message);
+    const key = groupKey(o.service, o.event, o.errorCode, message, o.lastFrame);
+    let group = this.groups.get(key);
+    if (group === undefined) {
+      group = {
+        service: o.service,
+        event: o.event,
+        error_code: o.errorCode,
+        message,
+        count: 0,
+        first: undefined,
+        last: undefined,
+        requestIds: [],
+        level: o.level,
+        lastFrame: o.lastFrame,
+        sample: o.message,
+        traceback: o.traceback,
+      };
+      this.groups.set(key, group);
+    }
+    group.count++;
+    if (o.time !== undefined) {
+      if (group.first === undefined || o.time < group.first) group.first = o.time;
+      if (group.last === undefined || o.time > group.last) group.last = o.time;
+    }
+    if (o.requestId !== undefined) addSampleId(group, o.requestId);
+    if (LEVEL_RANK[o.level] > LEVEL_RANK[group.level]) group.level = o.level;
+  }
+}
+
+function groupKey(service: string, event: string | null, errorCode: string | null, message: string, lastFrame: string | null): string {
+  return [service, event ?? '', errorCode ?? '', message, lastFrame ?? ''].join('\0');
+}
+
+/** Keeps a request id as a sample of the group: the first MAX_SAMPLE_IDS distinct ones. */
+function addSampleId(group: MutableGroup, id: string): void {
+  if (group.requestIds.length < MAX_SAMPLE_IDS && !group.requestIds.includes(id)) group.requestIds.push(id);
+}

@@ -1,0 +1,73 @@
+import type { ErrorGroup, ErrorsReport } from './error-grouper.js';
+import { colorLevel, colorService, type Colors } from '../render/colors.js';
+import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
+import { formatClock } from '../render/format-duration.js';
+
+/** Traceback lines printed under a ComfyUI group: the first, and the last ones (where it failed). */
+const TRACEBACK_LINES = 12;
+
+/** The first line and the last non-blank ones; undefined marks the lines left out. */
+function tracebackExcerpt(lines: readonly string[]): (string | undefined)[] {
+  const text = lines.filter((l) => l.trim() !== '');
+  if (text.length <= TRACEBACK_LINES) return text;
+  return [text[0] as string, undefined, ...text.slice(-(TRACEBACK_LINES - 2))];
+}
+
+/** The text report of `logtrace errors`: one block per group, most frequent first. */
+export function renderErrors(report: ErrorsReport, colors: Colors, options: { readonly minLevel: string; readonly width: number }): string {
+  const lines: string[] = [];
+  const groups = report.groups.length;
+  lines.push(colors.bold(`${report.total} ${report.total === 1 ? 'error' : 'errors'} in ${groups} ${groups === 1 ? 'group' : 'groups'} (level ≥ ${options.minLevel})`));
+  for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderGroup(group: ErrorGroup, colors: Colors, width: number): string[] {
+  const count = String(group.count).padStart(6);
+  const head = [
+    colors.bold(count),
+    colorLevel(colors, group.level),
+    colorService(colors, escapeTerminal(group.service)),
+    escapeTerminal(group.event ?? '-'),
+    colors.bold(escapeTerminal(group.error_code ?? '-')),
+  ].join('  ');
+  const indent = ' '.repeat(8);
+  const out = [head, `${indent}${escapeAndCut(group.message, Math.max(40, width - indent.length))}`];
+  if (group.last_frame !== null) out.push(`${indent}${colors.dim('at')} ${escapeTerminal(group.last_frame)}`);
+  const seen = group.first_time === null ? 'no times (unstamped comfyui.log)' : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
+  out.push(`${indent}${colors.dim(seen)}`);
+  if (group.request_ids.length > 0) {
+    out.push(`${indent}${colors.dim('requests')} ${group.request_ids.slice(0, 3).map(escapeTerminal).join(' ')}`);
+  }
+  if (group.traceback !== null && group.traceback.length > 1) {
+    for (const line of tracebackExcerpt(group.traceback)) {
+      out.push(`${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : escapeAndCut(line, Math.max(40, width - indent.length - 2))}`);
+    }
+  }
+  return out;
+}
+
+/** One line of `errors --no-group` text output, from the record's fields. */
+export function renderErrorLine(fields: Readonly<Record<string, unknown>>, colors: Colors): string {
+  const text = (key: string) => {
+    const value = fields[key];
+    return value === undefined || value === null ? '-' : escapeTerminal(String(value));
+  };
+  const message = fields['error'] ?? fields['msg'];
+  const parts = [
+    formatClock(typeof fields['time'] === 'string' ? fields['time'] : null),
+    colorLevel(colors, text('level')).padEnd(5),
+    colorService(colors, text('service')),
+    text('event'),
+    colors.bold(text('error_code')),
+    escapeTerminal(typeof message === 'string' ? message : JSON.stringify(message) ?? ''),
+  ];
+  if (typeof fields['request_id'] === 'string') parts.push(colors.dim(escapeTerminal(fields['request_id'])));
+  const out = [parts.join('  ')];
+  if (typeof fields['text'] === 'string') {
+    for (const line of tracebackExcerpt(fields['text'].split('\n')).slice(1)) {
+      out.push(`    ${colors.dim('│')} ${line === undefined ? '…' : escapeTerminal(line)}`);
+    }
+  }
+  return out.join('\n');
+}

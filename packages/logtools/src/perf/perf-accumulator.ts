@@ -1,0 +1,204 @@
+import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { DurationList } from './duration-list.js';
+import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
+import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
+import { TopN } from './top-n.js';
+
+/** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
+export const GENERATION_EVENT = 'comfyui_complete';
+
+/** Other stages perf reports, and the event whose `duration_ms` measures each. */
+export const STAGE_EVENTS = Object.freeze({
+  /** Whole request inside the backend, every request (`response_sent`). */
+  backend_end_to_end: 'response_sent',
+  /** Backend → GPU server → backend, every answered call (`gpu_response`). */
+  gpu_round_trip: 'gpu_response',
+  /** Fetching the image from ComfyUI (`image_retrieved`). */
+  image_transfer: 'image_retrieved',
+} as const);
+
+/** Name of a reported stage. */
+export type StageName = keyof typeof STAGE_EVENTS;
+
+const STAGE_NAMES = Object.keys(STAGE_EVENTS) as StageName[];
+
+/** Where the ids a slow generation is listed with are read from. */
+export interface SlowIds {
+  str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
+}
+
+/** Every event perf reads (the scan kernel reports each line's index in this list). */
+export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
+
+/** One slow generation. */
+export interface SlowItem {
+  readonly duration_ms: number;
+  readonly request_id: string | null;
+  readonly generation_id: string | null;
+  readonly prompt_id: string | null;
+  /** ISO time of the `comfyui_complete` line. */
+  readonly time: string;
+}
+
+/** Generation count and p95 in one time bucket. */
+export interface BucketRow {
+  /** ISO start of the bucket (UTC-aligned). */
+  readonly start: string;
+  readonly count: number;
+  readonly avg_ms: number;
+  readonly p95_ms: number;
+  readonly max_ms: number;
+}
+
+/** What `logtrace perf` reports (its `--json` shape without `input`). */
+export interface PerfReport {
+  readonly generation: DurationSummary;
+  readonly stages: Readonly<Record<StageName, DurationSummary>>;
+  readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
+  readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
+}
+
+/** A PerfAccumulator's content as plain data (typed arrays of durations, ms). */
+export interface PerfParts {
+  readonly generation: Float64Array;
+  readonly stages: Readonly<Record<StageName, Float64Array>>;
+  readonly buckets: readonly (readonly [number, Float64Array])[];
+  readonly slow: readonly SlowItem[];
+  readonly slowCount: number;
+}
+
+/** Options of a PerfAccumulator. */
+export interface PerfOptions {
+  /** Generations at or above this many ms are slow. */
+  readonly slowMs: number;
+  /** How many slow generations to list (the count covers all). */
+  readonly top: number;
+  /** Width of the time buckets, ms. */
+  readonly bucketMs: number;
+  readonly window?: TimeWindow;
+}
+
+/**
+ * Collects durations from records (any order, any number of partial accumulators
+ * merged later with merged()) and reports exact statistics. Memory: 8 bytes per duration, twice
+ * for generations (overall and per bucket), plus the top slow items.
+ */
+export class PerfAccumulator {
+  private generation = new DurationList();
+  private readonly stages: Record<StageName, DurationList> = {
+    backend_end_to_end: new DurationList(),
+    gpu_round_trip: new DurationList(),
+    image_transfer: new DurationList(),
+  };
+  private readonly buckets = new Map<number, DurationList>();
+  private readonly slow: TopN<SlowItem>;
+  private slowCount = 0;
+  private readonly window: TimeWindow;
+
+  constructor(private readonly options: PerfOptions) {
+    this.slow = new TopN<SlowItem>(options.top, (item) => item.duration_ms);
+    this.window = options.window ?? ALL_TIME;
+  }
+
+  /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
+  add(record: NormalizedRecord): void {
+    if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
+  }
+
+  /**
+   * Takes one duration (ms) that a line of `event` at `time` (epoch ms) carries; `ids`
+   * is only read for a slow generation. Other events and times outside the window are ignored.
+   */
+  addSample(event: string | undefined, ms: number, time: number, ids: SlowIds): void {
+    if (!isInWindow(time, this.window)) return;
+    if (event === GENERATION_EVENT) {
+      this.generation.add(ms);
+      this.bucket(time).add(ms);
+      if (ms >= this.options.slowMs) {
+        this.slowCount++;
+        this.slow.add({
+          duration_ms: ms,
+          request_id: ids.str('request_id') ?? null,
+          generation_id: ids.str('generation_id') ?? null,
+          prompt_id: ids.str('prompt_id') ?? null,
+          time: formatTime(time),
+        });
+      }
+      return;
+    }
+    for (const name of STAGE_NAMES) {
+      if (event === STAGE_EVENTS[name]) this.stages[name].add(ms);
+    }
+  }
+
+  /** What this accumulator holds, as plain data that can cross a thread (see merged). */
+  toParts(): PerfParts {
+    const stages = {} as Record<StageName, Float64Array>;
+    for (const name of STAGE_NAMES) stages[name] = this.stages[name].view().slice();
+    return {
+      generation: this.generation.view().slice(),
+      stages,
+      buckets: [...this.buckets.entries()].map(([start, list]) => [start, list.view().slice()]),
+      slow: this.slow.items(),
+      slowCount: this.slowCount,
+    };
+  }
+
+  /**
+   * One accumulator holding what several collected (same options), from their
+   * toParts(), merged in input order, each list sized once.
+   */
+  static merged(options: PerfOptions, parts: readonly PerfParts[]): PerfAccumulator {
+    const merged = new PerfAccumulator(options);
+    merged.generation = DurationList.concat(parts.map((p) => p.generation));
+    for (const name of STAGE_NAMES) merged.stages[name] = DurationList.concat(parts.map((p) => p.stages[name]));
+    const buckets = new Map<number, Float64Array[]>();
+    for (const p of parts) {
+      for (const [start, values] of p.buckets) {
+        const arrays = buckets.get(start);
+        if (arrays === undefined) buckets.set(start, [values]);
+        else arrays.push(values);
+      }
+    }
+    for (const [start, arrays] of buckets) merged.buckets.set(start, DurationList.concat(arrays));
+    for (const p of parts) {
+      for (const item of p.slow) merged.slow.add(item);
+      merged.slowCount += p.slowCount;
+    }
+    return merged;
+  }
+
+  /** The statistics of everything added. */
+  report(): PerfReport {
+    const stages = {} as Record<StageName, DurationSummary>;
+    for (const name of Object.keys(this.stages) as StageName[]) stages[name] = summarizeDurations(this.stages[name]);
+    const buckets = [...this.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, list]): BucketRow => {
+        const sorted = list.sort();
+        return {
+          start: formatTime(start),
+          count: list.count,
+          avg_ms: list.sum / list.count,
+          p95_ms: nearestRank(sorted, 95) ?? 0,
+          max_ms: sorted[sorted.length - 1] ?? 0,
+        };
+      });
+    return {
+      generation: summarizeDurations(this.generation),
+      stages,
+      slow: { threshold_ms: this.options.slowMs, count: this.slowCount, items: this.slow.items() },
+      buckets: { size_ms: this.options.bucketMs, items: buckets },
+    };
+  }
+
+  private bucket(time: number): DurationList {
+    const start = Math.floor(time / this.options.bucketMs) * this.options.bucketMs;
+    let list = this.buckets.get(start);
+    if (list === undefined) {
+      list = new DurationList(64);
+      this.buckets.set(start, list);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,21 @@
+import type { FileStats } from '../read/file-stats.js';
+import type { InputSet } from '../read/list-inputs.js';
+import { PerfAccumulator, type PerfOptions, type PerfParts, type PerfReport } from './perf-accumulator.js';
+import type { ThreadChoice } from '../engine/scan-pool.js';
+import { scanUnits } from '../engine/scan-units.js';
+
+/**
+ * Reads the JSON-lines logs for `logtrace perf`, on every core for a large input:
+ * only lines holding `duration_ms` are parsed (every line with `strict`).
+ */
+export async function scanPerf(
+  inputs: InputSet,
+  options: PerfOptions & { readonly strict: boolean },
+  stats: FileStats[],
+  threads: ThreadChoice,
+): Promise<PerfReport> {
+  const { strict, ...perfOptions } = options;
+  const parts: PerfParts[] = [];
+  await scanUnits(inputs, { kind: 'perf', options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts as PerfParts));
+  return PerfAccumulator.merged(perfOptions, parts).report();
+}

@@ -1,0 +1,285 @@
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../logtrace-error.js';
+import { parseLogName } from './parse-log-name.js';
+
+/** One file to read. */
+export interface InputFile {
+  /** Path to open. */
+  readonly path: string;
+  /** Short name for reports (the file name in a directory, the path as given otherwise). */
+  readonly name: string;
+  readonly gz: boolean;
+  /**
+   * The file opened when it was listed (listInputs): every read of the command reads
+   * this open file, so a file renamed or replaced meanwhile (log rotation) is still
+   * read whole. Without it, each read opens `path`.
+   */
+  readonly fd?: number | undefined;
+  /** Bytes when listed: reads stop there, so lines appended meanwhile are left for the next run. */
+  readonly size?: number | undefined;
+}
+
+/** A log written by one producer: a rotation set read as one sequence, oldest file first. */
+export interface LogSource {
+  readonly kind: 'json' | 'comfyui';
+  /** Service name the file name gives (`gpu_server.log` → `gpu_server`). */
+  readonly service: string;
+  readonly files: readonly InputFile[];
+}
+
+/** Everything a command reads. */
+export interface InputSet {
+  /** JSON-lines sources by service name, then ComfyUI's log. */
+  readonly sources: readonly LogSource[];
+  /** `*.log` files left out, and why (e.g. startup.log is plain text). */
+  readonly ignored: readonly { readonly path: string; readonly reason: string }[];
+  /** Log files found in the directory (or given) that cannot be read, and why: a read error of the command. */
+  readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
+}
+
+/** Where to read from: explicit files, else a directory. */
+export interface InputOptions {
+  readonly dir: string;
+  readonly files?: readonly string[] | undefined;
+}
+
+/** Base name of the start script's plain-text log (scripts/startup.sh). */
+const STARTUP_LOG = 'startup';
+
+interface Found {
+  readonly file: InputFile;
+  /** Why the file cannot be read (it was not opened), or undefined. */
+  readonly problem?: string | undefined;
+  readonly kind: 'json' | 'comfyui';
+  readonly service: string;
+  readonly age: number;
+}
+
+/**
+ * Finds the log files to read: with `files`, exactly those; otherwise every `*.log`
+ * in `dir` with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
+ * `comfyui.log` is ComfyUI's plain text and every other JSON-lines file counts,
+ * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
+ * directory whose first lines do not look like JSON lines is ignored and listed
+ * (startup.log, the start script's text log, is ignored without a word). Each file is
+ * opened here, once (close them with closeInputs), up to MAX_HELD_FILES of them; one that cannot be opened, or is
+ * not a regular file (a directory, FIFO or socket named `*.log`, a dangling or looping
+ * symbolic link), is listed in `unreadable`. A missing directory or given file, or no
+ * log file at all, is an InputError.
+ */
+export async function listInputs(options: InputOptions): Promise<InputSet> {
+  const given = options.files !== undefined && options.files.length > 0;
+  const budget: DescriptorBudget = { left: MAX_HELD_FILES, refused: false };
+  const listed = given ? await describeGivenFiles(options.files ?? [], budget) : await scanDirectory(options.dir, budget);
+  // The system refused a descriptor: hold none, or the reads would find none left either.
+  const all = budget.refused ? listed.map(releaseDescriptor) : listed;
+  const unreadable = all.flatMap((f) => (f.problem === undefined ? [] : [{ path: f.file.path, reason: f.problem }]));
+  const groups = new Map<string, Found[]>();
+  for (const f of all) {
+    if (f.problem !== undefined) continue;
+    const key = `${f.kind}\0${f.service}`;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const sources: LogSource[] = [];
+  const ignored: { path: string; reason: string }[] = [];
+  for (const members of groups.values()) {
+    const sorted = [...members].sort((a, b) => a.age - b.age);
+    const first = sorted[0] as Found;
+    const source: LogSource = { kind: first.kind, service: first.service, files: sorted.map((m) => m.file) };
+    if (!given && first.kind === 'json' && !looksLikeJsonLines(source.files)) {
+      // startup.sh's own text log is expected in every log directory: skip it silently.
+      if (first.service !== STARTUP_LOG) {
+        for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
+      }
+      closeFiles(source.files);
+      continue;
+    }
+    sources.push(source);
+  }
+  sources.sort((a, b) => (a.kind === b.kind ? compareNames(a.service, b.service) : a.kind === 'json' ? -1 : 1));
+  if (sources.length === 0 && unreadable.length === 0) {
+    throw new InputError(`no log files in ${options.dir} (looked for *.log, *.log.N, *.log.gz)`, options.dir);
+  }
+  return { sources, ignored, unreadable };
+}
+
+/** Closes the files listInputs opened. */
+export function closeInputs(inputs: InputSet): void {
+  for (const source of inputs.sources) closeFiles(source.files);
+}
+
+function closeFiles(files: readonly InputFile[]): void {
+  for (const f of files) if (f.fd !== undefined) closeSync(f.fd);
+}
+
+/**
+ * Alphabetical order of file-derived names, ignoring case first (lower case first on a
+ * tie). Not localeCompare: its first call loads ICU's collator, 15 ms of startup.
+ */
+function compareNames(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a === b ? 0 : a > b ? -1 : 1;
+}
+
+async function scanDirectory(dir: string, budget: DescriptorBudget): Promise<Found[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new InputError(`cannot read log directory ${dir}: ${describeFsError(error)}`, dir, { cause: error });
+  }
+  const found: Found[] = [];
+  for (const entry of entries) {
+    const name = parseLogName(entry.name);
+    if (name === undefined) continue;
+    const filePath = path.join(dir, entry.name);
+    // A symbolic link counts when it points at a regular file (openListed checks).
+    const { fd, size, problem } = entry.isFile() || entry.isSymbolicLink() ? openListed(filePath, budget) : { problem: NOT_REGULAR };
+    found.push({ file: { path: filePath, name: entry.name, gz: name.gz, fd, size }, kind: name.kind, service: name.base, age: name.age, problem });
+  }
+  return found;
+}
+
+/** The files given with --file; the first that is missing or not a file is an InputError (and none stays open). */
+async function describeGivenFiles(files: readonly string[], budget: DescriptorBudget): Promise<Found[]> {
+  const settled = await Promise.allSettled(files.map((f) => describeGivenFile(f, budget)));
+  const failed = settled.find((r) => r.status === 'rejected');
+  const found = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (failed === undefined) return found;
+  closeFiles(found.map((f) => f.file));
+  throw failed.reason;
+}
+
+async function describeGivenFile(filePath: string, budget: DescriptorBudget): Promise<Found> {
+  let info;
+  try {
+    info = await stat(filePath);
+  } catch (error) {
+    throw new InputError(`cannot read ${filePath}: ${describeFsError(error)}`, filePath, { cause: error });
+  }
+  if (!info.isFile()) throw new InputError(`cannot read ${filePath}: not a regular file`, filePath);
+  const base = path.basename(filePath);
+  const name = parseLogName(base);
+  const gz = name?.gz ?? base.endsWith('.gz');
+  const service = name?.base ?? base.replace(/\.gz$/, '').replace(/\.[^.]*$/, '');
+  const kind = name?.kind ?? (service.startsWith('comfyui') ? 'comfyui' : 'json');
+  const { fd, size, problem } = openListed(filePath, budget);
+  return { file: { path: filePath, name: filePath, gz, fd, size }, kind, service, age: name?.age ?? 0, problem };
+}
+
+const NOT_REGULAR = 'not a regular file';
+
+/**
+ * Files held open from listing to the end of a command. A directory of years of
+ * rotations can hold thousands of files, more than the process may open (often
+ * 1024); past this many a file is listed by its path and size and opened only while
+ * it is read, and once the system refuses a descriptor, every file is.
+ */
+export const MAX_HELD_FILES = 256;
+
+/** Descriptors listInputs may still hold, and whether the system refused one. */
+interface DescriptorBudget {
+  left: number;
+  refused: boolean;
+}
+
+/** The same file listed by path (its descriptor closed; the size it had is kept). */
+function releaseDescriptor(found: Found): Found {
+  if (found.file.fd === undefined) return found;
+  closeSync(found.file.fd);
+  return { ...found, file: { ...found.file, fd: undefined } };
+}
+
+/**
+ * Opens a listed file for the whole command, or says why it cannot be read. Non-blocking,
+ * so that a FIFO put in place of the file cannot hang the open (fstat then rejects it).
+ * Without a descriptor to spare, only its size is taken (statListed).
+ */
+function openListed(filePath: string, budget: DescriptorBudget): { fd?: number; size?: number; problem?: string } {
+  if (budget.left <= 0) return statListed(filePath);
+  let fd: number;
+  try {
+    fd = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'EMFILE' && code !== 'ENFILE') return { problem: describeFsError(error) };
+    budget.left = 0;
+    budget.refused = true;
+    return statListed(filePath);
+  }
+  const info = fstatSync(fd);
+  if (!info.isFile()) {
+    closeSync(fd);
+    return { problem: NOT_REGULAR };
+  }
+  budget.left--;
+  return { fd, size: info.size };
+}
+
+/** A file listed by path: its size now (reads stop there), or why it cannot be read. */
+function statListed(filePath: string): { size?: number; problem?: string } {
+  try {
+    const info = statSync(filePath);
+    return info.isFile() ? { size: info.size } : { problem: NOT_REGULAR };
+  } catch (error) {
+    return { problem: describeFsError(error) };
+  }
+}
+
+/** Bytes and lines looksLikeJsonLines reads. */
+const SNIFF_BYTES = 64 * 1024;
+const SNIFF_LINES = 20;
+
+/**
+ * Sniffs the newest plain file of a set: JSON lines if at least half of its first 20
+ * non-blank lines (in its first 64 KiB) start with `{`, after a BOM, NULs or blanks, or
+ * if it has none. Half, not all: a torn or damaged first line must not hide the file.
+ */
+function looksLikeJsonLines(files: readonly InputFile[]): boolean {
+  const plain = [...files].reverse().find((f) => !f.gz);
+  if (plain === undefined) return true;
+  const buf = Buffer.alloc(SNIFF_BYTES);
+  let bytesRead = 0;
+  let fd = plain.fd;
+  try {
+    fd ??= openSync(plain.path, constants.O_RDONLY | constants.O_NONBLOCK);
+    bytesRead = readSync(fd, buf, 0, Math.min(buf.length, plain.size ?? buf.length), 0);
+  } catch {
+    return true;
+  } finally {
+    if (plain.fd === undefined && fd !== undefined) closeSync(fd);
+  }
+  const starts = buf
+    .toString('latin1', 0, bytesRead)
+    .replace(/^\xef\xbb\xbf/, '')
+    .split('\n')
+    .map((line) => /[^\s\0]/.exec(line)?.[0])
+    .filter((c) => c !== undefined)
+    .slice(0, SNIFF_LINES);
+  return starts.filter((c) => c === '{').length * 2 >= starts.length;
+}
+
+/** A one-line reason for a failed file-system call, without a stack. */
+export function describeFsError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'not a directory';
+    case 'EISDIR':
+    case 'ENXIO':
+      return NOT_REGULAR;
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

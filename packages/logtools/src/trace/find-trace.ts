@@ -1,0 +1,234 @@
+import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
+import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
+import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
+import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
+import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from './stitch-trace.js';
+import { isInWindow, type TimeWindow } from '../core/time-window.js';
+import { AmbiguousIdError, NotFoundError } from '../logtrace-error.js';
+import type { FileStats } from '../read/file-stats.js';
+import type { InputSet } from '../read/list-inputs.js';
+import { decodeJsonLine } from '../read/decode-json-line.js';
+import { inputOrder } from '../engine/scan-json-sources.js';
+import type { ScanUnit } from '../engine/plan-units.js';
+import type { ThreadChoice } from '../engine/scan-pool.js';
+import { scanUnits } from '../engine/scan-units.js';
+import type { TraceParts } from '../engine/run-unit.js';
+
+/** The fields that link the records of one trace. */
+export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
+
+/** Shortest id prefix `trace` accepts. */
+export const MIN_ID_PREFIX = 8;
+
+/** Search passes at most (each is one read of the JSON-lines files). */
+const MAX_PASSES = 6;
+
+/** How `logtrace trace` reads its input. */
+export interface TraceSearchOptions {
+  readonly strict: boolean;
+  readonly window: TimeWindow;
+  readonly threads: ThreadChoice;
+}
+
+/**
+ * Finds everything logged about one request, from its request_id, generation_id or
+ * prompt_id (or a unique prefix), following the links transitively across files:
+ * pass 1 searches the raw bytes for the id (and, when comfyui.log is present, for
+ * the GPU server's POST /prompt events, to count them); each further pass searches
+ * for the ids discovered in the previous one, until none is new. comfyui.log is then
+ * read once and its entries attributed to the trace's POST attempts.
+ * Throws NotFoundError for an unknown id, AmbiguousIdError for a prefix shared by
+ * several traces.
+ */
+export async function findTrace(
+  inputs: InputSet,
+  rawId: string,
+  options: TraceSearchOptions,
+  stats: FileStats[],
+): Promise<TraceReport> {
+  const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
+  const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
+  const hits = new Map<number, NormalizedRecord>();
+  const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
+  const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
+  const dequeued = new Set<string>();
+  const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
+  const spec = { kind: 'trace', needles, idPrefix: id, posts: hasComfyui, strict: options.strict } as const;
+  await scanUnits(inputs, spec, options.threads, stats, (result, unit, offset) => {
+    const parts = result.parts as TraceParts;
+    forEachLine(parts, unit, offset, (record, order) => {
+      for (const field of ID_FIELDS) {
+        const value = record[field];
+        if (value === undefined || !value.startsWith(id)) continue;
+        hits.set(order, record);
+        if (!matched.has(value)) {
+          matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
+        }
+      }
+    });
+    postParts.push({ arrays: parts.posts, orderBase: inputOrder(unit, offset) });
+    for (const promptId of parts.dequeued) dequeued.add(promptId);
+  });
+  const posts = PostAttemptList.concat(postParts);
+  posts.markDequeued(dequeued);
+  const seeds = resolveId(id, matched);
+  // comfyui.log is read while the workers follow the links, with the records found so
+  // far; a link pass that adds records (rare: every line of a request names its
+  // request_id) makes it read again with the final ones.
+  let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
+  const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
+    const comfyuiStats: FileStats[] = [];
+    const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
+    early = { size: found.size, stats: comfyuiStats, placed };
+  };
+  const records = await followLinks(inputs, seeds, hits, options.threads, readEarly);
+  const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
+  if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
+  if (early?.size !== records.size) await readEarly(records);
+  const { placed: comfyui, stats: comfyuiStats } = early ?? { placed: [], stats: [] };
+  stats.push(...comfyuiStats);
+  return stitchTrace(rawId, inWindow, comfyui);
+}
+
+/** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
+function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (record: NormalizedRecord, order: number) => void): void {
+  for (const { line, bytes } of parts.lines) {
+    const lineNo = offset + line;
+    const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false });
+    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
+  }
+}
+
+function resolveId(id: string, matched: ReadonlyMap<string, { field: string; time: number; service: string; anchor: string }>): string[] {
+  if (matched.size === 0) {
+    throw new NotFoundError(`no request_id, generation_id or prompt_id starting with "${id}" in the logs`);
+  }
+  if (matched.has(id)) return [id];
+  const anchors = new Set([...matched.values()].map((m) => m.anchor));
+  if (anchors.size > 1) {
+    const candidates = [...matched.entries()]
+      .map(([full, m]) => ({ id: full, field: m.field, time: m.time, service: m.service }))
+      .sort((a, b) => a.time - b.time);
+    throw new AmbiguousIdError(id, candidates);
+  }
+  return [...matched.keys()];
+}
+
+/**
+ * Grows the set of ids and records until no record links to a new id. `alongside`
+ * runs on this thread, with the records pass 1 gave, while the workers do pass 2 (or
+ * right away when there is none).
+ */
+async function followLinks(
+  inputs: InputSet,
+  seeds: readonly string[],
+  hits: ReadonlyMap<number, NormalizedRecord>,
+  threads: ThreadChoice,
+  alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
+): Promise<Map<number, LocatedRecord>> {
+  const known = new Set(seeds);
+  const records = new Map<number, LocatedRecord>();
+  const pending: string[] = [];
+  const take = (record: NormalizedRecord, order: number): boolean => {
+    if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
+    records.set(order, { record, order });
+    for (const f of ID_FIELDS) {
+      const value = record[f];
+      if (value !== undefined && !known.has(value)) {
+        known.add(value);
+        pending.push(value);
+      }
+    }
+    return true;
+  };
+  // Pass 1 found every line holding a seed; links among those lines need no new read.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [order, record] of hits) changed = take(record, order) || changed;
+  }
+  const early = new Map(records);
+  if (pending.length === 0) await alongside(early);
+  for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
+    const spec = { kind: 'trace', needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false } as const;
+    const first = pass === 2 ? () => alongside(early) : undefined;
+    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take), first);
+  }
+  return records;
+}
+
+async function attributeComfyui(
+  inputs: InputSet,
+  records: ReadonlyMap<number, LocatedRecord>,
+  posts: PostAttemptList,
+  window: TimeWindow,
+  stats: FileStats[],
+): Promise<PlacedComfyuiEntry[]> {
+  posts.sort();
+  const ours = new Map<number, { post: number; worker: number }>();
+  const all = [...records.values()].map((l) => l.record);
+  const lastTime = Math.max(...all.map((r) => r.time));
+  for (let index = 0; index < posts.length; index++) {
+    const record = records.get(posts.orderOf(index))?.record;
+    if (record === undefined) continue;
+    const postTime = posts.time(index);
+    const done = all.find(
+      (r) =>
+        r.generation_id === record.generation_id &&
+        r.time >= postTime &&
+        (r.event === 'comfyui_complete' || (r.event === 'error_comfyui' && r.prompt_id !== undefined)),
+    );
+    ours.set(index, { post: postTime, worker: done?.time ?? lastTime + 1 });
+  }
+  const promptIds = [...new Set(all.map((r) => r.prompt_id).filter((p): p is string => p !== undefined))];
+  if (ours.size === 0 && promptIds.length === 0) return [];
+  const attributor = new ComfyuiAttributor(posts);
+  const placed: PlacedComfyuiEntry[] = [];
+  const keep = (entry: ComfyuiEntry) => entry.time === undefined || isInWindow(entry.time, window);
+  const needed = ourLines(promptIds, () => {
+    const head = attributor.head();
+    return head !== undefined && ours.has(head);
+  });
+  for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
+    await readComfyuiLog(source, stats, (entry) => {
+      const attributed = attributor.push(entry);
+      if (!keep(entry)) return;
+      const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
+      if (anchor !== undefined && attributed.attribution !== undefined) {
+        const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
+        placed.push({ entry, attribution: attributed.attribution, placeAt });
+      } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
+        placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+      }
+    }, needed);
+  }
+  return placed;
+}
+
+/**
+ * Which comfyui.log lines a trace needs as written: those read while one of its
+ * prompts is at the head of the queue (`headIsOurs`), and those holding one of its
+ * prompt ids. Others only drive the attribution, so stand-ins do.
+ */
+function ourLines(promptIds: readonly string[], headIsOurs: () => boolean): PlainLineFilter {
+  const needles = promptIds.map((p) => Buffer.from(p));
+  let hits: number[] = [];
+  let next = 0;
+  return {
+    keepsState: true,
+    block(bytes, start, end) {
+      hits = [];
+      next = 0;
+      for (const needle of needles) {
+        for (let at = bytes.indexOf(needle, start); at !== -1 && at < end; at = bytes.indexOf(needle, at + 1)) hits.push(at);
+      }
+      hits.sort((a, b) => a - b);
+    },
+    wants(_bytes, lineStart, end) {
+      if (headIsOurs()) return true;
+      while (next < hits.length && (hits[next] ?? 0) < lineStart) next++;
+      return next < hits.length && (hits[next] ?? Infinity) < end;
+    },
+  };
+}
