@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TOO_DEEP } from '../src/trace/stitch-trace.js';
+import { TOO_DEEP } from '../src/core/to-event.js';
 import { FileStats } from '../src/read/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/read/scan-json-file.js';
 import { expectNoCrash, goodLines, GOOD_GENERATIONS, itRunsTheCase, RAW_CONTROL, runChecked, totalOf as total, COMMANDS, type BadInputCase } from './bad-input-cases.js';

@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ScanUnit } from './plan-units.js';
-import type { JobSpec, UnitResult } from './run-unit.js';
+import type { UnitResult } from './run-unit.js';
+import type { JobSpec } from './scan-job.js';
 
 /** How many threads scan: `LOGTRACE_THREADS` when set (tests force several on small inputs), else one per core. */
 export interface ThreadChoice {
@@ -33,13 +34,15 @@ export async function withScanThreads<T>(env: Readonly<Record<string, string | u
 
 /** A job for the workers: the units and the indexes of those they share through `counter`. */
 export interface PoolJob {
+  /** The ScanJob's kind, looked up in the workers' registry (scan-jobs.ts). */
+  readonly kind: string;
   readonly spec: JobSpec;
   readonly units: readonly ScanUnit[];
   readonly shared: readonly number[];
   readonly counter: SharedArrayBuffer;
 }
 
-type WorkerMessage = { readonly index: number; readonly result: UnitResult } | { readonly done: true };
+type WorkerMessage = { readonly index: number; readonly result: UnitResult<unknown> } | { readonly done: true };
 
 /** Scanning workers (scan-worker.ts), reused by every scan of a command. */
 export class ScanPool {
@@ -64,14 +67,14 @@ export class ScanPool {
   }
 
   /** Runs a job on the first `count` workers; each result goes to `onResult`. Resolves when they are all done. */
-  run(count: number, job: PoolJob, onResult: (index: number, result: UnitResult) => void): Promise<void> {
+  run<Parts>(count: number, job: PoolJob, onResult: (index: number, result: UnitResult<Parts>) => void): Promise<void> {
     return Promise.all(
       this.workers.slice(0, count).map(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const onMessage = (message: WorkerMessage) => {
               if ('index' in message) {
-                onResult(message.index, message.result);
+                onResult(message.index, message.result as UnitResult<Parts>);
                 return;
               }
               worker.off('message', onMessage);

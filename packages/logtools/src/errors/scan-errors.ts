@@ -3,7 +3,7 @@ import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
-import { toEvent } from '../trace/stitch-trace.js';
+import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
 import type { InputSet, LogSource } from '../read/list-inputs.js';
@@ -13,6 +13,7 @@ import { mergeByTime } from '../engine/merge-by-time.js';
 import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
+import { errorsJob } from './errors-job.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -57,8 +58,8 @@ export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, st
       }, PROBLEMS_ONLY);
     }
   };
-  const spec = { kind: 'errors', minLevel: filter.minLevel, services: filter.services === undefined ? undefined : [...filter.services], window: filter.window, strict: options.strict } as const;
-  await scanUnits(inputs, spec, threads, stats, (result) => grouper.mergeParts(result.parts as MutableGroup[]), readComfyui);
+  const spec = { minLevel: filter.minLevel, services: filter.services === undefined ? undefined : [...filter.services], window: filter.window, strict: options.strict };
+  await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
   stats.push(...comfyuiStats);
   return { report: grouper.report(), unplaced };

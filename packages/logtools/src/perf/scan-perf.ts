@@ -3,6 +3,7 @@ import type { InputSet } from '../read/list-inputs.js';
 import { PerfAccumulator, type PerfOptions, type PerfParts, type PerfReport } from './perf-accumulator.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
+import { perfJob } from './perf-job.js';
 
 /**
  * Reads the JSON-lines logs for `logtrace perf`, on every core for a large input:
@@ -16,6 +17,6 @@ export async function scanPerf(
 ): Promise<PerfReport> {
   const { strict, ...perfOptions } = options;
   const parts: PerfParts[] = [];
-  await scanUnits(inputs, { kind: 'perf', options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts as PerfParts));
+  await scanUnits(inputs, perfJob, { options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts));
   return PerfAccumulator.merged(perfOptions, parts).report();
 }

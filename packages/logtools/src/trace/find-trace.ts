@@ -13,7 +13,7 @@ import { inputOrder } from '../engine/scan-json-sources.js';
 import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
-import type { TraceParts } from '../engine/run-unit.js';
+import { traceJob, type TraceParts } from './trace-job.js';
 
 /** The fields that link the records of one trace. */
 export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
@@ -54,9 +54,9 @@ export async function findTrace(
   const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  const spec = { kind: 'trace', needles, idPrefix: id, posts: hasComfyui, strict: options.strict } as const;
-  await scanUnits(inputs, spec, options.threads, stats, (result, unit, offset) => {
-    const parts = result.parts as TraceParts;
+  const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict };
+  await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
+    const parts = result.parts;
     forEachLine(parts, unit, offset, (record, order) => {
       for (const field of ID_FIELDS) {
         const value = record[field];
@@ -151,9 +151,9 @@ async function followLinks(
   const early = new Map(records);
   if (pending.length === 0) await alongside(early);
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
-    const spec = { kind: 'trace', needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false } as const;
+    const spec = { needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false };
     const first = pass === 2 ? () => alongside(early) : undefined;
-    await scanUnits(inputs, spec, threads, [], (result, unit, offset) => forEachLine(result.parts as TraceParts, unit, offset, take), first);
+    await scanUnits(inputs, traceJob, spec, threads, [], (result, unit, offset) => forEachLine(result.parts, unit, offset, take), first);
   }
   return records;
 }

@@ -1,4 +1,5 @@
-import type { TraceComfyuiLine, TraceEvent, TraceReport } from './stitch-trace.js';
+import type { TraceEvent } from '../core/to-event.js';
+import type { TraceComfyuiLine, TraceReport } from './stitch-trace.js';
 import { colorLevel, colorService, type Colors } from '../render/colors.js';
 import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
 import { formatDuration } from '../render/format-duration.js';

@@ -1,0 +1,67 @@
+import { normalizeLevel, type Level } from '@logtrace/shared/schema';
+import type { ScanHandler } from '../cli/define-scan-command.js';
+import { escapeJsonText, writeJson } from '../cli/command-context.js';
+import { optionalString } from '../cli/common-options.js';
+import { UsageError } from '../logtrace-error.js';
+import { summarizeInput } from '../read/file-stats.js';
+import { renderErrorLine, renderErrors } from './render-errors.js';
+import { scanErrors, streamErrors } from './scan-errors.js';
+
+/** errors' own arguments, checked. */
+interface ErrorsArgs {
+  readonly minLevel: Level;
+  readonly services: ReadonlySet<string> | undefined;
+  readonly group: boolean;
+}
+
+/** `logtrace errors`: scan → groups (or each error, `--no-group`) → table, lines or JSON. */
+export const errorsHandler: ScanHandler<ErrorsArgs> = {
+  prepare(args) {
+    const levelText = optionalString(args, 'level') ?? 'error';
+    const minLevel = normalizeLevel(levelText);
+    if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
+    const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
+    return { minLevel, services, group: args['group'] !== false };
+  },
+  async run(ctx, { minLevel, services, group }, io) {
+    const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+    if (!group) {
+      const items = streamErrors(ctx.inputs, options, ctx.stats);
+      const count = ctx.common.json
+        ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+      return count > 0;
+    }
+    const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
+    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
+    if (unplaced > 0) {
+      io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
+    }
+    return report.total > 0;
+  },
+};
+
+/** Writes each item with `write`; returns how many there were. */
+async function writeLines<T>(items: AsyncIterable<T>, write: (item: T) => void): Promise<number> {
+  let count = 0;
+  for await (const item of items) {
+    write(item);
+    count++;
+  }
+  return count;
+}
+
+/** Streams items' fields as NDJSON (one JSON object per line) through ndjson's stringify. */
+async function writeNdjson(items: AsyncIterable<{ readonly fields: unknown }>, write: (text: string) => void): Promise<number> {
+  const { default: ndjson } = await import('ndjson');
+  const out = ndjson.stringify();
+  out.on('data', (line: unknown) => write(String(line)));
+  const count = await writeLines(items, (item) => out.write(item.fields));
+  await new Promise<void>((resolve, reject) => {
+    out.on('end', resolve);
+    out.on('error', reject);
+    out.end();
+  });
+  return count;
+}

@@ -1,0 +1,31 @@
+import type { ScanHandler } from '../cli/define-scan-command.js';
+import { writeJson } from '../cli/command-context.js';
+import { countOption, optionalString } from '../cli/common-options.js';
+import { parseDuration } from '../core/parse-duration.js';
+import { UsageError } from '../logtrace-error.js';
+import { summarizeInput } from '../read/file-stats.js';
+import { scanPerf } from './scan-perf.js';
+
+/** perf's own arguments, checked. */
+interface PerfArgs {
+  readonly slowMs: number;
+  readonly bucketMs: number;
+  readonly top: number;
+}
+
+/** `logtrace perf`: scan → statistics → table or JSON. */
+export const perfHandler: ScanHandler<PerfArgs> = {
+  prepare(args) {
+    const slowMs = parseDuration(optionalString(args, 'slow') ?? '60s', '--slow');
+    const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
+    const top = countOption(args, 'top', 20);
+    if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
+    return { slowMs, bucketMs, top };
+  },
+  async run(ctx, { slowMs, top, bucketMs }, io) {
+    const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
+    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    else io.stdout.write((await import('./render-perf.js')).renderPerf(report, ctx.colors));
+    return report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
+  },
+};

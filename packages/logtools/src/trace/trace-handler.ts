@@ -1,0 +1,30 @@
+import type { ScanHandler } from '../cli/define-scan-command.js';
+import { writeJson } from '../cli/command-context.js';
+import { optionalString } from '../cli/common-options.js';
+import { NotFoundError, UsageError } from '../logtrace-error.js';
+import { summarizeInput } from '../read/file-stats.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
+import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
+
+/** `logtrace trace <id>`: search → stitched trace → timeline or JSON. */
+export const traceHandler: ScanHandler<string> = {
+  prepare(args) {
+    const id = (optionalString(args, 'id') ?? '').trim();
+    if (id.length < MIN_ID_PREFIX) throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
+    return id;
+  },
+  async run(ctx, id, io) {
+    let report;
+    try {
+      report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // Not found, but say which files could not be read (the id may be in them): exit 2 then.
+      io.stderr.write(`logtrace: ${escapeTerminal(error.message)}\n`);
+      return false;
+    }
+    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
+    return true;
+  },
+};
