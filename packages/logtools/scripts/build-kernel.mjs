@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Compiles src/kernel/assembly/scan-kernel.ts (AssemblyScript) to WebAssembly and writes it, base64
-// encoded, to src/kernel/scan-kernel-wasm.ts, so that the package builds and runs with
-// tsc alone. `--check` only verifies that the committed module matches the source.
+// Builds the scan kernel: writes src/kernel/assembly/layout.ts from the one definition
+// of its memory layout (src/kernel/kernel-layout.ts, compiled: run after `tsc -b`),
+// compiles src/kernel/assembly/scan-kernel.ts (AssemblyScript) to WebAssembly and
+// writes it, base64 encoded, to src/kernel/scan-kernel-wasm.ts, so that the package
+// builds and runs with tsc alone. `--check` only verifies that both committed files
+// match what they are made from.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const target = path.join(root, 'src/kernel/scan-kernel-wasm.ts');
+const wasmModule = path.join(root, 'src/kernel/scan-kernel-wasm.ts');
+const layoutModule = path.join(root, 'src/kernel/assembly/layout.ts');
 
-/** The asc options the kernel is built with (memory size: see src/kernel/scan-kernel.ts). */
+/** The asc options the kernel is built with (memory size: see src/kernel/kernel-layout.ts). */
 export const ASC_ARGS = ['--runtime', 'stub', '-O3', '--noAssert', '--enable', 'simd', '--initialMemory', '128', '--maximumMemory', '128'];
 
 /** Compiles the kernel and returns the TypeScript module text that embeds it. */
@@ -28,20 +32,24 @@ export function buildKernelModule() {
       '/** The scan kernel, a WebAssembly module, base64 encoded. */\n' +
       `export const SCAN_KERNEL_WASM =\n${lines.map((l) => `  '${l}'`).join(' +\n')};\n`
     );
-  }
-  finally {
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = buildKernelModule();
-  if (process.argv.includes('--check')) {
-    if (readFileSync(target, 'utf8') !== text) {
-      process.stderr.write('src/kernel/scan-kernel-wasm.ts is out of date: run npm run build:kernel -w @logtrace/logtools\n');
-      process.exitCode = 1;
-    }
-  } else {
-    writeFileSync(target, text);
+  const { assemblyLayoutSource } = await import('../dist/kernel/kernel-layout.js');
+  const check = process.argv.includes('--check');
+  const layout = assemblyLayoutSource();
+  if (check && readFileSync(layoutModule, 'utf8') !== layout) {
+    process.stderr.write('src/kernel/assembly/layout.ts is out of date: run npm run build:kernel -w @logtrace/logtools\n');
+    process.exitCode = 1;
   }
+  if (!check) writeFileSync(layoutModule, layout);
+  const text = buildKernelModule();
+  if (check && readFileSync(wasmModule, 'utf8') !== text) {
+    process.stderr.write('src/kernel/scan-kernel-wasm.ts is out of date: run npm run build:kernel -w @logtrace/logtools\n');
+    process.exitCode = 1;
+  }
+  if (!check) writeFileSync(wasmModule, text);
 }

@@ -3,7 +3,8 @@ import { hashId } from '../src/comfyui/post-attempt-list.js';
 import { decodeJsonLine } from '../src/read/decode-json-line.js';
 import { FastLine } from '../src/kernel/fast-line.js';
 import { MAX_LINE_BYTES } from '../src/read/line-blocker.js';
-import { IN_BASE, LINE_STATUS, REC_WORDS, ScanKernel } from '../src/kernel/scan-kernel.js';
+import { IN_BASE, LINE_STATUS, REC_WORDS } from '../src/kernel/kernel-layout.js';
+import { ScanKernel } from '../src/kernel/scan-kernel.js';
 
 const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
 

@@ -1,3 +1,4 @@
+import { EVENT } from '@logtrace/shared/schema';
 import type { ComfyuiEntry } from './parse-comfyui-entries.js';
 
 /** One POST /prompt the GPU server made and got an answer to (so ComfyUI printed `got prompt`). */
@@ -116,9 +117,6 @@ export class ComfyuiAttributor {
   }
 }
 
-/** GPU-server events that may record a POST /prompt answer; the byte prefilter searches for them. */
-export const POST_ATTEMPT_EVENTS: readonly string[] = ['comfyui_prompt_sent', 'error_comfyui'];
-
 /**
  * Whether a GPU-server record logs a POST /prompt that ComfyUI answered: true for
  * `comfyui_prompt_sent` (accepted), false for an `error_comfyui` with an HTTP `status`
@@ -130,8 +128,8 @@ export function postAttemptOf(record: {
   readonly prompt_id: string | undefined;
   readonly extra: Readonly<Record<string, unknown>>;
 }): boolean | undefined {
-  if (record.event === 'comfyui_prompt_sent') return true;
-  if (record.event === 'error_comfyui' && record.prompt_id === undefined && typeof record.extra['status'] === 'number') {
+  if (record.event === EVENT.comfyui_prompt_sent) return true;
+  if (record.event === EVENT.error_comfyui && record.prompt_id === undefined && typeof record.extra['status'] === 'number') {
     return false;
   }
   return undefined;
@@ -147,5 +145,5 @@ export function dequeuedPromptOf(record: {
   readonly prompt_id: string | undefined;
   readonly extra: Readonly<Record<string, unknown>>;
 }): string | undefined {
-  return record.event === 'error_comfyui' && record.extra['comfyui_cancel'] === 'dequeued' ? record.prompt_id : undefined;
+  return record.event === EVENT.error_comfyui && record.extra['comfyui_cancel'] === 'dequeued' ? record.prompt_id : undefined;
 }

@@ -1,4 +1,4 @@
-import { parseTime } from '@logtrace/shared/schema';
+import { parseTime, STAMP_PATTERN } from '@logtrace/shared/schema';
 
 /** One line of comfyui.log, after the stamp and progress-bar updates are taken apart. */
 export interface ComfyuiLine {
@@ -13,8 +13,6 @@ export interface ComfyuiLine {
 // A tqdm bar still being drawn when another thread printed a line: ComfyUI's stderr then
 // holds the bar and that line together, e.g. ` 25%|██▌       | 7/28 [00:00<00:01, 20.29it/s]got prompt`.
 const GLUED_BAR = /^(\s*\d{1,3}%\|[^|]*\|\s*\d+\/\d+ \[[^\]]*\])(\S.*)$/;
-
-const STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2}))(?: |$)/;
 
 /** True when a line's text is a progress bar with another thread's line glued to its end. */
 export function isGluedProgress(text: string): boolean {
@@ -52,16 +50,16 @@ export function toComfyuiLines(raw: string, line: number): ComfyuiLine[] {
 
 /**
  * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
- * `2026-11-28T05:03:21.123Z ` prefix when there is one (SPEC.md §2), and reduces
+ * `2026-11-28T05:03:21.123Z ` prefix when there is one (STAMP_PATTERN), and reduces
  * `\r`-separated progress-bar updates to their final state (the last non-empty
  * segment), as ComfyUI's own log buffer does.
  */
 export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
   let text = raw.replace(/\r?\n$/, '').replace(/\r+$/, '');
   let time: number | undefined;
-  const m = STAMP.exec(text);
+  const m = STAMP_PATTERN.exec(text);
   if (m !== null) {
-    time = stampTime(m[1] ?? '');
+    time = parseTime(m[1] ?? '');
     if (time !== undefined) text = text.slice(m[0].length);
   }
   if (text.includes('\r')) {
@@ -69,26 +67,4 @@ export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
     text = segments[segments.length - 1] ?? '';
   }
   return { text, time, line };
-}
-
-let cachedMinute = '';
-let cachedMinuteMs = 0;
-
-/**
- * Epoch ms of a stamp. The stamper's own form (`2026-11-28T05:03:21.123Z`) is read
- * from its characters with the minute cached, since a log has hundreds of lines per
- * minute; any other form goes to the shared parseTime.
- */
-function stampTime(stamp: string): number | undefined {
-  if (stamp.length !== 24 || stamp.charCodeAt(23) !== 0x5a || stamp.charCodeAt(19) !== 0x2e) return parseTime(stamp);
-  const minute = stamp.slice(0, 16);
-  if (minute !== cachedMinute) {
-    const base = parseTime(`${minute}:00.000Z`);
-    if (base === undefined) return undefined;
-    cachedMinute = minute;
-    cachedMinuteMs = base;
-  }
-  const seconds = Number(stamp.slice(17, 19));
-  const millis = Number(stamp.slice(20, 23));
-  return seconds < 60 ? cachedMinuteMs + seconds * 1000 + millis : parseTime(stamp);
 }

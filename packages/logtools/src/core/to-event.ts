@@ -1,4 +1,4 @@
-import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { formatTime, ID_FIELDS, type NormalizedRecord } from '@logtrace/shared/schema';
 
 /** A record's fields as trace events and `errors --no-group` show them: all of them. */
 export type TraceEvent = Readonly<Record<string, unknown>>;
@@ -22,7 +22,7 @@ export function toEvent(record: NormalizedRecord): TraceEvent {
   event['event'] = record.event ?? null;
   event['level'] = record.level;
   event['msg'] = record.msg;
-  for (const key of ['request_id', 'generation_id', 'prompt_id', 'duration_ms', 'error_code', 'error'] as const) {
+  for (const key of [...ID_FIELDS, 'duration_ms', 'error_code', 'error'] as const) {
     if (record[key] !== undefined) event[key] = record[key];
   }
   for (const key of Object.keys(record.extra)) {

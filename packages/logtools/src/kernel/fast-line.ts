@@ -2,7 +2,8 @@ import { LEVEL_RANK, LEVELS, normalizeLevel, parseTime, type Level } from '@logt
 import { latin1 } from '../read/latin1.js';
 import { parseIsoBytes } from '../read/parse-iso-bytes.js';
 import { validTime } from '../read/valid-time.js';
-import { DERIVED_WORD, SLOT, VALUE_TYPE, type KeyName, type ScanKernel } from './scan-kernel.js';
+import { DERIVED_WORD, SLOT, VALUE_TYPE, type KeyName } from './kernel-layout.js';
+import type { ScanKernel } from './scan-kernel.js';
 
 /**
  * Read access to one line the scan kernel parsed (valid JSON, ASCII only, top-level

@@ -1,77 +1,26 @@
 import { LEVEL_RANK, normalizeLevel } from '@logtrace/shared/schema';
+import {
+  EVENT_TABLE,
+  IN_BASE,
+  KEY_NAMES,
+  KEY_TABLE,
+  LEVEL_NAMES,
+  LEVEL_TABLE,
+  LEVEL_WORDS,
+  MAX_EVENTS,
+  MAX_LEVEL_TOKENS,
+  MAX_NEEDLE_BYTES,
+  MAX_NEEDLES,
+  NEEDLE_KIND,
+  NEEDLE_TABLE,
+  OUT_BASE,
+  REC_WORDS,
+  SCAN_MODE,
+} from './kernel-layout.js';
 import { SCAN_KERNEL_WASM } from './scan-kernel-wasm.js';
 
-/** Every level spelling normalizeLevel accepts (compared in any case). */
-export const LEVEL_WORDS: readonly string[] = ['trace', 'debug', 'info', 'information', 'notice', 'warn', 'warning', 'error', 'err', 'fatal', 'critical', 'crit', 'alert', 'emerg', 'emergency'];
-
-// Memory layout of the kernel module (assembly/scan-kernel.ts holds the same numbers).
-const KEY_TABLE = 65536;
-const NEEDLE_TABLE = 73728;
-const LEVEL_TABLE = 74752;
-const EVENT_TABLE = 75264;
-const LEVEL_NAMES = 75520;
-const OUT_BASE = 131072;
-const MAX_EVENTS = 8;
-const MAX_KEYS = 24;
-const MAX_NEEDLES = 16;
-const MAX_NEEDLE_BYTES = 60;
-const MAX_LEVEL_TOKENS = 32;
-/** Words per result record: start, end, line number, status, two per key slot, then the derived values. */
-export const REC_WORDS = 4 + 2 * MAX_KEYS + 6;
-/** Word offsets in a record of what the kernel derives for a fast line: event index, level rank, then two f64: time, duration. */
-export const DERIVED_WORD = 4 + 2 * MAX_KEYS;
-/** Where lines to scan are placed, and how many bytes fit (64 more stay zero for vector reads). */
-export const IN_BASE = 1024 * 1024;
-export const IN_BYTES = 6 * 1024 * 1024;
 /** Result records that fit between OUT_BASE and IN_BASE. */
 const OUT_RECORDS = Math.floor((IN_BASE - OUT_BASE) / (REC_WORDS * 4));
-
-/** Status of a result record. */
-export const LINE_STATUS = Object.freeze({ fast: 0, slow: 1, long: 2 } as const);
-
-/** Value types of a key slot (top 4 bits of its end word). */
-export const VALUE_TYPE = Object.freeze({
-  absent: 0,
-  string: 1,
-  escapedString: 2,
-  number: 3,
-  true: 4,
-  false: 5,
-  null: 6,
-  object: 7,
-  array: 8,
-} as const);
-
-/**
- * The top-level keys the kernel locates in each line it parses (the record's core
- * fields and a few more). The kernel reads time, timestamp, level, levelname, event
- * and duration_ms itself, by their index here (assembly/scan-kernel.ts, SLOT_*).
- */
-export const KEY_NAMES = [
-  'time',
-  'timestamp',
-  'level',
-  'levelname',
-  'service',
-  'name',
-  'event',
-  'msg',
-  'message',
-  'request_id',
-  'generation_id',
-  'prompt_id',
-  'duration_ms',
-  'error_code',
-  'error',
-  'status',
-  'comfyui_cancel',
-] as const;
-
-/** One of KEY_NAMES. */
-export type KeyName = (typeof KEY_NAMES)[number];
-
-/** Slot index of each key in a result record. */
-export const SLOT = Object.freeze(Object.fromEntries(KEY_NAMES.map((k, i) => [k, i])) as Record<KeyName, number>);
 
 /**
  * Which lines the kernel hands back: all of them, those holding one of `needles` as
@@ -116,7 +65,7 @@ export class ScanKernel {
   /** Word index of the first result record. */
   readonly outWord = OUT_BASE / 4;
   private readonly exports: KernelExports;
-  private mode = 0;
+  private mode: number = SCAN_MODE.all;
   private needleCount = 0;
   private levelCount = 0;
   private minRank = 0;
@@ -150,17 +99,17 @@ export class ScanKernel {
 
   /** Sets which lines the next scans return. */
   select(selection: KernelSelection): void {
-    this.mode = selection.kind === 'all' ? 0 : 1;
+    this.mode = selection.kind === 'all' ? SCAN_MODE.all : SCAN_MODE.needles;
     this.needleCount = 0;
     this.levelCount = 0;
     this.minRank = 0;
     if (selection.kind === 'needles') {
       const needles = [...new Set(selection.needles.map(needleBytes))];
       // An empty needle (or too many) would match every line: scan them all.
-      if (needles.some((n) => n.length === 0) || needles.length === 0 || needles.length > MAX_NEEDLES) this.mode = 0;
-      else needles.forEach((n) => this.addNeedle(n, 0));
+      if (needles.some((n) => n.length === 0) || needles.length === 0 || needles.length > MAX_NEEDLES) this.mode = SCAN_MODE.all;
+      else needles.forEach((n) => this.addNeedle(n, NEEDLE_KIND.bytes));
     } else if (selection.kind === 'level') {
-      this.addNeedle(Buffer.from('"level'), 1);
+      this.addNeedle(Buffer.from('"level'), NEEDLE_KIND.level);
       for (const token of selection.levelTokens.slice(0, MAX_LEVEL_TOKENS)) {
         const at = LEVEL_TABLE + this.levelCount++ * 16;
         const bytes = Buffer.from(token.toLowerCase(), 'latin1').subarray(0, 15);
@@ -202,7 +151,7 @@ export class ScanKernel {
 
   /** Every spelling normalizeLevel accepts, lower case, with its rank, for the kernel's level reading. */
   private writeLevelNames(): void {
-    this.bytes.fill(0, LEVEL_NAMES, LEVEL_NAMES + 16 * 16);
+    this.bytes.fill(0, LEVEL_NAMES, LEVEL_NAMES + LEVEL_WORDS.length * 16);
     LEVEL_WORDS.forEach((word, i) => {
       const level = normalizeLevel(word);
       if (level === undefined) throw new Error(`normalizeLevel no longer reads "${word}"`);

@@ -1,21 +1,21 @@
-import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, type EventName, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
 import { TopN } from './top-n.js';
 
 /** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
-export const GENERATION_EVENT = 'comfyui_complete';
+export const GENERATION_EVENT: EventName = EVENT.comfyui_complete;
 
 /** Other stages perf reports, and the event whose `duration_ms` measures each. */
 export const STAGE_EVENTS = Object.freeze({
   /** Whole request inside the backend, every request (`response_sent`). */
-  backend_end_to_end: 'response_sent',
+  backend_end_to_end: EVENT.response_sent,
   /** Backend → GPU server → backend, every answered call (`gpu_response`). */
-  gpu_round_trip: 'gpu_response',
+  gpu_round_trip: EVENT.gpu_response,
   /** Fetching the image from ComfyUI (`image_retrieved`). */
-  image_transfer: 'image_retrieved',
-} as const);
+  image_transfer: EVENT.image_retrieved,
+} satisfies Record<string, EventName>);
 
 /** Name of a reported stage. */
 export type StageName = keyof typeof STAGE_EVENTS;

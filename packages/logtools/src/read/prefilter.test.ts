@@ -1,7 +1,8 @@
 import { LEVEL_RANK, LEVELS, normalizeRecord } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { createLevelPrefilter, createNeedlePrefilter, type Prefilter } from './prefilter.js';
-import { IN_BASE, REC_WORDS, ScanKernel } from '../kernel/scan-kernel.js';
+import { IN_BASE, REC_WORDS } from '../kernel/kernel-layout.js';
+import { ScanKernel } from '../kernel/scan-kernel.js';
 
 const T = '2026-11-28T05:03:21.123Z';
 const levelValues: readonly unknown[] = [

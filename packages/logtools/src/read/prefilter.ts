@@ -1,5 +1,6 @@
 import { LEVEL_RANK, normalizeLevel, type Level } from '@logtrace/shared/schema';
-import { LEVEL_WORDS, type KernelSelection } from '../kernel/scan-kernel.js';
+import { LEVEL_WORDS } from '../kernel/kernel-layout.js';
+import type { KernelSelection } from '../kernel/scan-kernel.js';
 
 /**
  * Which lines of a JSON-lines file a command decodes: the scan kernel searches the raw

@@ -6,7 +6,8 @@ import type { FileStats } from './file-stats.js';
 import { MAX_LINE_BYTES } from './line-blocker.js';
 import type { InputFile } from './list-inputs.js';
 import { checkNotShrunk, describeReadError, FileShrankError, inflateFile, openForRead } from './read-chunks.js';
-import { IN_BASE, IN_BYTES, LINE_STATUS, REC_WORDS, type KernelSelection, type ScanKernel } from '../kernel/scan-kernel.js';
+import { IN_BASE, IN_BYTES, LINE_STATUS, REC_WORDS } from '../kernel/kernel-layout.js';
+import type { KernelSelection, ScanKernel } from '../kernel/scan-kernel.js';
 
 /** Bytes read at a time from a plain file. */
 export const READ_BYTES = 4 * 1024 * 1024;

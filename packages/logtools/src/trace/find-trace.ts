@@ -1,5 +1,6 @@
+import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
 import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { ComfyuiAttributor, POST_ATTEMPT_EVENTS } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
@@ -14,9 +15,6 @@ import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { traceJob, type TraceParts } from './trace-job.js';
-
-/** The fields that link the records of one trace. */
-export const ID_FIELDS = ['request_id', 'generation_id', 'prompt_id'] as const;
 
 /** Shortest id prefix `trace` accepts. */
 export const MIN_ID_PREFIX = 8;
@@ -177,7 +175,7 @@ async function attributeComfyui(
       (r) =>
         r.generation_id === record.generation_id &&
         r.time >= postTime &&
-        (r.event === 'comfyui_complete' || (r.event === 'error_comfyui' && r.prompt_id !== undefined)),
+        (r.event === EVENT.comfyui_complete || (r.event === EVENT.error_comfyui && r.prompt_id !== undefined)),
     );
     ours.set(index, { post: postTime, worker: done?.time ?? lastTime + 1 });
   }

@@ -1,3 +1,4 @@
+import { ID_FIELDS } from '@logtrace/shared/schema';
 import type { TraceEvent } from '../core/to-event.js';
 import type { TraceComfyuiLine, TraceReport } from './stitch-trace.js';
 import { colorLevel, colorService, type Colors } from '../render/colors.js';
@@ -8,7 +9,7 @@ import { renderWaterfall } from './render-waterfall.js';
 
 /** Comfyui.log lines shown per entry in the timeline. */
 const COMFYUI_LINES = 24;
-const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', 'request_id', 'generation_id', 'prompt_id', 'pid', 'hostname', 'v']);
+const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', ...ID_FIELDS, 'pid', 'hostname', 'v']);
 const OUTCOME_TEXT = { ok: 'ok', validation_error: 'validation error', timeout: 'timeout', error: 'error', incomplete: 'incomplete' } as const;
 
 /** The text report of `logtrace trace`: header, timeline with ComfyUI lines in place, waterfall. */

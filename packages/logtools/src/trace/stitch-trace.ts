@@ -1,4 +1,4 @@
-import { formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import { toEvent, type TraceEvent } from '../core/to-event.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { traceOutcome, type TraceOutcome } from './trace-outcome.js';
@@ -58,7 +58,7 @@ export interface TraceReport {
 export function stitchTrace(id: string, located: readonly LocatedRecord[], comfyui: readonly PlacedComfyuiEntry[]): TraceReport {
   const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order);
   const records = sorted.map((l) => l.record);
-  const response = records.find((r) => r.event === 'response_sent');
+  const response = records.find((r) => r.event === EVENT.response_sent);
   const first = records[0];
   const last = records[records.length - 1];
   const total = response?.duration_ms ?? (first !== undefined && last !== undefined ? last.time - first.time : null);

@@ -1,9 +1,9 @@
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS, type NormalizedRecord } from '@logtrace/shared/schema';
 import { dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { hashId, PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ScanJob, UnitSink } from '../engine/scan-job.js';
 import type { FastLine } from '../kernel/fast-line.js';
-import { VALUE_TYPE } from '../kernel/scan-kernel.js';
+import { VALUE_TYPE } from '../kernel/kernel-layout.js';
 import { createNeedlePrefilter } from '../read/prefilter.js';
 
 /** What a trace pass reads. */
@@ -33,8 +33,6 @@ export const traceJob: ScanJob<TraceSpec, TraceParts> = {
   createSink: (spec) => new TraceCollector(spec),
 };
 
-const POST_EVENTS = ['comfyui_prompt_sent', 'error_comfyui'] as const;
-const ID_KEYS = ['request_id', 'generation_id', 'prompt_id'] as const;
 const DEQUEUED = ['dequeued'] as const;
 
 /** Collects what a trace pass needs from parsed lines: see TraceParts. */
@@ -47,24 +45,24 @@ class TraceCollector implements UnitSink<TraceParts> {
   constructor(private readonly spec: TraceSpec) {}
 
   get events(): readonly string[] {
-    return POST_EVENTS;
+    return POST_ATTEMPT_EVENTS;
   }
 
   fast(line: FastLine, lineNo: number): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || ID_KEYS.some((k) => line.startsWith(k, prefix))) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+    if (prefix === undefined || ID_FIELDS.some((k) => line.startsWith(k, prefix))) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
     if (!this.spec.posts) return;
-    const event = POST_EVENTS[line.eventIndex()];
+    const event = POST_ATTEMPT_EVENTS[line.eventIndex()];
     if (event === undefined) return;
     const promptHash = line.hashOf('prompt_id', hashId);
-    if (event === 'comfyui_prompt_sent') this.posts.addHashed(line.time() ?? 0, lineNo, true, promptHash ?? -1);
+    if (event === EVENT.comfyui_prompt_sent) this.posts.addHashed(line.time() ?? 0, lineNo, true, promptHash ?? -1);
     else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number) this.posts.addHashed(line.time() ?? 0, lineNo, false, -1);
-    if (event === 'error_comfyui' && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(line.str('prompt_id') ?? '');
+    if (event === EVENT.error_comfyui && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(line.str('prompt_id') ?? '');
   }
 
   record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || ID_KEYS.some((k) => record[k]?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
+    if (prefix === undefined || ID_FIELDS.some((k) => record[k]?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
     if (!this.spec.posts) return;
     const accepted = postAttemptOf(record);
     if (accepted !== undefined) this.posts.addHashed(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));

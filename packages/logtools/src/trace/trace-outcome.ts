@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, LEVEL_RANK, type NormalizedRecord } from '@logtrace/shared/schema';
 
 /** How a request ended. */
 export type TraceOutcome = 'ok' | 'validation_error' | 'timeout' | 'error' | 'incomplete';
@@ -10,9 +10,9 @@ export type TraceOutcome = 'ok' | 'validation_error' | 'timeout' | 'error' | 'in
  * a response was sent, `incomplete` when none was (still running, or a crash).
  */
 export function traceOutcome(records: readonly NormalizedRecord[]): TraceOutcome {
-  if (records.some((r) => r.event === 'validation_error')) return 'validation_error';
-  if (records.some((r) => r.event === 'timeout_error')) return 'timeout';
-  const response = records.find((r) => r.event === 'response_sent');
+  if (records.some((r) => r.event === EVENT.validation_error)) return 'validation_error';
+  if (records.some((r) => r.event === EVENT.timeout_error)) return 'timeout';
+  const response = records.find((r) => r.event === EVENT.response_sent);
   const status = response?.extra['status'];
   if (records.some((r) => LEVEL_RANK[r.level] >= LEVEL_RANK.ERROR)) return 'error';
   if (typeof status === 'number' && status >= 400) return 'error';

@@ -1,3 +1,4 @@
+import { type EventName } from '@logtrace/shared/schema';
 import type { NormalizedRecord } from '@logtrace/shared/schema';
 
 /** One bar of the trace waterfall: an interval relative to the trace's first event. */
@@ -32,7 +33,7 @@ export interface TimeBreakdown {
 export function traceStages(records: readonly NormalizedRecord[], totalMs: number | null): TraceStage[] {
   const t0 = records[0]?.time;
   if (t0 === undefined) return [];
-  const first = (...events: string[]) => records.find((r) => r.event !== undefined && events.includes(r.event));
+  const first = (...events: EventName[]) => records.find((r) => r.event !== undefined && (events as readonly string[]).includes(r.event));
   const stages: TraceStage[] = [];
   const add = (name: string, label: string, from: number | undefined, to: number | undefined) => {
     if (from !== undefined && to !== undefined && to >= from) {

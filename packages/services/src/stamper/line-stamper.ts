@@ -1,3 +1,5 @@
+import { formatStamp } from '@logtrace/shared/schema';
+
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
@@ -72,5 +74,5 @@ function lastRedraw(line: Buffer): Buffer {
 }
 
 function stamp(line: Buffer, now: number): Buffer {
-  return Buffer.concat([Buffer.from(`${new Date(now).toISOString()} `), line, Buffer.from('\n')]);
+  return Buffer.concat([Buffer.from(formatStamp(now)), line, Buffer.from('\n')]);
 }

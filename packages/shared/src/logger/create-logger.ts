@@ -8,6 +8,7 @@ import {
   type ServiceName,
 } from '../schema/event-catalog.js';
 import type { Level } from '../schema/levels.js';
+import { ID_FIELDS } from '../schema/record-keys.js';
 import { createSafeDestination, type DestinationHealth } from './safe-destination.js';
 
 /** Ids a child logger stamps on every line. */
@@ -154,7 +155,7 @@ function wrap(logger: Logger, bound: ReadonlySet<string>, shared: Shared): Servi
     },
     child(bindings) {
       const clean: Record<string, string> = {};
-      for (const key of ['request_id', 'generation_id', 'prompt_id'] as const) {
+      for (const key of ID_FIELDS) {
         const value = bindings[key];
         if (value !== undefined) clean[key] = value;
       }

@@ -43,6 +43,8 @@ export interface KnownFields {
   size_bytes: number;
   node_errors: unknown;
   port: number;
+  /** What the GPU server did to a prompt it gave up on: `interrupted`, `dequeued`, `not_queued` or `failed: <code>`. */
+  comfyui_cancel: string;
 }
 
 /** Name of a well-known field. */
@@ -72,6 +74,7 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     size_bytes: 'int',
     node_errors: 'any',
     port: 'int',
+    comfyui_cancel: 'string',
   });
 
 function spec<const R extends readonly FieldName[]>(

@@ -1,6 +1,6 @@
 // The log schema alone, without the logger: what readers such as logtrace import, so
 // they do not load pino at startup.
-export { LEVELS, LEVEL_RANK, isLevel, normalizeLevel, isAtLeast, type Level } from './levels.js';
+export { LEVELS, LEVEL_RANK, LEVEL_ALIASES, isLevel, normalizeLevel, isAtLeast, type Level } from './levels.js';
 export {
   SERVICES,
   EVENT_CATALOG,
@@ -15,6 +15,9 @@ export {
   type RequiredFieldOf,
 } from './event-catalog.js';
 export { parseTime, formatTime } from './parse-time.js';
+export { ID_FIELDS, RECORD_KEY_ALIASES, RECORD_KEYS, type IdField, type RecordKey } from './record-keys.js';
+export { EVENT, POST_ATTEMPT_EVENTS } from './event-names.js';
+export { formatStamp, STAMP_PATTERN, STAMP_SEPARATOR } from './comfyui-stamp.js';
 export {
   normalizeRecord,
   type NormalizedRecord,

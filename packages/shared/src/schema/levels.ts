@@ -13,7 +13,8 @@ export const LEVEL_RANK: Readonly<Record<Level, number>> = Object.freeze({
   FATAL: 60,
 });
 
-const LEVEL_ALIASES: ReadonlyMap<string, Level> = new Map<string, Level>([
+/** Other producers' spellings of the levels (lower case; compared in any case), and the level each means. */
+export const LEVEL_ALIASES: ReadonlyMap<string, Level> = new Map<string, Level>([
   ['trace', 'DEBUG'],
   ['debug', 'DEBUG'],
   ['info', 'INFO'],

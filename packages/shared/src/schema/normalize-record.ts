@@ -1,5 +1,6 @@
 import { normalizeLevel, type Level } from './levels.js';
 import { parseTime } from './parse-time.js';
+import { RECORD_KEY_ALIASES, RECORD_KEYS } from './record-keys.js';
 
 /** A log line from any supported producer, read into one shape. */
 export interface NormalizedRecord {
@@ -35,22 +36,9 @@ export interface NormalizeOptions {
   readonly defaultService?: string;
 }
 
-const CORE_KEYS = new Set([
-  'time',
-  'timestamp',
-  'level',
-  'levelname',
-  'service',
-  'event',
-  'msg',
-  'message',
-  'request_id',
-  'generation_id',
-  'prompt_id',
-  'duration_ms',
-  'error_code',
-  'error',
-]);
+// Keys read into the record's own fields, so not repeated in `extra`. pino's `name` is
+// left there unless it gave the service (below).
+const CORE_KEYS: ReadonlySet<string> = new Set(RECORD_KEYS.filter((key) => key !== 'name'));
 
 /**
  * Reads one parsed JSON value into a NormalizedRecord. Understands our format
@@ -63,9 +51,9 @@ export function normalizeRecord(value: unknown, options: NormalizeOptions = {}):
     return { ok: false, problem: 'not_object' };
   }
   const obj = value as Record<string, unknown>;
-  const time = parseTime(own(obj, 'time') ?? own(obj, 'timestamp'));
+  const time = parseTime(first(obj, RECORD_KEY_ALIASES.time));
   if (time === undefined) return { ok: false, problem: 'no_time' };
-  const level = normalizeLevel(own(obj, 'level') ?? own(obj, 'levelname'));
+  const level = normalizeLevel(first(obj, RECORD_KEY_ALIASES.level));
   if (level === undefined) return { ok: false, problem: 'no_level' };
 
   const extra: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -95,6 +83,16 @@ export function normalizeRecord(value: unknown, options: NormalizeOptions = {}):
       extra,
     },
   };
+}
+
+/** The value of the first of `keys` that is neither missing nor null (as `a ?? b`). */
+function first(obj: Record<string, unknown>, keys: readonly string[]): unknown {
+  let value: unknown;
+  for (const key of keys) {
+    value = own(obj, key);
+    if (value !== undefined && value !== null) return value;
+  }
+  return value;
 }
 
 function own(obj: Record<string, unknown>, key: string): unknown {

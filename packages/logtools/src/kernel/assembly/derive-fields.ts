@@ -1,5 +1,6 @@
 // Values the kernel reads itself from a valid line's slots (see derive).
-import { ASK, DERIVED, EVENT_TABLE, LEVEL_NAMES, MAX_EVENTS, MAX_LEVEL_NAMES, NONE, RANK_ASK, RANK_NONE, SLOT_DURATION, SLOT_EVENT, SLOT_LEVEL, SLOT_LEVELNAME, SLOT_TIME, SLOT_TIMESTAMP, T_NULL, T_NUMBER, T_STRING, T_STRING_ESC, matches } from './layout';
+import { ASK, DERIVED, EVENT_TABLE, LEVEL_NAMES, MAX_EVENTS, MAX_LEVEL_NAMES, NONE, RANK_ASK, RANK_NONE, SLOT_DURATION, SLOT_EVENT, SLOT_LEVEL, SLOT_LEVELNAME, SLOT_TIME, SLOT_TIMESTAMP, T_NULL, T_NUMBER, T_STRING, T_STRING_ESC } from './layout';
+import { matches } from './match-bytes';
 
 /**
  * What the host would otherwise read from the slots of a FAST line, computed here for

@@ -1,9 +1,10 @@
 // The byte-level hot loop of logtrace's JSON-lines reader, compiled to WebAssembly
 // (SIMD) by `npm run build:kernel -w @logtrace/logtools`. No allocation: the host
 // writes lines and tables into this module's memory at the fixed offsets of layout.ts
-// and reads the result records back (record format: src/input/scan-kernel.ts).
+// and reads the result records back (layout and record format: src/kernel/kernel-layout.ts).
 import { derive } from './derive-fields';
-import { FAST, KIND_LEVEL, LEVEL_TABLE, LONG, MODE_ALL, MODE_NEEDLES, NEEDLE_TABLE, OUT_BASE, REC_BYTES, matches } from './layout';
+import { FAST, KIND_LEVEL, LEVEL_TABLE, LONG, MODE_ALL, MODE_NEEDLES, NEEDLE_TABLE, OUT_BASE, REC_BYTES } from './layout';
+import { matches } from './match-bytes';
 import { skipSpace, validateLine } from './validate-json';
 
 let gLines: i32 = 0;

@@ -1,5 +1,6 @@
 // JSON validation of one line and location of its top-level keys (see validateLine).
-import { FAST, KEY_TABLE, MAX_DEPTH, MAX_KEYS, SLOW, T_ARRAY, T_FALSE, T_NULL, T_NUMBER, T_OBJECT, T_STRING, T_STRING_ESC, T_TRUE, matches } from './layout';
+import { FAST, KEY_TABLE, MAX_DEPTH, MAX_KEYS, SLOW, T_ARRAY, T_FALSE, T_NULL, T_NUMBER, T_OBJECT, T_STRING, T_STRING_ESC, T_TRUE } from './layout';
+import { matches } from './match-bytes';
 
 let gEscape: bool = false;
 let gType: i32 = 0;
