@@ -1,4 +1,4 @@
-/** Process exit codes of `logtrace` (SPEC.md §5). */
+/** Process exit codes of `logtrace` (docs/log-format.md "Exit codes"). */
 export const EXIT_CODES = Object.freeze({
   /** The command ran and found what it reports. */
   ok: 0,

@@ -46,7 +46,7 @@ export const MAX_POST_LATENCY_MS = 30_000;
 
 /**
  * Ties comfyui.log entries to the GPU server's POST /prompt attempts, streaming, in
- * file order (COMFYUI_API.md, "Attributing comfyui.log lines"):
+ * file order (docs/comfyui.md "Attributing comfyui.log lines"):
  *
  * - `got prompt`: every POST prints one, invalid prompts included. Unstamped, the k-th
  *   `got prompt` is the k-th attempt (`order`). Stamped, it is the first attempt not

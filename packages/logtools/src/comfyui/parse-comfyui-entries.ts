@@ -47,7 +47,7 @@ const SIDE: Readonly<Record<ComfyuiEntryKind, ComfyuiSide>> = {
 
 const GOT_PROMPT = /^got prompt$/;
 const EXECUTED = /^Prompt executed in /;
-// 2024-04 builds printed "processing!!!" without the space (COMFYUI_API.md, version drift).
+// 2024-04 builds printed "processing!!!" without the space (docs/comfyui.md "Version drift").
 const EXCEPTION = /^!!! Exception during processing ?!!!/;
 const INTERRUPTED = /^Processing interrupted$/;
 const VALIDATION_START = /^Failed to validate prompt for output /;

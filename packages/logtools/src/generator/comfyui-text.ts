@@ -1,6 +1,6 @@
 import type { Random } from './create-random.js';
 
-/** Text ComfyUI prints, as real ComfyUI prints it (COMFYUI_API.md §3), for the generator. */
+/** Text ComfyUI prints, as real ComfyUI prints it (docs/comfyui.md "Console output"), for the generator. */
 
 /** The startup banner, ending with the line after which the API is ready. */
 export const STARTUP_BANNER: readonly string[] = [

@@ -1,6 +1,6 @@
 import type { Level } from '@logtrace/shared/schema';
 
-/** The three producers of SPEC.md §2 the generator imitates. */
+/** The three producers the generator imitates (docs/log-format.md "Other producers"). */
 export type ProducerStyle = 'ours' | 'python' | 'pino';
 
 /** One JSON-lines event before it is written in some producer's style. */

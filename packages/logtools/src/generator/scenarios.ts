@@ -2,7 +2,7 @@ import type { Level } from '@logtrace/shared/schema';
 import type { LogEvent } from './format-record.js';
 
 /**
- * What can happen to a request (SPEC.md §3); `slow` is an ok request with a long
+ * What can happen to a request (docs/log-format.md "Request outcomes"); `slow` is an ok request with a long
  * generation, `short_deadline` a caller that allows only a few seconds
  * (X-Request-Timeout-Ms), so the GPU server gives up on a queued or running prompt.
  */

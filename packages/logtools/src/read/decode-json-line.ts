@@ -36,7 +36,7 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  * NormalizedRecord. Strips one trailing `\r` (CRLF), leading NUL bytes (copytruncate)
  * and a BOM on the first line; rejects invalid UTF-8 instead of guessing; never
  * throws. The JSON is parsed with JSON.parse and read by the shared normalizeRecord,
- * so every producer of SPEC.md §2 is understood; a time a Date cannot hold is `no_time`.
+ * so every producer of docs/log-format.md "Other producers" is understood; a time a Date cannot hold is `no_time`.
  */
 export function decodeJsonLine(buf: Buffer, start: number, end: number, context: LineContext): DecodedLine {
   let e = end;

@@ -55,7 +55,7 @@ afterEach(() => {
 
 describe('createLogger', () => {
   it.each(['backend', 'gpu_server'] as const)(
-    'writes every %s catalog event in the SPEC format, readable by the shared guard',
+    'writes every %s catalog event in the log format, readable by the shared guard',
     (service: ServiceName) => {
       const logDir = path.join(dir, 'nested', 'logs');
       const logger = createLogger({ service, logDir });

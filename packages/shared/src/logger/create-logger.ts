@@ -34,7 +34,7 @@ export interface EventOptions {
   readonly level?: Level;
 }
 
-/** A logger that writes catalog events in the SPEC format. */
+/** A logger that writes catalog events in the log format (docs/log-format.md "JSON-lines format"). */
 export interface ServiceLogger {
   /** Writes one catalog event at its catalog level (or an allowed override). */
   event<E extends EventName>(name: E, fields: EventFields<E>, options?: EventOptions): void;

@@ -5,7 +5,7 @@ import { isUuidV4 } from './uuid-format.js';
 const TIME_FORMAT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
- * Checks that a parsed line is exactly in the format our services write (SPEC.md §2):
+ * Checks that a parsed line is exactly in the format our services write (docs/log-format.md "JSON-lines format"):
  * common fields, a catalog event at one of its levels, its required fields with the
  * right types. Returns every problem found; an empty list means the line conforms.
  */
