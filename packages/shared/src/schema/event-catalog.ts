@@ -45,6 +45,32 @@ export interface KnownFields {
   port: number;
   /** What the GPU server did to a prompt it gave up on: `interrupted`, `dequeued`, `not_queued` or `failed: <code>`. */
   comfyui_cancel: string;
+  /** Prompt sent → ComfyUI's `execution_start`, ms. */
+  queue_wait_ms: number;
+  /** Prompts left in ComfyUI's queue when this one started. */
+  queue_remaining: number;
+  /** ComfyUI node ids (strings), e.g. the nodes whose cached outputs were reused. */
+  node_ids: readonly string[];
+  /** How many items a list field holds (e.g. `node_ids`). */
+  count: number;
+  /** A node id of the prompt (ComfyUI's ids are strings). */
+  node_id: string;
+  /** A node's class, e.g. `KSampler`. */
+  class_type: string;
+  /** Whether a node's output came from ComfyUI's cache. */
+  cached: unknown;
+  /** Progress reached by a node (e.g. sampler steps done). */
+  value: number;
+  /** Progress a node reports as complete (e.g. sampler steps). */
+  max: number;
+  /** Progress units (sampler steps) per second. */
+  steps_per_s: unknown;
+  /** ComfyUI's `execution_start` → `execution_success`, ms. */
+  execution_ms: number;
+  /** Nodes ComfyUI ran for the prompt. */
+  nodes_executed: number;
+  /** Nodes whose cached outputs ComfyUI reused for the prompt. */
+  nodes_cached: number;
 }
 
 /** Name of a well-known field. */
@@ -75,6 +101,19 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     node_errors: 'any',
     port: 'int',
     comfyui_cancel: 'string',
+    queue_wait_ms: 'int',
+    queue_remaining: 'int',
+    node_ids: 'array',
+    count: 'int',
+    node_id: 'string',
+    class_type: 'string',
+    cached: 'any',
+    value: 'int',
+    max: 'int',
+    steps_per_s: 'any',
+    execution_ms: 'int',
+    nodes_executed: 'int',
+    nodes_cached: 'int',
   });
 
 function spec<const R extends readonly FieldName[]>(
@@ -156,6 +195,38 @@ export const EVENT_CATALOG = Object.freeze({
     ['request_id', 'status', 'error_code', 'errors'],
     'request rejected before a generation started',
   ),
+  // Issue 13: what the GPU server reads from ComfyUI's websocket (docs/comfyui.md "Websocket").
+  comfyui_execution_start: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'prompt_id', 'queue_wait_ms', 'queue_remaining'],
+    'ComfyUI started the prompt',
+  ),
+  comfyui_nodes_cached: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_ids', 'count'],
+    'ComfyUI reused cached node outputs',
+  ),
+  comfyui_node_executed: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'class_type', 'duration_ms', 'cached'],
+    'ComfyUI executed a node',
+  ),
+  comfyui_progress: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'class_type', 'value', 'max', 'steps_per_s'],
+    'ComfyUI node progress',
+  ),
+  comfyui_stalled: spec(
+    'gpu_server',
+    ['WARN'],
+    ['request_id', 'generation_id', 'prompt_id'],
+    'no websocket message from ComfyUI for the running prompt',
+  ),
+  comfyui_ws_lost: spec('gpu_server', ['WARN'], [], 'ComfyUI websocket lost'),
 } satisfies Record<string, EventSpec>);
 
 /** Name of a catalog event. */
