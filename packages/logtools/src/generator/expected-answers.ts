@@ -1,5 +1,6 @@
-import type { Level } from '@logtrace/shared/schema';
+import { EVENT, type Level } from '@logtrace/shared/schema';
 import type { DurationSummary } from '../perf/summarize-durations.js';
+import { ExpectedNodes, type ExpectedCache, type ExpectedNodeClass, type ExpectedRate } from './expected-nodes.js';
 import type { LogEvent } from './format-record.js';
 
 /** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */
@@ -8,7 +9,12 @@ export type ExpectedStats = DurationSummary;
 /** What `logtrace perf` must report for the generated directory. */
 export interface ExpectedPerf {
   readonly generation: ExpectedStats;
-  readonly stages: { readonly backend_end_to_end: ExpectedStats; readonly gpu_round_trip: ExpectedStats; readonly image_transfer: ExpectedStats };
+  readonly stages: Readonly<Record<StageKey, ExpectedStats>>;
+  /** Per node class (comfyui_node_executed, comfyui_nodes_cached). */
+  readonly nodes: Readonly<Record<string, ExpectedNodeClass>>;
+  readonly cache: ExpectedCache;
+  /** Per node class (comfyui_progress). */
+  readonly steps_per_s: Readonly<Record<string, ExpectedRate>>;
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly { duration_ms: number; request_id: string; generation_id: string; prompt_id: string; time: string }[] };
   readonly buckets: readonly { readonly start: string; readonly count: number; readonly p95_ms: number }[];
   /** Every generation duration with its time, for checks with a time window. */
@@ -35,9 +41,36 @@ export interface ExpectedRequest {
   readonly events: readonly { readonly time: number; readonly service: string; readonly event: string }[];
   /** comfyui.log lines that belong to it (progress bars reduced to their final state). */
   readonly comfyui: readonly string[];
+  /** Its nodes as the websocket showed them, cached ones (class unknown to a trace) first; start in epoch ms. */
+  readonly nodes: readonly ExpectedTraceNode[];
+  /** comfyui_execution_start.queue_wait_ms, else null. */
+  readonly queue_wait_ms: number | null;
+  /** comfyui_complete.execution_ms, else null. */
+  readonly execution_ms: number | null;
+  /** A comfyui_stalled was written for it. */
+  readonly stalled: boolean;
 }
 
-const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' } as const;
+/** One node of a request as `trace` must show it. */
+export interface ExpectedTraceNode {
+  readonly node_id: string;
+  readonly class_type: string | null;
+  /** Epoch ms. */
+  readonly start: number;
+  readonly duration_ms: number;
+  readonly cached: boolean;
+}
+
+/** The event whose `duration_ms` (or other field) each stage of perf reads. */
+const STAGES = {
+  response_sent: ['backend_end_to_end', 'duration_ms'],
+  gpu_response: ['gpu_round_trip', 'duration_ms'],
+  image_retrieved: ['image_transfer', 'duration_ms'],
+  comfyui_execution_start: ['queue_wait', 'queue_wait_ms'],
+  comfyui_complete: ['execution', 'execution_ms'],
+} as const;
+
+type StageKey = (typeof STAGES)[keyof typeof STAGES][0];
 
 interface RequestBook {
   readonly request_id: string;
@@ -46,6 +79,10 @@ interface RequestBook {
   readonly scenario: string;
   readonly events: { time: number; service: string; event: string; level: Level; status: unknown; seq: number }[];
   readonly comfyui: string[];
+  readonly nodes: (ExpectedTraceNode & { seq: number })[];
+  queueWait: number | null;
+  execution: number | null;
+  stalled: boolean;
   posted: boolean;
   promptSeen: boolean;
 }
@@ -57,7 +94,8 @@ interface RequestBook {
  */
 export class ExpectedAnswers {
   private readonly generation: { time: number; duration_ms: number; request_id: string; generation_id: string; prompt_id: string }[] = [];
-  private readonly stages = { backend_end_to_end: [] as number[], gpu_round_trip: [] as number[], image_transfer: [] as number[] };
+  private readonly stages: Record<StageKey, number[]> = { backend_end_to_end: [], gpu_round_trip: [], image_transfer: [], queue_wait: [], execution: [] };
+  private readonly nodeStats = new ExpectedNodes();
   private readonly errors = new Map<string, ExpectedErrorGroup>();
   private readonly comfyuiIssues = new Map<string, { event: string; type: string | null; level: Level; count: number }>();
   private readonly books: RequestBook[] = [];
@@ -75,6 +113,10 @@ export class ExpectedAnswers {
       scenario: ids.scenario,
       events: [],
       comfyui: [],
+      nodes: [],
+      queueWait: null,
+      execution: null,
+      stalled: false,
       posted: false,
       promptSeen: false,
     });
@@ -88,8 +130,10 @@ export class ExpectedAnswers {
     if (e.event === 'comfyui_complete' && duration !== undefined) {
       this.generation.push({ time: e.time, duration_ms: duration, request_id: String(f['request_id']), generation_id: String(f['generation_id']), prompt_id: String(f['prompt_id']) });
     }
-    const stage = (STAGES as Record<string, keyof typeof this.stages | undefined>)[e.event];
-    if (stage !== undefined && duration !== undefined) this.stages[stage].push(duration);
+    const stage = (STAGES as Record<string, readonly [StageKey, string] | undefined>)[e.event];
+    const stageMs = stage === undefined ? undefined : f[stage[1]];
+    if (stage !== undefined && typeof stageMs === 'number') this.stages[stage[0]].push(stageMs);
+    this.nodeStats.wroteEvent(e);
     if (e.level === 'ERROR' || e.level === 'FATAL' || e.level === 'WARN') {
       const errorCode = typeof f['error_code'] === 'string' ? f['error_code'] : null;
       const key = [e.service, e.event, errorCode, template ?? e.msg].join('\0');
@@ -103,6 +147,23 @@ export class ExpectedAnswers {
       book.events.push({ time: e.time, service: e.service, event: e.event, level: e.level, status: f['status'], seq: this.seq++ });
       if (typeof f['prompt_id'] === 'string') book.promptSeen = true;
       if (e.event === 'comfyui_prompt_sent' || (e.event === 'error_comfyui' && typeof f['status'] === 'number' && f['prompt_id'] === undefined)) book.posted = true;
+      this.noteNodes(book, e);
+    }
+  }
+
+  private noteNodes(book: RequestBook, e: LogEvent): void {
+    const f = e.fields;
+    if (e.event === EVENT.comfyui_nodes_cached) {
+      for (const id of f['node_ids'] as string[]) book.nodes.push({ node_id: id, class_type: null, start: e.time, duration_ms: 0, cached: true, seq: this.seq });
+    } else if (e.event === EVENT.comfyui_node_executed) {
+      const ms = f['duration_ms'] as number;
+      book.nodes.push({ node_id: String(f['node_id']), class_type: String(f['class_type']), start: e.time - ms, duration_ms: ms, cached: false, seq: this.seq });
+    } else if (e.event === EVENT.comfyui_execution_start && book.queueWait === null) {
+      book.queueWait = f['queue_wait_ms'] as number;
+    } else if (e.event === EVENT.comfyui_complete && typeof f['execution_ms'] === 'number') {
+      book.execution = f['execution_ms'];
+    } else if (e.event === EVENT.comfyui_stalled) {
+      book.stalled = true;
     }
   }
 
@@ -128,7 +189,16 @@ export class ExpectedAnswers {
     }
     return {
       generation: stats(this.generation.map((g) => g.duration_ms)),
-      stages: { backend_end_to_end: stats(this.stages.backend_end_to_end), gpu_round_trip: stats(this.stages.gpu_round_trip), image_transfer: stats(this.stages.image_transfer) },
+      stages: {
+        backend_end_to_end: stats(this.stages.backend_end_to_end),
+        gpu_round_trip: stats(this.stages.gpu_round_trip),
+        image_transfer: stats(this.stages.image_transfer),
+        queue_wait: stats(this.stages.queue_wait),
+        execution: stats(this.stages.execution),
+      },
+      nodes: this.nodeStats.nodes(),
+      cache: this.nodeStats.cache(),
+      steps_per_s: this.nodeStats.stepsPerSecond(),
       slow: {
         threshold_ms: slowMs,
         count: slow.length,
@@ -161,6 +231,10 @@ export class ExpectedAnswers {
         outcome: outcomeOf(events),
         events: events.map((e) => ({ time: e.time, service: e.service, event: e.event })),
         comfyui: b.posted ? [...b.comfyui] : [],
+        nodes: [...b.nodes].sort((x, y) => x.start - y.start || x.seq - y.seq).map(({ seq: _seq, ...node }) => node),
+        queue_wait_ms: b.queueWait,
+        execution_ms: b.execution,
+        stalled: b.stalled,
       };
     });
   }

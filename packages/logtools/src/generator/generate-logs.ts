@@ -38,6 +38,12 @@ export interface GenerateOptions {
   readonly cutLast?: boolean;
   /** Keep each request's events for `expected.requests` (default: true unless targetBytes is set). */
   readonly keepRequests?: boolean;
+  /**
+   * The GPU server reads ComfyUI's websocket and logs queue waits, nodes, progress,
+   * stalls and lost connections (default true); false writes the logs of a GPU server
+   * that only polls, the same requests without those events.
+   */
+  readonly websocket?: boolean;
 }
 
 /** What was written and the answers logtrace must give for it. */
@@ -80,6 +86,7 @@ const FIRST_SCENARIOS: readonly Scenario[] = [
   'execution_error',
   'interrupted',
   'ok',
+  'ws_lost',
   'backend_timeout',
   'slow',
   'short_deadline',
@@ -141,7 +148,7 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
   for (const service of ['backend', 'gpu_server', ...(sinks.has('telegram_bot') ? ['telegram_bot'] : [])]) {
     pushEvent(service, lifecycle(service, startTime - 5000), -1);
   }
-  const comfyui: ComfyuiState = { workerFreeAt: startTime, lastPost: 0, counter: 0 };
+  const comfyui: ComfyuiState = { workerFreeAt: startTime, lastPost: 0, counter: 0, websocket: options.websocket ?? true };
   const rotateAt = options.rotate === true && Number.isFinite(requests) ? [Math.floor(requests / 3), Math.floor((2 * requests) / 3)] : [];
   let t = startTime;
   let lastArrival = t;
@@ -157,7 +164,7 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
     const sim = simulateRequest(t, rng, comfyui, FIRST_SCENARIOS[count] ?? (last ? 'ok' : undefined));
     lastArrival = t;
     const index = expected.addRequest(sim);
-    for (const e of sim.events) pushEvent(e.channel, e.event, index, e.template);
+    for (const e of sim.events) pushEvent(e.channel, e.event, e.detached === true ? -1 : index, e.template);
     for (const line of sim.comfyui) pushComfyui(line.time, line.raw, line.text, index);
     for (const issue of sim.issues) queue.push(issue.time, { channel: 'comfyui', line: undefined, request: index, issue });
     if (sinks.has('telegram_bot') && count % 25 === 12) telegramEvents(t, rng, count).forEach((e) => pushEvent('telegram_bot', e, -1, e.level === 'ERROR' ? 'retry_after' : undefined));

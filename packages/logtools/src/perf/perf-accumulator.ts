@@ -3,11 +3,12 @@ import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
 import { TopN } from './top-n.js';
+import { NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
 
 /** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
 export const GENERATION_EVENT: EventName = EVENT.comfyui_complete;
 
-/** Other stages perf reports, and the event whose `duration_ms` measures each. */
+/** The stages perf reads from `duration_ms`, and the event whose `duration_ms` measures each. */
 export const STAGE_EVENTS = Object.freeze({
   /** Whole request inside the backend, every request (`response_sent`). */
   backend_end_to_end: EVENT.response_sent,
@@ -17,18 +18,40 @@ export const STAGE_EVENTS = Object.freeze({
   image_transfer: EVENT.image_retrieved,
 } satisfies Record<string, EventName>);
 
-/** Name of a reported stage. */
-export type StageName = keyof typeof STAGE_EVENTS;
+/**
+ * The stages inside ComfyUI, from its websocket (docs/log-format.md): each prompt's
+ * queue wait as `comfyui_execution_start.queue_wait_ms` (every prompt that started,
+ * including those that failed later or whose websocket was lost before the end), and
+ * its execution as `comfyui_complete.execution_ms` (prompts that succeeded).
+ */
+export const COMFYUI_STAGES = Object.freeze({
+  queue_wait: { event: EVENT.comfyui_execution_start, field: 'queue_wait_ms' },
+  execution: { event: EVENT.comfyui_complete, field: 'execution_ms' },
+} as const satisfies Record<string, { event: EventName; field: string }>);
 
-const STAGE_NAMES = Object.keys(STAGE_EVENTS) as StageName[];
+/** Name of a reported stage. */
+export type StageName = keyof typeof STAGE_EVENTS | keyof typeof COMFYUI_STAGES;
+
+const STAGE_NAMES = [...Object.keys(STAGE_EVENTS), ...Object.keys(COMFYUI_STAGES)] as StageName[];
+const DURATION_STAGES = Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[];
 
 /** Where the ids a slow generation is listed with are read from. */
 export interface SlowIds {
   str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
 }
 
-/** Every event perf reads (the scan kernel reports each line's index in this list). */
-export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
+/**
+ * Every event perf reads (the scan kernel reports each line's index in this list, at
+ * most 8): first those read for their `duration_ms`, then the websocket's.
+ */
+export const PERF_EVENTS: readonly EventName[] = [
+  GENERATION_EVENT,
+  ...Object.values(STAGE_EVENTS),
+  EVENT.comfyui_execution_start,
+  EVENT.comfyui_node_executed,
+  EVENT.comfyui_nodes_cached,
+  EVENT.comfyui_progress,
+];
 
 /** One slow generation. */
 export interface SlowItem {
@@ -51,7 +74,7 @@ export interface BucketRow {
 }
 
 /** What `logtrace perf` reports (its `--json` shape without `input`). */
-export interface PerfReport {
+export interface PerfReport extends NodeReport {
   readonly generation: DurationSummary;
   readonly stages: Readonly<Record<StageName, DurationSummary>>;
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
@@ -65,6 +88,7 @@ export interface PerfParts {
   readonly buckets: readonly (readonly [number, Float64Array])[];
   readonly slow: readonly SlowItem[];
   readonly slowCount: number;
+  readonly nodes: NodeParts;
 }
 
 /** Options of a PerfAccumulator. */
@@ -89,7 +113,10 @@ export class PerfAccumulator {
     backend_end_to_end: new DurationList(),
     gpu_round_trip: new DurationList(),
     image_transfer: new DurationList(),
+    queue_wait: new DurationList(),
+    execution: new DurationList(),
   };
+  private nodes = new NodeStats();
   private readonly buckets = new Map<number, DurationList>();
   private readonly slow: TopN<SlowItem>;
   private slowCount = 0;
@@ -100,9 +127,54 @@ export class PerfAccumulator {
     this.window = options.window ?? ALL_TIME;
   }
 
-  /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
+  /**
+   * Takes one record; records of other events, without the numbers perf reads, or
+   * outside the window are ignored (a node execution outside it still tells its id's class).
+   */
   add(record: NormalizedRecord): void {
+    const x = record.extra;
+    switch (record.event) {
+      case EVENT.comfyui_node_executed: {
+        const classType = x['class_type'];
+        if (typeof classType === 'string' && record.duration_ms !== undefined) {
+          this.addNodeRun(classType, typeof x['node_id'] === 'string' ? x['node_id'] : undefined, record.duration_ms, record.time);
+        }
+        return;
+      }
+      case EVENT.comfyui_nodes_cached:
+        this.addCachedNodes(cachedNodeIds(x['node_ids']), record.time);
+        return;
+      case EVENT.comfyui_progress:
+        if (typeof x['class_type'] === 'string' && isFiniteNumber(x['steps_per_s'])) this.addRate(x['class_type'], x['steps_per_s'], record.time);
+        return;
+      case EVENT.comfyui_execution_start:
+        if (isFiniteNumber(x['queue_wait_ms'])) this.addStage('queue_wait', x['queue_wait_ms'], record.time);
+        return;
+      case EVENT.comfyui_complete:
+        if (isFiniteNumber(x['execution_ms'])) this.addStage('execution', x['execution_ms'], record.time);
+        break;
+    }
     if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
+  }
+
+  /** Takes a ComfyUI stage (ms) of a line at `time` (epoch ms). */
+  addStage(name: keyof typeof COMFYUI_STAGES, ms: number, time: number): void {
+    if (isInWindow(time, this.window)) this.stages[name].add(ms);
+  }
+
+  /** Takes a node execution (ms) of a line at `time`; outside the window it only tells the class of `nodeId`. */
+  addNodeRun(classType: string, nodeId: string | undefined, ms: number, time: number): void {
+    this.nodes.executed(classType, nodeId, ms, isInWindow(time, this.window));
+  }
+
+  /** Takes the node ids ComfyUI reused cached outputs of, on a line at `time`. */
+  addCachedNodes(nodeIds: readonly string[], time: number): void {
+    if (isInWindow(time, this.window)) this.nodes.cachedNodes(nodeIds);
+  }
+
+  /** Takes a progress report's steps per second, on a line at `time`. */
+  addRate(classType: string, stepsPerS: number, time: number): void {
+    if (isInWindow(time, this.window)) this.nodes.rate(classType, stepsPerS);
   }
 
   /**
@@ -126,7 +198,7 @@ export class PerfAccumulator {
       }
       return;
     }
-    for (const name of STAGE_NAMES) {
+    for (const name of DURATION_STAGES) {
       if (event === STAGE_EVENTS[name]) this.stages[name].add(ms);
     }
   }
@@ -141,6 +213,7 @@ export class PerfAccumulator {
       buckets: [...this.buckets.entries()].map(([start, list]) => [start, list.view().slice()]),
       slow: this.slow.items(),
       slowCount: this.slowCount,
+      nodes: this.nodes.toParts(),
     };
   }
 
@@ -165,6 +238,7 @@ export class PerfAccumulator {
       for (const item of p.slow) merged.slow.add(item);
       merged.slowCount += p.slowCount;
     }
+    merged.nodes = NodeStats.merged(parts.map((p) => p.nodes));
     return merged;
   }
 
@@ -189,6 +263,7 @@ export class PerfAccumulator {
       stages,
       slow: { threshold_ms: this.options.slowMs, count: this.slowCount, items: this.slow.items() },
       buckets: { size_ms: this.options.bucketMs, items: buckets },
+      ...this.nodes.report(),
     };
   }
 
@@ -201,4 +276,16 @@ export class PerfAccumulator {
     }
     return list;
   }
+}
+
+/**
+ * The node ids of a `comfyui_nodes_cached` line: the strings of its `node_ids` array
+ * (anything else in it is no node id); none when it is not an array.
+ */
+export function cachedNodeIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }

@@ -1,7 +1,9 @@
+import { EVENT } from '@logtrace/shared/schema';
 import type { ScanJob, UnitSink } from '../engine/scan-job.js';
+import type { FastLine } from '../kernel/fast-line.js';
 import { createNeedlePrefilter } from '../read/prefilter.js';
 import type { JsonLineSink } from '../read/read-json-lines.js';
-import { PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
+import { cachedNodeIds, PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
 
 /** What a perf scan reads: see PerfOptions. */
 export interface PerfSpec {
@@ -9,29 +11,69 @@ export interface PerfSpec {
   readonly strict: boolean;
 }
 
-/** Every duration perf reads is a `duration_ms` field: lines without these bytes cannot matter. */
-const DURATION_KEY = 'duration_ms';
+/**
+ * The bytes a line perf reads must hold: `duration_ms` (the durations, node
+ * executions included), `queue_wait_ms` (comfyui_execution_start), `node_ids`
+ * (comfyui_nodes_cached), `steps_per_s` (comfyui_progress). Other lines cannot matter.
+ */
+export const PERF_NEEDLES: readonly string[] = Object.freeze(['duration_ms', 'queue_wait_ms', 'node_ids', 'steps_per_s']);
 
 /** `logtrace perf`'s reading: the durations of each unit, in a PerfAccumulator's parts. */
 export const perfJob: ScanJob<PerfSpec, PerfParts> = {
   kind: 'perf',
-  prefilter: () => createNeedlePrefilter([DURATION_KEY]),
+  prefilter: () => createNeedlePrefilter(PERF_NEEDLES),
   createSink(spec) {
     const accumulator = new PerfAccumulator(spec.options);
     return { ...perfSink(accumulator), toParts: () => accumulator.toParts() } satisfies UnitSink<PerfParts>;
   },
 };
 
-/** Feeds the durations of parsed lines to an accumulator, reading only the fields perf needs. */
+const EXECUTION_START = PERF_EVENTS.indexOf(EVENT.comfyui_execution_start);
+const NODE_EXECUTED = PERF_EVENTS.indexOf(EVENT.comfyui_node_executed);
+const NODES_CACHED = PERF_EVENTS.indexOf(EVENT.comfyui_nodes_cached);
+const PROGRESS = PERF_EVENTS.indexOf(EVENT.comfyui_progress);
+const COMPLETE = PERF_EVENTS.indexOf(EVENT.comfyui_complete);
+
+/** Feeds the numbers of parsed lines to an accumulator, reading only the fields perf needs (as PerfAccumulator.add reads a record). */
 export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
   return {
     events: PERF_EVENTS,
     fast(line) {
-      const ms = line.duration();
-      if (ms !== undefined) accumulator.addSample(PERF_EVENTS[line.eventIndex()], ms, line.time() ?? 0, line);
+      const index = line.eventIndex();
+      // The events read for their duration_ms come first in PERF_EVENTS.
+      if (index < EXECUTION_START) {
+        const ms = line.duration();
+        if (index === COMPLETE) {
+          const execution = line.num('execution_ms');
+          if (execution !== undefined) accumulator.addStage('execution', execution, line.time() ?? 0);
+        }
+        if (ms !== undefined) accumulator.addSample(PERF_EVENTS[index], ms, line.time() ?? 0, line);
+      } else {
+        fastComfyui(accumulator, line, index);
+      }
     },
     record(record) {
       accumulator.add(record);
     },
   };
+}
+
+function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number): void {
+  const time = line.time() ?? 0;
+  if (index === NODE_EXECUTED) {
+    const classType = line.str('class_type');
+    const ms = line.duration();
+    if (classType !== undefined && ms !== undefined) accumulator.addNodeRun(classType, line.str('node_id'), ms, time);
+  } else if (index === PROGRESS) {
+    const classType = line.str('class_type');
+    const rate = line.num('steps_per_s');
+    if (classType !== undefined && rate !== undefined) accumulator.addRate(classType, rate, time);
+  } else if (index === EXECUTION_START) {
+    const ms = line.num('queue_wait_ms');
+    if (ms !== undefined) accumulator.addStage('queue_wait', ms, time);
+  } else if (index === NODES_CACHED) {
+    // At most one such line per prompt: the whole line is parsed for its array.
+    const record = JSON.parse(Buffer.from(line.copyBytes().buffer).toString('latin1')) as Record<string, unknown>;
+    accumulator.addCachedNodes(cachedNodeIds(record['node_ids']), time);
+  }
 }
