@@ -171,7 +171,8 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   logWebsocket(planned, lostAt ?? Infinity);
   if (lostAt !== undefined && comfyui.websocket) emit('gpu_server', 'comfyui_ws_lost', lostAt, { error: 'read ECONNRESET' }, { template: 'ws_lost', detached: true });
   if (rng.chance(0.5)) comfy(start + 5, ['Requested to load SDXL', 'loaded completely 9.5367431640625e+25 4897.0483474731445 True']);
-  const bar = progressBar(rng.pick([20, 25, 30]), execMs / 1000);
+  const sampler = planned.runs.find((r) => r.node_id === SAMPLER_NODE);
+  const bar = progressBar(steps, (sampler?.duration_ms ?? execMs) / 1000);
   comfy(end - 2, [bar.raw], [bar.final]);
   comfy(end, [executedLine(execMs)]);
   comfyui.workerFreeAt = end + 1;
