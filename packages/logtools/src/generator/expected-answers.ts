@@ -61,16 +61,13 @@ export interface ExpectedTraceNode {
   readonly cached: boolean;
 }
 
-/** The event whose `duration_ms` (or other field) each stage of perf reads. */
-const STAGES = {
-  response_sent: ['backend_end_to_end', 'duration_ms'],
-  gpu_response: ['gpu_round_trip', 'duration_ms'],
-  image_retrieved: ['image_transfer', 'duration_ms'],
-  comfyui_execution_start: ['queue_wait', 'queue_wait_ms'],
-  comfyui_complete: ['execution', 'execution_ms'],
-} as const;
+/** The stages perf reads from an event's `duration_ms`. */
+const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' } as const;
 
-type StageKey = (typeof STAGES)[keyof typeof STAGES][0];
+/** The stages perf reads from comfyui_complete's other fields. */
+const COMPLETE_STAGES = { queue_wait: 'queue_wait_ms', execution: 'execution_ms' } as const;
+
+type StageKey = (typeof STAGES)[keyof typeof STAGES] | keyof typeof COMPLETE_STAGES;
 
 interface RequestBook {
   readonly request_id: string;
@@ -130,9 +127,13 @@ export class ExpectedAnswers {
     if (e.event === 'comfyui_complete' && duration !== undefined) {
       this.generation.push({ time: e.time, duration_ms: duration, request_id: String(f['request_id']), generation_id: String(f['generation_id']), prompt_id: String(f['prompt_id']) });
     }
-    const stage = (STAGES as Record<string, readonly [StageKey, string] | undefined>)[e.event];
-    const stageMs = stage === undefined ? undefined : f[stage[1]];
-    if (stage !== undefined && typeof stageMs === 'number') this.stages[stage[0]].push(stageMs);
+    const stage = (STAGES as Record<string, StageKey | undefined>)[e.event];
+    if (stage !== undefined && duration !== undefined) this.stages[stage].push(duration);
+    if (e.event === EVENT.comfyui_complete) {
+      for (const [name, field] of Object.entries(COMPLETE_STAGES) as [keyof typeof COMPLETE_STAGES, string][]) {
+        if (typeof f[field] === 'number') this.stages[name].push(f[field]);
+      }
+    }
     this.nodeStats.wroteEvent(e);
     if (e.level === 'ERROR' || e.level === 'FATAL' || e.level === 'WARN') {
       const errorCode = typeof f['error_code'] === 'string' ? f['error_code'] : null;

@@ -20,8 +20,8 @@ export const perfCommand = defineScanCommand({
   epilogue:
     'Generation time is comfyui_complete.duration_ms (prompt sent to ComfyUI → outputs ready). Stages: backend end-to-end ' +
     '(response_sent.duration_ms), GPU round trip (gpu_response.duration_ms), image transfer (image_retrieved.duration_ms), and from ' +
-    "ComfyUI's websocket: queue wait (comfyui_execution_start.queue_wait_ms, every prompt that started) and execution " +
-    '(comfyui_complete.execution_ms). Node classes: comfyui_node_executed.duration_ms and comfyui_nodes_cached; sampler speed: ' +
+    "ComfyUI's websocket: queue wait and execution (comfyui_complete.queue_wait_ms and execution_ms, prompts that succeeded). " +
+    'Node classes: comfyui_node_executed.duration_ms and comfyui_nodes_cached; sampler speed: ' +
     'comfyui_progress.steps_per_s. ' +
     'Percentiles are exact, nearest rank: pN is the value at rank ⌈N/100 · n⌉ of the sorted values. ' +
     'Exit 1 when no duration was found.',

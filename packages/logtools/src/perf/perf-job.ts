@@ -12,11 +12,12 @@ export interface PerfSpec {
 }
 
 /**
- * The bytes a line perf reads must hold: `duration_ms` (the durations, node
- * executions included), `queue_wait_ms` (comfyui_execution_start), `node_ids`
- * (comfyui_nodes_cached), `steps_per_s` (comfyui_progress). Other lines cannot matter.
+ * The bytes a line perf reads must hold: `duration_ms` (the durations, comfyui_complete
+ * and node executions included) or `node_id` (comfyui_progress, and comfyui_nodes_cached's
+ * `node_ids`). Other lines cannot matter. Each needle costs the scan kernel SIMD work on
+ * every byte of every log, so perf keeps to two (docs/logtrace.md "perf").
  */
-export const PERF_NEEDLES: readonly string[] = Object.freeze(['duration_ms', 'queue_wait_ms', 'node_ids', 'steps_per_s']);
+export const PERF_NEEDLES: readonly string[] = Object.freeze(['duration_ms', 'node_id']);
 
 /** `logtrace perf`'s reading: the durations of each unit, in a PerfAccumulator's parts. */
 export const perfJob: ScanJob<PerfSpec, PerfParts> = {
@@ -28,7 +29,6 @@ export const perfJob: ScanJob<PerfSpec, PerfParts> = {
   },
 };
 
-const EXECUTION_START = PERF_EVENTS.indexOf(EVENT.comfyui_execution_start);
 const NODE_EXECUTED = PERF_EVENTS.indexOf(EVENT.comfyui_node_executed);
 const NODES_CACHED = PERF_EVENTS.indexOf(EVENT.comfyui_nodes_cached);
 const PROGRESS = PERF_EVENTS.indexOf(EVENT.comfyui_progress);
@@ -41,12 +41,9 @@ export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
     fast(line) {
       const index = line.eventIndex();
       // The events read for their duration_ms come first in PERF_EVENTS.
-      if (index < EXECUTION_START) {
+      if (index < NODE_EXECUTED) {
         const ms = line.duration();
-        if (index === COMPLETE) {
-          const execution = line.num('execution_ms');
-          if (execution !== undefined) accumulator.addStage('execution', execution, line.time() ?? 0);
-        }
+        if (index === COMPLETE) fastComplete(accumulator, line);
         if (ms !== undefined) accumulator.addSample(PERF_EVENTS[index], ms, line.time() ?? 0, line);
       } else {
         fastComfyui(accumulator, line, index);
@@ -56,6 +53,13 @@ export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
       accumulator.add(record);
     },
   };
+}
+
+function fastComplete(accumulator: PerfAccumulator, line: FastLine): void {
+  const queueWait = line.num('queue_wait_ms');
+  const execution = line.num('execution_ms');
+  if (queueWait !== undefined) accumulator.addStage('queue_wait', queueWait, line.time() ?? 0);
+  if (execution !== undefined) accumulator.addStage('execution', execution, line.time() ?? 0);
 }
 
 function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number): void {
@@ -68,9 +72,6 @@ function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number
     const classType = line.str('class_type');
     const rate = line.num('steps_per_s');
     if (classType !== undefined && rate !== undefined) accumulator.addRate(classType, rate, time);
-  } else if (index === EXECUTION_START) {
-    const ms = line.num('queue_wait_ms');
-    if (ms !== undefined) accumulator.addStage('queue_wait', ms, time);
   } else if (index === NODES_CACHED) {
     // At most one such line per prompt: the whole line is parsed for its array.
     const record = JSON.parse(Buffer.from(line.copyBytes().buffer).toString('latin1')) as Record<string, unknown>;
