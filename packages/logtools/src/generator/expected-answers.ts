@@ -1,10 +1,13 @@
 import { EVENT, type Level } from '@logtrace/shared/schema';
 import type { DurationSummary } from '../perf/summarize-durations.js';
 import { ExpectedNodes, type ExpectedCache, type ExpectedNodeClass, type ExpectedRate } from './expected-nodes.js';
+import { ExpectedRequests, type ExpectedRequest, type RequestIds } from './expected-requests.js';
 import type { LogEvent } from './format-record.js';
 
 /** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */
 export type ExpectedStats = DurationSummary;
+
+export type { ExpectedRequest, ExpectedTraceNode } from './expected-requests.js';
 
 /** What `logtrace perf` must report for the generated directory. */
 export interface ExpectedPerf {
@@ -31,36 +34,6 @@ export interface ExpectedErrorGroup {
   readonly count: number;
 }
 
-/** A request as written: its events in order and its comfyui.log lines. */
-export interface ExpectedRequest {
-  readonly request_id: string;
-  readonly generation_id: string | null;
-  readonly prompt_id: string | null;
-  readonly scenario: string;
-  readonly outcome: 'ok' | 'validation_error' | 'timeout' | 'error' | 'incomplete';
-  readonly events: readonly { readonly time: number; readonly service: string; readonly event: string }[];
-  /** comfyui.log lines that belong to it (progress bars reduced to their final state). */
-  readonly comfyui: readonly string[];
-  /** Its nodes as the websocket showed them, cached ones (class unknown to a trace) first; start in epoch ms. */
-  readonly nodes: readonly ExpectedTraceNode[];
-  /** comfyui_execution_start.queue_wait_ms, else null. */
-  readonly queue_wait_ms: number | null;
-  /** comfyui_complete.execution_ms, else null. */
-  readonly execution_ms: number | null;
-  /** A comfyui_stalled was written for it. */
-  readonly stalled: boolean;
-}
-
-/** One node of a request as `trace` must show it. */
-export interface ExpectedTraceNode {
-  readonly node_id: string;
-  readonly class_type: string | null;
-  /** Epoch ms. */
-  readonly start: number;
-  readonly duration_ms: number;
-  readonly cached: boolean;
-}
-
 /** The stages perf reads from an event's `duration_ms`. */
 const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' } as const;
 
@@ -68,21 +41,6 @@ const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_t
 const COMPLETE_STAGES = { queue_wait: 'queue_wait_ms', execution: 'execution_ms' } as const;
 
 type StageKey = (typeof STAGES)[keyof typeof STAGES] | keyof typeof COMPLETE_STAGES;
-
-interface RequestBook {
-  readonly request_id: string;
-  readonly generation_id: string | null;
-  readonly prompt_id: string | null;
-  readonly scenario: string;
-  readonly events: { time: number; service: string; event: string; level: Level; status: unknown; seq: number }[];
-  readonly comfyui: string[];
-  readonly nodes: (ExpectedTraceNode & { seq: number })[];
-  queueWait: number | null;
-  execution: number | null;
-  stalled: boolean;
-  posted: boolean;
-  promptSeen: boolean;
-}
 
 /**
  * Collects, while the generator writes, the answers logtrace must give, from the
@@ -95,29 +53,15 @@ export class ExpectedAnswers {
   private readonly nodeStats = new ExpectedNodes();
   private readonly errors = new Map<string, ExpectedErrorGroup>();
   private readonly comfyuiIssues = new Map<string, { event: string; type: string | null; level: Level; count: number }>();
-  private readonly books: RequestBook[] = [];
-  private seq = 0;
+  private readonly requestBooks: ExpectedRequests;
 
-  constructor(private readonly keepRequests: boolean) {}
+  constructor(keepRequests: boolean) {
+    this.requestBooks = new ExpectedRequests(keepRequests);
+  }
 
   /** Registers a request; returns its index for later calls (-1 when requests are not kept). */
-  addRequest(ids: { requestId: string; generationId: string | undefined; promptId: string | undefined; scenario: string }): number {
-    if (!this.keepRequests) return -1;
-    this.books.push({
-      request_id: ids.requestId,
-      generation_id: ids.generationId ?? null,
-      prompt_id: ids.promptId ?? null,
-      scenario: ids.scenario,
-      events: [],
-      comfyui: [],
-      nodes: [],
-      queueWait: null,
-      execution: null,
-      stalled: false,
-      posted: false,
-      promptSeen: false,
-    });
-    return this.books.length - 1;
+  addRequest(ids: RequestIds): number {
+    return this.requestBooks.addRequest(ids);
   }
 
   /** A JSON-lines event was written. */
@@ -143,34 +87,12 @@ export class ExpectedAnswers {
         ? { service: e.service, event: e.event, error_code: errorCode, template: template ?? e.msg, level: e.level, count: 1 }
         : { ...group, count: group.count + 1 });
     }
-    const book = this.books[request];
-    if (book !== undefined) {
-      book.events.push({ time: e.time, service: e.service, event: e.event, level: e.level, status: f['status'], seq: this.seq++ });
-      if (typeof f['prompt_id'] === 'string') book.promptSeen = true;
-      if (e.event === 'comfyui_prompt_sent' || (e.event === 'error_comfyui' && typeof f['status'] === 'number' && f['prompt_id'] === undefined)) book.posted = true;
-      this.noteNodes(book, e);
-    }
-  }
-
-  private noteNodes(book: RequestBook, e: LogEvent): void {
-    const f = e.fields;
-    if (e.event === EVENT.comfyui_nodes_cached) {
-      for (const id of f['node_ids'] as string[]) book.nodes.push({ node_id: id, class_type: null, start: e.time, duration_ms: 0, cached: true, seq: this.seq });
-    } else if (e.event === EVENT.comfyui_node_executed) {
-      const ms = f['duration_ms'] as number;
-      book.nodes.push({ node_id: String(f['node_id']), class_type: String(f['class_type']), start: e.time - ms, duration_ms: ms, cached: false, seq: this.seq });
-    } else if (e.event === EVENT.comfyui_execution_start && book.queueWait === null) {
-      book.queueWait = f['queue_wait_ms'] as number;
-    } else if (e.event === EVENT.comfyui_complete && typeof f['execution_ms'] === 'number') {
-      book.execution = f['execution_ms'];
-    } else if (e.event === EVENT.comfyui_stalled) {
-      book.stalled = true;
-    }
+    this.requestBooks.wroteEvent(request, e);
   }
 
   /** A comfyui.log line of a request was written. */
   wroteComfyuiLine(request: number, text: string): void {
-    this.books[request]?.comfyui.push(text);
+    this.requestBooks.wroteComfyuiLine(request, text);
   }
 
   /** A ComfyUI problem was written. */
@@ -222,32 +144,8 @@ export class ExpectedAnswers {
 
   /** Every request as written, with its outcome by the documented rule. */
   requests(): ExpectedRequest[] {
-    return this.books.map((b) => {
-      const events = [...b.events].sort((x, y) => x.time - y.time || x.service.localeCompare(y.service) || x.seq - y.seq);
-      return {
-        request_id: b.request_id,
-        generation_id: events.some((e) => e.service === 'gpu_server') ? b.generation_id : null,
-        prompt_id: b.promptSeen ? b.prompt_id : null,
-        scenario: b.scenario,
-        outcome: outcomeOf(events),
-        events: events.map((e) => ({ time: e.time, service: e.service, event: e.event })),
-        comfyui: b.posted ? [...b.comfyui] : [],
-        nodes: [...b.nodes].sort((x, y) => x.start - y.start || x.seq - y.seq).map(({ seq: _seq, ...node }) => node),
-        queue_wait_ms: b.queueWait,
-        execution_ms: b.execution,
-        stalled: b.stalled,
-      };
-    });
+    return this.requestBooks.requests();
   }
-}
-
-function outcomeOf(events: readonly { event: string; level: Level; status: unknown }[]): ExpectedRequest['outcome'] {
-  if (events.some((e) => e.event === 'validation_error')) return 'validation_error';
-  if (events.some((e) => e.event === 'timeout_error')) return 'timeout';
-  if (events.some((e) => e.level === 'ERROR' || e.level === 'FATAL')) return 'error';
-  const response = events.find((e) => e.event === 'response_sent');
-  if (response === undefined) return 'incomplete';
-  return typeof response.status === 'number' && response.status >= 400 ? 'error' : 'ok';
 }
 
 /** Count, average, min, nearest-rank percentiles and max of a list, by plain sorting. */

@@ -173,3 +173,11 @@ function append(map: Map<string, Float64Array[]>, key: string, values: Float64Ar
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * The node ids of a `comfyui_nodes_cached` line: the strings of its `node_ids` array
+ * (anything else in it is no node id); none when it is not an array.
+ */
+export function cachedNodeIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+}

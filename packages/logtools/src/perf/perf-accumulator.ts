@@ -1,58 +1,15 @@
-import { EVENT, type EventName, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
 import { TopN } from './top-n.js';
-import { NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
-
-/** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
-export const GENERATION_EVENT: EventName = EVENT.comfyui_complete;
-
-/** The stages perf reads from `duration_ms`, and the event whose `duration_ms` measures each. */
-export const STAGE_EVENTS = Object.freeze({
-  /** Whole request inside the backend, every request (`response_sent`). */
-  backend_end_to_end: EVENT.response_sent,
-  /** Backend → GPU server → backend, every answered call (`gpu_response`). */
-  gpu_round_trip: EVENT.gpu_response,
-  /** Fetching the image from ComfyUI (`image_retrieved`). */
-  image_transfer: EVENT.image_retrieved,
-} satisfies Record<string, EventName>);
-
-/**
- * The stages inside ComfyUI, from its websocket (docs/log-format.md), both read from
- * `comfyui_complete` (`queue_wait_ms`, `execution_ms`): the prompts that succeeded
- * with the websocket up, so the two describe the same prompts as the generation time
- * (queue wait + execution + polling granularity). `comfyui_execution_start` also
- * has the queue wait, of failed prompts too, but reading it would cost perf a second
- * byte needle on every line of every log.
- */
-export const COMFYUI_STAGES = Object.freeze({
-  queue_wait: { event: EVENT.comfyui_complete, field: 'queue_wait_ms' },
-  execution: { event: EVENT.comfyui_complete, field: 'execution_ms' },
-} as const satisfies Record<string, { event: EventName; field: string }>);
-
-/** Name of a reported stage. */
-export type StageName = keyof typeof STAGE_EVENTS | keyof typeof COMFYUI_STAGES;
-
-const STAGE_NAMES = [...Object.keys(STAGE_EVENTS), ...Object.keys(COMFYUI_STAGES)] as StageName[];
-const DURATION_STAGES = Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[];
+import { cachedNodeIds, NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
+import { COMFYUI_STAGE_FIELDS, GENERATION_EVENT, STAGE_EVENTS, STAGE_NAMES, type ComfyuiStage, type StageName } from './perf-events.js';
 
 /** Where the ids a slow generation is listed with are read from. */
 export interface SlowIds {
   str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
 }
-
-/**
- * Every event perf reads (the scan kernel reports each line's index in this list, at
- * most 8): first those read for their `duration_ms`, then the websocket's.
- */
-export const PERF_EVENTS: readonly EventName[] = [
-  GENERATION_EVENT,
-  ...Object.values(STAGE_EVENTS),
-  EVENT.comfyui_node_executed,
-  EVENT.comfyui_nodes_cached,
-  EVENT.comfyui_progress,
-];
 
 /** One slow generation. */
 export interface SlowItem {
@@ -81,6 +38,8 @@ export interface PerfReport extends NodeReport {
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
   readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
 }
+
+const DURATION_STAGES = Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[];
 
 /** A PerfAccumulator's content as plain data (typed arrays of durations, ms). */
 export interface PerfParts {
@@ -146,18 +105,22 @@ export class PerfAccumulator {
         this.addCachedNodes(cachedNodeIds(x['node_ids']), record.time);
         return;
       case EVENT.comfyui_progress:
-        if (typeof x['class_type'] === 'string' && isFiniteNumber(x['steps_per_s'])) this.addRate(x['class_type'], x['steps_per_s'], record.time);
+        if (typeof x['class_type'] === 'string' && typeof x['steps_per_s'] === 'number' && Number.isFinite(x['steps_per_s'])) {
+          this.addRate(x['class_type'], x['steps_per_s'], record.time);
+        }
         return;
       case EVENT.comfyui_complete:
-        if (isFiniteNumber(x['queue_wait_ms'])) this.addStage('queue_wait', x['queue_wait_ms'], record.time);
-        if (isFiniteNumber(x['execution_ms'])) this.addStage('execution', x['execution_ms'], record.time);
+        for (const [name, field] of COMFYUI_STAGE_FIELDS) {
+          const ms = x[field];
+          if (typeof ms === 'number' && Number.isFinite(ms)) this.addStage(name, ms, record.time);
+        }
         break;
     }
     if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
   }
 
   /** Takes a ComfyUI stage (ms) of a line at `time` (epoch ms). */
-  addStage(name: keyof typeof COMFYUI_STAGES, ms: number, time: number): void {
+  addStage(name: ComfyuiStage, ms: number, time: number): void {
     if (isInWindow(time, this.window)) this.stages[name].add(ms);
   }
 
@@ -277,14 +240,3 @@ export class PerfAccumulator {
   }
 }
 
-/**
- * The node ids of a `comfyui_nodes_cached` line: the strings of its `node_ids` array
- * (anything else in it is no node id); none when it is not an array.
- */
-export function cachedNodeIds(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
-}
-
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}

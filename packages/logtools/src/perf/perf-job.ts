@@ -3,7 +3,9 @@ import type { ScanJob, UnitSink } from '../engine/scan-job.js';
 import type { FastLine } from '../kernel/fast-line.js';
 import { createNeedlePrefilter } from '../read/prefilter.js';
 import type { JsonLineSink } from '../read/read-json-lines.js';
-import { cachedNodeIds, PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
+import { PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
+import { COMFYUI_STAGE_FIELDS, PERF_EVENTS } from './perf-events.js';
+import { cachedNodeIds } from './node-stats.js';
 
 /** What a perf scan reads: see PerfOptions. */
 export interface PerfSpec {
@@ -56,10 +58,10 @@ export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
 }
 
 function fastComplete(accumulator: PerfAccumulator, line: FastLine): void {
-  const queueWait = line.num('queue_wait_ms');
-  const execution = line.num('execution_ms');
-  if (queueWait !== undefined) accumulator.addStage('queue_wait', queueWait, line.time() ?? 0);
-  if (execution !== undefined) accumulator.addStage('execution', execution, line.time() ?? 0);
+  for (const [name, field] of COMFYUI_STAGE_FIELDS) {
+    const ms = line.num(field);
+    if (ms !== undefined) accumulator.addStage(name, ms, line.time() ?? 0);
+  }
 }
 
 function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number): void {

@@ -1,4 +1,5 @@
-import type { PerfReport, StageName } from './perf-accumulator.js';
+import type { PerfReport } from './perf-accumulator.js';
+import type { StageName } from './perf-events.js';
 import type { DurationSummary } from './summarize-durations.js';
 import type { Colors } from '../render/colors.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
