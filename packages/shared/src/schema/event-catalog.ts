@@ -45,6 +45,36 @@ export interface KnownFields {
   port: number;
   /** What the GPU server did to a prompt it gave up on: `interrupted`, `dequeued`, `not_queued` or `failed: <code>`. */
   comfyui_cancel: string;
+  /** Milliseconds from submitting a prompt until ComfyUI's `execution_start` timestamp (0 when the clocks disagree). */
+  queue_wait_ms: number;
+  /** Prompts ComfyUI had running or pending (its websocket `status`). */
+  queue_remaining: number;
+  /** ComfyUI node ids (strings), e.g. the nodes served from its cache; at most 64 listed. */
+  node_ids: readonly string[];
+  /** How many items a list field stands for (it may list fewer). */
+  count: number;
+  /** One ComfyUI node id of the submitted graph, e.g. `"3"`. */
+  node_id: string;
+  /** The node's class in the submitted graph, e.g. `KSampler`. */
+  class_type: string;
+  /** Whether ComfyUI served the node from its cache. */
+  cached: boolean;
+  /** A node's progress: steps done (ComfyUI's `progress.value`; a number, an integer for samplers). */
+  value: number;
+  /** A node's progress: steps in all (ComfyUI's `progress.max`). */
+  max: number;
+  /** Steps per second since the node's first progress report, two decimals. */
+  steps_per_s: number;
+  /** Milliseconds from ComfyUI's `execution_start` to its `execution_success` (ComfyUI's clock). */
+  execution_ms: number;
+  /** Nodes ComfyUI ran for the prompt (not cached). */
+  nodes_executed: number;
+  /** Nodes ComfyUI served from its cache for the prompt. */
+  nodes_cached: number;
+  /** Milliseconds without a websocket message about a running prompt. */
+  idle_ms: number;
+  /** Generations in flight when something happened to all of them. */
+  in_flight: number;
 }
 
 /** Name of a well-known field. */
@@ -75,6 +105,22 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     node_errors: 'any',
     port: 'int',
     comfyui_cancel: 'string',
+    queue_wait_ms: 'int',
+    queue_remaining: 'int',
+    node_ids: 'array',
+    count: 'int',
+    node_id: 'string',
+    class_type: 'string',
+    // The checker has no boolean or fractional kind; the writers validate these.
+    cached: 'any',
+    value: 'any',
+    max: 'any',
+    steps_per_s: 'any',
+    execution_ms: 'int',
+    nodes_executed: 'int',
+    nodes_cached: 'int',
+    idle_ms: 'int',
+    in_flight: 'int',
   });
 
 function spec<const R extends readonly FieldName[]>(
@@ -155,6 +201,44 @@ export const EVENT_CATALOG = Object.freeze({
     ['WARN'],
     ['request_id', 'status', 'error_code', 'errors'],
     'request rejected before a generation started',
+  ),
+  // Added for issue 13: what ComfyUI's websocket tells about a prompt (docs/comfyui.md "Websocket").
+  comfyui_execution_start: spec(
+    'gpu_server',
+    ['INFO'],
+    ['request_id', 'generation_id', 'prompt_id', 'queue_wait_ms'],
+    'ComfyUI started the prompt',
+  ),
+  comfyui_nodes_cached: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_ids', 'count'],
+    'ComfyUI reused cached node outputs',
+  ),
+  comfyui_node_executed: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'duration_ms', 'cached'],
+    'ComfyUI executed a node',
+  ),
+  comfyui_progress: spec(
+    'gpu_server',
+    ['DEBUG'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'value', 'max'],
+    'ComfyUI node progress',
+  ),
+  comfyui_stalled: spec(
+    'gpu_server',
+    ['WARN'],
+    ['request_id', 'generation_id', 'prompt_id', 'idle_ms'],
+    'no word from ComfyUI about a running prompt',
+  ),
+  comfyui_ws_lost: spec('gpu_server', ['WARN'], ['error', 'in_flight'], 'lost the ComfyUI websocket; polling goes on'),
+  comfyui_ws_unavailable: spec(
+    'gpu_server',
+    ['WARN'],
+    ['error_code', 'error'],
+    'ComfyUI refused its websocket; generations run without its detail',
   ),
 } satisfies Record<string, EventSpec>);
 
