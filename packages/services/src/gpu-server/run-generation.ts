@@ -131,6 +131,8 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     });
     job.dispose();
     const detail = watch === undefined ? {} : await watch.settle(SETTLE_MS);
+    // Nothing from the websocket after comfyui_complete: the prompt's story ends there.
+    watch?.end();
     promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts, ...detail });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
