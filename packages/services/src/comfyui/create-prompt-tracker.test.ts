@@ -156,4 +156,11 @@ describe('createPromptTracker', () => {
     ]);
     expect(lines[1]).toEqual({ event: 'comfyui_node_executed', fields: { node_id: '5.0.1', duration_ms: 7, cached: false } });
   });
+
+  it('writes at most a few lines per node of the graph, however many node ids a peer invents', () => {
+    const tracker = createPromptTracker({ classTypes: CLASSES, sentAt: 0 });
+    const invented = Array.from({ length: 5000 }, (_, i) => [executing(`x${i}`), i + 1] as const);
+    const lines = feed(tracker, [[start(1), 1], ...invented]);
+    expect(lines).toHaveLength(16 * CLASSES.size + 64);
+  });
 });

@@ -104,49 +104,61 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
     return [{ event: 'comfyui_progress', fields: { node_id: node, ...classOf(node), value, max, ...rate } }];
   };
 
+  function linesFor(message: ComfyuiWsMessage, at: number, queueRemaining: number | undefined): TrackerLine[] {
+    switch (message.type) {
+      case 'execution_start': {
+        if (start !== undefined) return [];
+        start = { timestamp: message.timestamp, queueWaitMs: Math.max(0, Math.round(message.timestamp - options.sentAt)) };
+        gap = false;
+        return [
+          {
+            event: 'comfyui_execution_start',
+            fields: { queue_wait_ms: start.queueWaitMs, ...(queueRemaining === undefined ? {} : { queue_remaining: queueRemaining }) },
+          },
+        ];
+      }
+      case 'execution_cached': {
+        if (cachedCount !== undefined) return [];
+        cachedCount = message.nodes.length;
+        if (cachedCount === 0) return [];
+        return [{ event: 'comfyui_nodes_cached', fields: { node_ids: message.nodes.slice(0, MAX_LISTED_NODE_IDS), count: cachedCount } }];
+      }
+      case 'executing': {
+        const lines = finishNode(at);
+        if (message.node !== null && !ended) current = { node: message.node, at };
+        return lines;
+      }
+      case 'progress':
+        return message.node === null || ended ? [] : onProgress(message.node, message.value, message.max, at);
+      case 'execution_success': {
+        const lines = finishNode(at);
+        successAt = message.timestamp;
+        ended = true;
+        return lines;
+      }
+      case 'execution_error':
+      case 'execution_interrupted':
+        // The node that raised or was interrupted did not finish: no duration for it.
+        current = undefined;
+        ended = true;
+        return [];
+      default:
+        return [];
+    }
+  }
+
+  // A peer that invents node ids cannot flood the log: a few lines per node of the graph.
+  let budget = 16 * options.classTypes.size + 64;
+  const limit = (lines: TrackerLine[]): TrackerLine[] => {
+    const kept = lines.slice(0, Math.max(0, budget));
+    budget -= kept.length;
+    return kept;
+  };
+
   return {
     apply(message, at, queueRemaining) {
       heardAt = at;
-      switch (message.type) {
-        case 'execution_start': {
-          if (start !== undefined) return [];
-          start = { timestamp: message.timestamp, queueWaitMs: Math.max(0, Math.round(message.timestamp - options.sentAt)) };
-          gap = false;
-          return [
-            {
-              event: 'comfyui_execution_start',
-              fields: { queue_wait_ms: start.queueWaitMs, ...(queueRemaining === undefined ? {} : { queue_remaining: queueRemaining }) },
-            },
-          ];
-        }
-        case 'execution_cached': {
-          if (cachedCount !== undefined) return [];
-          cachedCount = message.nodes.length;
-          if (cachedCount === 0) return [];
-          return [{ event: 'comfyui_nodes_cached', fields: { node_ids: message.nodes.slice(0, MAX_LISTED_NODE_IDS), count: cachedCount } }];
-        }
-        case 'executing': {
-          const lines = finishNode(at);
-          if (message.node !== null && !ended) current = { node: message.node, at };
-          return lines;
-        }
-        case 'progress':
-          return message.node === null || ended ? [] : onProgress(message.node, message.value, message.max, at);
-        case 'execution_success': {
-          const lines = finishNode(at);
-          successAt = message.timestamp;
-          ended = true;
-          return lines;
-        }
-        case 'execution_error':
-        case 'execution_interrupted':
-          // The node that raised or was interrupted did not finish: no duration for it.
-          current = undefined;
-          ended = true;
-          return [];
-        default:
-          return [];
-      }
+      return limit(linesFor(message, at, queueRemaining));
     },
     disconnected() {
       listening = false;
