@@ -110,7 +110,8 @@ describe('the runtime\'s time', () => {
     const record = { level: 'INFO', service: 'gpu_server', event: 'comfyui_complete', request_id: '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', duration_ms: 4200, msg: 'done' };
     writeFileSync(path.join(dir, 'gpu_server.log'), `${WRAPPERS['cri']?.(JSON.stringify(record), 7).join('\n')}\n`);
     const { json } = await runJson<Json>(['trace', record.request_id, '--dir', dir]);
-    expect(json['events'][0]['time']).toBe('2026-11-28T05:00:07.123Z');
+    // CRI's nanoseconds, kept to the microsecond.
+    expect(json['events'][0]['time']).toBe('2026-11-28T05:00:07.123457Z');
   });
 
   it('does not hide a directory of wrapped logs, and a file no one can read is named with why', async () => {
