@@ -122,4 +122,17 @@ describe('the runtime\'s time', () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`no JSON-lines log in ${dir}: ignored worker.log (not JSON lines: 3 of the first 4 lines are not objects)`);
   });
+
+  it('names an ignored file in --json too, and never ignores a service\'s own log', async () => {
+    const dir = path.join(root, 'mixed');
+    mkdirSync(dir);
+    const good = (n: number) => `{"level":"INFO","time":"2026-11-28T05:00:0${n}Z","event":"comfyui_complete","duration_ms":${n * 100},"msg":"x"}`;
+    writeFileSync(path.join(dir, 'worker.log'), ['boot', good(1), 'warming up', good(2), 'ready', good(3), '--'].join('\n'));
+    writeFileSync(path.join(dir, 'gpu_server.log'), ['Traceback (most recent call last):', '  File "x.py", line 1', good(4), 'ValueError: x'].join('\n'));
+    const { code, json } = await runJson<Json>(['perf', '--dir', dir]);
+    expect(code).toBe(0);
+    expect(json['input']['ignored']).toEqual([{ path: path.join(dir, 'worker.log'), reason: 'not JSON lines: 4 of the first 7 lines are not objects' }]);
+    expect(json['generation']['count']).toBe(1);
+    expect(json['input']['by_file'][0]).toMatchObject({ path: path.join(dir, 'gpu_server.log'), lines: 4 });
+  });
 });
