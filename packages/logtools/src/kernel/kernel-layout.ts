@@ -31,7 +31,7 @@ export const OUT_BASE = 131072; // result records
 export const IN_BASE = 1024 * 1024;
 export const IN_BYTES = 6 * 1024 * 1024;
 
-export const MAX_KEYS = 24;
+export const MAX_KEYS = 32;
 export const MAX_EVENTS = 8;
 export const MAX_LEVEL_NAMES = 16;
 export const MAX_NEEDLES = 16;

@@ -5,6 +5,7 @@ import { colorLevel, colorService, type Colors } from '../render/colors.js';
 import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
 import { formatDuration } from '../render/format-duration.js';
 import { renderTable } from '../render/render-table.js';
+import { describeHttp, HTTP_FIELDS } from '../render/describe-http.js';
 import { renderWaterfall } from './render-waterfall.js';
 
 /** Comfyui.log lines shown per entry in the timeline. */
@@ -57,10 +58,13 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
 
 function eventCells(event: TraceEvent, start: number, colors: Colors): string[] {
   const time = String(event['time']);
-  const details = Object.entries(event)
-    .filter(([key]) => !HIDDEN_FIELDS.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
+  const http = describeHttp(event);
+  const fields = Object.entries(event)
+    .filter(([key]) => !HIDDEN_FIELDS.has(key) && (http === undefined || !HTTP_FIELDS.includes(key)))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  // An event without a catalog name says what it is in its message (pino-http, structlog).
+  const lead = event['event'] === null ? [String(event['msg'] ?? ''), http ?? ''].filter((t) => t !== '') : http === undefined ? [] : [http];
+  const details = [...lead, ...fields].join(' ');
   return [
     shortTime(time),
     String(Date.parse(time) - start),
