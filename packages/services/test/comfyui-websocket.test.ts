@@ -57,14 +57,21 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
     for (const node of nodes) expect(node).toMatchObject({ ...ids, duration_ms: expect.any(Number) });
     expect(named(lines, 'comfyui_nodes_cached')).toEqual([]);
     const complete = named(lines, 'comfyui_complete')[0];
-    expect(complete).toMatchObject({ nodes_executed: 3, nodes_cached: 0, queue_wait_ms: expect.any(Number), execution_ms: expect.any(Number) });
+    expect(complete).toMatchObject({
+      nodes_executed: 3,
+      nodes_cached: 0,
+      queue_wait_ms: expect.any(Number),
+      execution_ms: expect.any(Number),
+    });
     expect(complete?.['execution_ms']).toBeLessThanOrEqual(complete?.['duration_ms']);
 
     // The same prompt again: ComfyUI serves every node from its cache.
     const again = await generate(gpu, body);
     expect(again.status).toBe(200);
     const rerun = linesOf(gpu, again.requestId);
-    expect(named(rerun, 'comfyui_nodes_cached')).toEqual([expect.objectContaining({ level: 'DEBUG', node_ids: ['1', '2', '3'], count: 3 })]);
+    expect(named(rerun, 'comfyui_nodes_cached')).toEqual([
+      expect.objectContaining({ level: 'DEBUG', node_ids: ['1', '2', '3'], count: 3 }),
+    ]);
     expect(named(rerun, 'comfyui_node_executed')).toEqual([]);
     expect(named(rerun, 'comfyui_complete')[0]).toMatchObject({ nodes_executed: 0, nodes_cached: 3 });
   });
@@ -91,7 +98,13 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
     const lines = linesOf(gpu, res.requestId);
     expect(named(lines, 'comfyui_stalled')).toEqual([
-      expect.objectContaining({ level: 'WARN', prompt_id: res.body['prompt_id'] ?? expect.any(String), idle_ms: expect.any(Number), node_id: '3', class_type: 'SaveImage' }),
+      expect.objectContaining({
+        level: 'WARN',
+        prompt_id: res.body['prompt_id'] ?? expect.any(String),
+        idle_ms: expect.any(Number),
+        node_id: '3',
+        class_type: 'SaveImage',
+      }),
     ]);
     expect(named(lines, 'comfyui_stalled')[0]?.['idle_ms']).toBeGreaterThanOrEqual(150);
     expect(lines.at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
@@ -102,7 +115,10 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
     const gpu = await stack.startGpuServer(url);
     emulator.hold();
     const pending = generate(gpu, { prompt: 'through the storm' });
-    await waitUntil(() => (readFileSync(gpu.logFile, 'utf8').includes('comfyui_execution_start') ? true : undefined), 'the prompt to start');
+    await waitUntil(
+      () => (readFileSync(gpu.logFile, 'utf8').includes('comfyui_execution_start') ? true : undefined),
+      'the prompt to start',
+    );
     emulator.state.sockets.dropAll();
     await waitUntil(() => (readFileSync(gpu.logFile, 'utf8').includes('comfyui_ws_lost') ? true : undefined), 'the loss to be noticed');
     emulator.release();
@@ -144,7 +160,13 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
     expect(log.filter((r) => r['event'] === 'comfyui_ws_unavailable')).toEqual([
       expect.objectContaining({ level: 'WARN', error_code: 'http_404', error: 'Unexpected server response: 404' }),
     ]);
-    expect(eventsOf(log, first.requestId)).toEqual(['generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved']);
+    expect(eventsOf(log, first.requestId)).toEqual([
+      'generation_start',
+      'workflow_loaded',
+      'comfyui_prompt_sent',
+      'comfyui_complete',
+      'image_retrieved',
+    ]);
     expect(named(log, 'comfyui_complete')[0]).not.toHaveProperty('queue_wait_ms');
     expect((await health(gpu))['comfyui_ws']).toMatchObject({ state: 'refused' });
   });

@@ -99,7 +99,10 @@ describe('createPromptTracker', () => {
       [executing('3'), 10],
     ]);
     expect(tracker.checkStall(100, 100)).toBeUndefined();
-    expect(tracker.checkStall(150, 100)).toEqual({ event: 'comfyui_stalled', fields: { idle_ms: 140, node_id: '3', class_type: 'SaveImage' } });
+    expect(tracker.checkStall(150, 100)).toEqual({
+      event: 'comfyui_stalled',
+      fields: { idle_ms: 140, node_id: '3', class_type: 'SaveImage' },
+    });
     expect(tracker.checkStall(10_000, 100)).toBeUndefined();
   });
 
@@ -130,7 +133,9 @@ describe('createPromptTracker', () => {
       [executing('3'), 600],
       [success(700), 700],
     ]);
-    expect(lines).toEqual([{ event: 'comfyui_node_executed', fields: { node_id: '3', class_type: 'SaveImage', duration_ms: 100, cached: false } }]);
+    expect(lines).toEqual([
+      { event: 'comfyui_node_executed', fields: { node_id: '3', class_type: 'SaveImage', duration_ms: 100, cached: false } },
+    ]);
     expect(tracker.detail()).toEqual({ queue_wait_ms: 10, execution_ms: 690, nodes_cached: 0 });
   });
 

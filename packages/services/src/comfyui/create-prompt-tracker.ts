@@ -2,7 +2,8 @@ import type { EventFields } from '@logtrace/shared';
 import type { ComfyuiWsMessage } from './parse-ws-message.js';
 
 /** The websocket events a tracker writes (docs/log-format.md "What each event means"). */
-export type TrackerEvent = 'comfyui_execution_start' | 'comfyui_nodes_cached' | 'comfyui_node_executed' | 'comfyui_progress' | 'comfyui_stalled';
+export type TrackerEvent =
+  'comfyui_execution_start' | 'comfyui_nodes_cached' | 'comfyui_node_executed' | 'comfyui_progress' | 'comfyui_stalled';
 
 /** One line to log for the prompt (ids come from the generation's logger). */
 export type TrackerLine = { [E in TrackerEvent]: { readonly event: E; readonly fields: EventFields<E> } }[TrackerEvent];
@@ -100,7 +101,8 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
     state.quarter = quarter;
     state.lines += 1;
     const seconds = (at - state.firstAt) / 1000;
-    const rate = seconds > 0 && value > state.firstValue ? { steps_per_s: Math.round(((value - state.firstValue) / seconds) * 100) / 100 } : {};
+    const rate =
+      seconds > 0 && value > state.firstValue ? { steps_per_s: Math.round(((value - state.firstValue) / seconds) * 100) / 100 } : {};
     return [{ event: 'comfyui_progress', fields: { node_id: node, ...classOf(node), value, max, ...rate } }];
   };
 
@@ -174,7 +176,13 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
     checkStall(at, stallMs) {
       if (stalled || !listening || start === undefined || ended || at - heardAt < stallMs) return undefined;
       stalled = true;
-      return { event: 'comfyui_stalled', fields: { idle_ms: Math.round(at - heardAt), ...(current === undefined ? {} : { node_id: current.node, ...classOf(current.node) }) } };
+      return {
+        event: 'comfyui_stalled',
+        fields: {
+          idle_ms: Math.round(at - heardAt),
+          ...(current === undefined ? {} : { node_id: current.node, ...classOf(current.node) }),
+        },
+      };
     },
     running: () => start !== undefined && !ended,
     detail() {

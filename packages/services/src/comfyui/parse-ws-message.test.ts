@@ -20,7 +20,10 @@ describe('parseWsMessage', () => {
   it('keeps what the GPU server reads', () => {
     const id = 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89';
     const read = (type: string, data: unknown) => parseWsMessage(JSON.stringify({ type, data }));
-    expect(read('status', { status: { exec_info: { queue_remaining: 2 } }, sid: 'x' })).toEqual({ ok: true, message: { type: 'status', queueRemaining: 2 } });
+    expect(read('status', { status: { exec_info: { queue_remaining: 2 } }, sid: 'x' })).toEqual({
+      ok: true,
+      message: { type: 'status', queueRemaining: 2 },
+    });
     expect(read('execution_start', { prompt_id: id, timestamp: 1795843297580 })).toEqual({
       ok: true,
       message: { type: 'execution_start', promptId: id, timestamp: 1795843297580 },
@@ -30,7 +33,9 @@ describe('parseWsMessage', () => {
     // The resend to a reconnecting owner of the running prompt carries no prompt_id (server.py:209).
     expect(read('executing', { node: '3' })).toMatchObject({ message: { type: 'executing', node: '3', promptId: undefined } });
     expect(read('progress', { value: 5, max: 20, prompt_id: id, node: '3' })).toMatchObject({ message: { value: 5, max: 20, node: '3' } });
-    expect(read('execution_interrupted', { prompt_id: id, node_id: '3', node_type: 'X', executed: [] })).toMatchObject({ message: { node: '3' } });
+    expect(read('execution_interrupted', { prompt_id: id, node_id: '3', node_type: 'X', executed: [] })).toMatchObject({
+      message: { node: '3' },
+    });
   });
 
   it.each([
@@ -53,6 +58,9 @@ describe('parseWsMessage', () => {
 
   it('calls types it does not read unknown (custom nodes send their own)', () => {
     expect(parseWsMessage('{"type": "crystools.monitor", "data": {"cpu_utilization": 3}}')).toEqual({ ok: false, problem: 'unknown' });
-    expect(parseWsMessage('{"type": "feature_flags", "data": {"supports_preview_metadata": true}}')).toEqual({ ok: false, problem: 'unknown' });
+    expect(parseWsMessage('{"type": "feature_flags", "data": {"supports_preview_metadata": true}}')).toEqual({
+      ok: false,
+      problem: 'unknown',
+    });
   });
 });

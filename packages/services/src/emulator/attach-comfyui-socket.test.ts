@@ -28,7 +28,10 @@ async function start(options: { websocket?: boolean } = {}): Promise<{ emulator:
 }
 
 /** Connects and records messages; resolves once open (or rejects with the refusal). */
-async function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: Message[]; closed: Promise<number> }> {
+async function connect(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws: WebSocket; messages: Message[]; closed: Promise<number> }> {
   const ws = new WebSocket(url, { headers, perMessageDeflate: false });
   sockets.push(ws);
   const messages: Message[] = [];
@@ -111,7 +114,9 @@ describe("the emulator's websocket", () => {
     client.ws.send('[1]');
     client.ws.send(Buffer.from([1, 2, 3]));
     await until(() => emulator.output().includes("'list' object"));
-    expect(client.messages.slice(1)).toEqual([{ type: 'feature_flags', data: { supports_preview_metadata: true, max_upload_size: 104857600 } }]);
+    expect(client.messages.slice(1)).toEqual([
+      { type: 'feature_flags', data: { supports_preview_metadata: true, max_upload_size: 104857600 } },
+    ]);
     expect(emulator.output()).toContain('Invalid JSON received from client flags: not json\n');
     expect(emulator.output()).toContain("Error processing WebSocket message: 'list' object has no attribute 'get'\n");
   });
@@ -126,7 +131,7 @@ describe("the emulator's websocket", () => {
     expect(first.ws.readyState).toBe(WebSocket.OPEN);
   });
 
-  it("refuses like ComfyUI: Host/Origin mismatch 403 with its warning, other paths 404, a plain GET /ws 400, and 404 when switched off", async () => {
+  it('refuses like ComfyUI: Host/Origin mismatch 403 with its warning, other paths 404, a plain GET /ws 400, and 404 when switched off', async () => {
     const { emulator, ws, server } = await start();
     const refusal = (url: string, headers: Record<string, string> = {}) =>
       connect(url, headers).then(
