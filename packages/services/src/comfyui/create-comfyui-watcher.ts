@@ -1,6 +1,6 @@
 import type { ServiceLogger } from '@logtrace/shared';
-import WebSocket from 'ws';
 import { createPromptTracker, type ExecutionDetail, type PromptTracker, type TrackerLine } from './create-prompt-tracker.js';
+import { openReconnectingSocket, type ReconnectingSocket, type ReconnectingSocketEvents } from './open-reconnecting-socket.js';
 import { parseWsMessage } from './parse-ws-message.js';
 
 /** Settings of the websocket watcher; times in ms, sizes in bytes. */
@@ -98,20 +98,13 @@ const MAX_HELD_LINES = 256;
  * skipped and counted, never logged. Timers and the socket never keep the process alive.
  */
 export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWatcher {
-  const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
-  const [firstDelay, maxDelay] = options.backoffMs ?? [250, 30_000];
-  const pingEveryMs = options.pingEveryMs ?? 30_000;
-  const random = options.random ?? Math.random;
-  const url = websocketUrl(options.baseUrl, options.clientId);
   const watched = new Map<string, Watched>();
   const ignored: IgnoredCounts = { malformed: 0, unknown: 0, oversized: 0, binary: 0 };
   let state: WatcherHealth['state'] = 'connecting';
-  let socket: WebSocket | undefined;
-  let failures = 0;
+  let socket: ReconnectingSocket | undefined;
   let disconnections = 0;
   let refusalLogged = false;
   let queueRemaining: number | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
   let stallTimer: NodeJS.Timeout | undefined;
   let markReady: () => void = () => undefined;
   const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
@@ -149,88 +142,54 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
       if (line !== undefined) write(entry, [line]);
     }
   };
-  const scheduleRetry = (): void => {
-    const delay = Math.min(maxDelay, firstDelay * 2 ** Math.min(failures, 20)) * (0.8 + 0.4 * random());
-    failures += 1;
-    retryTimer = setTimeout(connect, delay);
-    retryTimer.unref();
-  };
-
-  function connect(): void {
-    retryTimer = undefined;
-    if (state === 'stopped') return;
-    const ws = new WebSocket(url, {
-      perMessageDeflate: false,
-      maxPayload: options.maxFrameBytes ?? 8 * 1024 * 1024,
-      handshakeTimeout: 10_000,
-      followRedirects: false,
-    });
-    socket = ws;
-    let opened = false;
-    let alive = true;
-    let lastError: Error | undefined;
-    let pinger: NodeJS.Timeout | undefined;
-    ws.on('upgrade', (res) => res.socket.unref());
-    ws.on('open', () => {
-      opened = true;
+  const events: ReconnectingSocketEvents = {
+    opened() {
       state = 'connected';
       markReady();
       const at = options.now();
       for (const entry of watched.values()) entry.tracker.reconnected(at);
-      pinger = setInterval(() => {
-        if (!alive) {
-          lastError = new Error(`no pong within ${pingEveryMs} ms`);
-          ws.terminate();
-          return;
-        }
-        alive = false;
-        ws.ping();
-      }, pingEveryMs);
-      pinger.unref();
-    });
-    ws.on('pong', () => (alive = true));
-    ws.on('message', (data, isBinary) => {
-      failures = 0;
-      alive = true;
-      if (isBinary) ignored.binary += 1;
-      else if (byteLength(data) > maxMessageBytes) ignored.oversized += 1;
-      else onText(data.toString());
-    });
-    ws.on('error', (err) => (lastError = err));
-    ws.on('close', (code) => {
-      clearInterval(pinger);
-      socket = undefined;
+    },
+    text: onText,
+    skipped(reason) {
+      ignored[reason] += 1;
+    },
+    lost(error, errorCode) {
+      disconnections += 1;
+      state = 'disconnected';
       queueRemaining = undefined;
-      if (state === 'stopped') return;
-      const error = lastError?.message ?? `closed by ComfyUI (code ${code})`;
-      if (opened) {
-        disconnections += 1;
-        state = 'disconnected';
-        const errorCode = (lastError as NodeJS.ErrnoException | undefined)?.code ?? `ws_close_${code}`;
-        options.logger.event('comfyui_ws_lost', { error, error_code: errorCode, in_flight: watched.size });
-        for (const entry of watched.values()) {
-          entry.tracker.disconnected();
-          wake(entry);
-        }
-      } else {
-        const refusal = describeRefusal(lastError);
-        if (refusal !== undefined) {
-          state = 'refused';
-          if (!refusalLogged) options.logger.event('comfyui_ws_unavailable', { error_code: refusal, error });
-          refusalLogged = true;
-        } else if (state !== 'refused') {
-          state = 'disconnected';
-        }
-        markReady();
+      options.logger.event('comfyui_ws_lost', { error, error_code: errorCode, in_flight: watched.size });
+      for (const entry of watched.values()) {
+        entry.tracker.disconnected();
+        wake(entry);
       }
-      scheduleRetry();
-    });
-  }
+    },
+    failed(refusal, error) {
+      if (refusal !== undefined) {
+        state = 'refused';
+        if (!refusalLogged) options.logger.event('comfyui_ws_unavailable', { error_code: refusal, error });
+        refusalLogged = true;
+      } else if (state !== 'refused') {
+        state = 'disconnected';
+      }
+      markReady();
+    },
+  };
 
   return {
     clientId: options.clientId,
     start() {
-      if (socket === undefined && retryTimer === undefined && state !== 'stopped') connect();
+      if (socket !== undefined || state === 'stopped') return;
+      socket = openReconnectingSocket(
+        {
+          url: websocketUrl(options.baseUrl, options.clientId),
+          maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
+          maxFrameBytes: options.maxFrameBytes ?? 8 * 1024 * 1024,
+          backoffMs: options.backoffMs ?? [250, 30_000],
+          pingEveryMs: options.pingEveryMs ?? 30_000,
+          random: options.random ?? Math.random,
+        },
+        events,
+      );
     },
     watch(watch) {
       const classTypes = new Map<string, string>();
@@ -295,13 +254,8 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
     close() {
       state = 'stopped';
       markReady();
-      clearTimeout(retryTimer);
       clearInterval(stallTimer);
-      const ws = socket;
-      socket = undefined;
-      if (ws === undefined) return;
-      ws.close(1001, 'GPU server stopping');
-      setTimeout(() => ws.terminate(), 1000).unref();
+      socket?.close();
     },
   };
 }
@@ -312,22 +266,6 @@ function websocketUrl(baseUrl: string, clientId: string): string {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('clientId', clientId);
   return url.toString();
-}
-
-// An HTTP answer instead of the upgrade, or a broken handshake, means ComfyUI (or what
-// stands at its address) refuses the socket; a network error means it is not there yet.
-function describeRefusal(error: Error | undefined): string | undefined {
-  const message = error?.message ?? '';
-  const status = /^Unexpected server response: (\d+)/.exec(message);
-  if (status !== null) return `http_${status[1]}`;
-  if (/^Opening handshake has timed out/.test(message)) return 'handshake_timeout';
-  if (/^(Invalid|Server sent)/.test(message)) return 'bad_handshake';
-  return undefined;
-}
-
-function byteLength(data: WebSocket.RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.byteLength, 0);
-  return data.byteLength;
 }
 
 // The tracker's lines are catalog events with their fields already typed per event.

@@ -1,5 +1,6 @@
 import type { ComfyConsole } from './comfy-console.js';
 import { formatExecutedLine } from './comfy-console.js';
+import { createProgressRegistry } from './create-progress-registry.js';
 import type { SocketSender } from './create-socket-hub.js';
 import { describeExecutionError } from './describe-execution-error.js';
 import { executionOrder, isLink } from './execution-order.js';
@@ -241,54 +242,6 @@ function nodeContext(
 
 function executedData(nodeId: string, output: unknown, promptId: string): Record<string, unknown> {
   return { node: nodeId, display_node: nodeId, output, prompt_id: promptId };
-}
-
-interface NodeState {
-  state: 'running' | 'finished';
-  value: number;
-  max: number;
-}
-
-// ComfyUI's ProgressRegistry (comfy_execution/progress.py): every change sends the state
-// of all nodes seen so far in this run.
-function createProgressRegistry(promptId: string, send: (data: Record<string, unknown>) => void) {
-  const nodes = new Map<string, NodeState>();
-  const publish = (): void => {
-    const shown: Record<string, unknown> = {};
-    for (const [nodeId, s] of nodes) {
-      shown[nodeId] = {
-        value: s.value,
-        max: s.max,
-        state: s.state,
-        node_id: nodeId,
-        prompt_id: promptId,
-        display_node_id: nodeId,
-        parent_node_id: null,
-        real_node_id: nodeId,
-      };
-    }
-    send({ prompt_id: promptId, nodes: shown });
-  };
-  const entry = (nodeId: string): NodeState => {
-    const found = nodes.get(nodeId) ?? { state: 'running', value: 0, max: 1 };
-    nodes.set(nodeId, found);
-    return found;
-  };
-  return {
-    start(nodeId: string): void {
-      Object.assign(entry(nodeId), { state: 'running', value: 0, max: 1 });
-      publish();
-    },
-    update(nodeId: string, value: number, max: number): void {
-      Object.assign(entry(nodeId), { state: 'running', value, max });
-      publish();
-    },
-    finish(nodeId: string): void {
-      const node = entry(nodeId);
-      Object.assign(node, { state: 'finished', value: node.max });
-      publish();
-    },
-  };
 }
 
 // A node's cache key: its class, literal inputs and the keys of what it links to.
