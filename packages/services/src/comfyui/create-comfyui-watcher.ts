@@ -19,7 +19,7 @@ export interface ComfyuiWatcherOptions {
   readonly maxMessageBytes?: number;
   /** A frame larger than this closes the connection (the ws library stops reading it). Default 8 MiB. */
   readonly maxFrameBytes?: number;
-  /** Reconnection delays: the first, doubled each failure up to the last. Default 250 and 30 000. */
+  /** Reconnection delays: the first, doubled each failure up to the last. Default 250 and 5000 (a restarted ComfyUI is found within 5 s). */
   readonly backoffMs?: readonly [first: number, max: number];
   /** A ping this often; no pong by the next one drops the connection. Default 30 000. */
   readonly pingEveryMs?: number;
@@ -184,7 +184,7 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
           url: websocketUrl(options.baseUrl, options.clientId),
           maxMessageBytes: options.maxMessageBytes ?? 1024 * 1024,
           maxFrameBytes: options.maxFrameBytes ?? 8 * 1024 * 1024,
-          backoffMs: options.backoffMs ?? [250, 30_000],
+          backoffMs: options.backoffMs ?? [250, 5000],
           pingEveryMs: options.pingEveryMs ?? 30_000,
           random: options.random ?? Math.random,
         },
