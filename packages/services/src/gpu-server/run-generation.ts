@@ -58,7 +58,8 @@ export interface GenerationResult {
  * One generation, SPEC §3: load and fill the workflow, submit it, poll until done or
  * the deadline, fetch the image. Writes generation_start, workflow_loaded,
  * comfyui_prompt_sent, comfyui_polling (every 10th poll), comfyui_complete and
- * image_retrieved (and, with a watcher, what ComfyUI's websocket tells in between), or error_workflow / error_comfyui (internal_error for a bug), then
+ * image_retrieved (with a watcher, also what ComfyUI's websocket tells in between),
+ * or error_workflow / error_comfyui (internal_error for a bug), then
  * throws the ApiError to answer with (see generation-error.ts for the statuses).
  * A prompt given up on (deadline, caller gone) is interrupted or removed from the queue.
  */
@@ -130,10 +131,11 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       },
     });
     job.dispose();
+    const doneAt = deps.now();
     const detail = watch === undefined ? {} : await watch.settle(SETTLE_MS);
     // Nothing from the websocket after comfyui_complete: the prompt's story ends there.
     watch?.end();
-    promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts, ...detail });
+    promptLog.event('comfyui_complete', { duration_ms: doneAt - sentAt, attempts: outcome.attempts, ...detail });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
     const fetched = await deps.comfy.fetchImage(image, ctx.signal);
