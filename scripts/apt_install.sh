@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of the commands that are missing.
+# Installs the Debian packages of the commands (or absolute paths: a file or directory a
+# package installs) that are missing.
 #   scripts/apt_install.sh COMMAND[=PACKAGE]...   e.g. shellcheck rg=ripgrep /usr/bin/time=time
 # Exits 0 when every command is there afterwards, 1 (with a message) when one is not.
 set -euo pipefail

@@ -101,7 +101,7 @@ describe('where logs are read from', () => {
 
   it('ignores a plain-text *.log and says so (the start script\'s startup.log quietly)', async () => {
     const { stderr } = await runCli(['errors', '--dir', dir]);
-    expect(stderr).toMatch(/ignored .*deploy\.log \(not JSON lines\)/);
+    expect(stderr).toMatch(/ignored .*deploy\.log \(not JSON lines: 1 of the first 1 lines are not objects\)/);
     expect(stderr).not.toMatch(/startup\.log/);
   });
 });

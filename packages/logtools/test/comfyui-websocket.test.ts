@@ -1,6 +1,9 @@
 // Issue 13: what logtrace makes of the GPU server's events from ComfyUI's websocket
 // (queue wait, nodes, progress, stalls, lost connections), and that logs without them
 // read as before.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { EVENT } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { useGeneratedDirs } from './generated-dirs.js';
@@ -89,7 +92,7 @@ describe('a stalled prompt and a lost websocket', () => {
     const request = generated('websocket').expected.requests.find((r) => r.stalled);
     const text = (await runCli(['trace', String(request?.request_id), '--dir', generated('websocket').dir])).stdout;
     const header = text.slice(0, text.indexOf('time (UTC)'));
-    expect(header).toMatch(/^ {2}stalled {5}no websocket message from ComfyUI about the running prompt after \+[\d.]+ (ms|s) \(comfyui_node_executed #\d+ \w+\); comfyui_stalled at \+/m);
+    expect(header).toMatch(/^ {2}stalled {5}ComfyUI said nothing about the prompt for 1m 00s while #3 KSampler ran \(last: comfyui_node_executed at \+[\d.]+ (ms|s)\); comfyui_stalled at \+/m);
   });
 });
 
@@ -115,5 +118,36 @@ describe('text output from generated logs', () => {
     expect(rows.sort()).toEqual(Object.entries(expected.nodes).map(([c, n]) => [c, String(n.count), String(n.cached)]).sort());
     expect(text).toMatch(/^ComfyUI nodes: \d+ runs, \d+ from the cache \([\d.]+ % cache hits\)$/m);
     expect(text).toMatch(/^Sampler speed: KSampler [\d.]+ steps\/s avg/m);
+  });
+});
+
+describe('times past the millisecond', () => {
+  it("keep trace's nodes and stalls in whole milliseconds from the first event", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'logtrace-ws-subms-'));
+    try {
+      const ids = '"request_id": "0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10", "generation_id": "9d2b7f8e-1c3a-4e5b-8f60-7a1b2c3d4e5f", "prompt_id": "p-1"';
+      const line = (time: string, level: string, event: string, rest: string) =>
+        `{"timestamp": "2026-11-28T05:${time}", "level": "${level}", "service": "gpu_server", ${ids}, "event": "${event}"${rest}, "message": "m"}`;
+      await writeFile(
+        path.join(dir, 'gpu_server.log'),
+        [
+          line('00:00.000250', 'INFO', 'comfyui_prompt_sent', ', "queue_number": 1'),
+          line('00:00.400750', 'INFO', 'comfyui_execution_start', ', "queue_wait_ms": 400'),
+          line('00:00.400800', 'DEBUG', 'comfyui_nodes_cached', ', "node_ids": ["4"], "count": 1'),
+          line('00:01.100900', 'DEBUG', 'comfyui_node_executed', ', "node_id": "6", "class_type": "CLIPTextEncode", "duration_ms": 700, "cached": false'),
+          line('01:01.100999', 'WARNING', 'comfyui_stalled', ', "idle_ms": 60000, "node_id": "3", "class_type": "KSampler"'),
+        ].join('\n') + '\n',
+      );
+      const { json } = await runJson<Json>(['trace', '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', '--dir', dir]);
+      expect(json['nodes']).toEqual([
+        { node_id: '4', class_type: null, start_ms: 400, duration_ms: 0, cached: true },
+        { node_id: '6', class_type: 'CLIPTextEncode', start_ms: 400, duration_ms: 700, cached: false },
+      ]);
+      expect(json['stalls']).toEqual([
+        { time: '2026-11-28T05:01:01.100Z', at_ms: 61_100, idle_ms: 60_000, node_id: '3', class_type: 'KSampler', last_event: 'comfyui_node_executed', last_event_ms: 1100 },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,7 +35,8 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     expect(json['steps_per_s']).toEqual(expected.steps_per_s);
     expect(Object.keys(json['nodes']).sort()).toEqual(['CLIPTextEncode', 'CheckpointLoaderSimple', 'EmptyLatentImage', 'KSampler', 'SaveImage', 'VAEDecode']);
     expect(expected.cache.cached).toBeGreaterThan(0);
-    expect(expected.stages.queue_wait.count).toBe(expected.stages.execution.count);
+    // A prompt whose websocket dropped while it ran has its queue wait but no execution time.
+    expect(expected.stages.queue_wait.count).toBeGreaterThan(expected.stages.execution.count);
     expect(expected.stages.execution.count).toBeGreaterThan(20);
     expect(expected.stages.execution.count).toBeLessThan(expected.generation.count);
   });

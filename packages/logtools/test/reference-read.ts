@@ -73,14 +73,14 @@ export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
   return { lines, reasons, records };
 }
 
-/** The durations perf reads, by report key: `generation` and each stage (ComfyUI's queue wait and execution from comfyui_complete). */
+/** The durations perf reads, by report key: `generation` and each stage (ComfyUI's queue wait and execution from a comfyui_complete with its duration_ms). */
 export function referenceDurations(records: readonly NormalizedRecord[]): Record<string, number[]> {
   const out: Record<string, number[]> = { generation: [], backend_end_to_end: [], gpu_round_trip: [], image_transfer: [], queue_wait: [], execution: [] };
   const key: Record<string, string> = { comfyui_complete: 'generation', response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' };
   for (const r of records) {
     const k = r.event === undefined ? undefined : key[r.event];
     if (k !== undefined && r.duration_ms !== undefined) out[k]?.push(r.duration_ms);
-    if (r.event !== 'comfyui_complete') continue;
+    if (r.event !== 'comfyui_complete' || r.duration_ms === undefined) continue;
     if (isNumber(r.extra['queue_wait_ms'])) out['queue_wait']?.push(r.extra['queue_wait_ms']);
     if (isNumber(r.extra['execution_ms'])) out['execution']?.push(r.extra['execution_ms']);
   }
@@ -98,8 +98,9 @@ export interface ReferenceNodes {
  * The reference's node statistics: a comfyui_node_executed with a string class_type and
  * a number duration_ms is one execution of its class (and tells its node_id's class); each
  * string of a comfyui_nodes_cached's node_ids is a cached run of the class its id last
- * executed as before it, or unattributed; a comfyui_progress with a string class_type
- * and a number steps_per_s is one rate. Plain sort, nearest rank.
+ * executed as before it, or unattributed, and so is each of its `count` beyond those
+ * (with a node_ids array); a comfyui_progress at its max (value = max) with a string
+ * node_id and class_type and a number steps_per_s is one rate. Plain sort, nearest rank.
  */
 export function referenceNodes(records: readonly NormalizedRecord[]): ReferenceNodes {
   const durations = new Map<string, number[]>();
@@ -113,13 +114,15 @@ export function referenceNodes(records: readonly NormalizedRecord[]): ReferenceN
       durations.set(x['class_type'], [...(durations.get(x['class_type']) ?? []), r.duration_ms]);
       if (typeof x['node_id'] === 'string') classOf.set(x['node_id'], x['class_type']);
     } else if (r.event === 'comfyui_nodes_cached' && Array.isArray(x['node_ids'])) {
-      for (const id of x['node_ids']) {
-        if (typeof id !== 'string') continue;
+      const ids = x['node_ids'].filter((id): id is string => typeof id === 'string');
+      for (const id of ids) {
         const c = classOf.get(id);
         if (c === undefined) unattributed++;
         else cached.set(c, (cached.get(c) ?? 0) + 1);
       }
-    } else if (r.event === 'comfyui_progress' && typeof x['class_type'] === 'string' && isNumber(x['steps_per_s'])) {
+      const count = x['count'];
+      if (typeof count === 'number' && Number.isSafeInteger(count) && count > ids.length) unattributed += count - ids.length;
+    } else if (r.event === 'comfyui_progress' && typeof x['node_id'] === 'string' && typeof x['class_type'] === 'string' && isNumber(x['steps_per_s']) && isNumber(x['value']) && x['value'] === x['max']) {
       rates.set(x['class_type'], [...(rates.get(x['class_type']) ?? []), x['steps_per_s']]);
     }
   }

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createRealStack, eventsOf } from './support/real-stack.js';
 import {
   BIN,
+  comfyuiSocketState,
   emulatorUrl,
   isRefused,
   readCheckedLog,
@@ -57,6 +58,7 @@ describe('bins', () => {
     const logFile = path.join(logDir, 'gpu_server.log');
     const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
+    await comfyuiSocketState(port);
     const res = await generate(port, { prompt: 'a quiet harbour', workflow: 'txt2img', steps: 3 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { image: { content_type: string } }).image.content_type).toBe('image/png');
@@ -67,8 +69,16 @@ describe('bins', () => {
     const records = readCheckedLog(logFile);
     const requestId = records[1]?.['request_id'] as string;
     expect([records[0]?.['event'], ...eventsOf(records, requestId), records.at(-1)?.['event']]).toEqual(
-      ['service_start', 'generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved', 'service_stop'],
+      ['service_start', 'generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved', 'service_stop'],
     );
+    // The websocket's detail: the sampler's progress and every node of the graph timed.
+    const progress = records.filter((r) => r['event'] === 'comfyui_progress');
+    expect(progress.map((r) => [r['class_type'], r['value'], r['max']])).toEqual([
+      ['KSampler', 1, 3],
+      ['KSampler', 2, 3],
+      ['KSampler', 3, 3],
+    ]);
+    expect(records.filter((r) => r['event'] === 'comfyui_node_executed')).toHaveLength(7);
     expect(emulator.stderr()).toMatch(/got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/);
   });
 
@@ -78,6 +88,7 @@ describe('bins', () => {
     const logFile = path.join(dir, 'finish', 'gpu_server.log');
     const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
+    await comfyuiSocketState(port);
     const answer = generate(port, { prompt: 'a slow harbour' });
     await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
     gpu.kill('SIGTERM');
@@ -92,6 +103,7 @@ describe('bins', () => {
       'generation_start',
       'workflow_loaded',
       'comfyui_prompt_sent',
+      'comfyui_execution_start',
       'comfyui_complete',
       'image_retrieved',
       'service_stop',

@@ -2,9 +2,12 @@
 // 1. the emulator, on a real port, answers every captured request of the session with
 //    the same status, content type and body shape, and prints the same kinds of console
 //    lines in the same order as the captured comfyui.log;
-// 2. the client reads every captured answer correctly.
+// 2. the emulator's websocket sends, during that replay, the messages the captured
+//    sockets received (ws-messages.jsonl): types in order, fields present and typed;
+// 3. the client reads every captured answer correctly.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../src/http/start-server.js';
 import { formatStartupBanner } from '../src/emulator/emulated-machine.js';
 import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
@@ -46,6 +49,37 @@ let emulator: TestEmulator;
 let server: RunningServer;
 const answers = new Map<string, Answer>();
 
+/** A websocket message as the capture stores it. */
+interface WsMessage {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** The captured sockets: `main` (clientId of the session's prompts) and `observer` (no clientId). */
+const CAPTURED_SOCKETS = (() => {
+  const byLabel = new Map<string, WsMessage[]>();
+  for (const line of readFixture('ws-messages.jsonl').toString('utf8').split('\n')) {
+    if (line === '') continue;
+    const entry = JSON.parse(line) as { label: string; kind?: string; msg?: WsMessage };
+    if (entry.kind !== 'text' || entry.msg === undefined) continue;
+    byLabel.set(entry.label, [...(byLabel.get(entry.label) ?? []), entry.msg]);
+  }
+  return byLabel;
+})();
+const MAIN_CLIENT_ID = 'fixture-client-e49aa48f';
+const received = new Map<string, WsMessage[]>();
+const sockets: WebSocket[] = [];
+
+/** Opens a socket on the emulator and records what it receives under `label`. */
+async function listen(label: string, query: string): Promise<WebSocket> {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws${query}`, { perMessageDeflate: false });
+  sockets.push(ws);
+  received.set(label, []);
+  ws.on('message', (data) => received.get(label)?.push(JSON.parse(data.toString()) as WsMessage));
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  return ws;
+}
+
 function mapIds(text: string, ids: ReadonlyMap<string, string>): string {
   let out = text;
   for (const [captured, ours] of ids) out = out.split(captured).join(ours);
@@ -85,13 +119,18 @@ async function untilFinished(promptId: string): Promise<void> {
 
 // Replays the captured session in order. The emulator holds execution where the capture
 // observed a pending or running prompt, and releases it where the capture waited.
+// The slow prompt is held where the capture interrupted it: at its third node.
 beforeAll(async () => {
   emulator = await createTestEmulator({ checkpoints: [] });
   server = await startServer({ fetch: emulator.app.fetch, host: '127.0.0.1', port: 0 });
+  emulator.attachSocket(server.server);
+  await listen('main', `?clientId=${MAIN_CLIENT_ID}`);
+  await listen('observer', '');
   const ids = new Map<string, string>();
   let previewFile = '';
   for (const ex of exchanges) {
-    if (ex.name === 'prompt-ok' || ex.name === 'prompt-slow') emulator.hold();
+    if (ex.name === 'prompt-ok') emulator.hold();
+    if (ex.name === 'prompt-slow') emulator.hold({ after: 2 });
     if (ex.name === 'history-complete' || ex.name === 'history-complete-slow') emulator.release();
     if (/^history-(complete|error|interrupted)/.test(ex.name)) await untilFinished(mapIds(ex.path.split('/')[2] ?? '', ids));
     let path = mapIds(ex.path, ids);
@@ -104,14 +143,27 @@ beforeAll(async () => {
       ids.set(captured.prompt_id, ours.prompt_id);
       if (ex.name === 'prompt-ok-front') await untilFinished(ours.prompt_id);
     }
+    if (ex.name === 'prompt-slow') await untilReceived('main', (m) => m.type === 'executing' && m.data['node'] === '3');
     if (ex.name === 'history-complete-preview') {
       const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
       previewFile = entry.outputs['2'].images[0].filename as string;
     }
   }
+
+  // The session's last message: the queue empty again after the prompt without client_id.
+  await untilReceived('observer', (m, i, all) => i === all.length - 1 && m.type === 'status' && i + 1 >= (CAPTURED_SOCKETS.get('observer')?.length ?? 0));
 }, 60_000);
 
+async function untilReceived(label: string, match: (m: WsMessage, i: number, all: WsMessage[]) => boolean): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    const all = received.get(label) ?? [];
+    if (all.some((m, j) => match(m, j, all))) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 afterAll(async () => {
+  for (const ws of sockets) ws.terminate();
   emulator.close();
   await server.stop(1000);
 });
@@ -153,6 +205,42 @@ describe('the emulator replays the captured ComfyUI session', () => {
     const ours = consoleLineKinds(`${banner}\n${emulator.output()}\nStopped server\n`);
     expect(ours).toEqual(captured);
     expect(captured.filter((k) => k === 'got prompt')).toHaveLength(21);
+  });
+});
+
+describe("the emulator's websocket sends what ComfyUI's sent in the captured session", () => {
+  const withoutStatus = (messages: readonly WsMessage[]): WsMessage[] => messages.filter((m) => m.type !== 'status');
+
+  it.each(['main', 'observer'])('%s: the same messages in the same order, with the same fields and types', (label) => {
+    const captured = CAPTURED_SOCKETS.get(label) ?? [];
+    const ours = received.get(label) ?? [];
+    expect(captured.length).toBeGreaterThan(0);
+    // Queue announcements interleave with execution by timing; everything else comes in one order.
+    expect(withoutStatus(ours).map((m) => m.type)).toEqual(withoutStatus(captured).map((m) => m.type));
+    const pairs = withoutStatus(captured).map((m, i) => [m, withoutStatus(ours)[i]] as const);
+    for (const [want, got] of pairs) expect(shapeDifferences(want, got), `${want.type} ${JSON.stringify(got).slice(0, 300)}`).toEqual([]);
+    const statuses = (messages: readonly WsMessage[]) => messages.filter((m) => m.type === 'status');
+    // Their number depends on timing too: deleting the last pending prompt announces the
+    // queue twice (wipe_queue), and the capture deleted it before the worker took the other.
+    expect(Math.abs(statuses(ours).length - statuses(captured).length)).toBeLessThanOrEqual(1);
+    expect(shapeDifferences(statuses(captured)[0], statuses(ours)[0])).toEqual([]);
+    for (const status of statuses(ours).slice(1)) expect(shapeDifferences(statuses(captured)[1], status)).toEqual([]);
+    expect(statuses(ours).at(-1)).toEqual(statuses(captured).at(-1));
+  });
+
+  it('names each socket in its first status: the clientId, or a made-up hex id', () => {
+    expect(received.get('main')?.[0]).toEqual({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: MAIN_CLIENT_ID } });
+    expect(received.get('observer')?.[0]?.data['sid']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('answers the feature-flags handshake as captured', async () => {
+    const ws = await listen('flags', '?clientId=flags-client');
+    ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: false } }));
+    await untilReceived('flags', (m) => m.type === 'feature_flags');
+    const captured = fixtureJson('ws-feature-flags.json') as WsMessage[];
+    const ours = received.get('flags') ?? [];
+    expect(ours.map((m) => m.type)).toEqual(captured.map((m) => m.type));
+    expect(ours[1]).toEqual(captured[1]);
   });
 });
 

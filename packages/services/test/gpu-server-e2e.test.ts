@@ -39,13 +39,13 @@ describe('GPU server → emulator on real ports', () => {
     gpu = await startGpuServer(comfy);
   });
 
-  it.each(['default', 'txt2img'])('generates with %s: 200, ids propagated, the six success events', async (workflow) => {
+  it.each(['default', 'txt2img'])('generates with %s: 200, ids propagated, the seven success events', async (workflow) => {
     const res = await generate(gpu, { prompt: 'a lighthouse at dusk', workflow, width: 256, height: 192, steps: 4 });
     expect(res.status).toBe(200);
     expect(res.header).toBe(res.requestId);
     expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
     const lines = linesOf(gpu, res.requestId);
-    expect(events(lines)).toEqual([...FLOW, 'comfyui_complete', 'image_retrieved']);
+    expect(events(lines)).toEqual([...FLOW, 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved']);
     for (const line of lines) expect(line['generation_id']).toBe(res.body['generation_id']);
     expect(lines.slice(2).every((l) => l['prompt_id'] === res.body['prompt_id'])).toBe(true);
     expect(lines.find((l) => l['event'] === 'image_retrieved')).toMatchObject({ size_bytes: res.body['image']['size_bytes'] });
@@ -124,7 +124,7 @@ describe('GPU server → emulator on real ports', () => {
     const server = await startGpuServer(url, { COMFYUI_VIEW_TIMEOUT_MS: '200' });
     const res = await generate(server, { prompt: '[[fault:slow_view]]' });
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
-    expect(events(linesOf(server, res.requestId))).toEqual([...FLOW, 'comfyui_complete', 'error_comfyui']);
+    expect(events(linesOf(server, res.requestId))).toEqual([...FLOW, 'comfyui_execution_start', 'comfyui_complete', 'error_comfyui']);
   });
 
   it('refuses calls without the bearer token when one is set', async () => {

@@ -66,7 +66,7 @@ describe('backend → GPU server → emulator', () => {
     expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
     const trace = traceOf(stack, res.requestId);
     expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
-    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_complete', 'image_retrieved']);
+    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved']);
     const generationId = res.body['generation_id'] as string;
     expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ level: 'INFO', status: 200, generation_id: generationId });
     expect(trace.gpu.every((r) => r['generation_id'] === generationId)).toBe(true);
@@ -99,7 +99,7 @@ describe('backend → GPU server → emulator', () => {
     const res = await generate(short, { prompt: 'x [[fault:hang]]' });
     expect([res.status, res.body['error_code']]).toEqual([502, 'comfyui_timeout']);
     const trace = traceOf(short, res.requestId);
-    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'error_comfyui']);
+    expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_execution_start', 'error_comfyui']);
     expect(trace.gpu.at(-1)).toMatchObject({ error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
     expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ status: 504, level: 'ERROR' });
     await expectHealthy(short);

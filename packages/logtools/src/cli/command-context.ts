@@ -1,6 +1,6 @@
 import { createTimeWindow, type TimeWindow } from '../core/time-window.js';
 import { EXIT_CODES } from '../logtrace-error.js';
-import { FileStats, summarizeInput } from '../read/file-stats.js';
+import { FileStats, summarizeInput, type InputSummary } from '../read/file-stats.js';
 import { closeInputs, listInputs, type InputSet } from '../read/list-inputs.js';
 import { createColors, shouldUseColor, type Colors } from '../render/colors.js';
 import { renderInputNotes } from '../render/render-input-notes.js';
@@ -38,6 +38,12 @@ export async function withInputs<T>(args: ParsedArgs, io: CliIo, threads: Thread
   } finally {
     closeInputs(inputs);
   }
+}
+
+/** The `input` of a command's `--json` answer: what was read (summarizeInput), and the files ignored, with why, when there are any. */
+export function describeInput(ctx: CommandContext): InputSummary & { readonly ignored?: InputSet['ignored'] } {
+  const summary = summarizeInput(ctx.stats);
+  return ctx.inputs.ignored.length === 0 ? summary : { ...summary, ignored: ctx.inputs.ignored };
 }
 
 /** Writes one JSON document on stdout. */

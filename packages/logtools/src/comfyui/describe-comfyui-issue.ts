@@ -1,6 +1,6 @@
 import type { Level } from '@logtrace/shared/schema';
 import type { ComfyuiEntry } from './parse-comfyui-entries.js';
-import { summarizeTraceback } from './summarize-traceback.js';
+import { summarizeTraceback } from '../core/summarize-traceback.js';
 
 /** A problem ComfyUI printed, in the terms `logtrace errors` groups by. */
 export interface ComfyuiIssue {

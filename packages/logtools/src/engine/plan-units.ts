@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import type { InputFile, InputSet } from '../read/list-inputs.js';
 import { openForRead } from '../read/read-chunks.js';
+import type { Wrapper } from '../read/unwrap-line.js';
 import { jsonSources } from './scan-json-sources.js';
 
 /** One piece of scanning work: a byte range of a JSON-lines file (a gzip file is one piece). */
@@ -14,6 +15,8 @@ export interface ScanUnit {
   readonly fd: number | undefined;
   readonly size: number | undefined;
   readonly service: string;
+  /** How a runtime wrapped the file's lines (its source's), when it did. */
+  readonly wrapper: Wrapper | undefined;
   /** Bytes [start, end) of the file, whole lines; end is Infinity for the file's last piece. */
   readonly start: number;
   readonly end: number;
@@ -32,15 +35,16 @@ const ALIGN_WINDOW = 2 * 1024 * 1024;
  */
 export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[]; bytes: number } {
   const files = jsonSources(inputs).flatMap(({ source, index }) =>
-    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, input: f, service: source.service, size: sizeOf(f) })),
+    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, input: f, service: source.service, wrapper: source.wrapper, size: sizeOf(f) })),
   );
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
   const unitBytes = Math.max(MIN_UNIT_BYTES, Math.min(UNIT_BYTES, Math.ceil(bytes / (threads * 4))));
   const units: ScanUnit[] = [];
   for (const f of files) {
-    const base = { source: f.source, file: f.file, path: f.input.path, gz: f.input.gz, fd: f.input.fd, size: f.input.size, service: f.service };
+    const base = { source: f.source, file: f.file, path: f.input.path, gz: f.input.gz, fd: f.input.fd, size: f.input.size, service: f.service, wrapper: f.wrapper };
     let start = 0;
-    if (!f.input.gz) {
+    // A wrapped file is one piece: a line the runtime split (CRI `P`) goes on in the next one.
+    if (!f.input.gz && f.wrapper === undefined) {
       for (let cut = unitBytes; cut < f.size - MIN_UNIT_BYTES / 2; cut = Math.max(cut + unitBytes, start + unitBytes)) {
         const aligned = nextLineStart(f.input, cut, f.size);
         if (aligned === undefined || aligned >= f.size) break;

@@ -24,7 +24,7 @@ export async function runUnit<Spec extends JobSpec, Parts>(job: ScanJob<Spec, Pa
   const file = { path: unit.path, name: unit.path, gz: unit.gz, fd: unit.fd, size: unit.size };
   const prefilter = spec.strict ? undefined : job.prefilter(spec);
   const sink = job.createSink(spec, unit);
-  await scanJsonFile(file, { prefilter, service: unit.service, range: { start: unit.start, end: unit.end } }, stats, sink);
+  await scanJsonFile(file, { prefilter, service: unit.service, wrapper: unit.wrapper, range: { start: unit.start, end: unit.end } }, stats, sink);
   return { stats: { lines: stats.lines, skipped: stats.skipped, reasons: stats.reasons, samples: stats.samples, error: stats.error }, parts: sink.toParts() };
 }
 

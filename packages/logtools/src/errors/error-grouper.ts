@@ -1,11 +1,12 @@
 import { LEVEL_RANK, formatTime, type Level, type NormalizedRecord } from '@logtrace/shared/schema';
 import type { ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
+import { describeRecordError } from './describe-record-error.js';
 import { maskMessage } from './mask-message.js';
 import { ALL_TIME, isBounded, isInWindow, type TimeWindow } from '../core/time-window.js';
 
 /** Sample request ids kept per group. */
 export const MAX_SAMPLE_IDS = 5;
-/** Traceback lines kept per ComfyUI group. */
+/** Traceback lines kept per group. */
 export const MAX_TRACEBACK_LINES = 60;
 
 /** One group of `logtrace errors` (its `--json` shape). */
@@ -23,11 +24,11 @@ export interface ErrorGroup {
   readonly request_ids: readonly string[];
   /** The most severe level in the group. */
   readonly level: Level;
-  /** ComfyUI exceptions: the traceback's last frame. */
+  /** Exceptions (ComfyUI's, tracebacks and error objects in JSON lines): where it was raised. */
   readonly last_frame: string | null;
   /** The first occurrence's message as written. */
   readonly sample: string;
-  /** ComfyUI entries: the first occurrence's lines (traceback, validation report). */
+  /** The first occurrence's traceback or stack (ComfyUI: its entry's lines, validation reports too). */
   readonly traceback: readonly string[] | null;
 }
 
@@ -59,7 +60,7 @@ export function matchesErrorFilter(
 }
 
 /** The fields of a record that errors groups by (a NormalizedRecord has them all). */
-export type ErrorFields = Pick<NormalizedRecord, 'service' | 'event' | 'error_code' | 'error' | 'msg' | 'level' | 'time' | 'request_id'>;
+export type ErrorFields = Pick<NormalizedRecord, 'service' | 'event' | 'error_code' | 'error' | 'error_type' | 'stack' | 'msg' | 'level' | 'time' | 'request_id'>;
 
 /** One group while counting; also the plain data an ErrorGrouper's parts are made of. */
 export interface MutableGroup {
@@ -104,18 +105,23 @@ export class ErrorGrouper {
     this.window = window;
   }
 
-  /** Counts one log record (the caller has checked its level and service). */
+  /**
+   * Counts one log record (the caller has checked its level and service). A record
+   * with an error object or traceback is grouped by the exception's type (when it has
+   * no error_code), message and last frame, and keeps the first traceback.
+   */
   addRecord(record: ErrorFields): void {
+    const exception = record.stack === undefined && record.error_type === undefined ? undefined : describeRecordError(record);
     this.add({
       service: record.service,
       event: record.event ?? null,
-      errorCode: record.error_code ?? null,
-      message: record.error ?? record.msg,
+      errorCode: record.error_code ?? exception?.type ?? null,
+      message: exception?.message ?? record.error ?? record.msg,
       level: record.level,
       time: record.time,
       requestId: record.request_id,
-      lastFrame: null,
-      traceback: null,
+      lastFrame: exception?.lastFrame ?? null,
+      traceback: exception?.traceback?.slice(0, MAX_TRACEBACK_LINES) ?? null,
     });
   }
 

@@ -1,9 +1,8 @@
 import { normalizeLevel, type Level } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
-import { escapeJsonText, writeJson } from '../cli/command-context.js';
+import { describeInput, escapeJsonText, writeJson } from '../cli/command-context.js';
 import { optionalString } from '../cli/common-options.js';
 import { UsageError } from '../logtrace-error.js';
-import { summarizeInput } from '../read/file-stats.js';
 import { renderErrorLine, renderErrors } from './render-errors.js';
 import { scanErrors, streamErrors } from './scan-errors.js';
 
@@ -33,7 +32,7 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
       return count > 0;
     }
     const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
     if (unplaced > 0) {
       io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);

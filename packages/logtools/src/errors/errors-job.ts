@@ -43,6 +43,8 @@ export function errorSink(grouper: ErrorGrouper, filter: ErrorFilter, service: s
         event: line.str('event'),
         error_code: line.str('error_code'),
         error: line.error(),
+        error_type: line.errorType(),
+        stack: line.stack(),
         msg: line.msg(),
         request_id: line.str('request_id'),
       });

@@ -1,6 +1,7 @@
 import type { ErrorGroup, ErrorsReport } from './error-grouper.js';
 import { colorLevel, colorService, type Colors } from '../render/colors.js';
 import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
+import { describeHttp } from '../render/describe-http.js';
 import { formatClock } from '../render/format-duration.js';
 
 /** Traceback lines printed under a ComfyUI group: the first, and the last ones (where it failed). */
@@ -62,6 +63,8 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
     colors.bold(text('error_code')),
     escapeTerminal(typeof message === 'string' ? message : JSON.stringify(message) ?? ''),
   ];
+  const http = describeHttp(fields);
+  if (http !== undefined) parts.push(escapeTerminal(http));
   if (typeof fields['request_id'] === 'string') parts.push(colors.dim(escapeTerminal(fields['request_id'])));
   const out = [parts.join('  ')];
   if (typeof fields['text'] === 'string') {

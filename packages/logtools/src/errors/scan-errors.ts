@@ -78,7 +78,7 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
     const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
-    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service }, fileStats, keep)) {
+    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service, wrapper: source.wrapper }, fileStats, keep)) {
       for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
     }
   }

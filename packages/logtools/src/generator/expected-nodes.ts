@@ -22,7 +22,7 @@ export interface ExpectedCache {
   readonly unattributed: number;
 }
 
-/** Steps per second reported by one node class (`comfyui_progress`). */
+/** Steps per second of one node class: the rate of each run that finished its steps (`comfyui_progress` with value = max). */
 export interface ExpectedRate {
   readonly count: number;
   readonly avg: number | null;
@@ -56,7 +56,9 @@ export class ExpectedNodes {
         if (classType === undefined || !this.executedIds.has(id)) this.unattributed++;
         else this.cachedRuns.set(classType, (this.cachedRuns.get(classType) ?? 0) + 1);
       }
-    } else if (e.event === EVENT.comfyui_progress && typeof f['class_type'] === 'string' && typeof f['steps_per_s'] === 'number') {
+      const listed = (f['node_ids'] as unknown[]).filter((id) => typeof id === 'string').length;
+      if (typeof f['count'] === 'number') this.unattributed += Math.max(0, f['count'] - listed);
+    } else if (e.event === EVENT.comfyui_progress && typeof f['class_type'] === 'string' && typeof f['steps_per_s'] === 'number' && f['value'] === f['max']) {
       push(this.rates, f['class_type'], f['steps_per_s']);
     }
   }

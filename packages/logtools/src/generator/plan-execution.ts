@@ -47,8 +47,8 @@ export interface ProgressPoint {
   readonly time: number;
   readonly value: number;
   readonly max: number;
-  /** Steps since the previous report (or the node's start) per second, two decimals. */
-  readonly steps_per_s: number;
+  /** Steps per second since the node's first report, two decimals; undefined on the first report. */
+  readonly steps_per_s: number | undefined;
 }
 
 /** What ComfyUI does with one prompt, node by node. */
@@ -122,18 +122,18 @@ function typicalMs(classType: string, rng: Random): number {
   }
 }
 
+/** The sampler's reports at each quarter of its steps; the rate, as the GPU server computes it, is since the first report. */
 function samplerProgress(node: WorkflowNode, start: number, duration: number, steps: number): ProgressPoint[] {
   const points: ProgressPoint[] = [];
-  let value = 0;
-  let time = start;
+  let previous = 0;
   for (let quarter = 1; quarter <= 4; quarter++) {
-    const next = Math.ceil((steps * quarter) / 4);
-    const at = start + Math.round((duration * next) / steps);
-    if (next === value || at === time) continue;
-    const rate = Number(((next - value) / ((at - time) / 1000)).toFixed(2));
-    points.push({ node_id: node.node_id, class_type: node.class_type, time: at, value: next, max: steps, steps_per_s: rate });
-    value = next;
-    time = at;
+    const value = Math.ceil((steps * quarter) / 4);
+    const time = start + Math.round((duration * value) / steps);
+    const first = points[0];
+    if (value === previous || (first !== undefined && time === first.time)) continue;
+    const rate = first === undefined ? undefined : Number(((value - first.value) / ((time - first.time) / 1000)).toFixed(2));
+    points.push({ node_id: node.node_id, class_type: node.class_type, time, value, max: steps, steps_per_s: rate });
+    previous = value;
   }
   return points;
 }

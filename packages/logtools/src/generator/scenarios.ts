@@ -34,7 +34,7 @@ export const SIM = Object.freeze({
   comfyuiTimeoutMs: 90_000,
   pollMs: 500,
   /** The GPU server's COMFYUI_STALL_MS: no websocket message for the running prompt this long is a stall. */
-  stallMs: 30_000,
+  stallMs: 60_000,
 });
 
 /** A JSON-lines event of the simulation, with the grouping template an error belongs to. */

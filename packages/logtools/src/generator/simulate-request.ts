@@ -169,14 +169,16 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const planned = plan(execMs);
   const lostAt = scenario === 'ws_lost' ? start + rng.int(1, execMs - 1) : undefined;
   logWebsocket(planned, lostAt ?? Infinity);
-  if (lostAt !== undefined && comfyui.websocket) emit('gpu_server', 'comfyui_ws_lost', lostAt, { error: 'read ECONNRESET' }, { template: 'ws_lost', detached: true });
+  if (lostAt !== undefined && comfyui.websocket) {
+    emit('gpu_server', 'comfyui_ws_lost', lostAt, { error: 'read ECONNRESET', error_code: 'ECONNRESET', in_flight: 1 }, { template: 'ws_lost', detached: true });
+  }
   if (rng.chance(0.5)) comfy(start + 5, ['Requested to load SDXL', 'loaded completely 9.5367431640625e+25 4897.0483474731445 True']);
   const sampler = planned.runs.find((r) => r.node_id === SAMPLER_NODE);
   const bar = progressBar(steps, (sampler?.duration_ms ?? execMs) / 1000);
   comfy(end - 2, [bar.raw], [bar.final]);
   comfy(end, [executedLine(execMs)]);
   comfyui.workerFreeAt = end + 1;
-  return pollUntilDone(undefined, '', '', lostAt === undefined && comfyui.websocket ? completionFields(planned, sent, end) : {});
+  return pollUntilDone(undefined, '', '', comfyui.websocket ? completionFields(planned, sent, end, lostAt) : {});
 
   /**
    * The GPU server gave up at `at` (its own deadline, or its caller went away): like
@@ -194,8 +196,10 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
       const hang = scenario === 'polling_timeout' ? planned.runs.find((r) => r.node_id === SAMPLER_NODE)?.start : undefined;
       const silentFrom = hang !== undefined && hang < at ? hang + 1 : at;
       logWebsocket(planned, silentFrom);
+      const hungNode = planned.runs.find((r) => !r.cached && r.start <= silentFrom - 1 && silentFrom - 1 < r.start + r.duration_ms);
       if (comfyui.websocket && silentFrom < at && silentFrom - 1 + SIM.stallMs < at) {
-        emit('gpu_server', 'comfyui_stalled', silentFrom - 1 + SIM.stallMs, { timeout_ms: SIM.stallMs }, { template: 'stalled' });
+        const node = hungNode === undefined ? {} : { node_id: hungNode.node_id, class_type: hungNode.class_type };
+        emit('gpu_server', 'comfyui_stalled', silentFrom - 1 + SIM.stallMs, { idle_ms: SIM.stallMs, ...node }, { template: 'stalled' });
       }
       if (start + 5 < at) comfy(start + 5, ['Requested to load SDXL']);
       comfy(at + 2, [`Interrupting prompt ${promptId}`]);

@@ -10,7 +10,8 @@ const names = (events: ReturnType<typeof websocketEvents>) => events.map((e) => 
 describe('websocketEvents', () => {
   it('logs the start with the queue wait, the cached nodes, then each node at its end after its progress', () => {
     const events = websocketEvents(plan, { sent: SENT, until: Infinity });
-    expect(events[0]).toEqual({ event: 'comfyui_execution_start', time: SENT + 1200, fields: { queue_wait_ms: 1200, queue_remaining: 0 } });
+    expect(events[0]).toEqual({ event: 'comfyui_execution_start', time: SENT + 1200, fields: { queue_wait_ms: 1200 } });
+    expect(events.filter((e) => e.event === 'comfyui_progress').map((e) => 'steps_per_s' in e.fields)).toEqual([false, true, true, true]);
     expect(events[1]).toEqual({ event: 'comfyui_nodes_cached', time: SENT + 1200, fields: { node_ids: ['4', '7', '5'], count: 3 } });
     expect(names(events.slice(2))).toEqual([
       'comfyui_node_executed 6',
@@ -25,6 +26,9 @@ describe('websocketEvents', () => {
     expect(events.map((e) => e.time)).toEqual([...events.map((e) => e.time)].sort((a, b) => a - b));
     expect(events.at(-1)?.time).toBe(SENT + 1200 + 4000);
     expect(completionFields(plan, SENT, SENT + 5200)).toEqual({ execution_ms: 4000, queue_wait_ms: 1200, nodes_executed: 4, nodes_cached: 3 });
+    // A socket lost while the prompt ran: what was seen before, no execution time.
+    expect(completionFields(plan, SENT, SENT + 5200, SENT + 3000)).toEqual({ queue_wait_ms: 1200, nodes_cached: 3 });
+    expect(completionFields(plan, SENT, SENT + 5200, SENT + 1000)).toEqual({});
   });
 
   it('stops at the cut: nothing from a node that has not finished, or that raised', () => {

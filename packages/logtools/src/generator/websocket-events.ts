@@ -27,7 +27,7 @@ export interface WebsocketCut {
  */
 export function websocketEvents(plan: ExecutionPlan, cut: WebsocketCut): WebsocketEvent[] {
   if (plan.start >= cut.until) return [];
-  const events: WebsocketEvent[] = [{ event: EVENT.comfyui_execution_start, time: plan.start, fields: { queue_wait_ms: plan.start - cut.sent, queue_remaining: 0 } }];
+  const events: WebsocketEvent[] = [{ event: EVENT.comfyui_execution_start, time: plan.start, fields: { queue_wait_ms: plan.start - cut.sent } }];
   const cached = plan.runs.filter((r) => r.cached).map((r) => r.node_id);
   if (cached.length > 0) events.push({ event: EVENT.comfyui_nodes_cached, time: plan.start, fields: { node_ids: cached, count: cached.length } });
   for (const run of plan.runs) {
@@ -35,7 +35,8 @@ export function websocketEvents(plan: ExecutionPlan, cut: WebsocketCut): Websock
     const end = run.start + run.duration_ms;
     for (const p of plan.progress) {
       if (p.node_id !== run.node_id || p.time >= cut.until) continue;
-      events.push({ event: EVENT.comfyui_progress, time: p.time, fields: { node_id: p.node_id, class_type: p.class_type, value: p.value, max: p.max, steps_per_s: p.steps_per_s } });
+      const rate = p.steps_per_s === undefined ? {} : { steps_per_s: p.steps_per_s };
+      events.push({ event: EVENT.comfyui_progress, time: p.time, fields: { node_id: p.node_id, class_type: p.class_type, value: p.value, max: p.max, ...rate } });
     }
     if (end >= cut.until || run.node_id === cut.raised) break;
     events.push({ event: EVENT.comfyui_node_executed, time: end, fields: { node_id: run.node_id, class_type: run.class_type, duration_ms: run.duration_ms, cached: false } });
@@ -43,12 +44,20 @@ export function websocketEvents(plan: ExecutionPlan, cut: WebsocketCut): Websock
   return events;
 }
 
-/** The fields `comfyui_complete` gains from the websocket (for a prompt whose socket stayed up). */
-export function completionFields(plan: ExecutionPlan, sent: number, end: number): Record<string, number> {
-  return {
-    execution_ms: end - plan.start,
-    queue_wait_ms: plan.start - sent,
-    nodes_executed: plan.runs.filter((r) => !r.cached).length,
-    nodes_cached: plan.runs.filter((r) => r.cached).length,
-  };
+/**
+ * The fields `comfyui_complete` gains from the websocket, each only when its messages
+ * were seen: with the socket lost at `lostAt`, the queue wait and cached nodes if the
+ * prompt had started, but no execution time or executed count.
+ */
+export function completionFields(plan: ExecutionPlan, sent: number, end: number, lostAt = Infinity): Record<string, number> {
+  const fields: Record<string, number> = {};
+  if (end < lostAt) {
+    fields['execution_ms'] = end - plan.start;
+    fields['nodes_executed'] = plan.runs.filter((r) => !r.cached).length;
+  }
+  if (plan.start < lostAt) {
+    fields['queue_wait_ms'] = plan.start - sent;
+    fields['nodes_cached'] = plan.runs.filter((r) => r.cached).length;
+  }
+  return fields;
 }

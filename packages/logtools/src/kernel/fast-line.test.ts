@@ -25,6 +25,33 @@ describe('the kernel\'s fast lines', () => {
         lines.push(JSON.stringify({ time: null, timestamp: time, level: null, levelname: level, name: 'pino', error: { message: 'boom', type: 'Error' } }));
       }
     }
+    // Other producers' keys: each alias alone, behind ours, null, or of another type.
+    const services = [{}, { logger: 'app.gpu' }, { name: 'py', logger: 'l' }, { service: 'gpu_server', logger: 'l' }, { service: 5, name: null, logger: 'l' }];
+    const errors = [
+      {},
+      { err: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at f (/app/x.js:1:2)' } },
+      { error: null, err: { message: 'm' } },
+      { error: 'text', err: { message: 'ignored' } },
+      { err: 'plain' },
+      { error: { message: 'm', type: 7, stack: null }, stack: 'outer' },
+      { exc_info: 'Traceback (most recent call last):\n  File "a.py", line 1, in f\nValueError: v' },
+      { stack: null, exc_info: 3, exception: 'x' },
+      { exception: 'Traceback ...', error_type: 'Custom' },
+      { err: { type: 'E' }, error_type: null },
+    ];
+    const messages = [{ msg: 'm' }, { event: 'user logged in' }, { event: 'comfyui_complete' }, { message: null, event: 'e' }, { msg: 7, event: 'x' }, {}];
+    const foreignTimes = [{ time: T }, { '@timestamp': T }, { ts: 1795842201.123 }, { asctime: '2026-11-28 05:03:21,123' }, { time: null, ts: T }];
+    const foreignLevels = [{ level: 'info' }, { severity: 'ERROR' }, { 'log.level': 'warn' }, { levelname: null, severity: 'fatal' }];
+    let n = 0;
+    for (const service of services) {
+      for (const error of errors) {
+        const message = messages[n % messages.length];
+        const time = foreignTimes[n % foreignTimes.length];
+        const level = foreignLevels[n % foreignLevels.length];
+        n++;
+        lines.push(JSON.stringify({ ...time, ...level, ...service, ...message, ...error, request_id: 'r-2' }));
+      }
+    }
     lines.push(`{"level":"INFO","time":"${T}","duration_ms":5,"duration_ms":6,"event":"x","event":"gpu_response"}`);
     lines.push(`{"level":"INFO","time":"${T}","nested":{"duration_ms":5,"event":"gpu_response","level":"ERROR"},"msg":"n"}`);
     const { fast } = checkKernelAgainstReference(lines);

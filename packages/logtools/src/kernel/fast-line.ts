@@ -1,4 +1,4 @@
-import { LEVEL_RANK, LEVELS, normalizeLevel, parseTime, type Level } from '@logtrace/shared/schema';
+import { isEventName, LEVEL_RANK, LEVELS, normalizeLevel, parseTime, RECORD_KEY_ALIASES, type Level } from '@logtrace/shared/schema';
 import { latin1 } from '../read/latin1.js';
 import { parseIsoBytes } from '../read/parse-iso-bytes.js';
 import { validTime } from '../read/valid-time.js';
@@ -16,6 +16,8 @@ export class FastLine {
   private rec = 0;
   private cachedTime: number | undefined;
   private timeRead = false;
+  private errorRead = false;
+  private cachedError: Record<string, unknown> | undefined;
   private readonly bytes: Buffer;
   private readonly words: Int32Array;
   private readonly doubles: Float64Array;
@@ -30,6 +32,7 @@ export class FastLine {
   at(rec: number): this {
     this.rec = rec;
     this.timeRead = false;
+    this.errorRead = false;
     return this;
   }
 
@@ -184,27 +187,65 @@ export class FastLine {
     return type === VALUE_TYPE.string || type === VALUE_TYPE.escapedString ? normalizeLevel(this.str(key)) : undefined;
   }
 
-  /** The service: `service`, else pino's `name`, else the file's. */
+  /** The service: `service`, else the logger's `name` (pino, Python) or `logger`, else the file's. */
   service(fallback: string): string {
-    return this.str('service') ?? this.str('name') ?? fallback;
+    return this.str('service') ?? this.str('name') ?? this.str('logger') ?? fallback;
   }
 
-  /** `msg`, else `message`, else the empty string. */
+  /** `msg`, else `message`, else an `event` that names no catalog event (structlog's message), else the empty string. */
   msg(): string {
-    return this.str('msg') ?? this.str('message') ?? '';
+    const msg = this.str('msg') ?? this.str('message');
+    if (msg !== undefined) return msg;
+    const event = this.str('event');
+    return event !== undefined && !isEventName(event) ? event : '';
   }
 
-  /** The `error` field's text: a string, or pino's serialized error's `message`. */
+  /** The error's text: `error` (else pino's `err`) as a string, or its `message` when an object. */
   error(): string | undefined {
-    const type = this.type('error');
-    if (type === VALUE_TYPE.string || type === VALUE_TYPE.escapedString) return this.str('error');
-    if (type !== VALUE_TYPE.object) return undefined;
-    const at = this.rec + 4 + 2 * SLOT.error;
-    const value = JSON.parse(latin1(this.bytes, this.words[at] ?? 0, (this.words[at + 1] ?? 0) & 0x0fffffff)) as Record<string, unknown>;
-    return typeof value['message'] === 'string' ? value['message'] : undefined;
+    const key = this.errorKey();
+    const type = this.type(key);
+    if (type === VALUE_TYPE.string || type === VALUE_TYPE.escapedString) return this.str(key);
+    return asString(this.errorObject(key)?.['message']);
+  }
+
+  /** The error's class: `error_type`, else the error object's `type`. */
+  errorType(): string | undefined {
+    return this.str('error_type') ?? asString(this.errorObject(this.errorKey())?.['type']);
+  }
+
+  /** A stack trace or traceback: the error object's `stack`, else the first of `stack`, `exc_info`, `exception` that is set, when a string. */
+  stack(): string | undefined {
+    const fromObject = asString(this.errorObject(this.errorKey())?.['stack']);
+    if (fromObject !== undefined) return fromObject;
+    const key = STACK_KEYS.find((k) => !isNullish(this.type(k)));
+    return key === undefined ? undefined : this.str(key);
+  }
+
+  /** Where the error is: `error`, or pino's `err` when `error` is missing or null. */
+  private errorKey(): KeyName {
+    return isNullish(this.type('error')) ? 'err' : 'error';
+  }
+
+  /** The error field as an object (parsed from its bytes once per line), or undefined when it is none. */
+  private errorObject(key: KeyName): Record<string, unknown> | undefined {
+    if (!this.errorRead) {
+      this.errorRead = true;
+      const at = this.rec + 4 + 2 * SLOT[key];
+      this.cachedError =
+        this.type(key) === VALUE_TYPE.object
+          ? (JSON.parse(latin1(this.bytes, this.words[at] ?? 0, (this.words[at + 1] ?? 0) & 0x0fffffff)) as Record<string, unknown>)
+          : undefined;
+    }
+    return this.cachedError;
   }
 }
 
+
+const STACK_KEYS: readonly KeyName[] = RECORD_KEY_ALIASES.stack;
+
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
 
 const LEVEL_OF_RANK: Readonly<Record<number, Level>> = Object.fromEntries(LEVELS.map((l) => [LEVEL_RANK[l], l]));
 

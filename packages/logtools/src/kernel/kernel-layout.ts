@@ -19,6 +19,8 @@ export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([
   'node_id',
   'class_type',
   'steps_per_s',
+  'value',
+  'max',
 ]);
 
 /** One of KEY_NAMES. */
@@ -41,7 +43,7 @@ export const OUT_BASE = 131072; // result records
 export const IN_BASE = 1024 * 1024;
 export const IN_BYTES = 6 * 1024 * 1024;
 
-export const MAX_KEYS = 24;
+export const MAX_KEYS = 40;
 export const MAX_EVENTS = 8;
 export const MAX_LEVEL_NAMES = 16;
 export const MAX_NEEDLES = 16;

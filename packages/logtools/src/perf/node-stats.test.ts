@@ -29,6 +29,14 @@ describe('NodeStats', () => {
     expect(report.cache).toEqual({ executed: 2, cached: 4, hit_ratio: 4 / 6, unattributed: 2 });
   });
 
+  it('counts the cached runs a line did not list as unattributed', () => {
+    const stats = new NodeStats();
+    stats.executed('KSampler', '3', 2000, true);
+    stats.cachedNodes(['3'], 61);
+    const parts = [stats.toParts(), new NodeStats().toParts()];
+    expect(NodeStats.merged(parts).report().cache).toEqual({ executed: 1, cached: 62, hit_ratio: 62 / 63, unattributed: 61 });
+  });
+
   it('learns a class from an execution it does not count (outside the time window)', () => {
     const stats = new NodeStats();
     stats.executed('CheckpointLoaderSimple', '4', 900, false);

@@ -21,7 +21,7 @@ export interface CacheSummary {
   readonly cached: number;
   /** cached / (executed + cached); null when there was no node run. */
   readonly hit_ratio: number | null;
-  /** Cached runs of node ids that no earlier line showed executed: their class is unknown. */
+  /** Cached runs whose class is unknown: ids no earlier line showed executed, and those a line counted without listing them. */
   readonly unattributed: number;
 }
 
@@ -52,6 +52,8 @@ export interface NodeParts {
   readonly pending: readonly (readonly [string, number])[];
   /** Class of each node id's last execution in this part. */
   readonly lastClass: readonly (readonly [string, string])[];
+  /** Cached runs counted but not listed (`count` beyond `node_ids`). */
+  readonly unlisted: number;
 }
 
 interface ClassRuns {
@@ -70,6 +72,7 @@ export class NodeStats {
   private readonly rates = new Map<string, DurationList>();
   private readonly lastClass = new Map<string, string>();
   private readonly pending = new Map<string, number>();
+  private unlisted = 0;
 
   /** Node `nodeId` of `classType` ran for `ms`; counted only when `counted` (in the time window), its class learned either way. */
   executed(classType: string, nodeId: string | undefined, ms: number, counted: boolean): void {
@@ -77,8 +80,9 @@ export class NodeStats {
     if (counted) this.runs(classType).durations.add(ms);
   }
 
-  /** ComfyUI reused the cached outputs of these node ids. */
-  cachedNodes(nodeIds: readonly string[]): void {
+  /** ComfyUI reused the cached outputs of these node ids, and of `unlisted` more it did not name. */
+  cachedNodes(nodeIds: readonly string[], unlisted = 0): void {
+    this.unlisted += unlisted;
     for (const id of nodeIds) {
       const classType = this.lastClass.get(id);
       if (classType !== undefined) this.runs(classType).cached++;
@@ -100,6 +104,7 @@ export class NodeStats {
       rates: [...this.rates].map(([name, list]) => [name, list.view().slice()]),
       pending: [...this.pending],
       lastClass: [...this.lastClass],
+      unlisted: this.unlisted,
     };
   }
 
@@ -120,6 +125,7 @@ export class NodeStats {
         append(durations, name, values);
       }
       for (const [name, values] of part.rates) append(rates, name, values);
+      merged.unlisted += part.unlisted;
     }
     for (const [name, arrays] of durations) merged.runs(name).durations = DurationList.concat(arrays);
     for (const [name, arrays] of rates) merged.rates.set(name, DurationList.concat(arrays));
@@ -146,7 +152,7 @@ export class NodeStats {
       executed += n;
       cached += runs.cached;
     }
-    const unattributed = [...this.pending.values()].reduce((s, n) => s + n, 0);
+    const unattributed = [...this.pending.values()].reduce((s, n) => s + n, this.unlisted);
     cached += unattributed;
     const steps: Record<string, RateSummary> = {};
     for (const [name, list] of [...this.rates].sort((a, b) => compare(a[0], b[0]))) {
@@ -175,9 +181,13 @@ function compare(a: string, b: string): number {
 }
 
 /**
- * The node ids of a `comfyui_nodes_cached` line: the strings of its `node_ids` array
- * (anything else in it is no node id); none when it is not an array.
+ * The cached nodes of a `comfyui_nodes_cached` line: the strings of its `node_ids`
+ * array (anything else in it is no node id), and how many more its `count` says
+ * there were (the GPU server lists at most 64); none without a `node_ids` array.
  */
-export function cachedNodeIds(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+export function cachedNodesOf(nodeIds: unknown, count: unknown): { readonly ids: string[]; readonly unlisted: number } {
+  if (!Array.isArray(nodeIds)) return { ids: [], unlisted: 0 };
+  const ids = nodeIds.filter((id): id is string => typeof id === 'string');
+  const unlisted = typeof count === 'number' && Number.isSafeInteger(count) && count > ids.length ? count - ids.length : 0;
+  return { ids, unlisted };
 }

@@ -54,12 +54,13 @@ describe('PerfAccumulator', () => {
     const acc = new PerfAccumulator(options);
     acc.add(rec('comfyui_execution_start', undefined, T0, 'a', { queue_wait_ms: 999 }));
     acc.add(rec('comfyui_node_executed', 900, T0 + 1, 'a', { node_id: '4', class_type: 'CheckpointLoaderSimple', cached: false }));
-    acc.add(rec('comfyui_progress', undefined, T0 + 2, 'a', { node_id: '3', class_type: 'KSampler', value: 10, max: 20, steps_per_s: 6.5 }));
-    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'a', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 'fast' }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 2, 'a', { node_id: '3', class_type: 'KSampler', value: 10, max: 20, steps_per_s: 6 }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'a', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 6.5 }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'b', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 'fast' }));
     acc.add(rec('comfyui_node_executed', 3000, T0 + 4, 'a', { node_id: '3', class_type: 'KSampler', cached: false }));
     acc.add(rec('comfyui_node_executed', 10, T0 + 5, 'a', { node_id: '9' }));
     acc.add(rec('comfyui_complete', 4500, T0 + 6, 'a', { queue_wait_ms: 600, execution_ms: 3900, nodes_executed: 2, nodes_cached: 0 }));
-    acc.add(rec('comfyui_nodes_cached', undefined, T0 + 7, 'b', { node_ids: ['4', 7, '8'], count: 3 }));
+    acc.add(rec('comfyui_nodes_cached', undefined, T0 + 7, 'b', { node_ids: ['4', 7, '8'], count: 4 }));
     acc.add(rec('comfyui_complete', 1000, T0 + 8, 'b'));
     const report = PerfAccumulator.merged(options, [acc.toParts()]).report();
     expect(report.generation.count).toBe(2);
@@ -69,7 +70,8 @@ describe('PerfAccumulator', () => {
       KSampler: { count: 1, cached: 0, avg_ms: 3000, p50_ms: 3000, p95_ms: 3000, max_ms: 3000 },
       CheckpointLoaderSimple: { count: 1, cached: 1, avg_ms: 900, p50_ms: 900, p95_ms: 900, max_ms: 900 },
     });
-    expect(report.cache).toEqual({ executed: 2, cached: 2, hit_ratio: 0.5, unattributed: 1 });
+    // '4' was a CheckpointLoaderSimple; '8' never ran; 4 counted, 2 of them not listed as strings.
+    expect(report.cache).toEqual({ executed: 2, cached: 4, hit_ratio: 4 / 6, unattributed: 3 });
     expect(report.steps_per_s).toEqual({ KSampler: { count: 1, avg: 6.5, min: 6.5, p50: 6.5, max: 6.5 } });
   });
 

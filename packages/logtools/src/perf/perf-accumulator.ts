@@ -3,7 +3,7 @@ import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
 import { TopN } from './top-n.js';
-import { cachedNodeIds, NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
+import { cachedNodesOf, NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
 import { COMFYUI_STAGE_FIELDS, GENERATION_EVENT, STAGE_EVENTS, STAGE_NAMES, type ComfyuiStage, type StageName } from './perf-events.js';
 
 /** Where the ids a slow generation is listed with are read from. */
@@ -101,18 +101,20 @@ export class PerfAccumulator {
         }
         return;
       }
-      case EVENT.comfyui_nodes_cached:
-        this.addCachedNodes(cachedNodeIds(x['node_ids']), record.time);
+      case EVENT.comfyui_nodes_cached: {
+        const cached = cachedNodesOf(x['node_ids'], x['count']);
+        this.addCachedNodes(cached.ids, cached.unlisted, record.time);
         return;
+      }
       case EVENT.comfyui_progress:
-        if (typeof x['class_type'] === 'string' && typeof x['steps_per_s'] === 'number' && Number.isFinite(x['steps_per_s'])) {
-          this.addRate(x['class_type'], x['steps_per_s'], record.time);
-        }
+        if (isProgressRate(x)) this.addRate(x['class_type'], x['steps_per_s'], record.time);
         return;
       case EVENT.comfyui_complete:
+        // The generation's own parts: only with its duration (and so on a line the prefilter picks).
+        if (record.duration_ms === undefined) return;
         for (const [name, field] of COMFYUI_STAGE_FIELDS) {
           const ms = x[field];
-          if (typeof ms === 'number' && Number.isFinite(ms)) this.addStage(name, ms, record.time);
+          if (isFiniteNumber(ms)) this.addStage(name, ms, record.time);
         }
         break;
     }
@@ -129,12 +131,12 @@ export class PerfAccumulator {
     this.nodes.executed(classType, nodeId, ms, isInWindow(time, this.window));
   }
 
-  /** Takes the node ids ComfyUI reused cached outputs of, on a line at `time`. */
-  addCachedNodes(nodeIds: readonly string[], time: number): void {
-    if (isInWindow(time, this.window)) this.nodes.cachedNodes(nodeIds);
+  /** Takes the node ids ComfyUI reused cached outputs of, and how many more it did not list, on a line at `time`. */
+  addCachedNodes(nodeIds: readonly string[], unlisted: number, time: number): void {
+    if (isInWindow(time, this.window)) this.nodes.cachedNodes(nodeIds, unlisted);
   }
 
-  /** Takes a progress report's steps per second, on a line at `time`. */
+  /** Takes the steps per second of a node run that finished its steps (a progress report at its max), on a line at `time`. */
   addRate(classType: string, stepsPerS: number, time: number): void {
     if (isInWindow(time, this.window)) this.nodes.rate(classType, stepsPerS);
   }
@@ -240,3 +242,11 @@ export class PerfAccumulator {
   }
 }
 
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** A run's last progress report (value = max) with a class and a rate, from a node (its `node_id` a string, so the line holds perf's needle). */
+function isProgressRate(x: Readonly<Record<string, unknown>>): x is { class_type: string; steps_per_s: number } {
+  return typeof x['node_id'] === 'string' && typeof x['class_type'] === 'string' && isFiniteNumber(x['steps_per_s']) && isFiniteNumber(x['value']) && x['value'] === x['max'];
+}

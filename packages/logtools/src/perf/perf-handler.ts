@@ -1,9 +1,8 @@
 import type { ScanHandler } from '../cli/define-scan-command.js';
-import { writeJson } from '../cli/command-context.js';
+import { describeInput, writeJson } from '../cli/command-context.js';
 import { countOption, optionalString } from '../cli/common-options.js';
 import { parseDuration } from '../core/parse-duration.js';
 import { UsageError } from '../logtrace-error.js';
-import { summarizeInput } from '../read/file-stats.js';
 import { scanPerf } from './scan-perf.js';
 
 /** perf's own arguments, checked. */
@@ -25,7 +24,7 @@ export const perfHandler: ScanHandler<PerfArgs> = {
   },
   async run(ctx, { slowMs, top, bucketMs, byNode }, io) {
     const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write((await import('./render-perf.js')).renderPerf(report, ctx.colors, { byNode }));
     return report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
   },

@@ -5,7 +5,7 @@ import { createNeedlePrefilter } from '../read/prefilter.js';
 import type { JsonLineSink } from '../read/read-json-lines.js';
 import { PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
 import { COMFYUI_STAGE_FIELDS, PERF_EVENTS } from './perf-events.js';
-import { cachedNodeIds } from './node-stats.js';
+import { cachedNodesOf } from './node-stats.js';
 
 /** What a perf scan reads: see PerfOptions. */
 export interface PerfSpec {
@@ -45,7 +45,7 @@ export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
       // The events read for their duration_ms come first in PERF_EVENTS.
       if (index < NODE_EXECUTED) {
         const ms = line.duration();
-        if (index === COMPLETE) fastComplete(accumulator, line);
+        if (index === COMPLETE && ms !== undefined) fastComplete(accumulator, line);
         if (ms !== undefined) accumulator.addSample(PERF_EVENTS[index], ms, line.time() ?? 0, line);
       } else {
         fastComfyui(accumulator, line, index);
@@ -71,12 +71,16 @@ function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number
     const ms = line.duration();
     if (classType !== undefined && ms !== undefined) accumulator.addNodeRun(classType, line.str('node_id'), ms, time);
   } else if (index === PROGRESS) {
+    // A run's last report (at its max) has its rate over all its steps.
+    const value = line.num('value');
+    if (value === undefined || value !== line.num('max') || line.str('node_id') === undefined) return;
     const classType = line.str('class_type');
     const rate = line.num('steps_per_s');
     if (classType !== undefined && rate !== undefined) accumulator.addRate(classType, rate, time);
   } else if (index === NODES_CACHED) {
     // At most one such line per prompt: the whole line is parsed for its array.
     const record = JSON.parse(Buffer.from(line.copyBytes().buffer).toString('latin1')) as Record<string, unknown>;
-    accumulator.addCachedNodes(cachedNodeIds(record['node_ids']), time);
+    const cached = cachedNodesOf(record['node_ids'], record['count']);
+    accumulator.addCachedNodes(cached.ids, cached.unlisted, time);
   }
 }

@@ -43,7 +43,7 @@ describe('listInputs', () => {
       ['comfyui', 'comfyui', ['comfyui.log']],
     ]);
     expect(inputs.sources[0]?.files[0]?.gz).toBe(true);
-    expect(inputs.ignored).toEqual([{ path: path.join(dir, 'install.log'), reason: 'not JSON lines' }]);
+    expect(inputs.ignored).toEqual([{ path: path.join(dir, 'install.log'), reason: 'not JSON lines: 2 of the first 3 lines are not objects' }]);
   });
 
   it('lists a *.log that is not a regular file, or a dangling link, as unreadable', async () => {

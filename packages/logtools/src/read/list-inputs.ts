@@ -2,7 +2,9 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../logtrace-error.js';
+import { SERVICES } from '@logtrace/shared/schema';
 import { parseLogName } from './parse-log-name.js';
+import { detectWrapper, type Wrapper } from './unwrap-line.js';
 
 /** One file to read. */
 export interface InputFile {
@@ -27,6 +29,8 @@ export interface LogSource {
   /** Service name the file name gives (`gpu_server.log` → `gpu_server`). */
   readonly service: string;
   readonly files: readonly InputFile[];
+  /** How a container runtime or journald wrapped each line, when it did (JSON-lines sources). */
+  readonly wrapper?: Wrapper | undefined;
 }
 
 /** Everything a command reads. */
@@ -87,19 +91,25 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
   for (const members of groups.values()) {
     const sorted = [...members].sort((a, b) => a.age - b.age);
     const first = sorted[0] as Found;
-    const source: LogSource = { kind: first.kind, service: first.service, files: sorted.map((m) => m.file) };
-    if (!given && first.kind === 'json' && !looksLikeJsonLines(source.files)) {
+    const files = sorted.map((m) => m.file);
+    const sniffed = first.kind === 'json' ? sniffJsonLog(files) : { json: true as const, wrapper: undefined };
+    // Never ignored: files given by name, and the logs of our own services (their bad lines are counted instead).
+    if (!sniffed.json && !given && !(SERVICES as readonly string[]).includes(first.service)) {
       // startup.sh's own text log is expected in every log directory: skip it silently.
       if (first.service !== STARTUP_LOG) {
-        for (const f of source.files) ignored.push({ path: f.path, reason: 'not JSON lines' });
+        for (const f of files) ignored.push({ path: f.path, reason: sniffed.reason });
       }
-      closeFiles(source.files);
+      closeFiles(files);
       continue;
     }
-    sources.push(source);
+    sources.push({ kind: first.kind, service: first.service, files, wrapper: sniffed.json ? sniffed.wrapper : undefined });
   }
   sources.sort((a, b) => (a.kind === b.kind ? compareNames(a.service, b.service) : a.kind === 'json' ? -1 : 1));
   if (sources.length === 0 && unreadable.length === 0) {
+    if (ignored.length > 0) {
+      const reasons = ignored.map((f) => `${path.basename(f.path)} (${f.reason})`).join(', ');
+      throw new InputError(`no JSON-lines log in ${options.dir}: ignored ${reasons}`, options.dir);
+    }
     throw new InputError(`no log files in ${options.dir} (looked for *.log, *.log.N, *.log.gz)`, options.dir);
   }
   return { sources, ignored, unreadable };
@@ -234,14 +244,18 @@ function statListed(filePath: string): { size?: number; problem?: string } {
 const SNIFF_BYTES = 64 * 1024;
 const SNIFF_LINES = 20;
 
+/** What the first lines of a log say it is: JSON lines (maybe wrapped), or not, and why. */
+type Sniffed = { readonly json: true; readonly wrapper: Wrapper | undefined } | { readonly json: false; readonly reason: string };
+
 /**
- * Sniffs the newest plain file of a set: JSON lines if at least half of its first 20
- * non-blank lines (in its first 64 KiB) start with `{`, after a BOM, NULs or blanks, or
- * if it has none. Half, not all: a torn or damaged first line must not hide the file.
+ * Sniffs the newest plain file of a set from its first 20 non-blank lines (in its first
+ * 64 KiB, after a BOM, NULs or blanks): lines a container runtime or journald wrapped
+ * (detectWrapper), or JSON lines if at least half of them start with `{`, or if it has
+ * none. Half, not all: a torn or damaged first line must not hide the file.
  */
-function looksLikeJsonLines(files: readonly InputFile[]): boolean {
+function sniffJsonLog(files: readonly InputFile[]): Sniffed {
   const plain = [...files].reverse().find((f) => !f.gz);
-  if (plain === undefined) return true;
+  if (plain === undefined) return { json: true, wrapper: undefined };
   const buf = Buffer.alloc(SNIFF_BYTES);
   let bytesRead = 0;
   let fd = plain.fd;
@@ -249,18 +263,22 @@ function looksLikeJsonLines(files: readonly InputFile[]): boolean {
     fd ??= openSync(plain.path, constants.O_RDONLY | constants.O_NONBLOCK);
     bytesRead = readSync(fd, buf, 0, Math.min(buf.length, plain.size ?? buf.length), 0);
   } catch {
-    return true;
+    return { json: true, wrapper: undefined };
   } finally {
     if (plain.fd === undefined && fd !== undefined) closeSync(fd);
   }
-  const starts = buf
-    .toString('latin1', 0, bytesRead)
-    .replace(/^\xef\xbb\xbf/, '')
+  const lines = buf
+    .toString('utf8', 0, bytesRead)
+    .replace(/^\ufeff/, '')
     .split('\n')
-    .map((line) => /[^\s\0]/.exec(line)?.[0])
-    .filter((c) => c !== undefined)
+    .map((line) => line.replace(/^[\s\0]+/, '').replace(/\r$/, ''))
+    .filter((line) => line !== '')
     .slice(0, SNIFF_LINES);
-  return starts.filter((c) => c === '{').length * 2 >= starts.length;
+  const wrapper = detectWrapper(lines);
+  if (wrapper !== undefined) return { json: true, wrapper };
+  const notObjects = lines.filter((line) => !line.startsWith('{')).length;
+  if (notObjects * 2 <= lines.length) return { json: true, wrapper: undefined };
+  return { json: false, reason: `not JSON lines: ${notObjects} of the first ${lines.length} lines are not objects` };
 }
 
 /** A one-line reason for a failed file-system call, without a stack. */

@@ -1,4 +1,4 @@
-import { parseTime } from '@logtrace/shared/schema';
+import { parseTime, subMilliseconds } from '@logtrace/shared/schema';
 import { latin1 } from './latin1.js';
 
 let cachedDay = -1;
@@ -26,6 +26,7 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
   if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, end));
   let q = p + 19;
   let ms = 0;
+  let sub = 0;
   if (q < end && (bytes[q] === 0x2e || bytes[q] === 0x2c)) {
     q++;
     const first = q;
@@ -37,6 +38,7 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
     if (digits === 0 || digits > 9) return parseTime(latin1(bytes, p, end));
     if (digits === 1) ms *= 100;
     else if (digits === 2) ms *= 10;
+    else if (digits > 3) sub = subMilliseconds(latin1(bytes, first, q));
   }
   if (q < end && (bytes[q] === 0x5a || bytes[q] === 0x7a)) q++;
   if (q !== end) return parseTime(latin1(bytes, p, end));
@@ -47,7 +49,7 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
     cachedDay = dayKey;
     cachedDayMs = base;
   }
-  return cachedDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms;
+  return cachedDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms + sub;
 }
 
 /** The two ASCII digits at bytes[at, at + 2) as a number, or -1. */

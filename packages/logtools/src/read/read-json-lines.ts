@@ -5,6 +5,8 @@ import { FastLine } from '../kernel/fast-line.js';
 import type { FileStats } from './file-stats.js';
 import { MAX_LINE_BYTES } from './line-blocker.js';
 import type { InputFile } from './list-inputs.js';
+import type { Wrapper } from './unwrap-line.js';
+import { WrappedLines } from './wrapped-lines.js';
 import { checkNotShrunk, describeReadError, FileShrankError, inflateFile, openForRead } from './read-chunks.js';
 import { IN_BASE, IN_BYTES, LINE_STATUS, REC_WORDS } from '../kernel/kernel-layout.js';
 import type { KernelSelection, ScanKernel } from '../kernel/scan-kernel.js';
@@ -42,6 +44,8 @@ export interface ReadJsonOptions {
   readonly service: string;
   /** Read size for plain files (tests use small ones). */
   readonly readBytes?: number;
+  /** How a runtime wrapped each line, when it did: the lines are then unwrapped and decoded one by one, not by the kernel. */
+  readonly wrapper?: Wrapper | undefined;
 }
 
 /**
@@ -104,6 +108,7 @@ class LineFeeder {
   private discarding = false;
   private lineBase = 0;
   private readonly line: FastLine;
+  private readonly wrapped: WrappedLines | undefined;
 
   constructor(
     private readonly kernel: ScanKernel,
@@ -114,6 +119,7 @@ class LineFeeder {
   ) {
     this.bytes = kernel.bytes;
     this.line = new FastLine(kernel);
+    this.wrapped = options.wrapper === undefined ? undefined : new WrappedLines(options.wrapper, options.service, stats, sink);
     kernel.select(options.selection);
     kernel.setEvents(sink.events ?? []);
   }
@@ -166,6 +172,7 @@ class LineFeeder {
       this.scan(IN_BASE, IN_BASE + this.carry + 1, true);
     }
     this.carry = 0;
+    this.wrapped?.end();
     this.stats.lines = this.lineBase;
   }
 
@@ -188,6 +195,10 @@ class LineFeeder {
   }
 
   private scan(start: number, end: number, tail: boolean): void {
+    if (this.wrapped !== undefined) {
+      this.scanWrapped(this.wrapped, start, end, tail);
+      return;
+    }
     const kernel = this.kernel;
     const words = kernel.words;
     for (let from = start; from < end; ) {
@@ -212,6 +223,17 @@ class LineFeeder {
       }
       this.lineBase += kernel.lines;
       from = kernel.resume;
+    }
+  }
+
+  /** The whole lines of [start, end), each unwrapped and decoded (no kernel: the producer's JSON is inside a string or behind a prefix). */
+  private scanWrapped(wrapped: WrappedLines, start: number, end: number, tail: boolean): void {
+    for (let s = start; s < end; ) {
+      const nl = this.bytes.indexOf(0x0a, s);
+      const e = nl === -1 || nl >= end ? end : nl;
+      this.lineBase++;
+      wrapped.line(this.bytes, s, e, this.lineBase, tail && e + 1 >= end);
+      s = e + 1;
     }
   }
 

@@ -5,6 +5,7 @@ import type { Prefilter } from './prefilter.js';
 import { readJsonLines, WHOLE_FILE, type ByteRange, type JsonLineSink } from './read-json-lines.js';
 import { ScanKernel } from '../kernel/scan-kernel.js';
 import { decodeJsonLine } from './decode-json-line.js';
+import type { Wrapper } from './unwrap-line.js';
 
 /** A decoded line and where it was. */
 export interface ScannedRecord {
@@ -23,6 +24,8 @@ export interface JsonScanOptions {
   readonly chunkBytes?: number;
   /** Part of a plain file (default: all of it). */
   readonly range?: ByteRange;
+  /** How a runtime wrapped each line (the source's), when it did: every line is then unwrapped and decoded. */
+  readonly wrapper?: Wrapper | undefined;
 }
 
 /** Receives each decoded record. */
@@ -59,7 +62,12 @@ export async function scanJsonFile(file: InputFile, options: JsonScanOptions, st
       kernel,
       file,
       options.range ?? WHOLE_FILE,
-      { selection: options.prefilter ?? { kind: 'all' }, service: options.service, ...(options.chunkBytes === undefined ? {} : { readBytes: options.chunkBytes }) },
+      {
+        selection: options.prefilter ?? { kind: 'all' },
+        service: options.service,
+        wrapper: options.wrapper,
+        ...(options.chunkBytes === undefined ? {} : { readBytes: options.chunkBytes }),
+      },
       stats,
       lines,
     );

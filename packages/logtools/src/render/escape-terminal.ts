@@ -20,3 +20,9 @@ export function escapeAndCut(text: string, max: number): string {
   const safe = escapeTerminal(text);
   return safe.length > max ? `${safe.slice(0, Math.max(0, max - 1))}…` : safe;
 }
+
+/** escapeTerminal, then cut to `max` characters from the start with an ellipsis: a long path keeps its file name. */
+export function escapeAndCutStart(text: string, max: number): string {
+  const safe = escapeTerminal(text);
+  return safe.length > max ? `…${safe.slice(safe.length - Math.max(0, max - 1))}` : safe;
+}

@@ -1,7 +1,7 @@
 import type { InputSummary } from '../read/file-stats.js';
 import type { SkipSample } from '../read/file-stats.js';
 import type { Colors } from './colors.js';
-import { escapeAndCut } from './escape-terminal.js';
+import { escapeAndCut, escapeAndCutStart } from './escape-terminal.js';
 
 /** Bad-line samples printed at most. */
 const MAX_SAMPLES = 10;
@@ -25,21 +25,21 @@ export function renderInputNotes(
     for (const file of summary.by_file) {
       if (file.skipped === 0) continue;
       const reasons = Object.entries(file.reasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
-      out.push(`  ${escapeAndCut(file.path, 200)}: ${file.skipped} (${reasons})`);
+      out.push(`  ${escapeAndCutStart(file.path, 200)}: ${file.skipped} (${reasons})`);
     }
     let printed = 0;
     for (const file of samples) {
       for (const sample of file.samples) {
         if (printed++ >= MAX_SAMPLES) break;
-        out.push(colors.dim(`    ${escapeAndCut(file.path, 80)}:${sample.line} ${sample.reason}: ${escapeAndCut(sample.excerpt, 120)}`));
+        out.push(colors.dim(`    ${escapeAndCutStart(file.path, 80)}:${sample.line} ${sample.reason}: ${escapeAndCut(sample.excerpt, 120)}`));
       }
     }
   }
   for (const file of summary.by_file) {
     if (file.error === null) continue;
     const what = file.lines === 0 ? 'cannot read' : `read stopped after ${file.lines} ${file.lines === 1 ? 'line' : 'lines'}`;
-    out.push(colors.red(`logtrace: ${escapeAndCut(file.path, 200)}: ${what}: ${escapeAndCut(file.error, 300)}`));
+    out.push(colors.red(`logtrace: ${escapeAndCutStart(file.path, 200)}: ${what}: ${escapeAndCut(file.error, 300)}`));
   }
-  for (const file of ignored) out.push(colors.dim(`logtrace: ignored ${escapeAndCut(file.path, 200)} (${file.reason})`));
+  for (const file of ignored) out.push(colors.dim(`logtrace: ignored ${escapeAndCutStart(file.path, 200)} (${file.reason})`));
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }

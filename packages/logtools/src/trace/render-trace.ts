@@ -6,6 +6,7 @@ import { colorLevel, colorService, type Colors } from '../render/colors.js';
 import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
 import { formatDuration } from '../render/format-duration.js';
 import { renderTable } from '../render/render-table.js';
+import { describeHttp, HTTP_FIELDS } from '../render/describe-http.js';
 import { renderWaterfall } from './render-waterfall.js';
 
 /** Comfyui.log lines shown per entry in the timeline. */
@@ -41,11 +42,12 @@ export function renderTrace(report: TraceReport, colors: Colors): string {
   return `${out.join('\n')}\n`;
 }
 
-/** `no websocket message about the running prompt after +54.47 s (comfyui_node_executed #5 EmptyLatentImage); comfyui_stalled at +1m 24s`. */
+/** `ComfyUI said nothing about the prompt for 30.00 s while #3 KSampler ran (last: comfyui_node_executed at +2.30 s); comfyui_stalled at +32.30 s`. */
 function describeStall(stall: TraceStall): string {
-  const node = stall.node_id === null ? '' : ` #${escapeTerminal(stall.node_id)}${stall.class_type === null ? '' : ` ${escapeTerminal(stall.class_type)}`}`;
-  const since = stall.last_event === null ? '' : ` after +${formatDuration(stall.last_event_ms)} (${stall.last_event}${node})`;
-  return `no websocket message from ComfyUI about the running prompt${since}; comfyui_stalled at +${formatDuration(stall.at_ms)}`;
+  const idle = stall.idle_ms === null ? '' : ` for ${formatDuration(stall.idle_ms)}`;
+  const node = stall.node_id === null ? '' : ` while #${escapeTerminal(stall.node_id)}${stall.class_type === null ? '' : ` ${escapeTerminal(stall.class_type)}`} ran`;
+  const last = stall.last_event === null ? ' (no websocket event before)' : ` (last: ${stall.last_event} at +${formatDuration(stall.last_event_ms)})`;
+  return `ComfyUI said nothing about the prompt${idle}${node}${last}; comfyui_stalled at +${formatDuration(stall.at_ms)}`;
 }
 
 function renderTimeline(report: TraceReport, colors: Colors): string {
@@ -68,10 +70,13 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
 
 function eventCells(event: TraceEvent, start: number, colors: Colors): string[] {
   const time = String(event['time']);
-  const details = Object.entries(event)
-    .filter(([key]) => !HIDDEN_FIELDS.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
-    .join(' ');
+  const http = describeHttp(event);
+  const fields = Object.entries(event)
+    .filter(([key]) => !HIDDEN_FIELDS.has(key) && (http === undefined || !HTTP_FIELDS.includes(key)))
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  // An event without a catalog name says what it is in its message (pino-http, structlog).
+  const lead = event['event'] === null ? [String(event['msg'] ?? ''), http ?? ''].filter((t) => t !== '') : http === undefined ? [] : [http];
+  const details = [...lead, ...fields].join(' ');
   return [
     shortTime(time),
     String(Date.parse(time) - start),

@@ -63,11 +63,13 @@ export interface TraceReport {
 export function stitchTrace(id: string, located: readonly LocatedRecord[], comfyui: readonly PlacedComfyuiEntry[]): TraceReport {
   const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order);
   const records = sorted.map((l) => l.record);
+  // Ordered by every digit of their times; measured in whole milliseconds.
+  const timed = records.map((r) => (Number.isInteger(r.time) ? r : { ...r, time: Math.floor(r.time) }));
   const response = records.find((r) => r.event === EVENT.response_sent);
-  const first = records[0];
-  const last = records[records.length - 1];
+  const first = timed[0];
+  const last = timed[timed.length - 1];
   const total = response?.duration_ms ?? (first !== undefined && last !== undefined ? last.time - first.time : null);
-  const stages = traceStages(records, total);
+  const stages = traceStages(timed, total);
   const placed = [...comfyui].sort((a, b) => a.placeAt - b.placeAt || (a.entry.lines[0]?.line ?? 0) - (b.entry.lines[0]?.line ?? 0));
   return {
     id,
@@ -87,9 +89,9 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
       before_event: countBefore(records, p.placeAt),
     })),
     stages,
-    nodes: first === undefined ? [] : traceNodes(records, first.time),
-    breakdown: timeBreakdown(stages, total, comfyuiTimes(records)),
-    stalls: first === undefined ? [] : traceStalls(records, first.time),
+    nodes: first === undefined ? [] : traceNodes(timed, first.time),
+    breakdown: timeBreakdown(stages, total, comfyuiTimes(timed)),
+    stalls: first === undefined ? [] : traceStalls(timed, first.time),
   };
 }
 

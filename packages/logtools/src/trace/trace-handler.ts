@@ -1,8 +1,7 @@
 import type { ScanHandler } from '../cli/define-scan-command.js';
-import { writeJson } from '../cli/command-context.js';
+import { describeInput, writeJson } from '../cli/command-context.js';
 import { optionalString } from '../cli/common-options.js';
 import { NotFoundError, UsageError } from '../logtrace-error.js';
-import { summarizeInput } from '../read/file-stats.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
 
@@ -23,7 +22,7 @@ export const traceHandler: ScanHandler<string> = {
       io.stderr.write(`logtrace: ${escapeTerminal(error.message)}\n`);
       return false;
     }
-    if (ctx.common.json) writeJson(io, { ...report, input: summarizeInput(ctx.stats) });
+    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
     return true;
   },

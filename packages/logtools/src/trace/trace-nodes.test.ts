@@ -37,23 +37,23 @@ describe('traceNodes', () => {
 });
 
 describe('traceStalls', () => {
-  it("names the prompt's last websocket event before the stall, and the node it was about", () => {
+  it("gives the stall's idle time and running node, and the prompt's last websocket event before it", () => {
     const records = [
       rec(0, 'comfyui_execution_start', { queue_wait_ms: 0 }),
       rec(900, 'comfyui_node_executed', { node_id: '4', class_type: 'CheckpointLoaderSimple', duration_ms: 900 }),
       rec(1500, 'comfyui_progress', { node_id: '3', class_type: 'KSampler', value: 5, max: 20, steps_per_s: 8 }),
       rec(20_000, 'comfyui_polling', { prompt_id: 'p1' }),
       rec(25_000, 'comfyui_progress', { node_id: '3', class_type: 'KSampler', value: 5, max: 20, steps_per_s: 8, prompt_id: 'other' }),
-      rec(31_500, 'comfyui_stalled', { timeout_ms: 30_000 }),
+      rec(31_500, 'comfyui_stalled', { idle_ms: 30_000, node_id: '3', class_type: 'KSampler' }),
     ];
     expect(traceStalls(records, T0)).toEqual([
-      { time: '2026-11-28T05:00:31.500Z', at_ms: 31_500, last_event: 'comfyui_progress', last_event_ms: 1500, node_id: '3', class_type: 'KSampler' },
+      { time: '2026-11-28T05:00:31.500Z', at_ms: 31_500, idle_ms: 30_000, node_id: '3', class_type: 'KSampler', last_event: 'comfyui_progress', last_event_ms: 1500 },
     ]);
   });
 
   it('says so when the prompt never got a websocket event, and finds nothing without a stall', () => {
     expect(traceStalls([rec(0, 'comfyui_prompt_sent'), rec(30_000, 'comfyui_stalled')], T0)).toEqual([
-      { time: '2026-11-28T05:00:30.000Z', at_ms: 30_000, last_event: null, last_event_ms: null, node_id: null, class_type: null },
+      { time: '2026-11-28T05:00:30.000Z', at_ms: 30_000, idle_ms: null, node_id: null, class_type: null, last_event: null, last_event_ms: null },
     ]);
     expect(traceStalls([rec(0, 'comfyui_execution_start')], T0)).toEqual([]);
   });

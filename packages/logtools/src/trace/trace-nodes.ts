@@ -18,13 +18,15 @@ export interface TraceStall {
   readonly time: string;
   /** Its offset from the trace's first event, ms. */
   readonly at_ms: number;
+  /** How long ComfyUI had said nothing about the prompt (`idle_ms`), ms; null when the line does not say. */
+  readonly idle_ms: number | null;
+  /** The node running then, as the line names it. */
+  readonly node_id: string | null;
+  readonly class_type: string | null;
   /** The prompt's last websocket event before it (execution start, cached nodes, a node, progress); null when there was none. */
   readonly last_event: EventName | null;
   /** That event's offset from the trace's first event, ms. */
   readonly last_event_ms: number | null;
-  /** The node that event names (a finished node, or one reporting progress). */
-  readonly node_id: string | null;
-  readonly class_type: string | null;
 }
 
 const WEBSOCKET_EVENTS: readonly string[] = [EVENT.comfyui_execution_start, EVENT.comfyui_nodes_cached, EVENT.comfyui_node_executed, EVENT.comfyui_progress];
@@ -56,7 +58,7 @@ export function traceNodes(records: readonly NormalizedRecord[], t0: number): Tr
   return nodes.sort((a, b) => a.start_ms - b.start_ms);
 }
 
-/** Every `comfyui_stalled` of a trace, with the websocket event of its prompt that came last before it. */
+/** Every `comfyui_stalled` of a trace, with what it says and the websocket event of its prompt that came last before it. */
 export function traceStalls(records: readonly NormalizedRecord[], t0: number): TraceStall[] {
   const stalls: TraceStall[] = [];
   records.forEach((r, i) => {
@@ -66,13 +68,15 @@ export function traceStalls(records: readonly NormalizedRecord[], t0: number): T
       const before = records[k] as NormalizedRecord;
       if (before.event !== undefined && WEBSOCKET_EVENTS.includes(before.event) && before.prompt_id === r.prompt_id) last = before;
     }
+    const idle = r.extra['idle_ms'];
     stalls.push({
       time: formatTime(r.time),
       at_ms: r.time - t0,
+      idle_ms: typeof idle === 'number' && Number.isFinite(idle) ? idle : null,
+      node_id: stringOrNull(r.extra['node_id']),
+      class_type: stringOrNull(r.extra['class_type']),
       last_event: (last?.event as EventName | undefined) ?? null,
       last_event_ms: last === undefined ? null : last.time - t0,
-      node_id: stringOrNull(last?.extra['node_id']),
-      class_type: stringOrNull(last?.extra['class_type']),
     });
   });
   return stalls;

@@ -4,6 +4,7 @@ import { newId } from '@logtrace/shared';
 import { startServer, type RunningServer } from '../http/start-server.js';
 import { runMain, runService } from '../http/run-service.js';
 import { abortableSleep } from '../emulator/abortable-sleep.js';
+import { attachComfyuiSocket } from '../emulator/attach-comfyui-socket.js';
 import { createComfyConsole } from '../emulator/comfy-console.js';
 import { createConsoleServiceLogger } from '../emulator/create-console-service-logger.js';
 import { createEmulatorApp } from '../emulator/create-emulator-app.js';
@@ -50,7 +51,16 @@ runMain('comfyui-emulator', async () => {
   await runService({
     logger: createConsoleServiceLogger(console, config.host),
     start: async () => {
-      running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      const server = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      attachComfyuiSocket(server.server, { hub: state.sockets, console, enabled: config.websocket });
+      // Upgraded sockets are no longer the HTTP server's: close them first or stop() waits on them.
+      running = {
+        ...server,
+        stop: (deadlineMs) => {
+          state.sockets.closeAll();
+          return server.stop(deadlineMs);
+        },
+      };
       return running;
     },
     summary: {},

@@ -3,6 +3,7 @@
 import { randomInt } from 'node:crypto';
 import { createLogger, newId } from '@logtrace/shared';
 import { createComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { createComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 import { comfyUiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
@@ -17,11 +18,14 @@ runMain('gpu-server', async () => {
   const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
   const comfy = createComfyUiClient(comfyUiClientOptions(config));
   const inFlight = createInFlightTracker();
+  // One websocket client id for this process: every prompt it submits carries it.
+  const watcher = createComfyuiWatcher({ baseUrl: config.comfyuiUrl, clientId: newId(), logger, stallMs: config.stallMs, now: Date.now });
   const app = createGpuServerApp({
     config,
     logger,
     comfy,
     inFlight,
+    watcher,
     newId,
     now: Date.now,
     randomSeed: () => randomInt(0, 2 ** 48 - 1),
@@ -29,17 +33,24 @@ runMain('gpu-server', async () => {
   await runService({
     logger,
     shutdownDeadlineMs: config.shutdownTimeoutMs,
-    start: () => startServer({ fetch: app.fetch, host: config.host, port: config.port }),
+    start: async () => {
+      const running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      watcher.start();
+      return running;
+    },
     // Generations cut off at the deadline see their caller gone: they cancel their
     // ComfyUI prompt and write error_comfyui; give them that time before exiting.
     onStop: async () => {
       await inFlight.idle(CANCEL_GRACE_MS);
+      watcher.close();
     },
     summary: {
       host: config.host,
       comfyui_url: config.comfyuiUrl,
       comfyui_timeout_ms: config.comfyuiTimeoutMs,
       poll_interval_ms: config.pollIntervalMs,
+      comfyui_client_id: watcher.clientId,
+      comfyui_stall_ms: config.stallMs,
       workflow_dir: config.workflowDir,
       auth: config.token === undefined ? 'off' : 'bearer',
       log_level: config.logLevel,

@@ -27,6 +27,8 @@ export interface ComfyUiClientOptions {
 export interface SubmitOptions {
   /** ComfyUI's client_id (websocket routing; also stored with the queue item). */
   readonly clientId: string;
+  /** The prompt id to ask for (ComfyUI since 2025-07 uses it; older ones make their own). */
+  readonly promptId?: string;
   /** Sent as `extra_data`; may hold `api_key_comfy_org`, so it is never logged. */
   readonly extraData?: Readonly<Record<string, unknown>>;
   readonly signal?: AbortSignal;
@@ -110,7 +112,12 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
 
   return {
     async submitPrompt(graph, submit) {
-      const body = { prompt: graph, client_id: submit.clientId, ...(submit.extraData ? { extra_data: submit.extraData } : {}) };
+      const body = {
+        prompt: graph,
+        client_id: submit.clientId,
+        ...(submit.promptId === undefined ? {} : { prompt_id: submit.promptId }),
+        ...(submit.extraData ? { extra_data: submit.extraData } : {}),
+      };
       const answer = await post('/prompt', body, options.submitTimeoutMs ?? 10_000, submit.signal);
       const parsed = parsePromptResponse(answer.status, text(answer));
       if (!parsed.ok) throw parsed.error;

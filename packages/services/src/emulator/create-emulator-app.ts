@@ -40,7 +40,7 @@ const MODEL_FOLDERS = [
 const ROUTE_METHODS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\/(?:prompt|queue|history)$/, 'GET,HEAD,POST'],
   [/^\/(?:interrupt|upload\/image|free)$/, 'POST'],
-  [/^\/(?:history\/[^/]+|view|system_stats|object_info(?:\/[^/]+)?|features|models(?:\/[^/]+)?|embeddings)$/, 'GET,HEAD'],
+  [/^\/(?:history\/[^/]+|view|system_stats|object_info(?:\/[^/]+)?|features|models(?:\/[^/]+)?|embeddings|ws)$/, 'GET,HEAD'],
 ];
 
 /** ComfyUI caps request bodies at --max-upload-size (100 MiB). */
@@ -137,6 +137,8 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
     return pyJson(c, folder === 'checkpoints' ? checkpointNames(state) : []);
   });
   routes.get('/embeddings', (c) => pyJson(c, []));
+  // Upgrades are served by attachComfyuiSocket; a plain GET fails aiohttp's handshake.
+  routes.get('/ws', () => aiohttpText(400, 'No WebSocket UPGRADE hdr: None\n Can "Upgrade" only to "WebSocket".'));
   routes.post('/upload/image', async (c) => {
     if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) await readBody(c);
     const outcome = await handleUploadImage(await c.req.parseBody(), state.files);

@@ -1,6 +1,7 @@
 import type { ComfyConsole } from './comfy-console.js';
 import { encodePng } from './encode-png.js';
 import { createPromptExecutor, type ExecutionTiming } from './execute-prompt.js';
+import { createSocketHub, type SocketHub } from './create-socket-hub.js';
 import { createFileStore, type FileStore } from './file-store.js';
 import { createLoadedModels, type LoadedModels } from './loaded-models.js';
 import { createNodeCatalog, type NodeCatalog } from './node-catalog.js';
@@ -13,12 +14,14 @@ export interface EmulatorState {
   readonly files: FileStore;
   readonly models: LoadedModels;
   readonly queue: PromptQueue;
+  /** The websocket clients (served by attachComfyuiSocket). */
+  readonly sockets: SocketHub;
   /**
    * ComfyUI's prompt counter: returns the current value (negated for `front`) and
    * counts up; every POST /prompt without a `number` takes one, invalid ones included.
    */
   takeNumber(front: boolean): number;
-  /** Stops the worker (service shutdown). */
+  /** Stops the worker and closes the websockets (service shutdown). */
   close(): void;
 }
 
@@ -46,14 +49,25 @@ export async function createEmulatorState(deps: EmulatorStateDeps): Promise<Emul
     inputFiles: () => files.list('input'),
   });
   const models = createLoadedModels(deps.console);
-  const executor = createPromptExecutor({ ...deps, catalog, files, models });
+  const sockets = createSocketHub({
+    console: deps.console,
+    queueRemaining: () => queue.running().length + queue.pending().length,
+  });
+  const executor = createPromptExecutor({ ...deps, catalog, files, models, socket: sockets });
   let counter = 0;
-  const queue = createPromptQueue({
+  const queue: PromptQueue = createPromptQueue({
     execute: (item, signal) => executor.execute(item, signal),
     onCrash: () => {
       counter = 0;
       models.unloadAll();
+      // A dead process drops its sockets without a goodbye.
+      sockets.dropAll();
       deps.onCrash();
+    },
+    queueUpdated: (remaining) => sockets.send('status', { status: { exec_info: { queue_remaining: remaining } } }, null),
+    promptDone: (item) => {
+      const clientId = item.extraData['client_id'] ?? null;
+      if (clientId !== null) sockets.send('executing', { node: null, prompt_id: item.promptId }, clientId);
     },
   });
   return {
@@ -61,11 +75,15 @@ export async function createEmulatorState(deps: EmulatorStateDeps): Promise<Emul
     files,
     models,
     queue,
+    sockets,
     takeNumber(front) {
       const number = front ? -counter : counter;
       counter += 1;
       return number;
     },
-    close: () => queue.close(),
+    close: () => {
+      queue.close();
+      sockets.closeAll();
+    },
   };
 }

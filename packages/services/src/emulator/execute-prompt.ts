@@ -1,5 +1,7 @@
 import type { ComfyConsole } from './comfy-console.js';
 import { formatExecutedLine } from './comfy-console.js';
+import { createProgressRegistry } from './create-progress-registry.js';
+import type { SocketSender } from './create-socket-hub.js';
 import { describeExecutionError } from './describe-execution-error.js';
 import { executionOrder, isLink } from './execution-order.js';
 import { cudaError, outOfMemoryError, samplerShapeError } from './execution-errors.js';
@@ -57,6 +59,8 @@ export interface PromptExecutorDeps {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;
   random(): number;
+  /** Where the prompt's websocket messages go. */
+  readonly socket: SocketSender;
 }
 
 /** Runs queued prompts one at a time, with ComfyUI's output cache between prompts. */
@@ -68,19 +72,37 @@ export interface PromptExecutor {
   execute(item: QueueItem, signal: AbortSignal): Promise<HistoryEntry>;
 }
 
-/** Creates the executor; its cache keeps the node outputs of the last prompt, as ComfyUI's classic cache does. */
+/**
+ * Creates the executor; its cache keeps the node outputs of the last prompt, as ComfyUI's
+ * classic cache does. It sends what ComfyUI's executor sends on the websocket
+ * (execution.py, comfy_execution/progress.py; docs/comfyui.md "Sequences"): the
+ * execution_* messages to the prompt's client_id (execution_interrupted to everyone when
+ * there is none), `executing`/`executed` only when it has one, `progress_state` and
+ * sampler `progress` to its client_id or else to everyone.
+ */
 export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
   let cache = new Map<string, NodeResult>();
   return {
     async execute(item, signal) {
       const started = deps.now();
       const id = item.promptId;
-      const messages: HistoryEntry['status']['messages'] = [['execution_start', { prompt_id: id, timestamp: deps.now() }]];
+      const socket = deps.socket;
+      const clientId = item.extraData['client_id'] ?? null;
+      socket.setRunning(clientId, null);
+      const messages: HistoryEntry['status']['messages'] = [];
+      const addMessage = (event: string, data: Record<string, unknown>, broadcast = false): void => {
+        const message = { ...data, timestamp: deps.now() };
+        messages.push([event, message]);
+        if (clientId !== null || broadcast) socket.send(event, message, clientId);
+      };
+      const progress = createProgressRegistry(id, (data) => socket.send('progress_state', data, clientId));
+      addMessage('execution_start', { prompt_id: id });
       const order = executionOrder(item.graph, item.outputs);
-      const signatures = nodeSignatures(item.graph, order);
+      const signatures = nodeSignatures(item.graph, executionOrder(item.graph, Object.keys(item.graph)));
       const usable = item.fault === undefined || item.fault === 'slow_view' ? cache : new Map<string, NodeResult>();
-      const cached = order.filter((n) => usable.has(signatures.get(n) as string));
-      messages.push(['execution_cached', { nodes: cached, prompt_id: id, timestamp: deps.now() }]);
+      // ComfyUI lists every node of the prompt with a cached output, in the prompt's order.
+      const cached = Object.keys(item.graph).filter((n) => usable.has(signatures.get(n) as string));
+      addMessage('execution_cached', { nodes: cached, prompt_id: id });
       const results = new Map<string, NodeResult>();
       const done: string[] = [];
       const faultNode = pickFaultNode(item.graph, order, deps.catalog);
@@ -118,16 +140,32 @@ export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
           const reuse = cached.includes(nodeId) ? usable.get(signatures.get(nodeId) as string) : undefined;
           if (reuse !== undefined) {
             results.set(nodeId, reuse);
+            // Only output nodes are staged when cached: they resend their UI output.
+            if (item.outputs.includes(nodeId)) {
+              if (clientId !== null) socket.send('executed', executedData(nodeId, reuse.ui ?? null, id), clientId);
+              progress.finish(nodeId);
+            }
             continue;
           }
-          const ctx = nodeContext(deps, item, nodeId, results, { wait, signal, faultPoint });
+          progress.start(nodeId);
+          if (clientId !== null) {
+            socket.setRunning(clientId, nodeId);
+            socket.send('executing', { node: nodeId, display_node: nodeId, prompt_id: id }, clientId);
+          }
+          const report = (value: number, max: number): void => {
+            progress.update(nodeId, value, max);
+            socket.send('progress', { value, max, prompt_id: id, node: nodeId }, clientId);
+          };
+          const ctx = nodeContext(deps, item, nodeId, results, { wait, signal, faultPoint, report });
           const result = await runNode(ctx);
           const sampler = isSamplerClass(ctx.nodeClass.name);
           await faultPoint(nodeId, sampler ? samplerShapeError : cudaError, sampler);
           results.set(nodeId, result);
+          if (result.ui !== undefined && clientId !== null) socket.send('executed', executedData(nodeId, result.ui, id), clientId);
+          progress.finish(nodeId);
           done.push(nodeId);
         }
-        messages.push(['execution_success', { prompt_id: id, timestamp: deps.now() }]);
+        addMessage('execution_success', { prompt_id: id });
         outcome = { status_str: 'success', completed: true, messages };
       } catch (err) {
         if (err === STOP.crash || err === STOP.shutdown) throw err;
@@ -135,13 +173,14 @@ export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
         const common = { prompt_id: id, node_id: current, node_type: node?.class_type ?? '', executed: [...done].reverse() };
         if (err === STOP.interrupt) {
           deps.console.log('Processing interrupted');
-          messages.push(['execution_interrupted', { ...common, timestamp: deps.now() }]);
+          addMessage('execution_interrupted', common, true);
         } else {
           const error = err instanceof PythonError ? err : new PythonError('RuntimeError', String(err));
-          messages.push(['execution_error', { ...common, ...describeExecutionError(deps, error, item, current, results), timestamp: deps.now() }]);
+          addMessage('execution_error', { ...common, ...describeExecutionError(deps, error, item, current, results) });
         }
         outcome = { status_str: 'error', completed: false, messages };
       }
+      socket.setRunning(clientId, null);
       const next = new Map<string, NodeResult>();
       for (const [nodeId, result] of results) next.set(signatures.get(nodeId) as string, result);
       cache = next;
@@ -167,6 +206,7 @@ interface Runtime {
   wait(ms: number): Promise<void>;
   readonly signal: AbortSignal;
   faultPoint(nodeId: string, error: () => PythonError, inSampler?: boolean): Promise<void>;
+  report(value: number, max: number): void;
 }
 
 function nodeContext(
@@ -194,9 +234,14 @@ function nodeContext(
     viewDelayMs: item.fault === 'slow_view' ? deps.timing.slowViewMs : 0,
     wait: runtime.wait,
     faultPoint: (error, inSampler) => runtime.faultPoint(nodeId, error, inSampler),
+    progress: runtime.report,
     now: deps.now,
     random: deps.random,
   };
+}
+
+function executedData(nodeId: string, output: unknown, promptId: string): Record<string, unknown> {
+  return { node: nodeId, display_node: nodeId, output, prompt_id: promptId };
 }
 
 // A node's cache key: its class, literal inputs and the keys of what it links to.

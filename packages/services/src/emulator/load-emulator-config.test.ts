@@ -14,7 +14,9 @@ describe('loadEmulatorConfig', () => {
       faults: [],
       faultRate: 1,
       checkpoints: ['v1-5-pruned-emaonly.safetensors'],
+      websocket: true,
     });
+    expect(loadEmulatorConfig({ EMULATOR_WEBSOCKET: 'off' }).websocket).toBe(false);
   });
 
   it("takes ComfyUI's --listen and --port over HOST and PORT", () => {
@@ -30,11 +32,11 @@ describe('loadEmulatorConfig', () => {
     });
     let error: unknown;
     try {
-      loadEmulatorConfig({ EMULATOR_FAULTS: 'meteor', EMULATOR_JITTER: '2', PORT: 'x' }, ['--bogus']);
+      loadEmulatorConfig({ EMULATOR_FAULTS: 'meteor', EMULATOR_JITTER: '2', PORT: 'x', EMULATOR_WEBSOCKET: 'maybe' }, ['--bogus']);
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).problems).toHaveLength(5);
   });
 });

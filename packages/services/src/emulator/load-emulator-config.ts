@@ -25,6 +25,8 @@ export interface EmulatorConfig {
   readonly checkpoints: readonly string[];
   /** Output and temp images kept in memory. */
   readonly maxFiles: number;
+  /** Whether `/ws` accepts websockets (`off`: answers 404, as a ComfyUI behind a proxy that drops upgrades). */
+  readonly websocket: boolean;
 }
 
 const FRACTION = /^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/;
@@ -78,6 +80,7 @@ export function loadEmulatorConfig(
       .map((s) => s.trim())
       .filter((s) => s !== ''),
     maxFiles: read.int('EMULATOR_MAX_FILES', 1000, { min: 1, max: 1_000_000 }),
+    websocket: read.oneOf('EMULATOR_WEBSOCKET', 'on', ['on', 'off'] as const) === 'on',
   };
   read.finish();
   return Object.freeze(config);

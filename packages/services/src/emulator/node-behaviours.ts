@@ -44,6 +44,8 @@ export interface NodeContext {
   wait(ms: number): Promise<void>;
   /** Where an injected fault may fire; `error` builds this node's own exception. */
   faultPoint(error: () => PythonError, inSampler?: boolean): Promise<void>;
+  /** ComfyUI's progress bar hook: `value` of `max` steps done (websocket `progress`). */
+  progress(value: number, max: number): void;
   readonly now: () => number;
   readonly random: () => number;
 }
@@ -81,6 +83,7 @@ async function sample(ctx: NodeContext, seed: number, steps: number): Promise<No
   try {
     for (let step = 1; step <= steps; step += 1) {
       await ctx.wait(ctx.timing.stepMs);
+      ctx.progress(step, steps);
       bar.update(step, ctx.now() - started);
       if (step === failAt) await ctx.faultPoint(samplerShapeError, true);
     }

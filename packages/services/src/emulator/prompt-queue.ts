@@ -7,6 +7,10 @@ export interface PromptQueueDeps {
   onCrash(): void;
   /** History entries kept (ComfyUI keeps 10 000). */
   readonly maxHistory?: number;
+  /** ComfyUI's `queue_updated`: the queue changed (put, taken, done, deleted); `remaining` is running + pending. */
+  queueUpdated?(remaining: number): void;
+  /** A prompt's history entry is written and the queue updated (ComfyUI then sends `executing` null). */
+  promptDone?(item: QueueItem): void;
 }
 
 /** ComfyUI's PromptQueue: a min-heap on (number, prompt_id), one worker, the history. */
@@ -45,6 +49,7 @@ export function createPromptQueue(deps: PromptQueueDeps): PromptQueue {
   let closed = false;
   let waiters: Array<() => void> = [];
 
+  const updated = (): void => deps.queueUpdated?.((current === undefined ? 0 : 1) + pending.length);
   const settle = (): void => {
     if (current !== undefined || pending.length > 0) return;
     const ready = waiters;
@@ -61,12 +66,16 @@ export function createPromptQueue(deps: PromptQueueDeps): PromptQueue {
     }
     const run = { item, controller: new AbortController() };
     current = run;
+    updated();
     deps
       .execute(item, run.controller.signal)
       .then((entry) => {
         if (current !== run) return;
         if (entries.size >= maxHistory) entries.delete(entries.keys().next().value as string);
         entries.set(item.promptId, entry);
+        current = undefined;
+        updated();
+        deps.promptDone?.(item);
       })
       .catch((err: unknown) => {
         if (err === STOP.crash) {
@@ -84,16 +93,30 @@ export function createPromptQueue(deps: PromptQueueDeps): PromptQueue {
     put(item) {
       pending.push(item);
       pending.sort((a, b) => a.number - b.number || (a.promptId < b.promptId ? -1 : a.promptId > b.promptId ? 1 : 0));
+      updated();
       pump();
     },
     running: () => (current === undefined ? [] : [current.item]),
     pending: () => [...pending],
     remove(promptIds) {
-      pending = pending.filter((item) => !promptIds.includes(item.promptId));
+      // ComfyUI deletes id by id; removing the last pending item goes through wipe_queue,
+      // which announces the queue once more (execution.py:1155-1169).
+      for (const promptId of promptIds) {
+        const index = pending.findIndex((item) => item.promptId === promptId);
+        if (index < 0) continue;
+        if (pending.length === 1) {
+          pending = [];
+          updated();
+        } else {
+          pending.splice(index, 1);
+        }
+        updated();
+      }
       settle();
     },
     clearPending() {
       pending = [];
+      updated();
       settle();
     },
     interrupt() {

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
 import { ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import type { ComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import { ApiError } from '../http/api-error.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import { describeLogHealth } from '../http/describe-log-health.js';
@@ -25,6 +26,8 @@ export interface GpuServerDeps {
   randomSeed(): number;
   /** Counts generations in flight, for /health and for draining on shutdown (default: a fresh tracker). */
   readonly inFlight?: InFlightTracker;
+  /** ComfyUI's websocket (per-node timing, cache hits, progress); without it generations are only polled. */
+  readonly watcher?: Pick<ComfyuiWatcher, 'clientId' | 'watch' | 'health'>;
 }
 
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
@@ -33,8 +36,8 @@ export const MAX_GENERATE_BODY_BYTES = 64 * 1024;
 type Env = { Variables: RequestIdVariables };
 
 /**
- * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, log write
- * errors) and `POST /generate` (optional bearer auth, request_id from a valid
+ * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, its websocket
+ * when watched, log write errors) and `POST /generate` (optional bearer auth, request_id from a valid
  * X-Request-ID or a new one, a new generation_id, the generation flow). Every answer
  * carries X-Request-ID; errors are `{error, error_code, request_id, generation_id?, details?}`
  * with the statuses of generation-error.ts, made only by the shared handleError.
@@ -62,6 +65,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       status: comfyui['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
       service: 'gpu_server',
       comfyui,
+      ...(deps.watcher === undefined ? {} : { comfyui_ws: deps.watcher.health() }),
       in_flight: inFlight.count(),
       ...describeLogHealth(health),
       request_id: c.get('requestId'),
@@ -95,7 +99,14 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
         logger: logger.child({ request_id: id, generation_id: generationId }),
         signal: c.req.raw.signal,
       },
-      { ...config, comfy, now: deps.now, randomSeed: deps.randomSeed },
+      {
+        ...config,
+        comfy,
+        now: deps.now,
+        randomSeed: deps.randomSeed,
+        newId: deps.newId,
+        ...(deps.watcher === undefined ? {} : { watcher: deps.watcher }),
+      },
     );
     return c.json(result, 200);
   });

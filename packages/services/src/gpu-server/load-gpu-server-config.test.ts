@@ -22,6 +22,7 @@ describe('loadGpuServerConfig', () => {
       maxImageBytes: 16 * 1024 * 1024,
       comfyuiApiKey: undefined,
       shutdownTimeoutMs: 10_000,
+      stallMs: 60_000,
     });
     expect(existsSync(path.join(SHIPPED_WORKFLOW_DIR, 'default.json'))).toBe(true);
   });
@@ -30,14 +31,16 @@ describe('loadGpuServerConfig', () => {
     expect(
       loadGpuServerConfig({ PORT: '9002', COMFYUI_URL: 'http://gpu-box:8188/', GPU_SERVER_TOKEN: 's3cret', COMFYUI_TIMEOUT_MS: '5000' }),
     ).toMatchObject({ port: 9002, comfyuiUrl: 'http://gpu-box:8188', token: 's3cret', comfyuiTimeoutMs: 5000 });
+    expect(loadGpuServerConfig({ COMFYUI_STALL_MS: '250' }).stallMs).toBe(250);
     let error: unknown;
     try {
-      loadGpuServerConfig({ PORT: '70000', COMFYUI_URL: 'ftp://x', LOG_LEVEL: 'loud', GPU_SERVER_TOKEN: 'has space' });
+      loadGpuServerConfig({ PORT: '70000', COMFYUI_URL: 'ftp://x', LOG_LEVEL: 'loud', GPU_SERVER_TOKEN: 'has space', COMFYUI_STALL_MS: '0' });
     } catch (err) {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toHaveLength(4);
+    expect((error as ConfigError).problems).toHaveLength(5);
+    expect((error as ConfigError).message).toContain('COMFYUI_STALL_MS');
     expect((error as ConfigError).message).not.toContain('has space');
   });
 

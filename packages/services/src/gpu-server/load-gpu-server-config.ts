@@ -30,6 +30,8 @@ export interface GpuServerConfig {
   readonly comfyuiApiKey: string | undefined;
   /** How long SIGTERM waits for in-flight generations before cutting them off. */
   readonly shutdownTimeoutMs: number;
+  /** Silence on ComfyUI's websocket about a running prompt after which `comfyui_stalled` is written. */
+  readonly stallMs: number;
 }
 
 /** The workflows shipped with the package (`packages/services/workflows`), wherever the process runs. */
@@ -62,6 +64,7 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     maxImageBytes: read.int('GPU_MAX_IMAGE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    stallMs: read.int('COMFYUI_STALL_MS', 60_000, { min: 1, max: 86_400_000 }),
   };
   // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
   if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');

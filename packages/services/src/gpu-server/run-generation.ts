@@ -2,6 +2,7 @@ import type { ServiceLogger } from '@logtrace/shared';
 import type { GenerateParams } from '../generation/validate-generate-request.js';
 import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from '../comfyui/comfyui-error.js';
 import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import type { ComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import type { ImageRef } from '../comfyui/parse-history-response.js';
 import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
 import { fillWorkflow } from './fill-workflow.js';
@@ -23,7 +24,18 @@ export interface GenerationDeps {
   now(): number;
   /** A seed when the request has none. */
   randomSeed(): number;
+  /** ComfyUI's websocket; without it generations are polled only, as before issue 13. */
+  readonly watcher?: Pick<ComfyuiWatcher, 'clientId' | 'watch'>;
+  /** A new UUID v4 (the prompt id asked of ComfyUI when a watcher follows the prompt). */
+  newId(): string;
 }
+
+/**
+ * How long `comfyui_complete` waits for ComfyUI's `execution_success` on the websocket
+ * once polling saw the prompt done: ComfyUI sends it before it writes the history, but
+ * through a queue, so a poll can overtake it by a few ms. Only waited when it is due.
+ */
+const SETTLE_MS = 50;
 
 /** The ids of one generation and the request's signal (aborted when the caller goes away). */
 export interface GenerationContext {
@@ -46,7 +58,8 @@ export interface GenerationResult {
  * One generation, SPEC §3: load and fill the workflow, submit it, poll until done or
  * the deadline, fetch the image. Writes generation_start, workflow_loaded,
  * comfyui_prompt_sent, comfyui_polling (every 10th poll), comfyui_complete and
- * image_retrieved, or error_workflow / error_comfyui (internal_error for a bug), then
+ * image_retrieved (with a watcher, also what ComfyUI's websocket tells in between),
+ * or error_workflow / error_comfyui (internal_error for a bug), then
  * throws the ApiError to answer with (see generation-error.ts for the statuses).
  * A prompt given up on (deadline, caller gone) is interrupted or removed from the queue.
  */
@@ -88,9 +101,12 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
   const sentAt = deps.now();
   let promptLog = log;
   let promptId: string | undefined;
+  // Registered before POST /prompt: ComfyUI may start (and say so) before it answers.
+  const watch = deps.watcher?.watch({ promptId: deps.newId(), logger: log, graph, sentAt });
   try {
     const queued = await deps.comfy.submitPrompt(graph, {
-      clientId: ctx.generationId,
+      clientId: deps.watcher?.clientId ?? ctx.generationId,
+      ...(watch === undefined ? {} : { promptId: watch.promptId }),
       extraData: {
         extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
@@ -105,6 +121,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       queue_number: queued.number,
       ...(ignored > 0 ? { node_errors: summarizeNodeErrors(queued.nodeErrors) } : {}),
     });
+    watch?.submitted(promptId);
     const outcome = await waitForPrompt(deps.comfy, promptId, {
       intervalMs: deps.pollIntervalMs,
       signal: job.signal,
@@ -114,7 +131,11 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       },
     });
     job.dispose();
-    promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts });
+    const doneAt = deps.now();
+    const detail = watch === undefined ? {} : await watch.settle(SETTLE_MS);
+    // Nothing from the websocket after comfyui_complete: the prompt's story ends there.
+    watch?.end();
+    promptLog.event('comfyui_complete', { duration_ms: doneAt - sentAt, attempts: outcome.attempts, ...detail });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
     const fetched = await deps.comfy.fetchImage(image, ctx.signal);
@@ -154,6 +175,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     });
   } finally {
     job.dispose();
+    watch?.end();
   }
 }
 

@@ -8,6 +8,7 @@ import { checkRecord, createLogger, newId } from '@logtrace/shared';
 import { createBackendApp } from '../../src/backend/create-backend-app.js';
 import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
 import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
+import { createComfyuiWatcher, type ComfyuiWatcher } from '../../src/comfyui/create-comfyui-watcher.js';
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
 import { comfyUiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
@@ -21,6 +22,8 @@ export type LogRecord = Record<string, any>; // eslint-disable-line @typescript-
 export interface StartedService {
   readonly url: string;
   readonly logFile: string;
+  /** The GPU server's ComfyUI websocket watcher. */
+  readonly watcher?: ComfyuiWatcher;
 }
 
 /** Everything one test file starts; `close()` stops it all and removes the files. */
@@ -29,7 +32,9 @@ export interface RealStack {
   /** A workflow directory: the shipped workflows plus `broken` (fails ComfyUI validation). */
   readonly workflowDir: string;
   /** Starts an emulator (on `port`, default any free one). */
-  startEmulator(options?: TestEmulatorOptions & { crashDownMs?: number; port?: number }): Promise<{ emulator: TestEmulator; url: string }>;
+  startEmulator(
+    options?: TestEmulatorOptions & { crashDownMs?: number; port?: number },
+  ): Promise<{ emulator: TestEmulator; url: string; server: RunningServer }>;
   startGpuServer(comfyuiUrl: string, env?: Record<string, string>, logDir?: string, port?: number): Promise<StartedService>;
   startBackend(gpuServerUrl: string, env?: Record<string, string>, logDir?: string): Promise<StartedService>;
   /** A port nothing listens on. */
@@ -53,6 +58,7 @@ export function createRealStack(): RealStack {
   );
   const servers: RunningServer[] = [];
   const emulators: TestEmulator[] = [];
+  const watchers: ComfyuiWatcher[] = [];
   const restarts: Array<() => void> = [];
   const serve = async (fetch: (request: Request) => Response | Promise<Response>, port = 0): Promise<RunningServer> => {
     const running = await startServer({ fetch, host: '127.0.0.1', port });
@@ -72,7 +78,8 @@ export function createRealStack(): RealStack {
       });
       emulators.push(emulator);
       running = await serve(emulator.app.fetch, options.port);
-      return { emulator, url: running.url };
+      emulator.attachSocket(running.server);
+      return { emulator, url: running.url, server: running };
     },
     async startGpuServer(comfyuiUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-')), port = 0) {
       const config = loadGpuServerConfig({
@@ -85,8 +92,20 @@ export function createRealStack(): RealStack {
       });
       const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
       const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), retryDelayMs: () => 20 });
-      const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
-      return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
+      const watcher = createComfyuiWatcher({
+        baseUrl: config.comfyuiUrl,
+        clientId: newId(),
+        logger,
+        stallMs: config.stallMs,
+        now: Date.now,
+        backoffMs: [50, 1000],
+      });
+      watchers.push(watcher);
+      const app = createGpuServerApp({ config, logger, comfy, watcher, newId, now: Date.now, randomSeed: () => 1234 });
+      const url = (await serve(app.fetch, port)).url;
+      watcher.start();
+      await watcher.ready();
+      return { url, logFile: path.join(logDir, 'gpu_server.log'), watcher };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
       const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });
@@ -103,6 +122,7 @@ export function createRealStack(): RealStack {
       }),
     async close() {
       for (const cancel of restarts) cancel();
+      for (const watcher of watchers) watcher.close();
       for (const emulator of emulators) emulator.close();
       await Promise.all(servers.map((s) => s.stop(1000)));
       rmSync(dir, { recursive: true, force: true });
@@ -126,7 +146,10 @@ export function readLog(service: StartedService): LogRecord[] {
   return records;
 }
 
-/** The event names of one request's lines, without the DEBUG polling lines. */
+/** DEBUG detail lines whose number depends on timing or on the graph: polls, and ComfyUI's per-node websocket detail. */
+const DETAIL_EVENTS = new Set(['comfyui_polling', 'comfyui_node_executed', 'comfyui_nodes_cached', 'comfyui_progress']);
+
+/** The event names of one request's lines, without the DEBUG detail lines (DETAIL_EVENTS). */
 export function eventsOf(records: readonly LogRecord[], requestId: string): string[] {
-  return records.filter((r) => r['request_id'] === requestId && r['event'] !== 'comfyui_polling').map((r) => r['event'] as string);
+  return records.filter((r) => r['request_id'] === requestId && !DETAIL_EVENTS.has(r['event'] as string)).map((r) => r['event'] as string);
 }

@@ -95,6 +95,14 @@ export function startedPort(logFile: string, ms = 15_000): Promise<number> {
   return waitUntil(() => readJsonLines(logFile).find((r) => r['event'] === 'service_start')?.['port'] as number | undefined, `service_start in ${logFile}`, ms);
 }
 
+/** Waits until a GPU server's /health shows its ComfyUI websocket in `state` (default `connected`). */
+export function comfyuiSocketState(port: number, state = 'connected'): Promise<true> {
+  return waitUntil(async () => {
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { comfyui_ws?: { state?: string } };
+    return health.comfyui_ws?.state === state ? true : undefined;
+  }, `the ComfyUI websocket to be ${state}`);
+}
+
 /** Waits for the emulator's `To see the GUI go to: <url>` banner line and returns the URL. */
 export function emulatorUrl(emulator: ServiceChild): Promise<string> {
   return waitUntil(() => /To see the GUI go to: (http:\/\/\S+)/.exec(emulator.stderr())?.[1], 'the emulator banner');

@@ -1,7 +1,9 @@
 // Builds ComfyUI emulators for tests: no delays, a gate that holds execution until the
 // test releases it (deterministic pending/running states), captured console output.
+import type { Server } from 'node:http';
 import { newId } from '@logtrace/shared';
 import type { Hono } from 'hono';
+import { attachComfyuiSocket } from '../../src/emulator/attach-comfyui-socket.js';
 import { abortableSleep } from '../../src/emulator/abortable-sleep.js';
 import { createComfyConsole } from '../../src/emulator/comfy-console.js';
 import { createEmulatorApp } from '../../src/emulator/create-emulator-app.js';
@@ -15,8 +17,8 @@ export interface TestEmulator {
   readonly state: EmulatorState;
   /** Everything printed so far (the emulator's stderr). */
   output(): string;
-  /** While held, every emulated wait blocks until release() (or an interrupt). */
-  hold(): void;
+  /** While held, every emulated wait blocks until release() (or an interrupt); the first `after` waits still pass. */
+  hold(options?: { after?: number }): void;
   release(): void;
   /** A fetch that talks to this emulator without a socket. */
   readonly fetch: typeof fetch;
@@ -24,6 +26,8 @@ export interface TestEmulator {
   readonly waits: number[];
   /** How often the crash fault fired. */
   crashes(): number;
+  /** Serves the emulator's websocket on this server (refused with 404 when the option `websocket` is false). */
+  attachSocket(server: Server): void;
   close(): void;
 }
 
@@ -37,6 +41,8 @@ export interface TestEmulatorOptions {
   /** Use real timers for waits of this many ms or more (slow_view tests); default never. */
   readonly realSleepFromMs?: number;
   readonly slowViewMs?: number;
+  /** Whether `/ws` accepts websockets (default true). */
+  readonly websocket?: boolean;
 }
 
 const objectInfo = readObjectInfoFile();
@@ -45,6 +51,7 @@ const objectInfo = readObjectInfoFile();
 export async function createTestEmulator(options: TestEmulatorOptions = {}): Promise<TestEmulator> {
   let text = '';
   let held = false;
+  let passes = 0;
   let releaseAll: Array<() => void> = [];
   let crashes = 0;
   const waits: number[] = [];
@@ -52,7 +59,10 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
   const sleep = (ms: number, signal: AbortSignal): Promise<void> => {
     waits.push(ms);
     if (options.realSleepFromMs !== undefined && ms >= options.realSleepFromMs) return abortableSleep(ms, signal);
-    if (!held) return abortableSleep(0, signal);
+    if (!held || passes > 0) {
+      if (held) passes -= 1;
+      return abortableSleep(0, signal);
+    }
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason as unknown);
       if (signal.aborted) return onAbort();
@@ -91,8 +101,9 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     app,
     state,
     output: () => text,
-    hold: () => {
+    hold: (hold = {}) => {
       held = true;
+      passes = hold.after ?? 0;
     },
     release: () => {
       held = false;
@@ -104,6 +115,9 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
       app.fetch(input instanceof Request ? input : new Request(input, init))) as typeof fetch,
     waits,
     crashes: () => crashes,
+    attachSocket: (server) => {
+      attachComfyuiSocket(server, { hub: state.sockets, console, enabled: options.websocket ?? true });
+    },
     close: () => state.close(),
   };
 }

@@ -28,16 +28,15 @@ const SAMPLE: Record<string, unknown> = {
   filename: 'ComfyUI_00001_.png',
   size_bytes: 448,
   port: 8000,
-  queue_wait_ms: 1800,
-  queue_remaining: 2,
-  node_ids: ['4', '7'],
+  queue_wait_ms: 40,
+  node_ids: ['1', '2'],
   count: 2,
   node_id: '3',
-  class_type: 'KSampler',
   cached: false,
-  value: 10,
+  value: 5,
   max: 20,
-  steps_per_s: 7.5,
+  idle_ms: 60000,
+  in_flight: 1,
 };
 
 function fieldsFor(event: EventName): Record<string, unknown> {

@@ -45,32 +45,36 @@ export interface KnownFields {
   port: number;
   /** What the GPU server did to a prompt it gave up on: `interrupted`, `dequeued`, `not_queued` or `failed: <code>`. */
   comfyui_cancel: string;
-  /** Prompt sent → ComfyUI's `execution_start`, ms. */
+  /** Milliseconds from submitting a prompt until ComfyUI's `execution_start` timestamp (0 when the clocks disagree). */
   queue_wait_ms: number;
-  /** Prompts left in ComfyUI's queue when this one started. */
+  /** Prompts ComfyUI had running or pending (its websocket `status`). */
   queue_remaining: number;
-  /** ComfyUI node ids (strings), e.g. the nodes whose cached outputs were reused. */
+  /** ComfyUI node ids (strings), e.g. the nodes served from its cache; at most 64 listed. */
   node_ids: readonly string[];
-  /** How many items a list field holds (e.g. `node_ids`). */
+  /** How many items a list field stands for (it may list fewer). */
   count: number;
-  /** A node id of the prompt (ComfyUI's ids are strings). */
+  /** One ComfyUI node id of the submitted graph, e.g. `"3"`. */
   node_id: string;
-  /** A node's class, e.g. `KSampler`. */
+  /** The node's class in the submitted graph, e.g. `KSampler`. */
   class_type: string;
-  /** Whether a node's output came from ComfyUI's cache. */
-  cached: unknown;
-  /** Progress reached by a node (e.g. sampler steps done). */
+  /** Whether ComfyUI served the node from its cache. */
+  cached: boolean;
+  /** A node's progress: steps done (ComfyUI's `progress.value`; a number, an integer for samplers). */
   value: number;
-  /** Progress a node reports as complete (e.g. sampler steps). */
+  /** A node's progress: steps in all (ComfyUI's `progress.max`). */
   max: number;
-  /** Progress units (sampler steps) per second. */
-  steps_per_s: unknown;
-  /** ComfyUI's `execution_start` → `execution_success`, ms. */
+  /** Steps per second since the node's first progress report, two decimals. */
+  steps_per_s: number;
+  /** Milliseconds from ComfyUI's `execution_start` to its `execution_success` (ComfyUI's clock). */
   execution_ms: number;
-  /** Nodes ComfyUI ran for the prompt. */
+  /** Nodes ComfyUI ran for the prompt (not cached). */
   nodes_executed: number;
-  /** Nodes whose cached outputs ComfyUI reused for the prompt. */
+  /** Nodes ComfyUI served from its cache for the prompt. */
   nodes_cached: number;
+  /** Milliseconds without a websocket message about a running prompt. */
+  idle_ms: number;
+  /** Generations in flight when something happened to all of them. */
+  in_flight: number;
 }
 
 /** Name of a well-known field. */
@@ -107,13 +111,16 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     count: 'int',
     node_id: 'string',
     class_type: 'string',
+    // The checker has no boolean or fractional kind; the writers validate these.
     cached: 'any',
-    value: 'int',
-    max: 'int',
+    value: 'any',
+    max: 'any',
     steps_per_s: 'any',
     execution_ms: 'int',
     nodes_executed: 'int',
     nodes_cached: 'int',
+    idle_ms: 'int',
+    in_flight: 'int',
   });
 
 function spec<const R extends readonly FieldName[]>(
@@ -195,11 +202,11 @@ export const EVENT_CATALOG = Object.freeze({
     ['request_id', 'status', 'error_code', 'errors'],
     'request rejected before a generation started',
   ),
-  // Issue 13: what the GPU server reads from ComfyUI's websocket (docs/comfyui.md "Websocket").
+  // Added for issue 13: what ComfyUI's websocket tells about a prompt (docs/comfyui.md "Websocket").
   comfyui_execution_start: spec(
     'gpu_server',
     ['INFO'],
-    ['request_id', 'generation_id', 'prompt_id', 'queue_wait_ms', 'queue_remaining'],
+    ['request_id', 'generation_id', 'prompt_id', 'queue_wait_ms'],
     'ComfyUI started the prompt',
   ),
   comfyui_nodes_cached: spec(
@@ -211,22 +218,28 @@ export const EVENT_CATALOG = Object.freeze({
   comfyui_node_executed: spec(
     'gpu_server',
     ['DEBUG'],
-    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'class_type', 'duration_ms', 'cached'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'duration_ms', 'cached'],
     'ComfyUI executed a node',
   ),
   comfyui_progress: spec(
     'gpu_server',
     ['DEBUG'],
-    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'class_type', 'value', 'max', 'steps_per_s'],
+    ['request_id', 'generation_id', 'prompt_id', 'node_id', 'value', 'max'],
     'ComfyUI node progress',
   ),
   comfyui_stalled: spec(
     'gpu_server',
     ['WARN'],
-    ['request_id', 'generation_id', 'prompt_id'],
-    'no websocket message from ComfyUI for the running prompt',
+    ['request_id', 'generation_id', 'prompt_id', 'idle_ms'],
+    'no word from ComfyUI about a running prompt',
   ),
-  comfyui_ws_lost: spec('gpu_server', ['WARN'], [], 'ComfyUI websocket lost'),
+  comfyui_ws_lost: spec('gpu_server', ['WARN'], ['error', 'in_flight'], 'lost the ComfyUI websocket; polling goes on'),
+  comfyui_ws_unavailable: spec(
+    'gpu_server',
+    ['WARN'],
+    ['error_code', 'error'],
+    'ComfyUI refused its websocket; generations run without its detail',
+  ),
 } satisfies Record<string, EventSpec>);
 
 /** Name of a catalog event. */

@@ -5,7 +5,7 @@ const REQUEST_ID = '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
 const GENERATION_ID = '9d2b7f8e-1c3a-4e5b-8f60-7a1b2c3d4e5f';
 
 const ours = `{"level":"WARN","time":"2026-11-28T05:03:21.123Z","service":"gpu_server","event":"comfyui_complete","request_id":"${REQUEST_ID}","generation_id":"${GENERATION_ID}","prompt_id":"p-1","duration_ms":4210,"attempts":9,"msg":"ComfyUI finished the prompt"}`;
-const python = `{"timestamp": "2026-11-28T05:03:21.123456", "level": "WARNING", "service": "gpu_server", "event": "comfyui_complete", "request_id": "${REQUEST_ID}", "generation_id": "${GENERATION_ID}", "prompt_id": "p-1", "duration_ms": 4210, "attempts": 9, "message": "ComfyUI finished the prompt"}`;
+const python = `{"timestamp": "2026-11-28T05:03:21.123000", "level": "WARNING", "service": "gpu_server", "event": "comfyui_complete", "request_id": "${REQUEST_ID}", "generation_id": "${GENERATION_ID}", "prompt_id": "p-1", "duration_ms": 4210, "attempts": 9, "message": "ComfyUI finished the prompt"}`;
 const pinoDefault = `{"level":40,"time":${Date.UTC(2026, 10, 28, 5, 3, 21, 123)},"pid":7,"hostname":"h","name":"gpu_server","event":"comfyui_complete","request_id":"${REQUEST_ID}","generation_id":"${GENERATION_ID}","prompt_id":"p-1","duration_ms":4210,"attempts":9,"msg":"ComfyUI finished the prompt"}`;
 
 function read(line: string) {

@@ -2,8 +2,10 @@ const ISO_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
- * Reads a log time written by any supported producer and returns epoch milliseconds
- * (integer), or undefined when the value is not a time.
+ * Reads a log time written by any supported producer and returns epoch milliseconds,
+ * or undefined when the value is not a time. The precision the value has is kept:
+ * digits past the millisecond are a fraction (subMilliseconds), so lines of the same
+ * millisecond keep their order.
  *
  * Strings: ISO-8601 / RFC 3339 with `T` or a space, `.` or `,` before the fraction;
  * a time without a zone is taken as UTC (Python's `datetime.utcnow().isoformat()`).
@@ -19,7 +21,17 @@ export function parseTime(value: unknown): number | undefined {
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
   const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (!Number.isFinite(base)) return undefined;
-  return base - zoneOffsetMs(zone);
+  return base - zoneOffsetMs(zone) + subMilliseconds(frac ?? '');
+}
+
+/**
+ * The part of a fraction of a second's digits past the millisecond, in ms: `123456` →
+ * 0.456 (456 / 10^3). One exact division, so every reader of the digits (the scan
+ * kernel's host side too) gets the same double.
+ */
+export function subMilliseconds(fractionDigits: string): number {
+  const rest = fractionDigits.slice(3);
+  return rest === '' || /^0*$/.test(rest) ? 0 : Number(rest) / 10 ** rest.length;
 }
 
 function zoneOffsetMs(zone: string | undefined): number {
@@ -33,13 +45,19 @@ function zoneOffsetMs(zone: string | undefined): number {
 
 function parseEpoch(value: number): number | undefined {
   if (!Number.isFinite(value) || value <= 0) return undefined;
-  if (value < 1e11) return Math.round(value * 1000);
-  if (value < 1e14) return Math.round(value);
-  if (value < 1e17) return Math.round(value / 1000);
-  return Math.round(value / 1e6);
+  if (value < 1e11) return value * 1000;
+  if (value < 1e14) return value;
+  if (value < 1e17) return value / 1000;
+  return value / 1e6;
 }
 
-/** Formats epoch milliseconds as the log format's time: ISO-8601 UTC with milliseconds. */
+/**
+ * Formats epoch milliseconds as the log format's time: ISO-8601 UTC with milliseconds,
+ * and microseconds when the time has them (`2026-11-28T05:03:21.939792Z`).
+ */
 export function formatTime(epochMs: number): string {
-  return new Date(epochMs).toISOString();
+  const whole = Math.floor(epochMs);
+  const micros = Math.round((epochMs - whole) * 1000);
+  if (micros === 0 || micros === 1000) return new Date(micros === 0 ? whole : whole + 1).toISOString();
+  return `${new Date(whole).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }

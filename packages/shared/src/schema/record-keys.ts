@@ -6,13 +6,15 @@ export type IdField = (typeof ID_FIELDS)[number];
 
 /**
  * The keys a reader takes a record's core fields from, each field's keys in order of
- * preference: our names first, then other producers' (Python's `timestamp`,
- * `levelname` and `message`; pino's `name` for the service).
+ * preference: our names first, then other producers' — Python's `json.dumps` style
+ * (`timestamp`, `message`), python-json-logger (`asctime`, `levelname`, `name`,
+ * `exc_info`), structlog (`exception`), pino (`name`, `err`), ECS and others
+ * (`@timestamp`, `ts`, `severity`, `log.level`, `logger`).
  */
 export const RECORD_KEY_ALIASES = Object.freeze({
-  time: ['time', 'timestamp'],
-  level: ['level', 'levelname'],
-  service: ['service', 'name'],
+  time: ['time', 'timestamp', '@timestamp', 'ts', 'asctime'],
+  level: ['level', 'levelname', 'severity', 'log.level'],
+  service: ['service', 'name', 'logger'],
   event: ['event'],
   msg: ['msg', 'message'],
   request_id: ['request_id'],
@@ -20,7 +22,9 @@ export const RECORD_KEY_ALIASES = Object.freeze({
   prompt_id: ['prompt_id'],
   duration_ms: ['duration_ms'],
   error_code: ['error_code'],
-  error: ['error'],
+  error: ['error', 'err'],
+  error_type: ['error_type'],
+  stack: ['stack', 'exc_info', 'exception'],
 } as const);
 
 /** A key of RECORD_KEY_ALIASES. */

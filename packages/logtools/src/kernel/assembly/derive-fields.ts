@@ -132,14 +132,17 @@ function isoTime(p: usize, end: usize): f64 {
   if (q < end && (load<u8>(q) == 0x2e || load<u8>(q) == 0x2c)) {
     q++;
     const first = q;
+    let sub = false;
     while (q < end) {
       const c = <i32>load<u8>(q) - 0x30;
       if (c < 0 || c > 9) break;
       if (q - first < 3) ms = ms * 10 + c;
+      else if (c != 0) sub = true;
       q++;
     }
     const digits = <i32>(q - first);
-    if (digits == 0 || digits > 9) return ASK;
+    // Digits past the millisecond are kept as a fraction: the host reads those (parseIsoBytes).
+    if (digits == 0 || digits > 9 || sub) return ASK;
     if (digits == 1) ms *= 100;
     else if (digits == 2) ms *= 10;
   }
