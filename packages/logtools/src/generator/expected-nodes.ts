@@ -58,7 +58,12 @@ export class ExpectedNodes {
       }
       const listed = (f['node_ids'] as unknown[]).filter((id) => typeof id === 'string').length;
       if (typeof f['count'] === 'number') this.unattributed += Math.max(0, f['count'] - listed);
-    } else if (e.event === EVENT.comfyui_progress && typeof f['class_type'] === 'string' && typeof f['steps_per_s'] === 'number' && f['value'] === f['max']) {
+    } else if (
+      e.event === EVENT.comfyui_progress &&
+      typeof f['class_type'] === 'string' &&
+      typeof f['steps_per_s'] === 'number' &&
+      f['value'] === f['max']
+    ) {
       push(this.rates, f['class_type'], f['steps_per_s']);
     }
   }

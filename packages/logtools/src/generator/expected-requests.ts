@@ -89,12 +89,24 @@ export class ExpectedRequests {
     const seq = this.seq++;
     book.events.push({ time: e.time, service: e.service, event: e.event, level: e.level, status: f['status'], seq });
     if (typeof f['prompt_id'] === 'string') book.promptSeen = true;
-    if (e.event === EVENT.comfyui_prompt_sent || (e.event === EVENT.error_comfyui && typeof f['status'] === 'number' && f['prompt_id'] === undefined)) book.posted = true;
+    if (
+      e.event === EVENT.comfyui_prompt_sent ||
+      (e.event === EVENT.error_comfyui && typeof f['status'] === 'number' && f['prompt_id'] === undefined)
+    )
+      book.posted = true;
     if (e.event === EVENT.comfyui_nodes_cached) {
-      for (const id of f['node_ids'] as string[]) book.nodes.push({ node_id: id, class_type: null, start: e.time, duration_ms: 0, cached: true, seq });
+      for (const id of f['node_ids'] as string[])
+        book.nodes.push({ node_id: id, class_type: null, start: e.time, duration_ms: 0, cached: true, seq });
     } else if (e.event === EVENT.comfyui_node_executed) {
       const ms = f['duration_ms'] as number;
-      book.nodes.push({ node_id: String(f['node_id']), class_type: String(f['class_type']), start: e.time - ms, duration_ms: ms, cached: false, seq });
+      book.nodes.push({
+        node_id: String(f['node_id']),
+        class_type: String(f['class_type']),
+        start: e.time - ms,
+        duration_ms: ms,
+        cached: false,
+        seq,
+      });
     } else if (e.event === EVENT.comfyui_execution_start && book.queueWait === null) {
       book.queueWait = f['queue_wait_ms'] as number;
     } else if (e.event === EVENT.comfyui_complete && typeof f['execution_ms'] === 'number') {

@@ -36,7 +36,12 @@ describe('planExecution', () => {
   it('reports the sampler at each quarter of its steps, with the rate since its first report from the second on', () => {
     const plan = planExecution(createRandom(2), { start: START, totalMs: 5000, repeat: false, steps: 30 });
     const sampler = plan.runs.find((r) => r.node_id === SAMPLER_NODE);
-    expect(plan.progress.map((p) => [p.value, p.max])).toEqual([[8, 30], [15, 30], [23, 30], [30, 30]]);
+    expect(plan.progress.map((p) => [p.value, p.max])).toEqual([
+      [8, 30],
+      [15, 30],
+      [23, 30],
+      [30, 30],
+    ]);
     expect(plan.progress.at(-1)?.time).toBe((sampler?.start ?? 0) + (sampler?.duration_ms ?? 0));
     const [first, ...rest] = plan.progress;
     expect(first?.steps_per_s).toBeUndefined();

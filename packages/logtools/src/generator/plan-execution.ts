@@ -95,7 +95,13 @@ export function planExecution(rng: Random, options: PlanOptions): ExecutionPlan 
   if (othersMs > cap) for (const [id, ms] of typical) typical.set(id, Math.max(1, Math.floor((ms * cap) / othersMs)));
   const remainderMs = Math.max(1, options.totalMs - [...typical.values()].reduce((s, v) => s + v, 0));
 
-  const runs: NodeRun[] = cached.map((n) => ({ node_id: n.node_id, class_type: n.class_type, cached: true, start: options.start, duration_ms: 0 }));
+  const runs: NodeRun[] = cached.map((n) => ({
+    node_id: n.node_id,
+    class_type: n.class_type,
+    cached: true,
+    start: options.start,
+    duration_ms: 0,
+  }));
   const progress: ProgressPoint[] = [];
   let at = options.start;
   for (const n of executed) {

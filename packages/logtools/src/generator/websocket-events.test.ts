@@ -5,7 +5,8 @@ import { completionFields, websocketEvents } from './websocket-events.js';
 
 const SENT = Date.UTC(2026, 10, 28, 5);
 const plan = planExecution(createRandom(5), { start: SENT + 1200, totalMs: 4000, repeat: true, steps: 20 });
-const names = (events: ReturnType<typeof websocketEvents>) => events.map((e) => `${e.event}${typeof e.fields['node_id'] === 'string' ? ` ${e.fields['node_id']}` : ''}`);
+const names = (events: ReturnType<typeof websocketEvents>) =>
+  events.map((e) => `${e.event}${typeof e.fields['node_id'] === 'string' ? ` ${e.fields['node_id']}` : ''}`);
 
 describe('websocketEvents', () => {
   it('logs the start with the queue wait, the cached nodes, then each node at its end after its progress', () => {
@@ -25,7 +26,12 @@ describe('websocketEvents', () => {
     ]);
     expect(events.map((e) => e.time)).toEqual([...events.map((e) => e.time)].sort((a, b) => a - b));
     expect(events.at(-1)?.time).toBe(SENT + 1200 + 4000);
-    expect(completionFields(plan, SENT, SENT + 5200)).toEqual({ execution_ms: 4000, queue_wait_ms: 1200, nodes_executed: 4, nodes_cached: 3 });
+    expect(completionFields(plan, SENT, SENT + 5200)).toEqual({
+      execution_ms: 4000,
+      queue_wait_ms: 1200,
+      nodes_executed: 4,
+      nodes_cached: 3,
+    });
     // A socket lost while the prompt ran: what was seen before, no execution time.
     expect(completionFields(plan, SENT, SENT + 5200, SENT + 3000)).toEqual({ queue_wait_ms: 1200, nodes_cached: 3 });
     expect(completionFields(plan, SENT, SENT + 5200, SENT + 1000)).toEqual({});

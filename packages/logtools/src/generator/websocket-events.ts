@@ -27,19 +27,30 @@ export interface WebsocketCut {
  */
 export function websocketEvents(plan: ExecutionPlan, cut: WebsocketCut): WebsocketEvent[] {
   if (plan.start >= cut.until) return [];
-  const events: WebsocketEvent[] = [{ event: EVENT.comfyui_execution_start, time: plan.start, fields: { queue_wait_ms: plan.start - cut.sent } }];
+  const events: WebsocketEvent[] = [
+    { event: EVENT.comfyui_execution_start, time: plan.start, fields: { queue_wait_ms: plan.start - cut.sent } },
+  ];
   const cached = plan.runs.filter((r) => r.cached).map((r) => r.node_id);
-  if (cached.length > 0) events.push({ event: EVENT.comfyui_nodes_cached, time: plan.start, fields: { node_ids: cached, count: cached.length } });
+  if (cached.length > 0)
+    events.push({ event: EVENT.comfyui_nodes_cached, time: plan.start, fields: { node_ids: cached, count: cached.length } });
   for (const run of plan.runs) {
     if (run.cached) continue;
     const end = run.start + run.duration_ms;
     for (const p of plan.progress) {
       if (p.node_id !== run.node_id || p.time >= cut.until) continue;
       const rate = p.steps_per_s === undefined ? {} : { steps_per_s: p.steps_per_s };
-      events.push({ event: EVENT.comfyui_progress, time: p.time, fields: { node_id: p.node_id, class_type: p.class_type, value: p.value, max: p.max, ...rate } });
+      events.push({
+        event: EVENT.comfyui_progress,
+        time: p.time,
+        fields: { node_id: p.node_id, class_type: p.class_type, value: p.value, max: p.max, ...rate },
+      });
     }
     if (end >= cut.until || run.node_id === cut.raised) break;
-    events.push({ event: EVENT.comfyui_node_executed, time: end, fields: { node_id: run.node_id, class_type: run.class_type, duration_ms: run.duration_ms, cached: false } });
+    events.push({
+      event: EVENT.comfyui_node_executed,
+      time: end,
+      fields: { node_id: run.node_id, class_type: run.class_type, duration_ms: run.duration_ms, cached: false },
+    });
   }
   return events;
 }

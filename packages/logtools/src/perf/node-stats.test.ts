@@ -82,6 +82,10 @@ describe('NodeStats', () => {
   });
 
   it('reports nothing, and no ratio, without node events', () => {
-    expect(NodeStats.merged([]).report()).toEqual({ nodes: {}, cache: { executed: 0, cached: 0, hit_ratio: null, unattributed: 0 }, steps_per_s: {} });
+    expect(NodeStats.merged([]).report()).toEqual({
+      nodes: {},
+      cache: { executed: 0, cached: 0, hit_ratio: null, unattributed: 0 },
+      steps_per_s: {},
+    });
   });
 });

@@ -157,9 +157,19 @@ export class NodeStats {
     const steps: Record<string, RateSummary> = {};
     for (const [name, list] of [...this.rates].sort((a, b) => compare(a[0], b[0]))) {
       const sorted = list.sort();
-      steps[name] = { count: list.count, avg: list.sum / list.count, min: sorted[0] ?? null, p50: nearestRank(sorted, 50), max: sorted[list.count - 1] ?? null };
+      steps[name] = {
+        count: list.count,
+        avg: list.sum / list.count,
+        min: sorted[0] ?? null,
+        p50: nearestRank(sorted, 50),
+        max: sorted[list.count - 1] ?? null,
+      };
     }
-    return { nodes, cache: { executed, cached, hit_ratio: executed + cached === 0 ? null : cached / (executed + cached), unattributed }, steps_per_s: steps };
+    return {
+      nodes,
+      cache: { executed, cached, hit_ratio: executed + cached === 0 ? null : cached / (executed + cached), unattributed },
+      steps_per_s: steps,
+    };
   }
 
   private runs(classType: string): ClassRuns {

@@ -33,7 +33,11 @@ export type ComfyuiStage = 'queue_wait' | 'execution';
 export type StageName = keyof typeof STAGE_EVENTS | ComfyuiStage;
 
 /** Every reported stage, in report order. */
-export const STAGE_NAMES: readonly StageName[] = Object.freeze([...(Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[]), 'queue_wait', 'execution']);
+export const STAGE_NAMES: readonly StageName[] = Object.freeze([
+  ...(Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[]),
+  'queue_wait',
+  'execution',
+]);
 
 /**
  * Every event perf reads, whose index the scan kernel reports for each line (at most

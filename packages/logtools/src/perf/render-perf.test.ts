@@ -30,7 +30,7 @@ const NEW = [
 ];
 
 describe('renderPerf', () => {
-  it('shows nothing of ComfyUI\'s nodes, and no queue wait or execution row, for logs without them', () => {
+  it("shows nothing of ComfyUI's nodes, and no queue wait or execution row, for logs without them", () => {
     const text = renderPerf(report(OLD), plain);
     expect(text).not.toMatch(/queue wait|ComfyUI execution|ComfyUI nodes|Sampler speed|Nodes by class/);
     expect(text).toMatch(/^backend end-to-end +1 /m);

@@ -47,13 +47,29 @@ describe('traceStalls', () => {
       rec(31_500, 'comfyui_stalled', { idle_ms: 30_000, node_id: '3', class_type: 'KSampler' }),
     ];
     expect(traceStalls(records, T0)).toEqual([
-      { time: '2026-11-28T05:00:31.500Z', at_ms: 31_500, idle_ms: 30_000, node_id: '3', class_type: 'KSampler', last_event: 'comfyui_progress', last_event_ms: 1500 },
+      {
+        time: '2026-11-28T05:00:31.500Z',
+        at_ms: 31_500,
+        idle_ms: 30_000,
+        node_id: '3',
+        class_type: 'KSampler',
+        last_event: 'comfyui_progress',
+        last_event_ms: 1500,
+      },
     ]);
   });
 
   it('says so when the prompt never got a websocket event, and finds nothing without a stall', () => {
     expect(traceStalls([rec(0, 'comfyui_prompt_sent'), rec(30_000, 'comfyui_stalled')], T0)).toEqual([
-      { time: '2026-11-28T05:00:30.000Z', at_ms: 30_000, idle_ms: null, node_id: null, class_type: null, last_event: null, last_event_ms: null },
+      {
+        time: '2026-11-28T05:00:30.000Z',
+        at_ms: 30_000,
+        idle_ms: null,
+        node_id: null,
+        class_type: null,
+        last_event: null,
+        last_event_ms: null,
+      },
     ]);
     expect(traceStalls([rec(0, 'comfyui_execution_start')], T0)).toEqual([]);
   });

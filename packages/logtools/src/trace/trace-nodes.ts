@@ -29,7 +29,12 @@ export interface TraceStall {
   readonly last_event_ms: number | null;
 }
 
-const WEBSOCKET_EVENTS: readonly string[] = [EVENT.comfyui_execution_start, EVENT.comfyui_nodes_cached, EVENT.comfyui_node_executed, EVENT.comfyui_progress];
+const WEBSOCKET_EVENTS: readonly string[] = [
+  EVENT.comfyui_execution_start,
+  EVENT.comfyui_nodes_cached,
+  EVENT.comfyui_node_executed,
+  EVENT.comfyui_progress,
+];
 
 /**
  * The nodes ComfyUI ran or took from its cache, in order of start (ties in record
@@ -43,7 +48,8 @@ export function traceNodes(records: readonly NormalizedRecord[], t0: number): Tr
     if (r.event === EVENT.comfyui_nodes_cached) {
       const ids = r.extra['node_ids'];
       if (!Array.isArray(ids)) continue;
-      for (const id of ids) if (typeof id === 'string') nodes.push({ node_id: id, class_type: null, start_ms: r.time - t0, duration_ms: 0, cached: true });
+      for (const id of ids)
+        if (typeof id === 'string') nodes.push({ node_id: id, class_type: null, start_ms: r.time - t0, duration_ms: 0, cached: true });
     } else if (r.event === EVENT.comfyui_node_executed && r.duration_ms !== undefined) {
       nodes.push({
         node_id: stringOrNull(r.extra['node_id']),

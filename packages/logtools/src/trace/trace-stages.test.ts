@@ -49,7 +49,10 @@ describe('traceStages', () => {
   });
 
   it('runs the execution of a prompt that failed until the error, and takes the queue wait from comfyui_complete without comfyui_execution_start', () => {
-    const failed = [...OK.slice(0, 5), rec(9000, 'gpu_server', 'error_comfyui', { error_code: 'comfyui_timeout', error: 'x', prompt_id: 'p' })];
+    const failed = [
+      ...OK.slice(0, 5),
+      rec(9000, 'gpu_server', 'error_comfyui', { error_code: 'comfyui_timeout', error: 'x', prompt_id: 'p' }),
+    ];
     expect(names(failed).filter(([name]) => String(name).startsWith('comfyui'))).toEqual([
       ['comfyui', 10, 8990],
       ['comfyui_queue_wait', 10, 1200],
@@ -63,7 +66,15 @@ describe('traceStages', () => {
     const old = OK.filter((r) => r.event !== 'comfyui_execution_start').map((r) =>
       r.event === 'comfyui_complete' ? rec(4010, 'gpu_server', 'comfyui_complete', { duration_ms: 4000 }) : r,
     );
-    expect(names(old).map(([name]) => name)).toEqual(['total', 'backend_before_gpu', 'gpu_round_trip', 'gpu_before_comfyui', 'comfyui', 'image_transfer', 'backend_after_gpu']);
+    expect(names(old).map(([name]) => name)).toEqual([
+      'total',
+      'backend_before_gpu',
+      'gpu_round_trip',
+      'gpu_before_comfyui',
+      'comfyui',
+      'image_transfer',
+      'backend_after_gpu',
+    ]);
     expect(timeBreakdown(traceStages(old, 4114), 4114, comfyuiTimes(old))).toMatchObject({ queue_wait_ms: null, execution_ms: null });
   });
 });
