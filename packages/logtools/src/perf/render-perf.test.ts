@@ -42,7 +42,7 @@ describe('renderPerf', () => {
     expect(text).toMatch(/^ComfyUI queue wait +1 +700 ms/m);
     expect(text).toMatch(/^ComfyUI execution +1 +3\.10 s/m);
     expect(text).toContain('ComfyUI nodes: 3 runs, 1 from the cache (33.3 % cache hits)  (per class: --by-node)');
-    expect(text).toContain('Sampler speed: KSampler 8.70 steps/s avg, p50 8.70, min 8.70, max 8.70 (1 progress reports)');
+    expect(text).toContain('Sampler speed: KSampler 8.70 steps/s avg, p50 8.70, min 8.70, max 8.70 (1 finished run)');
     expect(text).not.toContain('Nodes by class');
     const byNode = renderPerf(report(NEW), plain, { byNode: true });
     expect(byNode).not.toContain('--by-node');

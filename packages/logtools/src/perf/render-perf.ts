@@ -88,7 +88,7 @@ function renderComfyuiNodes(report: PerfReport, colors: Colors, byNode: boolean)
     out.push('', `${colors.bold('ComfyUI nodes')}: ${cache.executed + cache.cached} runs, ${cache.cached} from the cache (${formatRatio(cache.hit_ratio)} cache hits${unknown})${hint}`);
   }
   for (const [classType, r] of Object.entries(report.steps_per_s)) {
-    out.push(`${colors.bold('Sampler speed')}: ${escapeTerminal(classType)} ${formatRate(r.avg)} steps/s avg, p50 ${formatRate(r.p50)}, min ${formatRate(r.min)}, max ${formatRate(r.max)} (${r.count} progress reports)`);
+    out.push(`${colors.bold('Sampler speed')}: ${escapeTerminal(classType)} ${formatRate(r.avg)} steps/s avg, p50 ${formatRate(r.p50)}, min ${formatRate(r.min)}, max ${formatRate(r.max)} (${r.count} finished run${r.count === 1 ? '' : 's'})`);
   }
   const classes = Object.entries(report.nodes);
   if (byNode && classes.length > 0) {
