@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
+import { startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
 import { createRealStack } from './support/real-stack.js';
 import {
   BIN,

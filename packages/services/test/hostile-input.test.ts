@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUuidV4 } from '@logtrace/shared';
-import { rawRequest } from './helpers/raw-http.js';
+import { rawRequest } from './support/raw-http.js';
 import { createRealStack, readLog, type StartedService } from './support/real-stack.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -7,8 +7,8 @@ import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
 import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
-import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
-import { postGenerate, startBackendHarness, type BackendHarness } from './helpers/backend-harness.js';
+import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
+import { postGenerate, startBackendHarness, type BackendHarness } from './support/backend-harness.js';
 import { createRealStack, readLog } from './support/real-stack.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

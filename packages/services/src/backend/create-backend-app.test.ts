@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, isUuidV4 } from '@logtrace/shared';
-import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/helpers/backend-harness.js';
-import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/helpers/gpu-stand-in.js';
-import { rawRequest } from '../../test/helpers/raw-http.js';
+import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/support/backend-harness.js';
+import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/support/gpu-stand-in.js';
+import { rawRequest } from '../../test/support/raw-http.js';
 import { createBackendApp } from './create-backend-app.js';
 import { loadBackendConfig } from './load-backend-config.js';
 
