@@ -5,7 +5,7 @@ import { AIOHTTP_500_BODY, formatHandlerFailure, handlerFrame, parseRequestJson 
 import type { ComfyConsole } from './comfy-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
-import type { QueueItem } from './execute-prompt.js';
+import type { QueueItem } from './prompt-types.js';
 import { findOriginMismatch } from './find-origin-mismatch.js';
 import { handlePostPrompt } from './handle-post-prompt.js';
 import { handleUploadImage } from './handle-upload-image.js';

@@ -15,7 +15,7 @@ import type { NodeClass } from './node-catalog.js';
 import type { PythonError } from './python-error.js';
 import { formatPyJson } from './python-format.js';
 import { renderInverted, renderSeeded, renderSolid } from './render-image.js';
-import type { Graph } from './validate-prompt.js';
+import type { Graph } from './prompt-types.js';
 
 /** What flows along a link during emulated execution. */
 export type NodeValue =

@@ -4,7 +4,7 @@ import type { NodeCatalog, NodeClass } from './node-catalog.js';
 import { isRecord } from './node-catalog.js';
 import { pyEquals, pyStr } from './convert-input-value.js';
 import { checkLiteral, customValidation, runCustomValidation } from './check-literal-input.js';
-import type { ComfyErrorItem, Graph } from './validate-prompt.js';
+import type { ComfyErrorItem, Graph } from './prompt-types.js';
 
 /** Whether a node passed, and its own errors (empty when only an upstream node failed). */
 export type Verdict = { readonly valid: boolean; readonly reasons: ComfyErrorItem[] };

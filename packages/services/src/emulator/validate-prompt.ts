@@ -2,24 +2,7 @@ import { isRecord, type NodeCatalog } from './node-catalog.js';
 import { pyStr } from './convert-input-value.js';
 import { PythonError, formatPyFrames, pyTypeName, type PyFrame } from './python-error.js';
 import { asPythonError, validateInputs, type Verdict } from './validate-node-inputs.js';
-
-/** One entry of ComfyUI's error lists: `{type, message, details, extra_info}`. */
-export interface ComfyErrorItem {
-  readonly type: string;
-  readonly message: string;
-  readonly details: string;
-  readonly extra_info: Record<string, unknown>;
-}
-
-/** A value of `node_errors`, keyed by node id in the /prompt answer. */
-export interface NodeErrorEntry {
-  errors: ComfyErrorItem[];
-  dependent_outputs: string[];
-  class_type: string;
-}
-
-/** The API-format graph after validation (converted literal values written back, as ComfyUI does). */
-export type Graph = Record<string, { class_type: string; inputs: Record<string, unknown>; [key: string]: unknown }>;
+import type { ComfyErrorItem, Graph, NodeErrorEntry } from './prompt-types.js';
 
 /** What validatePrompt found; `logLines` are what ComfyUI prints while validating. */
 export type PromptValidation =
