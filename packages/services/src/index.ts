@@ -33,8 +33,8 @@ export {
   type BackendConfig,
 } from './backend/load-backend-config.js';
 export type { GpuImage, GpuSuccess, GpuFailure } from './backend/parse-gpu-response.js';
-export { createComfyUiClient, type ComfyUiClient, type ComfyUiClientOptions, type CancelOutcome } from './comfyui/create-comfyui-client.js';
-export { ComfyUiError, COMFYUI_ERROR_CODES } from './comfyui/comfyui-error.js';
+export { createComfyuiClient, type ComfyuiClient, type ComfyuiClientOptions, type CancelOutcome } from './comfyui/create-comfyui-client.js';
+export { ComfyuiError, COMFYUI_ERROR_CODES } from './comfyui/comfyui-error.js';
 export { waitForPrompt, type WaitOptions, type PromptOutcome } from './comfyui/wait-for-prompt.js';
 export type { ImageRef, PromptState } from './comfyui/parse-history-response.js';
 export { createGpuServerApp, MAX_GENERATE_BODY_BYTES, type GpuServerDeps } from './gpu-server/create-gpu-server-app.js';

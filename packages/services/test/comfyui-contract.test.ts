@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/http/start-server.js';
 import { formatStartupBanner } from '../src/emulator/emulated-machine.js';
-import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
+import { ComfyuiError } from '../src/comfyui/comfyui-error.js';
+import { createComfyuiClient } from '../src/comfyui/create-comfyui-client.js';
 import { parseHistoryResponse } from '../src/comfyui/parse-history-response.js';
 import { parsePromptResponse } from '../src/comfyui/parse-prompt-response.js';
 import { consoleLineKinds, shapeDifferences } from './support/compare-shape.js';
@@ -211,16 +211,16 @@ describe('the client reads every captured ComfyUI answer', () => {
       String(url).includes('does_not_exist')
         ? new Response(new Uint8Array(0), { status: 404, headers: { 'content-type': 'application/octet-stream' } })
         : new Response(readFixture('view.png'), { status: 200, headers: { 'content-type': 'image/png' } });
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: captured });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: captured });
     const image = await client.fetchImage({ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '3' });
     expect(image.bytes.byteLength).toBe(448);
     const error = await client.fetchImage({ filename: 'does_not_exist.png', subfolder: '', type: 'output', nodeId: '3' }).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(ComfyUiError);
+    expect(error).toBeInstanceOf(ComfyuiError);
     expect(error).toMatchObject({ code: 'image_not_found', status: 404 });
   });
 
   it('reads system_stats', async () => {
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
     expect(await client.systemStats()).toEqual({ comfyuiVersion: '0.3.64', devices: ['cpu'] });
   });
 });

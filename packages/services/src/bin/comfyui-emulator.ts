@@ -4,7 +4,7 @@ import { newId } from '@logtrace/shared';
 import { startServer, type RunningServer } from '../http/start-server.js';
 import { runMain, runService } from '../http/run-service.js';
 import { abortableSleep } from '../emulator/abortable-sleep.js';
-import { createComfyConsole } from '../emulator/comfy-console.js';
+import { createComfyuiConsole } from '../emulator/comfyui-console.js';
 import { createConsoleServiceLogger } from '../emulator/create-console-service-logger.js';
 import { createEmulatorApp } from '../emulator/create-emulator-app.js';
 import { createEmulatorState } from '../emulator/create-emulator-state.js';
@@ -15,7 +15,7 @@ import { simulateCrash } from '../emulator/simulate-crash.js';
 
 runMain('comfyui-emulator', async () => {
   const config = loadEmulatorConfig(process.env, process.argv.slice(2));
-  const console = createComfyConsole({ write: (chunk) => process.stderr.write(chunk) });
+  const console = createComfyuiConsole({ write: (chunk) => process.stderr.write(chunk) });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const banner = (address: string): string[] => formatStartupBanner(address);
   for (const line of banner(url).slice(0, -1)) console.log(line);

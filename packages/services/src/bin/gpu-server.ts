@@ -2,10 +2,10 @@
 // The GPU server: turns generation requests into ComfyUI workflow runs.
 import { randomInt } from 'node:crypto';
 import { createLogger, newId } from '@logtrace/shared';
-import { createComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { createComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
-import { comfyUiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
+import { comfyuiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { startServer } from '../http/start-server.js';
 
@@ -15,12 +15,12 @@ const CANCEL_GRACE_MS = 6000;
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
   const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-  const comfy = createComfyUiClient(comfyUiClientOptions(config));
+  const comfyui = createComfyuiClient(comfyuiClientOptions(config));
   const inFlight = createInFlightTracker();
   const app = createGpuServerApp({
     config,
     logger,
-    comfy,
+    comfyui,
     inFlight,
     newId,
     now: Date.now,

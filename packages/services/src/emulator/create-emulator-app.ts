@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { readCappedBody } from '../http/read-capped-body.js';
 import { AIOHTTP_500_BODY, formatHandlerFailure, handlerFrame, parseRequestJson } from './aiohttp-errors.js';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
 import type { QueueItem } from './prompt-types.js';
@@ -19,7 +19,7 @@ import { formatPyJson } from './python-format.js';
 /** What the emulator's HTTP side needs. */
 export interface EmulatorAppDeps {
   readonly state: EmulatorState;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly faults: FaultSettings;
   /** Where it listens, for `/system_stats` argv. */
   readonly host: string;

@@ -1,4 +1,4 @@
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { encodePng } from './encode-png.js';
 import { createPromptExecutor, type ExecutionTiming } from './execute-prompt.js';
 import { createFileStore, type FileStore } from './file-store.js';
@@ -28,7 +28,7 @@ export interface EmulatorStateDeps {
   readonly checkpoints: readonly string[];
   readonly maxFiles: number;
   readonly timing: ExecutionTiming;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   /** Resolves after `ms`; rejects with `signal.reason` once the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;

@@ -1,4 +1,4 @@
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { LoadedModels } from './loaded-models.js';
 import type { QueueItem } from './prompt-types.js';
 import { executionOrder, isLink } from './execution-order.js';
@@ -12,7 +12,7 @@ import { formatPyRepr } from './python-format.js';
  * the unload for an out-of-memory error), and returns the `execution_error` fields.
  */
 export function describeExecutionError(
-  deps: { readonly console: ComfyConsole; readonly models: LoadedModels },
+  deps: { readonly console: ComfyuiConsole; readonly models: LoadedModels },
   error: PythonError,
   item: QueueItem,
   nodeId: string,

@@ -1,5 +1,5 @@
-import type { ComfyConsole } from './comfy-console.js';
-import { formatExecutedLine } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
+import { formatExecutedLine } from './comfyui-console.js';
 import { describeExecutionError } from './describe-execution-error.js';
 import { executionOrder, isLink } from './execution-order.js';
 import { cudaError, outOfMemoryError, samplerShapeError } from './execution-errors.js';
@@ -35,7 +35,7 @@ export interface ExecutionTiming {
 /** What the executor needs. */
 export interface PromptExecutorDeps {
   readonly catalog: NodeCatalog;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly files: FileStore;
   readonly models: LoadedModels;
   readonly timing: ExecutionTiming;

@@ -2,7 +2,7 @@
 // modules import them from here instead of from each other.
 
 /** One entry of ComfyUI's error lists: `{type, message, details, extra_info}`. */
-export interface ComfyErrorItem {
+export interface ComfyuiErrorItem {
   readonly type: string;
   readonly message: string;
   readonly details: string;
@@ -11,7 +11,7 @@ export interface ComfyErrorItem {
 
 /** A value of `node_errors`, keyed by node id in the /prompt answer. */
 export interface NodeErrorEntry {
-  errors: ComfyErrorItem[];
+  errors: ComfyuiErrorItem[];
   dependent_outputs: string[];
   class_type: string;
 }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
-import { ComfyUiError } from '../comfyui/comfyui-error.js';
-import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { ComfyuiError } from '../comfyui/comfyui-error.js';
+import type { ComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import { ApiError } from '../http/api-error.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import { describeLogHealth } from '../http/describe-log-health.js';
@@ -18,7 +18,7 @@ import { runGeneration } from './run-generation.js';
 export interface GpuServerDeps {
   readonly config: GpuServerConfig;
   readonly logger: ServiceLogger;
-  readonly comfy: ComfyUiClient;
+  readonly comfyui: ComfyuiClient;
   newId(): string;
   /** Epoch milliseconds. */
   now(): number;
@@ -40,7 +40,7 @@ type Env = { Variables: RequestIdVariables };
  * with the statuses of generation-error.ts, made only by the shared handleError.
  */
 export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
-  const { config, logger, comfy } = deps;
+  const { config, logger, comfyui } = deps;
   const app = new Hono<Env>();
 
   const inFlight = deps.inFlight ?? createInFlightTracker();
@@ -49,19 +49,19 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
 
   app.get('/health', async (c) => {
     const started = deps.now();
-    let comfyui: Record<string, unknown>;
+    let probe: Record<string, unknown>;
     try {
-      const stats = await comfy.systemStats(Math.min(2000, config.pollTimeoutMs));
-      comfyui = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
+      const stats = await comfyui.systemStats(Math.min(2000, config.pollTimeoutMs));
+      probe = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
     } catch (err) {
-      const code = err instanceof ComfyUiError ? err.code : 'internal_error';
-      comfyui = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
+      const code = err instanceof ComfyuiError ? err.code : 'internal_error';
+      probe = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
     }
     const health = logger.health();
     return c.json({
-      status: comfyui['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
+      status: probe['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
       service: 'gpu_server',
-      comfyui,
+      comfyui: probe,
       in_flight: inFlight.count(),
       ...describeLogHealth(health),
       request_id: c.get('requestId'),
@@ -95,7 +95,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
         logger: logger.child({ request_id: id, generation_id: generationId }),
         signal: c.req.raw.signal,
       },
-      { ...config, comfy, now: deps.now, randomSeed: deps.randomSeed },
+      { ...config, comfyui, now: deps.now, randomSeed: deps.randomSeed },
     );
     return c.json(result, 200);
   });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createEnvReader } from '@logtrace/shared';
-import type { ComfyUiClientOptions } from '../comfyui/create-comfyui-client.js';
+import type { ComfyuiClientOptions } from '../comfyui/create-comfyui-client.js';
 
 /** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
 export interface GpuServerConfig {
@@ -70,7 +70,7 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
 }
 
 /** The ComfyUI client settings this configuration asks for: base URL, per-call deadlines, image cap. */
-export function comfyUiClientOptions(config: GpuServerConfig): ComfyUiClientOptions {
+export function comfyuiClientOptions(config: GpuServerConfig): ComfyuiClientOptions {
   return {
     baseUrl: config.comfyuiUrl,
     submitTimeoutMs: config.submitTimeoutMs,

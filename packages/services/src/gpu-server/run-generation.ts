@@ -1,7 +1,7 @@
 import type { ServiceLogger } from '@logtrace/shared';
 import type { GenerateParams } from '../generation/validate-generate-request.js';
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from '../comfyui/comfyui-error.js';
-import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError } from '../comfyui/comfyui-error.js';
+import type { ComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import type { ImageRef } from '../comfyui/parse-history-response.js';
 import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
 import { fillWorkflow } from './fill-workflow.js';
@@ -13,7 +13,7 @@ import { summarizeNodeErrors } from './summarize-node-errors.js';
 
 /** What one generation needs from the server. */
 export interface GenerationDeps {
-  readonly comfy: ComfyUiClient;
+  readonly comfyui: ComfyuiClient;
   readonly workflowDir: string;
   /** Overall deadline from submitting until the outputs are ready, in ms. */
   readonly comfyuiTimeoutMs: number;
@@ -89,7 +89,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
   let promptLog = log;
   let promptId: string | undefined;
   try {
-    const queued = await deps.comfy.submitPrompt(graph, {
+    const queued = await deps.comfyui.submitPrompt(graph, {
       clientId: ctx.generationId,
       extraData: {
         extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
@@ -105,7 +105,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       queue_number: queued.number,
       ...(ignored > 0 ? { node_errors: summarizeNodeErrors(queued.nodeErrors) } : {}),
     });
-    const outcome = await waitForPrompt(deps.comfy, promptId, {
+    const outcome = await waitForPrompt(deps.comfyui, promptId, {
       intervalMs: deps.pollIntervalMs,
       signal: job.signal,
       now: deps.now,
@@ -117,7 +117,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     promptLog.event('comfyui_complete', { duration_ms: deps.now() - sentAt, attempts: outcome.attempts });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
-    const fetched = await deps.comfy.fetchImage(image, ctx.signal);
+    const fetched = await deps.comfyui.fetchImage(image, ctx.signal);
     promptLog.event('image_retrieved', {
       filename: image.filename,
       size_bytes: fetched.bytes.byteLength,
@@ -135,8 +135,8 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       },
     };
   } catch (err) {
-    if (!(err instanceof ComfyUiError)) throw err;
-    const cancelled = promptId !== undefined && isGiveUp(err) ? await cancel(deps.comfy, promptId) : undefined;
+    if (!(err instanceof ComfyuiError)) throw err;
+    const cancelled = promptId !== undefined && isGiveUp(err) ? await cancel(deps.comfyui, promptId) : undefined;
     const nodeErrors = err.nodeErrors === undefined ? undefined : summarizeNodeErrors(err.nodeErrors);
     promptLog.event('error_comfyui', {
       error_code: err.code,
@@ -162,16 +162,16 @@ function pickImage(images: readonly ImageRef[]): ImageRef {
   return images.find((image) => image.type === 'output') ?? (images[0] as ImageRef);
 }
 
-function isGiveUp(error: ComfyUiError): boolean {
+function isGiveUp(error: ComfyuiError): boolean {
   return error.code === CODES.timeout || error.code === CODES.clientClosed;
 }
 
 // Best effort: a prompt nobody waits for should not keep the GPU busy.
-async function cancel(comfy: ComfyUiClient, promptId: string): Promise<string> {
+async function cancel(comfyui: ComfyuiClient, promptId: string): Promise<string> {
   try {
-    return await comfy.cancel(promptId);
+    return await comfyui.cancel(promptId);
   } catch (err) {
-    return `failed: ${err instanceof ComfyUiError ? err.code : 'error'}`;
+    return `failed: ${err instanceof ComfyuiError ? err.code : 'error'}`;
   }
 }
 

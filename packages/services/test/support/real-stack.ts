@@ -7,10 +7,10 @@ import path from 'node:path';
 import { checkRecord, createLogger, newId } from '@logtrace/shared';
 import { createBackendApp } from '../../src/backend/create-backend-app.js';
 import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
-import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
+import { createComfyuiClient } from '../../src/comfyui/create-comfyui-client.js';
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
-import { comfyUiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import { comfyuiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
@@ -84,8 +84,8 @@ export function createRealStack(): RealStack {
         ...env,
       });
       const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-      const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), retryDelayMs: () => 20 });
-      const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 1234 });
+      const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), retryDelayMs: () => 20 });
+      const app = createGpuServerApp({ config, logger, comfyui, newId, now: Date.now, randomSeed: () => 1234 });
       return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {

@@ -3,7 +3,7 @@
 import { newId } from '@logtrace/shared';
 import type { Hono } from 'hono';
 import { abortableSleep } from '../../src/emulator/abortable-sleep.js';
-import { createComfyConsole } from '../../src/emulator/comfy-console.js';
+import { createComfyuiConsole } from '../../src/emulator/comfyui-console.js';
 import { createEmulatorApp } from '../../src/emulator/create-emulator-app.js';
 import { createEmulatorState, type EmulatorState } from '../../src/emulator/create-emulator-state.js';
 import { readObjectInfoFile } from '../../src/emulator/node-catalog.js';
@@ -48,7 +48,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
   let releaseAll: Array<() => void> = [];
   let crashes = 0;
   const waits: number[] = [];
-  const console = createComfyConsole({ write: (chunk) => (text += chunk) });
+  const console = createComfyuiConsole({ write: (chunk) => (text += chunk) });
   const sleep = (ms: number, signal: AbortSignal): Promise<void> => {
     waits.push(ms);
     if (options.realSleepFromMs !== undefined && ms >= options.realSleepFromMs) return abortableSleep(ms, signal);
