@@ -105,7 +105,7 @@ beforeAll(async () => {
       if (ex.name === 'prompt-ok-front') await untilFinished(ours.prompt_id);
     }
     if (ex.name === 'history-complete-preview') {
-      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0];
       previewFile = entry.outputs['2'].images[0].filename as string;
     }
   }

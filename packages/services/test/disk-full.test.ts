@@ -18,7 +18,7 @@ import {
   type ServiceChild,
 } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const stack = createRealStack();
 const children: ServiceChild[] = [];

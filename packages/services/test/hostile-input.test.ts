@@ -8,7 +8,7 @@ import { isUuidV4 } from '@logtrace/shared';
 import { rawRequest } from './support/raw-http.js';
 import { createRealStack, readLog, type StartedService } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 // Every hostile value carries this marker, so "never logged" is one substring check.
 const MARK = 'HOSTILE7f3a';

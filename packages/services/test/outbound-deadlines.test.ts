@@ -11,7 +11,7 @@ import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './supp
 import { postGenerate, startBackendHarness, type BackendHarness } from './support/backend-harness.js';
 import { createRealStack, readLog } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** A server that accepts connections and requests and then never answers, or stalls after the headers. */
 interface SilentServer {

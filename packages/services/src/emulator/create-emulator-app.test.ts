@@ -14,7 +14,7 @@ async function emulator(options: Parameters<typeof createTestEmulator>[0] = {}):
   return e;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 async function submit(e: TestEmulator, body: unknown): Promise<{ status: number; body: Json }> {
   const res = await postJson(e.app, '/prompt', body);

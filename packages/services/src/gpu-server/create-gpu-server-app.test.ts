@@ -15,7 +15,7 @@ async function setup(env: Record<string, string> = {}) {
   return { emulator, server: createTestGpuServer(emulator.fetch, env) };
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const REQUEST_ID = '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
 

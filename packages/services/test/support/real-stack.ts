@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../src/http/start-server.js'
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
 /** A parsed log line. */
-export type LogRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type LogRecord = Record<string, any>;
 
 /** A started service: its URL and log file. */
 export interface StartedService {
