@@ -7,6 +7,9 @@ export {
   type StartServerOptions,
 } from './http/start-server.js';
 export { runService, runMain, type ServiceProcess } from './http/run-service.js';
+export { openLogFile, type LogFile, type LogFileHealth, type LogFileOptions } from './logging/open-log-file.js';
+export { createServiceLogger, type ServiceLoggerOptions } from './logging/create-service-logger.js';
+export { makeStdioSafe, type StdioFailures } from './process/make-stdio-safe.js';
 export { readJsonBody, type JsonBodyResult, type FieldProblem } from './http/read-json-body.js';
 export {
   validateGenerateRequest,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, isUuidV4 } from '@logtrace/shared';
+import { isUuidV4 } from '@logtrace/shared';
+import { createServiceLogger } from '../logging/create-service-logger.js';
 import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/support/backend-harness.js';
 import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/support/gpu-stand-in.js';
 import { rawRequest } from '../../test/support/raw-http.js';
@@ -210,7 +211,7 @@ describe('other routes', () => {
       in_flight: 0,
       gpu_server_url: h.gpu.url,
       log_write_errors: 0,
-      log_dropped_lines: 0,
+      log_lines_lost: 0,
       request_id: id,
     });
     expect(h.records()).toEqual([]);
@@ -219,7 +220,7 @@ describe('other routes', () => {
   it('reports degraded health when log lines cannot be written, and keeps answering', async () => {
     const config = loadBackendConfig({ GPU_SERVER_URL: 'http://127.0.0.1:9', GPU_TIMEOUT_MS: '1000' });
     const reports: string[] = [];
-    const logger = createLogger({ service: 'backend', logDir: '/tmp', file: '/dev/full', report: (m) => reports.push(m) });
+    const logger = createServiceLogger({ service: 'backend', logDir: '/tmp', file: '/dev/full', report: (m) => reports.push(m) });
     const app = createBackendApp({ config, logger });
     const rejected = await app.request('/api/generate', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(rejected.status).toBe(400);
@@ -227,7 +228,8 @@ describe('other routes', () => {
     expect(health.status).toBe(200);
     const body = (await health.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'degraded', log_last_error: expect.stringContaining('ENOSPC') as string });
-    expect(body['log_write_errors']).toBeGreaterThanOrEqual(2);
+    // generate_request, validation_error, response_sent: each lost after one failed write.
+    expect(body).toMatchObject({ log_write_errors: 3, log_lines_lost: 3 });
     expect(reports[0]).toContain('/dev/full');
   });
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The GPU server: turns generation requests into ComfyUI workflow runs.
 import { randomInt } from 'node:crypto';
-import { createLogger, newId } from '@logtrace/shared';
+import { newId } from '@logtrace/shared';
 import { createComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 import { comfyuiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
 import { runMain, runService } from '../http/run-service.js';
+import { createServiceLogger } from '../logging/create-service-logger.js';
 import { startServer } from '../http/start-server.js';
 
 // How long, after the shutdown deadline, cut-off generations get to cancel and log.
@@ -14,7 +15,7 @@ const CANCEL_GRACE_MS = 6000;
 
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
-  const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
+  const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
   const comfyui = createComfyuiClient(comfyuiClientOptions(config));
   const inFlight = createInFlightTracker();
   const app = createGpuServerApp({

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { checkRecord, createLogger, newId } from '@logtrace/shared';
+import { checkRecord, newId } from '@logtrace/shared';
 import { createBackendApp } from '../../src/backend/create-backend-app.js';
 import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
 import { createComfyuiClient } from '../../src/comfyui/create-comfyui-client.js';
@@ -12,6 +12,7 @@ import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
 import { comfyuiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
+import { createServiceLogger } from '../../src/logging/create-service-logger.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
 /** A parsed log line. */
@@ -83,14 +84,14 @@ export function createRealStack(): RealStack {
         COMFYUI_TIMEOUT_MS: '20000',
         ...env,
       });
-      const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
+      const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
       const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), retryDelayMs: () => 20 });
       const app = createGpuServerApp({ config, logger, comfyui, newId, now: Date.now, randomSeed: () => 1234 });
       return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
       const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });
-      const logger = createLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
+      const logger = createServiceLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
       const app = createBackendApp({ config, logger });
       return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'backend.log') };
     },
