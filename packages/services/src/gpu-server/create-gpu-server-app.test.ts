@@ -147,6 +147,16 @@ describe('GPU server POST /generate', () => {
     for (const record of rejected) expect(checkRecord(record)).toEqual([]);
   });
 
+  it.each(['GET', 'PUT', 'DELETE'])('answers %s /generate with 405 and Allow: POST, as the backend does', async (method) => {
+    const { server } = await setup();
+    const res = await server.app.request('/generate', { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    const id = res.headers.get('x-request-id');
+    expect(await res.json()).toEqual({ error: 'use POST', error_code: 'method_not_allowed', request_id: id });
+    expect(server.records()).toEqual([]);
+  });
+
   it('replaces an invalid X-Request-ID with a new UUID', async () => {
     const { server } = await setup();
     const res = await generate(server.app, { prompt: '' }, { 'X-Request-ID': '../../etc <script>' });

@@ -34,7 +34,7 @@ type Env = { Variables: RequestIdVariables };
 
 /**
  * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, log write
- * errors) and `POST /generate` (optional bearer auth, request_id from a valid
+ * errors) and `POST /generate` (405 with `Allow: POST` for other methods; optional bearer auth, request_id from a valid
  * X-Request-ID or a new one, a new generation_id, the generation flow). Every answer
  * carries X-Request-ID; errors are `{error, error_code, request_id, generation_id?, details?}`
  * with the statuses of generation-error.ts, made only by the shared handleError.
@@ -98,6 +98,9 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       { ...config, comfyui, now: deps.now, randomSeed: deps.randomSeed },
     );
     return c.json(result, 200);
+  });
+  app.all('/generate', () => {
+    throw new ApiError(405, 'method_not_allowed', 'use POST', { headers: { allow: 'POST' } });
   });
 
   app.notFound((c) => handleError(new ApiError(404, 'not_found', 'no such endpoint'), c));
