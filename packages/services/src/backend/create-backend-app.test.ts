@@ -153,20 +153,50 @@ describe('under concurrency', () => {
 });
 
 describe('X-Request-ID', () => {
-  it('keeps a valid incoming UUID v4 (lower-cased) and passes it to the GPU server', async () => {
+  it("never takes a caller's id as its own: a fresh request_id every time, the caller's kept as client_request_id", async () => {
     h = await startBackendHarness();
     const incoming = '0B6F4C1E-2F0A-4C47-9A53-5E9F1F3B7A10';
-    const res = await postGenerate(h, { prompt: PROMPT }, { headers: { 'x-request-id': incoming } });
-    const id = incoming.toLowerCase();
-    expect(res.headers.get('x-request-id')).toBe(id);
-    expect(((await res.json()) as { request_id: string }).request_id).toBe(id);
-    expect(h.gpu.calls[0]?.headers['x-request-id']).toBe(id);
-    expect(h.recordsOf(id).map((l) => l['event'])).toEqual([
-      'generate_request',
-      'gpu_request',
-      'gpu_response',
-      'response_sent',
+    const client = incoming.toLowerCase();
+    // The same client id twice (a replay, or someone else's id) must not merge two traces.
+    const answers = [
+      await postGenerate(h, { prompt: PROMPT }, { headers: { 'x-request-id': incoming } }),
+      await postGenerate(h, { prompt: '' }, { headers: { 'x-request-id': incoming } }),
+    ];
+    const ids = answers.map((res) => res.headers.get('x-request-id') ?? '');
+    expect(ids.every((id) => isUuidV4(id) && id !== client)).toBe(true);
+    expect(ids[0]).not.toBe(ids[1]);
+    for (const res of answers) expect(res.headers.get('x-client-request-id')).toBe(client);
+    expect(await answers[0]!.json()).toMatchObject({ request_id: ids[0], client_request_id: client });
+    expect(await answers[1]!.json()).toMatchObject({ error_code: 'invalid_request', request_id: ids[1], client_request_id: client });
+    expect(h.gpu.calls[0]?.headers['x-request-id']).toBe(ids[0]);
+    expect(h.recordsOf(client)).toEqual([]);
+    const first = h.recordsOf(ids[0]!);
+    expect(first.map((l) => [l['event'], l['client_request_id']])).toEqual([
+      ['generate_request', client],
+      ['gpu_request', undefined],
+      ['gpu_response', undefined],
+      ['response_sent', client],
     ]);
+    expect(h.recordsOf(ids[1]!).map((l) => [l['event'], l['client_request_id']])).toEqual([
+      ['generate_request', client],
+      ['validation_error', undefined],
+      ['response_sent', client],
+    ]);
+  });
+
+  it('echoes a client id on 404 and 405 answers too; no header and no field without one', async () => {
+    h = await startBackendHarness();
+    const client = '1b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
+    for (const [path, status] of [['/nope', 404], ['/api/generate', 405]] as const) {
+      const res = await fetch(`${h.url}${path}`, { headers: { 'x-request-id': client } });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('x-client-request-id')).toBe(client);
+      expect(await res.json()).toMatchObject({ client_request_id: client });
+    }
+    const plain = await postGenerate(h, { prompt: PROMPT });
+    expect(plain.headers.get('x-client-request-id')).toBeNull();
+    expect(Object.keys((await plain.json()) as object)).not.toContain('client_request_id');
+    expect(h.records().filter((r) => r['path'] === '/api/generate' && r['status'] === 200)[0]).not.toHaveProperty('client_request_id');
   });
 
   it.each([

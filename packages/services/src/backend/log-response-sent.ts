@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import { INTERNAL_ERROR } from '../http/handle-error.js';
 import type { BackendEnv } from './backend-env.js';
 import { clipText } from './clip-text.js';
+import { clientRequestIdField } from '../http/request-id.js';
 
 /** Options of the response_sent middleware. */
 export interface ResponseSentOptions {
@@ -17,8 +18,8 @@ export interface ResponseSentOptions {
 /**
  * Middleware (after requestId) that gives each request its child logger (`c.var.log`,
  * stamped with request_id) and writes exactly one `response_sent` line per request:
- * status, duration_ms (whole request inside the backend), method and path, and for a
- * failure its error_code. An unexpected exception is first logged as `internal_error`
+ * status, duration_ms (whole request inside the backend), method and path, the
+ * caller's client_request_id when it sent one, and for a failure its error_code. An unexpected exception is first logged as `internal_error`
  * (ERROR) with its message, type and stack, which the 500 body never shows. The line is written before the response is
  * handed to the server, so a response a client saw always has its line on disk.
  */
@@ -38,6 +39,7 @@ export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler
         duration_ms: Math.max(0, Math.round(options.now() - started)),
         method: c.req.method,
         path: clipText(c.req.path, 256, { replaceControls: true }),
+        ...clientRequestIdField(c),
         ...(err === undefined ? {} : { error_code: err instanceof ApiError ? err.code : INTERNAL_ERROR.code }),
       });
     };

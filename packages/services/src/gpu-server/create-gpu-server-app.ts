@@ -44,7 +44,8 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   const inFlight = deps.inFlight ?? createInFlightTracker();
-  app.use(requestId({ newId: deps.newId }));
+  // The backend made the id: both logs must carry the same one.
+  app.use(requestId({ newId: deps.newId, adoptIncoming: true }));
   app.use('/generate', inFlight.middleware);
 
   app.get('/health', async (c) => {

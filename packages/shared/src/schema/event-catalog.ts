@@ -43,6 +43,7 @@ export interface KnownFields {
   size_bytes: number;
   node_errors: unknown;
   port: number;
+  client_request_id: string;
 }
 
 /** Name of a well-known field. */
@@ -72,6 +73,8 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     size_bytes: 'int',
     node_errors: 'any',
     port: 'int',
+    // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
+    client_request_id: 'uuid',
   });
 
 function spec<const R extends readonly FieldName[]>(
