@@ -209,19 +209,24 @@ describe('X-Request-ID', () => {
     ['a bidi override (UTF-8 bytes)', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10\u202egnp.exe']],
     ['two valid ids', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', 'X-Request-ID: 1b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10']],
     ['a folded continuation line', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', ' X-Injected: 1']],
-  ])('ignores %s: fresh id or a parser 400, never logged', async (_name, headerLines) => {
+  ])('ignores %s: fresh id, or a parser 400 with its own id, never logged', async (_name, headerLines) => {
     h = await startBackendHarness();
     const body = JSON.stringify({ prompt: PROMPT });
     const res = await rawRequest(h.url, ['POST /api/generate HTTP/1.1', 'Content-Type: application/json', ...headerLines], body);
     const hostile = headerLines.map((line) => line.slice(line.indexOf(':') + 1).trim());
     const log = h.logText();
-    for (const value of hostile) expect(log).not.toContain(value.slice(0, 40));
+    for (const value of hostile.filter((v) => v.length >= 8)) expect(log).not.toContain(value.slice(0, 40));
     expect(log).not.toContain('forged');
-    if (res.status === 400 && res.headers['x-request-id'] === undefined) return; // refused by Node's HTTP parser
-    expect(res.status).toBe(200);
     const id = res.headers['x-request-id'] ?? '';
     expect(isUuidV4(id)).toBe(true);
     expect(hostile).not.toContain(id);
+    if (res.status === 400) {
+      // Refused by Node's HTTP parser before the app ran: our JSON answer, a request_rejected line.
+      expect(JSON.parse(res.body)).toMatchObject({ error_code: 'bad_request', request_id: id });
+      await expect.poll(() => h?.recordsOf(id)).toMatchObject([{ event: 'request_rejected', status: 400 }]);
+      return;
+    }
+    expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { request_id: string }).request_id).toBe(id);
     expect(h.records().filter((r) => r['event'] === 'response_sent')).toHaveLength(1);
     expect(h.recordsOf(id).at(-1)).toMatchObject({ event: 'response_sent', status: 200 });

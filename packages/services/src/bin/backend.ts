@@ -5,6 +5,7 @@ import { createBackendApp } from '../backend/create-backend-app.js';
 import { loadBackendConfig, summarizeBackendConfig } from '../backend/load-backend-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { createServiceLogger } from '../logging/create-service-logger.js';
+import { logRefusedRequests } from '../http/log-refused-requests.js';
 import { startServer } from '../http/start-server.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 
@@ -23,7 +24,12 @@ runMain('backend', async () => {
     summary: summarizeBackendConfig(config),
     shutdownDeadlineMs: config.shutdownTimeoutMs,
     async start() {
-      const running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      const running = await startServer({
+        fetch: app.fetch,
+        host: config.host,
+        port: config.port,
+        clientErrors: { onRefused: logRefusedRequests(logger) },
+      });
       return {
         ...running,
         async stop(deadlineMs = config.shutdownTimeoutMs) {

@@ -8,6 +8,7 @@ import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 import { comfyuiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
 import { runMain, runService } from '../http/run-service.js';
 import { createServiceLogger } from '../logging/create-service-logger.js';
+import { logRefusedRequests } from '../http/log-refused-requests.js';
 import { startServer } from '../http/start-server.js';
 
 // How long, after the shutdown deadline, cut-off generations get to cancel and log.
@@ -30,7 +31,13 @@ runMain('gpu-server', async () => {
   await runService({
     logger,
     shutdownDeadlineMs: config.shutdownTimeoutMs,
-    start: () => startServer({ fetch: app.fetch, host: config.host, port: config.port }),
+    start: () =>
+      startServer({
+        fetch: app.fetch,
+        host: config.host,
+        port: config.port,
+        clientErrors: { onRefused: logRefusedRequests(logger) },
+      }),
     // Generations cut off at the deadline see their caller gone: they cancel their
     // ComfyUI prompt and write error_comfyui; give them that time before exiting.
     onStop: async () => {

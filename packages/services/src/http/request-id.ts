@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { newId, parseIncomingId } from '@logtrace/shared';
+import { incomingState } from './incoming-state.js';
 
 /** Hono variables set by the requestId middleware. */
 export type RequestIdVariables = {
@@ -38,6 +40,10 @@ export function requestId(options: RequestIdOptions = {}): MiddlewareHandler<{ V
     const client = adopt ? undefined : incoming;
     c.set('requestId', id);
     if (client !== undefined) c.set('clientRequestId', client);
+    // The server's clientError handler answers a request it cuts off with these ids.
+    const state = incomingState((c.env as { incoming?: IncomingMessage } | undefined)?.incoming);
+    state.requestId = id;
+    if (client !== undefined) state.clientRequestId = client;
     await next();
     c.header('X-Request-ID', id);
     if (client !== undefined) c.header('X-Client-Request-ID', client);
@@ -49,3 +55,4 @@ export function clientRequestIdField(c: Context): { client_request_id?: string }
   const id = (c.var as Partial<RequestIdVariables>).clientRequestId;
   return id === undefined ? {} : { client_request_id: id };
 }
+

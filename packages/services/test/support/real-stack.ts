@@ -11,6 +11,8 @@ import { createComfyuiClient } from '../../src/comfyui/create-comfyui-client.js'
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
 import { comfyuiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import type { ClientErrorOptions } from '../../src/http/handle-client-errors.js';
+import { logRefusedRequests } from '../../src/http/log-refused-requests.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
 import { createServiceLogger } from '../../src/logging/create-service-logger.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
@@ -55,8 +57,12 @@ export function createRealStack(): RealStack {
   const servers: RunningServer[] = [];
   const emulators: TestEmulator[] = [];
   const restarts: Array<() => void> = [];
-  const serve = async (fetch: (request: Request) => Response | Promise<Response>, port = 0): Promise<RunningServer> => {
-    const running = await startServer({ fetch, host: '127.0.0.1', port });
+  const serve = async (
+    fetch: (request: Request) => Response | Promise<Response>,
+    port = 0,
+    clientErrors?: ClientErrorOptions,
+  ): Promise<RunningServer> => {
+    const running = await startServer({ fetch, host: '127.0.0.1', port, ...(clientErrors ? { clientErrors } : {}) });
     servers.push(running);
     return running;
   };
@@ -87,13 +93,15 @@ export function createRealStack(): RealStack {
       const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
       const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), retryDelayMs: () => 20 });
       const app = createGpuServerApp({ config, logger, comfyui, newId, now: Date.now, randomSeed: () => 1234 });
-      return { url: (await serve(app.fetch, port)).url, logFile: path.join(logDir, 'gpu_server.log') };
+      const clientErrors = { onRefused: logRefusedRequests(logger) };
+      return { url: (await serve(app.fetch, port, clientErrors)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
       const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });
       const logger = createServiceLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
       const app = createBackendApp({ config, logger });
-      return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'backend.log') };
+      const clientErrors = { onRefused: logRefusedRequests(logger) };
+      return { url: (await serve(app.fetch, 0, clientErrors)).url, logFile: path.join(logDir, 'backend.log') };
     },
     closedPort: () =>
       new Promise<number>((resolve) => {

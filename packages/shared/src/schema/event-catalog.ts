@@ -149,9 +149,10 @@ export const EVENT_CATALOG = Object.freeze({
   fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
   internal_error: spec('any', ['ERROR'], ['error_code', 'error'], 'unexpected error while handling a request'),
   // Added after SPEC.md §2: the GPU server's counterpart of validation_error, also for a
-  // missing or wrong bearer token (OWASP: log input validation and authentication failures).
+  // missing or wrong bearer token (OWASP: log input validation and authentication failures);
+  // both services also write it for a request their HTTP parser refused (malformed, too large, too slow).
   request_rejected: spec(
-    'gpu_server',
+    'any',
     ['WARN'],
     ['request_id', 'status', 'error_code', 'errors'],
     'request rejected before a generation started',
