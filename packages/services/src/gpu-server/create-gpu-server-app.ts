@@ -7,7 +7,7 @@ import { createInFlightTracker, type InFlightTracker } from '../http/create-in-f
 import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
 import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
-import { requestId, type RequestIdVariables } from '../http/request-id.js';
+import { cutOffOf, requestId, type RequestIdVariables } from '../http/request-id.js';
 import { validateGenerateRequest } from '../generation/validate-generate-request.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { describeInternalError, generationError, statusForCode } from './generation-error.js';
@@ -81,6 +81,9 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       });
     }
     const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
+    const cutOff = cutOffOf(c);
+    // The request timeout cut the body off and the server answered 408: log that.
+    if (cutOff !== undefined) reject(log, cutOff.errorCode, cutOff.message, [{ field: 'body', message: 'was not received in time' }]);
     if (!body.ok) {
       const code = body.status === 413 ? 'payload_too_large' : 'invalid_request';
       reject(log, code, 'the request body is not acceptable JSON', body.errors, { connection: 'close' });

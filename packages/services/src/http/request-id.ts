@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { newId, parseIncomingId } from '@logtrace/shared';
+import type { ClientRejection } from './describe-client-error.js';
 import { incomingState } from './incoming-state.js';
 
 /** Hono variables set by the requestId middleware. */
@@ -56,3 +57,10 @@ export function clientRequestIdField(c: Context): { client_request_id?: string }
   return id === undefined ? {} : { client_request_id: id };
 }
 
+/**
+ * How the server cut this request off (the request timeout) and what it answered, if
+ * it did: the app's own answer never reached the client, so this is what to log.
+ */
+export function cutOffOf(c: Context): ClientRejection | undefined {
+  return incomingState((c.env as { incoming?: IncomingMessage } | undefined)?.incoming).cutOff;
+}
