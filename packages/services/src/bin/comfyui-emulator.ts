@@ -20,6 +20,7 @@ runMain('comfyui-emulator', async () => {
   const banner = (address: string): string[] => formatStartupBanner(address);
   for (const line of banner(url).slice(0, -1)) console.log(line);
   let running: RunningServer | undefined;
+  let cancelRestart: () => void = () => undefined;
   const state = await createEmulatorState({
     objectInfo: readObjectInfoFile(),
     checkpoints: config.checkpoints,
@@ -32,7 +33,7 @@ runMain('comfyui-emulator', async () => {
     onCrash: () => {
       if (running === undefined) return;
       const back = `http://${config.host}:${running.port}`;
-      simulateCrash(running.server, config.crashDownMs, () => {
+      cancelRestart = simulateCrash(running.server, config.crashDownMs, () => {
         for (const line of banner(back)) console.log(line);
       });
     },
@@ -54,6 +55,10 @@ runMain('comfyui-emulator', async () => {
       return running;
     },
     summary: {},
-    onStop: () => state.close(),
+    // Stopped while down after a crash: stay down.
+    onStop: () => {
+      cancelRestart();
+      return state.close();
+    },
   });
 });
