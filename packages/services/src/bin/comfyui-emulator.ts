@@ -25,6 +25,7 @@ runMain('comfyui-emulator', async () => {
     objectInfo: readObjectInfoFile(),
     checkpoints: config.checkpoints,
     maxFiles: config.maxFiles,
+    maxInputBytes: config.maxInputBytes,
     timing: config,
     console,
     sleep: abortableSleep,

@@ -174,6 +174,52 @@ describe('emulator HTTP API', () => {
     expect(missing.body['node_errors']['1']['errors'][0]['type']).toBe('custom_validation_failed');
   });
 
+  it('refuses an upload over 100 MB streamed without Content-Length with 413, storing nothing', async () => {
+    const e = await emulator();
+    const boundary = 'xXxBoundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`;
+    let sent = 0;
+    const chunk = new Uint8Array(1024 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode(head)),
+      pull(controller) {
+        // 110 MiB, then the closing boundary.
+        if (sent >= 110) {
+          controller.enqueue(new TextEncoder().encode(`\r\n--${boundary}--\r\n`));
+          controller.close();
+          return;
+        }
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await e.app.request('/upload/image', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/^Maximum request body size 104857600 exceeded, actual body size \d+$/);
+    // It stopped reading at the cap, as aiohttp does.
+    expect(sent).toBeLessThan(110);
+    expect(e.state.files.list('input')).toEqual(['example.png']);
+  });
+
+  it('keeps at most maxInputBytes of uploads: the oldest are forgotten first', async () => {
+    const e = await emulator({ maxInputBytes: 1024 * 1024 });
+    const upload = async (name: string): Promise<number> => {
+      const form = new FormData();
+      form.append('image', new File([new Uint8Array(400 * 1024).fill(name.charCodeAt(0))], name));
+      return (await e.app.request('/upload/image', { method: 'POST', body: form })).status;
+    };
+    for (const name of ['a.png', 'b.png', 'c.png', 'd.png']) expect(await upload(name)).toBe(200);
+    const inputs = e.state.files.list('input');
+    expect(inputs).toEqual(['c.png', 'd.png']);
+    expect((await e.app.request('/view?filename=a.png&type=input')).status).toBe(404);
+    expect((await e.app.request('/view?filename=d.png&type=input')).status).toBe(200);
+  });
+
   it('keeps api keys out of the queue and the history', async () => {
     const e = await emulator();
     const res = await submit(e, { prompt: weightFreeGraph(), extra_data: { api_key_comfy_org: 'secret-key', note: 1 } });

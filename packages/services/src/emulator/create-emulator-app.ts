@@ -8,7 +8,7 @@ import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
 import type { QueueItem } from './prompt-types.js';
 import { findOriginMismatch } from './find-origin-mismatch.js';
 import { handlePostPrompt } from './handle-post-prompt.js';
-import { handleUploadImage } from './handle-upload-image.js';
+import { handleUploadImage, type UploadForm } from './handle-upload-image.js';
 import { handleView } from './handle-view.js';
 import { isRecord } from './node-catalog.js';
 import { pyTruthy } from './convert-input-value.js';
@@ -138,8 +138,11 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   });
   routes.get('/embeddings', (c) => pyJson(c, []));
   routes.post('/upload/image', async (c) => {
-    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) await readBody(c);
-    const outcome = await handleUploadImage(await c.req.parseBody(), state.files);
+    // aiohttp counts the body against client_max_size while reading it, chunked or not.
+    const bytes = await readBodyBytes(c);
+    const headers = { 'content-type': c.req.header('content-type') ?? '' };
+    const form = await new Request(c.req.url, { method: 'POST', headers, body: bytes }).formData().catch(() => undefined);
+    const outcome = form === undefined ? undefined : await handleUploadImage(formFields(form), state.files);
     return outcome === undefined ? empty(400) : pyJson(c, outcome);
   });
   routes.post('/free', async (c) => {
@@ -193,13 +196,28 @@ function aiohttpText(status: number, text: string): Response {
 
 // aiohttp reads at most client_max_size bytes and answers a larger body with 413.
 async function readBody(c: Context): Promise<string> {
+  return Buffer.from(await readBodyBytes(c)).toString('utf8');
+}
+
+/** The request body, refused with aiohttp's 413 once it passes 100 MB (by Content-Length or while streaming). */
+async function readBodyBytes(c: Context): Promise<Uint8Array> {
   const declared = Number(c.req.header('content-length') ?? 0);
   const bytes = declared > MAX_BODY_BYTES ? undefined : await readCappedBody(c.req.raw.body, MAX_BODY_BYTES);
   if (bytes === undefined) {
     const size = Math.max(declared, MAX_BODY_BYTES + 1);
     throw new PythonError('HTTPRequestEntityTooLarge', `Maximum request body size ${MAX_BODY_BYTES} exceeded, actual body size ${size}`);
   }
-  return Buffer.from(bytes).toString('utf8');
+  return bytes;
+}
+
+/** A parsed multipart form as the upload handler reads it (repeated fields as arrays). */
+function formFields(form: FormData): UploadForm {
+  const fields: UploadForm = {};
+  for (const [name, value] of form.entries()) {
+    const previous = fields[name];
+    fields[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return fields;
 }
 
 function queueTuple(item: QueueItem): unknown[] {

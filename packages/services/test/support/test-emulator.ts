@@ -37,6 +37,8 @@ export interface TestEmulatorOptions {
   /** Use real timers for waits of this many ms or more (slow_view tests); default never. */
   readonly realSleepFromMs?: number;
   readonly slowViewMs?: number;
+  /** Bytes of uploaded input files kept (default: the emulator's default). */
+  readonly maxInputBytes?: number;
 }
 
 const objectInfo = readObjectInfoFile();
@@ -67,6 +69,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     objectInfo,
     checkpoints: options.checkpoints ?? ['v1-5-pruned-emaonly.safetensors'],
     maxFiles: 1000,
+    ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
     timing: { stepMs: 0, nodeMs: 0, loadMs: 0, jitter: 0, slowViewMs: options.slowViewMs ?? 0 },
     console,
     sleep,
