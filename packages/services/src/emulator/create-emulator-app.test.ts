@@ -249,6 +249,45 @@ describe('emulator HTTP API', () => {
     expect(res.status).toBe(403);
     expect(e.output()).toContain('WARNING: request with non matching host and origin 127.0.0.1 != evil.example, returning 403');
   });
+
+  it.each([
+    // A resolver that knows localhost. (trailing dot), as most do; numeric spellings resolve too.
+    ['localhost.:8188', 'http://evil.example', 403, 'localhost. != evil.example'],
+    ['2130706433:8188', 'http://evil.example', 403, '2130706433 != evil.example'],
+    ['[::1]:8188', 'http://evil.example', 403, '::1 != evil.example'],
+    ['127.0.0.1:8188', 'http://exa mple.com', 403, '127.0.0.1 != exa mple.com'],
+    ['127.0.0.1:8188', 'http://localhost:8188', 403, '127.0.0.1:8188 != localhost:8188'],
+    ['127.0.0.1:8188', 'null', 200, undefined],
+    ['evil.example:8188', 'http://other.example', 200, undefined],
+  ])('Host %j with Origin %j → %i, as ComfyUI 0.3.64 decides', async (host, origin, status, names) => {
+    const e = await emulator({ lookup: async (name, family) => (['localhost.', '2130706433'].includes(name) && family === 4 ? ['127.0.0.1'] : Promise.reject(new Error('ENOTFOUND'))) });
+    const res = await e.app.request('/system_stats', { headers: { host, origin } });
+    expect(res.status).toBe(status);
+    if (names === undefined) expect(e.output()).not.toContain('WARNING: request with non matching');
+    else expect(e.output()).toContain(`WARNING: request with non matching host and origin ${names}, returning 403`);
+  });
+
+  it("answers aiohttp's 500 where ComfyUI's urllib raises on the Origin (a bad port), with the traceback from its middleware", async () => {
+    const e = await emulator();
+    const res = await e.app.request('/system_stats', { headers: { host: '127.0.0.1:8188', origin: 'http://evil.example:99999' } });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('500 Internal Server Error\n\nServer got itself in trouble');
+    const output = e.output();
+    expect(output).toContain('Error handling request\nTraceback (most recent call last):\n');
+    expect(output).toContain('line 27, in cache_control\n');
+    expect(output).toContain('server.py", line 124, in origin_only_middleware\n');
+    expect(output).not.toContain('line 137, in origin_only_middleware');
+    expect(output).toContain('ValueError: Port out of range 0-65535\n');
+  });
+
+  it('answers OPTIONS with an empty 200 without running the route, as its middleware does', async () => {
+    const e = await emulator();
+    const res = await e.app.request('/prompt', { method: 'OPTIONS' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+    expect(e.output()).not.toContain('got prompt');
+  });
 });
 
 describe('emulator faults', () => {

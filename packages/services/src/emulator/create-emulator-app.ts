@@ -6,7 +6,7 @@ import type { ComfyuiConsole } from './comfyui-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
 import type { QueueItem } from './prompt-types.js';
-import { findOriginMismatch } from './find-origin-mismatch.js';
+import { findOriginMismatch, type HostLookup } from './find-origin-mismatch.js';
 import { handlePostPrompt } from './handle-post-prompt.js';
 import { handleUploadImage, type UploadForm } from './handle-upload-image.js';
 import { handleView } from './handle-view.js';
@@ -28,6 +28,8 @@ export interface EmulatorAppDeps {
   random(): number;
   /** Resolves after `ms`, rejects when the signal aborts (slow /view). */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** The resolver of the Host/Origin check (default: the system's, as ComfyUI's getaddrinfo). */
+  readonly lookup?: HostLookup;
 }
 
 const MODEL_FOLDERS = [
@@ -152,12 +154,14 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   });
 
   const app = new Hono();
+  // ComfyUI's origin_only_middleware: the Host/Origin check, then OPTIONS answered empty.
   app.use('*', async (c, next) => {
-    const mismatch = findOriginMismatch(c.req.header('host'), c.req.header('origin'));
+    const mismatch = await findOriginMismatch(asAiohttpReads(c.req.header('host')), asAiohttpReads(c.req.header('origin')), deps.lookup);
     if (mismatch !== undefined) {
       console.log(`WARNING: request with non matching host and origin ${mismatch.host} != ${mismatch.origin}, returning 403`);
       return empty(403);
     }
+    if (c.req.method === 'OPTIONS') return empty(200);
     await next();
   });
   app.get('/internal/logs', (c) => pyJson(c, console.entries().map((e) => `${e.t} - ${e.m}`).join('')));
@@ -186,6 +190,11 @@ function pyJson(c: Context, value: unknown, status: 200 | 400 = 200): Response {
 }
 
 // aiohttp's bare `web.Response(status=N)`: no body, labelled application/octet-stream.
+/** A header value as aiohttp hands it to ComfyUI: its bytes decoded as UTF-8 (Node gives them as Latin-1). */
+function asAiohttpReads(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'latin1').toString('utf8');
+}
+
 function empty(status: 200 | 400 | 403 | 404): Response {
   return new Response(new Uint8Array(0), { status, headers: { 'content-type': 'application/octet-stream' } });
 }

@@ -7,6 +7,7 @@ import { createComfyuiConsole } from '../../src/emulator/comfyui-console.js';
 import { createEmulatorApp } from '../../src/emulator/create-emulator-app.js';
 import { createEmulatorState, type EmulatorState } from '../../src/emulator/create-emulator-state.js';
 import { readObjectInfoFile } from '../../src/emulator/node-catalog.js';
+import type { HostLookup } from '../../src/emulator/find-origin-mismatch.js';
 import type { Fault } from '../../src/emulator/pick-fault.js';
 
 /** An emulator under test control. */
@@ -39,6 +40,8 @@ export interface TestEmulatorOptions {
   readonly slowViewMs?: number;
   /** Bytes of uploaded input files kept (default: the emulator's default). */
   readonly maxInputBytes?: number;
+  /** The resolver of the Host/Origin check (default: the system's). */
+  readonly lookup?: HostLookup;
 }
 
 const objectInfo = readObjectInfoFile();
@@ -89,6 +92,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     newId,
     random: Math.random,
     sleep,
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
   });
   return {
     app,
