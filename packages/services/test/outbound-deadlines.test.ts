@@ -73,10 +73,11 @@ const answering = (status: number, text: string, type = 'text/plain; charset=utf
     }),
   );
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; ms: number }> {
+/** Runs the call and times it from before it starts (its first fetch may load undici synchronously). */
+async function failure(start: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
   const started = Date.now();
   try {
-    await promise;
+    await start();
   } catch (err) {
     if (err instanceof ComfyuiError) return { code: err.code, ms: Date.now() - started };
     throw err;
@@ -102,14 +103,16 @@ describe('the ComfyUI client gives up on a silent ComfyUI at each call\'s own de
   ];
 
   it.each(calls)('%s, no answer at all → comfyui_timeout', async (_name, call) => {
-    const { code, ms } = await failure(call(client((await blackHole()).url)));
+    const url = (await blackHole()).url;
+    const { code, ms } = await failure(() => call(client(url)));
     expect(code).toBe('comfyui_timeout');
     expect(ms).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
     expect(ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
 
   it.each(calls)('%s, headers then a stalled body → comfyui_timeout', async (_name, call) => {
-    const { code, ms } = await failure(call(client((await stallAfterHeaders()).url)));
+    const url = (await stallAfterHeaders()).url;
+    const { code, ms } = await failure(() => call(client(url)));
     expect(code).toBe('comfyui_timeout');
     expect(ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
   });
@@ -179,7 +182,7 @@ describe('error answers are read to the end, so connections are reused', () => {
     const server = await answering(status, text, type);
     const client = createComfyuiClient({ baseUrl: server.url, retryDelayMs: () => 1 });
     const call = { submit: () => client.submitPrompt({}, { clientId: 'c' }), poll: () => client.getPromptState('p'), view: () => client.fetchImage(IMAGE) }[kind];
-    for (let i = 0; i < 8; i += 1) await failure(call());
+    for (let i = 0; i < 8; i += 1) await failure(call);
     expect(server.connections()).toBeLessThanOrEqual(2);
   });
 
