@@ -36,7 +36,7 @@ async function serve(service: 'backend' | 'gpu_server'): Promise<{ port: number;
       ? createBackendApp({ config: loadBackendConfig({ GPU_SERVER_URL: 'http://127.0.0.1:9', LOG_DIR: logDir }), logger })
       : (() => {
           const config = loadGpuServerConfig({ COMFYUI_URL: 'http://127.0.0.1:9', LOG_DIR: logDir });
-          return createGpuServerApp({ config, logger, comfyui: createComfyuiClient(comfyuiClientOptions(config)), newId, now: Date.now, randomSeed: () => 1 });
+          return createGpuServerApp({ config, logger, comfyui: createComfyuiClient(comfyuiClientOptions(config)), instanceId: 'request-timeout', newId, now: Date.now, randomSeed: () => 1 });
         })();
   const server = await startServer({
     fetch: app.fetch,

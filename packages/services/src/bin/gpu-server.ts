@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The GPU server: turns generation requests into ComfyUI workflow runs.
 import { randomInt } from 'node:crypto';
+import { hostname } from 'node:os';
 import { newId } from '@logtrace/shared';
 import { createComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 import { comfyuiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
+import { cancelOrphanedPrompts } from '../gpu-server/cancel-orphaned-prompts.js';
+import { defaultInstanceId } from '../gpu-server/instance-id.js';
 import { runMain, runService } from '../http/run-service.js';
 import { createServiceLogger } from '../logging/create-service-logger.js';
 import { logRefusedRequests } from '../http/log-refused-requests.js';
@@ -19,11 +22,15 @@ runMain('gpu-server', async () => {
   const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
   const comfyui = createComfyuiClient(comfyuiClientOptions(config));
   const inFlight = createInFlightTracker();
+  const liveGenerations = new Set<string>();
+  const instanceId = config.instanceId ?? defaultInstanceId(hostname(), config.port, newId);
   const app = createGpuServerApp({
     config,
     logger,
     comfyui,
     inFlight,
+    instanceId,
+    liveGenerations,
     newId,
     now: Date.now,
     randomSeed: () => randomInt(0, 2 ** 48 - 1),
@@ -52,6 +59,9 @@ runMain('gpu-server', async () => {
       auth: config.token === undefined ? 'off' : 'bearer',
       log_level: config.logLevel,
       shutdown_timeout_ms: config.shutdownTimeoutMs,
+      instance_id: instanceId,
     },
   });
+  // In the background: start never waits for (or fails because of) ComfyUI.
+  void cancelOrphanedPrompts({ comfyui, logger, instanceId, isLive: (id) => liveGenerations.has(id) });
 });

@@ -52,6 +52,8 @@ export interface ComfyuiClient {
   getPromptState(promptId: string, signal?: AbortSignal): Promise<PromptState>;
   /** `GET /queue`: whether the prompt is still running or pending. */
   isQueued(promptId: string, signal?: AbortSignal): Promise<boolean>;
+  /** `GET /queue`: every running and pending item (items that are not `[number, id, ...]` skipped). */
+  listQueue(signal?: AbortSignal): Promise<QueueListing>;
   /** `GET /view?filename&subfolder&type`, capped at maxImageBytes. */
   fetchImage(image: ImageRef, signal?: AbortSignal): Promise<FetchedImage>;
   /** `GET /system_stats` with its own short deadline. */
@@ -66,6 +68,18 @@ export interface ComfyuiClient {
 
 /** What cancel did. */
 export type CancelOutcome = 'interrupted' | 'dequeued' | 'not_queued';
+
+/** One item of ComfyUI's queue: its prompt id and `extra_data` (as ComfyUI shows it: api keys removed). */
+export interface QueueEntry {
+  readonly promptId: string;
+  readonly extraData: unknown;
+}
+
+/** `GET /queue`: the running and the pending items, in ComfyUI's order. */
+export interface QueueListing {
+  readonly running: readonly QueueEntry[];
+  readonly pending: readonly QueueEntry[];
+}
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
@@ -98,14 +112,21 @@ export function createComfyuiClient(options: ComfyuiClientOptions): ComfyuiClien
       maxBytes: maxJsonBytes,
     });
   const text = (answer: ComfyuiAnswer): string => Buffer.from(answer.body).toString('utf8');
-  // GET /queue: prompt ids running and pending (items are [number, prompt_id, ...]).
-  const readQueue = async (signal: AbortSignal | undefined): Promise<{ running: unknown[]; pending: unknown[] }> => {
+  // GET /queue: the running and pending items (each `[number, prompt_id, prompt, extra_data, outputs]`).
+  const listQueue = async (signal: AbortSignal | undefined): Promise<QueueListing> => {
     const answer = await get('/queue', signal);
     if (answer.status !== 200) throw httpError('GET /queue', answer.status, text(answer));
     const body = parseJsonText(text(answer));
     if (!isObject(body)) throw new ComfyuiError(CODES.badResponse, `GET /queue answered ${snippet(text(answer))}`, { status: 200 });
-    const ids = (list: unknown): unknown[] => (Array.isArray(list) ? list.map((item: unknown) => (Array.isArray(item) ? item[1] : undefined)) : []);
-    return { running: ids(body['queue_running']), pending: ids(body['queue_pending']) };
+    const entries = (list: unknown): QueueEntry[] =>
+      Array.isArray(list)
+        ? list.flatMap((item: unknown) => (Array.isArray(item) && typeof item[1] === 'string' ? [{ promptId: item[1], extraData: item[3] }] : []))
+        : [];
+    return { running: entries(body['queue_running']), pending: entries(body['queue_pending']) };
+  };
+  const readQueue = async (signal: AbortSignal | undefined): Promise<{ running: string[]; pending: string[] }> => {
+    const queue = await listQueue(signal);
+    return { running: queue.running.map((e) => e.promptId), pending: queue.pending.map((e) => e.promptId) };
   };
 
   return {
@@ -126,6 +147,7 @@ export function createComfyuiClient(options: ComfyuiClientOptions): ComfyuiClien
       const queue = await readQueue(signal);
       return queue.running.includes(promptId) || queue.pending.includes(promptId);
     },
+    listQueue,
     async fetchImage(image, signal) {
       const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
       const answer = await call(`/view?${query.toString()}`, {

@@ -25,6 +25,10 @@ export interface GpuServerDeps {
   randomSeed(): number;
   /** Counts generations in flight, for /health and for draining on shutdown (default: a fresh tracker). */
   readonly inFlight?: InFlightTracker;
+  /** This server's instance id, in every prompt's marker (GPU_SERVER_ID or defaultInstanceId). */
+  readonly instanceId: string;
+  /** The generation ids in flight, kept up to date by the app (cancelOrphanedPrompts spares them). */
+  readonly liveGenerations?: Set<string>;
 }
 
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
@@ -44,6 +48,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   const app = new Hono<Env>();
 
   const inFlight = deps.inFlight ?? createInFlightTracker();
+  const live = deps.liveGenerations ?? new Set<string>();
   // The backend made the id: both logs must carry the same one.
   app.use(requestId({ newId: deps.newId, adoptIncoming: true }));
   app.use('/generate', inFlight.middleware);
@@ -91,17 +96,22 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
     const validation = validateGenerateRequest(body.value);
     if (!validation.ok) reject(log, 'invalid_request', 'invalid generation parameters', validation.errors);
     const generationId = deps.newId();
-    const result = await runGeneration(
-      validation.params,
-      {
-        requestId: id,
-        generationId,
-        logger: logger.child({ request_id: id, generation_id: generationId }),
-        signal: c.req.raw.signal,
-      },
-      { ...config, comfyui, now: deps.now, randomSeed: deps.randomSeed },
-    );
-    return c.json(result, 200);
+    live.add(generationId);
+    try {
+      const result = await runGeneration(
+        validation.params,
+        {
+          requestId: id,
+          generationId,
+          logger: logger.child({ request_id: id, generation_id: generationId }),
+          signal: c.req.raw.signal,
+        },
+        { ...config, comfyui, instanceId: deps.instanceId, now: deps.now, randomSeed: deps.randomSeed },
+      );
+      return c.json(result, 200);
+    } finally {
+      live.delete(generationId);
+    }
   });
   app.all('/generate', () => {
     throw new ApiError(405, 'method_not_allowed', 'use POST', { headers: { allow: 'POST' } });

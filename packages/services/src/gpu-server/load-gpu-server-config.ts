@@ -30,6 +30,8 @@ export interface GpuServerConfig {
   readonly comfyuiApiKey: string | undefined;
   /** How long SIGTERM waits for in-flight generations before cutting them off. */
   readonly shutdownTimeoutMs: number;
+  /** GPU_SERVER_ID: this server's name in its prompts' marker; undefined = defaultInstanceId. */
+  readonly instanceId: string | undefined;
 }
 
 /** The workflows shipped with the package (`packages/services/workflows`), wherever the process runs. */
@@ -37,6 +39,7 @@ export const SHIPPED_WORKFLOW_DIR = fileURLToPath(new URL('../../workflows', imp
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const TOKEN = /^[\x21-\x7e]+$/;
+const INSTANCE_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /**
  * Reads the GPU server's configuration from the environment. Every problem is reported
@@ -62,7 +65,11 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     maxImageBytes: read.int('GPU_MAX_IMAGE_BYTES', 16 * 1024 * 1024, { min: 1024, max: 1024 * 1024 * 1024 }),
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
+    instanceId: read.optionalString('GPU_SERVER_ID'),
   };
+  if (config.instanceId !== undefined && !INSTANCE_ID.test(config.instanceId)) {
+    read.problem(`GPU_SERVER_ID: expected 1-128 letters, digits or ${'_.:@-'}, got ${JSON.stringify(config.instanceId.slice(0, 40))}`);
+  }
   // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
   if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   read.finish();

@@ -9,6 +9,7 @@ import { ApiError } from '../http/api-error.js';
 import { createCallSignal } from '../http/create-call-signal.js';
 import { describeInternalError, generationError } from './generation-error.js';
 import { loadWorkflow, WorkflowError } from './load-workflow.js';
+import type { PromptMarker } from './find-orphaned-prompts.js';
 import { summarizeNodeErrors } from './summarize-node-errors.js';
 
 /** What one generation needs from the server. */
@@ -20,6 +21,8 @@ export interface GenerationDeps {
   readonly pollIntervalMs: number;
   /** Sent as ComfyUI `extra_data.api_key_comfy_org`; never logged. */
   readonly comfyuiApiKey: string | undefined;
+  /** This GPU server's instance id, in every prompt's marker (see findOrphanedPrompts). */
+  readonly instanceId: string;
   now(): number;
   /** A seed when the request has none. */
   randomSeed(): number;
@@ -92,7 +95,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     const queued = await deps.comfyui.submitPrompt(graph, {
       clientId: ctx.generationId,
       extraData: {
-        extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
+        extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId, gpu_server: deps.instanceId } satisfies PromptMarker },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
       },
       signal: job.signal,

@@ -92,7 +92,7 @@ export function createRealStack(): RealStack {
       });
       const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
       const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), retryDelayMs: () => 20 });
-      const app = createGpuServerApp({ config, logger, comfyui, newId, now: Date.now, randomSeed: () => 1234 });
+      const app = createGpuServerApp({ config, logger, comfyui, instanceId: `real-stack-${newId()}`, newId, now: Date.now, randomSeed: () => 1234 });
       const clientErrors = { onRefused: logRefusedRequests(logger) };
       return { url: (await serve(app.fetch, port, clientErrors)).url, logFile: path.join(logDir, 'gpu_server.log') };
     },

@@ -21,7 +21,7 @@ export function createTestGpuServer(fetch: typeof globalThis.fetch, env: Record<
   let text = '';
   const logger = createLogger({ service: 'gpu_server', logDir: '.', destination: { write: (line: string) => (text += line) } });
   const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), fetch, retryDelayMs: () => 1 });
-  const app = createGpuServerApp({ config, logger, comfyui, newId, now: Date.now, randomSeed: () => 42 });
+  const app = createGpuServerApp({ config, logger, comfyui, instanceId: 'test-gpu-server', newId, now: Date.now, randomSeed: () => 42 });
   return {
     app: app as unknown as Hono<never>,
     text: () => text,

@@ -159,6 +159,14 @@ export const EVENT_CATALOG = Object.freeze({
     ['status', 'error_code', 'errors'],
     'request rejected before a generation started',
   ),
+  // Added: at start the GPU server cancels the prompts an earlier run of it left in
+  // ComfyUI's queue (it died mid-generation), one line per prompt.
+  comfyui_orphan_cancelled: spec(
+    'gpu_server',
+    ['WARN'],
+    ['prompt_id'],
+    'cancelled a ComfyUI prompt an earlier run of this GPU server left behind',
+  ),
 } satisfies Record<string, EventSpec>);
 
 /** Name of a catalog event. */
