@@ -2,7 +2,7 @@
 // alive through a simulated crash and serves again).
 import { afterEach, describe, expect, it } from 'vitest';
 import { weightFreeGraph } from './support/test-emulator.js';
-import { BIN, emulatorUrl, freePort, isRefused, spawnService, waitUntil, type ServiceChild } from './support/service-process.js';
+import { BIN, emulatorUrl, isRefused, spawnService, waitUntil, type ServiceChild } from './support/service-process.js';
 
 type Json = Record<string, any>;
 
@@ -12,10 +12,11 @@ afterEach(() => {
 });
 
 async function startEmulator(env: Record<string, string> = {}): Promise<{ child: ServiceChild; url: string; port: number }> {
-  const port = await freePort();
-  const child = spawnService(BIN.emulator, { PORT: String(port), EMULATOR_NODE_MS: '0', EMULATOR_JITTER: '0', ...env });
+  // Port 0: the banner names the port it got (a port probed free could be taken meanwhile).
+  const child = spawnService(BIN.emulator, { EMULATOR_NODE_MS: '0', EMULATOR_JITTER: '0', ...env }, ['--port', '0']);
   children.push(child);
-  return { child, url: await emulatorUrl(child), port };
+  const url = await emulatorUrl(child);
+  return { child, url, port: Number(new URL(url).port) };
 }
 
 const postPrompt = async (url: string, graph: Json): Promise<Response> =>
