@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { postGenerate, waitFor } from './helpers/backend-harness.js';
-import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
+import { postGenerate, waitFor } from './support/backend-harness.js';
+import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
 import { BIN, isRefused as refused, readCheckedLog, spawnService, startedPort as portOf, type ServiceChild } from './support/service-process.js';
 
 const runBackend = (env: Record<string, string>): ServiceChild => spawnService(BIN.backend, env);

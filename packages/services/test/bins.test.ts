@@ -52,11 +52,11 @@ describe('bins', () => {
 
   it('run a generation through both processes and stop cleanly on SIGTERM', async () => {
     const emulator = start(EMULATOR_BIN, { EMULATOR_STEP_MS: '0', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0' }, ['--listen', '127.0.0.1', '--port', '0']);
-    const comfyUrl = await emulatorUrl(emulator);
+    const comfyuiUrl = await emulatorUrl(emulator);
     expect(emulator.stderr()).toMatch(/Starting server\n\nTo see the GUI go to: /);
     const logDir = path.join(dir, 'logs');
     const logFile = path.join(logDir, 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyuiUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
     await comfyuiSocketState(port);
     const res = await generate(port, { prompt: 'a quiet harbour', workflow: 'txt2img', steps: 3 });
@@ -83,10 +83,10 @@ describe('bins', () => {
   });
 
   it('on SIGTERM stop accepting, finish the generation in flight, then log service_stop and exit 0', async () => {
-    const { emulator, url: comfyUrl } = await inProcess.startEmulator();
+    const { emulator, url: comfyuiUrl } = await inProcess.startEmulator();
     emulator.hold();
     const logFile = path.join(dir, 'finish', 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyuiUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
     await comfyuiSocketState(port);
     const answer = generate(port, { prompt: 'a slow harbour' });
@@ -113,9 +113,9 @@ describe('bins', () => {
 
   it('on SIGTERM cut a stuck generation off at SHUTDOWN_TIMEOUT_MS, cancel its prompt, log, and exit 0', async () => {
     const emulator = start(EMULATOR_BIN, { PORT: '0', EMULATOR_NODE_MS: '0' });
-    const comfyUrl = await emulatorUrl(emulator);
+    const comfyuiUrl = await emulatorUrl(emulator);
     const logFile = path.join(dir, 'drain', 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, SHUTDOWN_TIMEOUT_MS: '200' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyuiUrl, SHUTDOWN_TIMEOUT_MS: '200' });
     const port = await startedPort(logFile);
     const answer = generate(port, { prompt: 'stuck [[fault:hang]]' }).catch((err: unknown) => err);
     await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');

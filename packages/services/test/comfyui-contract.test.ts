@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../src/http/start-server.js';
 import { formatStartupBanner } from '../src/emulator/emulated-machine.js';
-import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
+import { ComfyuiError } from '../src/comfyui/comfyui-error.js';
+import { createComfyuiClient } from '../src/comfyui/create-comfyui-client.js';
 import { parseHistoryResponse } from '../src/comfyui/parse-history-response.js';
 import { parsePromptResponse } from '../src/comfyui/parse-prompt-response.js';
 import { consoleLineKinds, shapeDifferences } from './support/compare-shape.js';
@@ -145,7 +145,7 @@ beforeAll(async () => {
     }
     if (ex.name === 'prompt-slow') await untilReceived('main', (m) => m.type === 'executing' && m.data['node'] === '3');
     if (ex.name === 'history-complete-preview') {
-      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0];
       previewFile = entry.outputs['2'].images[0].filename as string;
     }
   }
@@ -299,16 +299,16 @@ describe('the client reads every captured ComfyUI answer', () => {
       String(url).includes('does_not_exist')
         ? new Response(new Uint8Array(0), { status: 404, headers: { 'content-type': 'application/octet-stream' } })
         : new Response(readFixture('view.png'), { status: 200, headers: { 'content-type': 'image/png' } });
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: captured });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: captured });
     const image = await client.fetchImage({ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '3' });
     expect(image.bytes.byteLength).toBe(448);
     const error = await client.fetchImage({ filename: 'does_not_exist.png', subfolder: '', type: 'output', nodeId: '3' }).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(ComfyUiError);
+    expect(error).toBeInstanceOf(ComfyuiError);
     expect(error).toMatchObject({ code: 'image_not_found', status: 404 });
   });
 
   it('reads system_stats', async () => {
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
     expect(await client.systemStats()).toEqual({ comfyuiVersion: '0.3.64', devices: ['cpu'] });
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@logtrace/shared';
 import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 type GpuServer = StartedService;
 
 const stack = createRealStack();
@@ -32,11 +32,11 @@ const events = (lines: LogRecord[]): string[] => eventsOf(lines, lines[0]?.['req
 const FLOW = ['generation_start', 'workflow_loaded', 'comfyui_prompt_sent'];
 
 describe('GPU server → emulator on real ports', () => {
-  let comfy: string;
+  let comfyui: string;
   let gpu: GpuServer;
   beforeAll(async () => {
-    comfy = (await startEmulator()).url;
-    gpu = await startGpuServer(comfy);
+    comfyui = (await startEmulator()).url;
+    gpu = await startGpuServer(comfyui);
   });
 
   it.each(['default', 'txt2img'])('generates with %s: 200, ids propagated, the seven success events', async (workflow) => {
@@ -93,7 +93,7 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it('answers a hang with 504 comfyui_timeout, cancels the prompt, and serves the next request', async () => {
-    const server = await startGpuServer(comfy, { COMFYUI_TIMEOUT_MS: '300' });
+    const server = await startGpuServer(comfyui, { COMFYUI_TIMEOUT_MS: '300' });
     const res = await generate(server, { prompt: '[[fault:hang]]' });
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
     expect(linesOf(server, res.requestId).at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
@@ -128,7 +128,7 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it('refuses calls without the bearer token when one is set', async () => {
-    const server = await startGpuServer(comfy, { GPU_SERVER_TOKEN: 'e2e-secret-token' });
+    const server = await startGpuServer(comfyui, { GPU_SERVER_TOKEN: 'e2e-secret-token' });
     const denied = await generate(server, { prompt: 'x' });
     expect([denied.status, denied.body['error_code']]).toEqual([401, 'unauthorized']);
     const allowed = await generate(server, { prompt: 'x' }, { authorization: 'Bearer e2e-secret-token' });

@@ -5,13 +5,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
-import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
-import { postGenerate, startBackendHarness, type BackendHarness } from './helpers/backend-harness.js';
+import { ComfyuiError } from '../src/comfyui/comfyui-error.js';
+import { createComfyuiClient } from '../src/comfyui/create-comfyui-client.js';
+import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
+import { postGenerate, startBackendHarness, type BackendHarness } from './support/backend-harness.js';
 import { createRealStack, readLog } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** A server that accepts connections and requests and then never answers, or stalls after the headers. */
 interface SilentServer {
@@ -73,17 +73,16 @@ const answering = (status: number, text: string, type = 'text/plain; charset=utf
     }),
   );
 
-// Timed from before the call starts: a first fetch() loads undici synchronously, after the
-// call's deadline timer started, which on a busy machine took tens of ms off the measure.
+/** Runs the call and times it from before it starts (its first fetch may load undici synchronously). */
 async function failure(start: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
   const started = Date.now();
   try {
     await start();
   } catch (err) {
-    if (err instanceof ComfyUiError) return { code: err.code, ms: Date.now() - started };
+    if (err instanceof ComfyuiError) return { code: err.code, ms: Date.now() - started };
     throw err;
   }
-  throw new Error('expected a ComfyUiError');
+  throw new Error('expected a ComfyuiError');
 }
 
 const IMAGE = { filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '9' };
@@ -93,7 +92,7 @@ const SLACK_MS = 3000;
 
 describe('the ComfyUI client gives up on a silent ComfyUI at each call\'s own deadline', () => {
   const client = (url: string) =>
-    createComfyUiClient({ baseUrl: url, submitTimeoutMs: DEADLINE_MS, pollTimeoutMs: DEADLINE_MS, viewTimeoutMs: DEADLINE_MS, retryDelayMs: () => 1 });
+    createComfyuiClient({ baseUrl: url, submitTimeoutMs: DEADLINE_MS, pollTimeoutMs: DEADLINE_MS, viewTimeoutMs: DEADLINE_MS, retryDelayMs: () => 1 });
   const calls: Array<[string, (c: ReturnType<typeof client>) => Promise<unknown>]> = [
     ['POST /prompt', (c) => c.submitPrompt({}, { clientId: 'c' })],
     ['GET /history/{id}', (c) => c.getPromptState('p')],
@@ -181,7 +180,7 @@ describe('error answers are read to the end, so connections are reused', () => {
     ['a 503 on GET /view', 503, 'x'.repeat(BIG), 'text/plain', 'view'],
   ] as const)('GPU server → ComfyUI: 8 × %s over at most two connections', async (_name, status, text, type, kind) => {
     const server = await answering(status, text, type);
-    const client = createComfyUiClient({ baseUrl: server.url, retryDelayMs: () => 1 });
+    const client = createComfyuiClient({ baseUrl: server.url, retryDelayMs: () => 1 });
     const call = { submit: () => client.submitPrompt({}, { clientId: 'c' }), poll: () => client.getPromptState('p'), view: () => client.fetchImage(IMAGE) }[kind];
     for (let i = 0; i < 8; i += 1) await failure(call);
     expect(server.connections()).toBeLessThanOrEqual(2);

@@ -18,7 +18,7 @@ import {
   type ServiceChild,
 } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const TOKEN = 'tok-7d1f0c93e2b54a8f';
 const API_KEY = 'comfy-key-5b2e9a41c07d';

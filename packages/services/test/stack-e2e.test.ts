@@ -9,7 +9,7 @@ import { newId } from '@logtrace/shared';
 import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 import { waitUntil } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 interface Stack {
   readonly backend: StartedService;
@@ -37,14 +37,18 @@ async function expectHealthy(stack: Stack): Promise<void> {
   expect(eventsOf(traceOf(stack, next.requestId).backend, next.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
 }
 
+/** Posts to the backend with an X-Request-ID of the caller's; the backend's own id is the one traced. */
 async function generate(stack: Stack, body: Json, headers: Record<string, string> = {}) {
-  const requestId = newId();
+  const clientRequestId = newId();
   const res = await fetch(`${stack.backend.url}/api/generate`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+    headers: { 'content-type': 'application/json', 'x-request-id': clientRequestId, ...headers },
     body: JSON.stringify(body),
   });
-  return { requestId, status: res.status, body: (await res.json()) as Json };
+  const requestId = res.headers.get('x-request-id') ?? '';
+  expect(requestId).not.toBe(clientRequestId);
+  expect(res.headers.get('x-client-request-id')).toBe(clientRequestId);
+  return { requestId, clientRequestId, status: res.status, body: (await res.json()) as Json };
 }
 
 function traceOf(stack: Stack, requestId: string): { backend: LogRecord[]; gpu: LogRecord[] } {
@@ -63,8 +67,11 @@ describe('backend → GPU server → emulator', () => {
   it('returns the image and ties both logs together with request_id and generation_id', async () => {
     const res = await generate(stack, { prompt: 'a lantern in fog', workflow: 'txt2img', width: 256, height: 256, steps: 5 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
+    expect(res.body).toMatchObject({ request_id: res.requestId, client_request_id: res.clientRequestId, image: { content_type: 'image/png' } });
     const trace = traceOf(stack, res.requestId);
+    // The caller's own id is on the first and last backend line, never a request_id.
+    expect(trace.backend.filter((r) => r['client_request_id'] === res.clientRequestId).map((r) => r['event'])).toEqual(['generate_request', 'response_sent']);
+    expect(trace.gpu.some((r) => JSON.stringify(r).includes(res.clientRequestId))).toBe(false);
     expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
     expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved']);
     const generationId = res.body['generation_id'] as string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackendHarness, type BackendHarness } from '../../test/helpers/backend-harness.js';
+import { startBackendHarness, type BackendHarness } from '../../test/support/backend-harness.js';
 
 let h: BackendHarness;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import {
   waitFor,
   type BackendHarness,
   type LogRecord,
-} from '../../test/helpers/backend-harness.js';
+} from '../../test/support/backend-harness.js';
 import {
   afterGate,
   answerImage,
@@ -17,7 +17,7 @@ import {
   PNG_BYTES,
   resetConnection,
   type Behavior,
-} from '../../test/helpers/gpu-stand-in.js';
+} from '../../test/support/gpu-stand-in.js';
 
 let h: BackendHarness | undefined;
 afterEach(async () => {

@@ -60,6 +60,8 @@ export function parseRequestJson(text: string, handler: PyFrame): unknown {
 
 /** What aiohttp logs when a handler raised: `Error handling request` and the traceback. */
 export function formatHandlerFailure(error: PythonError): string {
-  const full = new PythonError(error.pyType, error.message, [...SERVER_FRAMES, ...error.frames], error.context);
+  // Raised in the origin middleware itself: its own frame replaces the one that awaits the handler.
+  const above = error.frames[0]?.func === 'origin_only_middleware' ? SERVER_FRAMES.slice(0, -1) : SERVER_FRAMES;
+  const full = new PythonError(error.pyType, error.message, [...above, ...error.frames], error.context);
   return `Error handling request\n${formatPyTraceback(full).replace(/\n$/, '')}`;
 }

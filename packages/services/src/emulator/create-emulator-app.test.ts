@@ -14,7 +14,7 @@ async function emulator(options: Parameters<typeof createTestEmulator>[0] = {}):
   return e;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 async function submit(e: TestEmulator, body: unknown): Promise<{ status: number; body: Json }> {
   const res = await postJson(e.app, '/prompt', body);
@@ -174,6 +174,52 @@ describe('emulator HTTP API', () => {
     expect(missing.body['node_errors']['1']['errors'][0]['type']).toBe('custom_validation_failed');
   });
 
+  it('refuses an upload over 100 MB streamed without Content-Length with 413, storing nothing', async () => {
+    const e = await emulator();
+    const boundary = 'xXxBoundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`;
+    let sent = 0;
+    const chunk = new Uint8Array(1024 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode(head)),
+      pull(controller) {
+        // 110 MiB, then the closing boundary.
+        if (sent >= 110) {
+          controller.enqueue(new TextEncoder().encode(`\r\n--${boundary}--\r\n`));
+          controller.close();
+          return;
+        }
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await e.app.request('/upload/image', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/^Maximum request body size 104857600 exceeded, actual body size \d+$/);
+    // It stopped reading at the cap, as aiohttp does.
+    expect(sent).toBeLessThan(110);
+    expect(e.state.files.list('input')).toEqual(['example.png']);
+  });
+
+  it('keeps at most maxInputBytes of uploads: the oldest are forgotten first', async () => {
+    const e = await emulator({ maxInputBytes: 1024 * 1024 });
+    const upload = async (name: string): Promise<number> => {
+      const form = new FormData();
+      form.append('image', new File([new Uint8Array(400 * 1024).fill(name.charCodeAt(0))], name));
+      return (await e.app.request('/upload/image', { method: 'POST', body: form })).status;
+    };
+    for (const name of ['a.png', 'b.png', 'c.png', 'd.png']) expect(await upload(name)).toBe(200);
+    const inputs = e.state.files.list('input');
+    expect(inputs).toEqual(['c.png', 'd.png']);
+    expect((await e.app.request('/view?filename=a.png&type=input')).status).toBe(404);
+    expect((await e.app.request('/view?filename=d.png&type=input')).status).toBe(200);
+  });
+
   it('keeps api keys out of the queue and the history', async () => {
     const e = await emulator();
     const res = await submit(e, { prompt: weightFreeGraph(), extra_data: { api_key_comfy_org: 'secret-key', note: 1 } });
@@ -202,6 +248,45 @@ describe('emulator HTTP API', () => {
     const res = await e.app.request('/prompt', { headers: { host: '127.0.0.1:8188', origin: 'http://evil.example' } });
     expect(res.status).toBe(403);
     expect(e.output()).toContain('WARNING: request with non matching host and origin 127.0.0.1 != evil.example, returning 403');
+  });
+
+  it.each([
+    // A resolver that knows localhost. (trailing dot), as most do; numeric spellings resolve too.
+    ['localhost.:8188', 'http://evil.example', 403, 'localhost. != evil.example'],
+    ['2130706433:8188', 'http://evil.example', 403, '2130706433 != evil.example'],
+    ['[::1]:8188', 'http://evil.example', 403, '::1 != evil.example'],
+    ['127.0.0.1:8188', 'http://exa mple.com', 403, '127.0.0.1 != exa mple.com'],
+    ['127.0.0.1:8188', 'http://localhost:8188', 403, '127.0.0.1:8188 != localhost:8188'],
+    ['127.0.0.1:8188', 'null', 200, undefined],
+    ['evil.example:8188', 'http://other.example', 200, undefined],
+  ])('Host %j with Origin %j → %i, as ComfyUI 0.3.64 decides', async (host, origin, status, names) => {
+    const e = await emulator({ lookup: async (name, family) => (['localhost.', '2130706433'].includes(name) && family === 4 ? ['127.0.0.1'] : Promise.reject(new Error('ENOTFOUND'))) });
+    const res = await e.app.request('/system_stats', { headers: { host, origin } });
+    expect(res.status).toBe(status);
+    if (names === undefined) expect(e.output()).not.toContain('WARNING: request with non matching');
+    else expect(e.output()).toContain(`WARNING: request with non matching host and origin ${names}, returning 403`);
+  });
+
+  it("answers aiohttp's 500 where ComfyUI's urllib raises on the Origin (a bad port), with the traceback from its middleware", async () => {
+    const e = await emulator();
+    const res = await e.app.request('/system_stats', { headers: { host: '127.0.0.1:8188', origin: 'http://evil.example:99999' } });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('500 Internal Server Error\n\nServer got itself in trouble');
+    const output = e.output();
+    expect(output).toContain('Error handling request\nTraceback (most recent call last):\n');
+    expect(output).toContain('line 27, in cache_control\n');
+    expect(output).toContain('server.py", line 124, in origin_only_middleware\n');
+    expect(output).not.toContain('line 137, in origin_only_middleware');
+    expect(output).toContain('ValueError: Port out of range 0-65535\n');
+  });
+
+  it('answers OPTIONS with an empty 200 without running the route, as its middleware does', async () => {
+    const e = await emulator();
+    const res = await e.app.request('/prompt', { method: 'OPTIONS' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+    expect(e.output()).not.toContain('got prompt');
   });
 });
 

@@ -1,7 +1,7 @@
 import { handlerFrame, parseRequestJson } from './aiohttp-errors.js';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
-import type { ExecutionFault } from './execute-prompt.js';
+import type { ExecutionFault } from './prompt-types.js';
 import { isRecord } from './node-catalog.js';
 import { pyTruthy } from './convert-input-value.js';
 import { pickFault, type FaultSettings } from './pick-fault.js';
@@ -20,7 +20,7 @@ export type PostPromptOutcome =
 /** What handlePostPrompt needs. */
 export interface PostPromptDeps {
   readonly state: EmulatorState;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly faults: FaultSettings;
   newId(): string;
   random(): number;

@@ -1,4 +1,5 @@
 import { createEnvReader } from '@logtrace/shared';
+import { DEFAULT_MAX_INPUT_BYTES } from './file-store.js';
 import { FAULTS, isFault, type Fault } from './pick-fault.js';
 
 /** The emulator's configuration, read once at start. */
@@ -23,10 +24,12 @@ export interface EmulatorConfig {
   readonly crashDownMs: number;
   /** Checkpoint file names offered to CheckpointLoaderSimple. */
   readonly checkpoints: readonly string[];
-  /** Output and temp images kept in memory. */
+  /** Output and temp images kept in memory; also the most uploaded input files kept. */
   readonly maxFiles: number;
   /** Whether `/ws` accepts websockets (`off`: answers 404, as a ComfyUI behind a proxy that drops upgrades). */
   readonly websocket: boolean;
+  /** Bytes of uploaded input files kept in memory; the oldest are forgotten beyond this. */
+  readonly maxInputBytes: number;
 }
 
 const FRACTION = /^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/;
@@ -81,6 +84,7 @@ export function loadEmulatorConfig(
       .filter((s) => s !== ''),
     maxFiles: read.int('EMULATOR_MAX_FILES', 1000, { min: 1, max: 1_000_000 }),
     websocket: read.oneOf('EMULATOR_WEBSOCKET', 'on', ['on', 'off'] as const) === 'on',
+    maxInputBytes: read.int('EMULATOR_MAX_INPUT_BYTES', DEFAULT_MAX_INPUT_BYTES, { min: 0, max: 2 ** 40 }),
   };
   read.finish();
   return Object.freeze(config);

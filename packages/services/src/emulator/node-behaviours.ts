@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { encodePng, readPngSize, type RgbImage } from './encode-png.js';
 import { EMULATED_MACHINE } from './emulated-machine.js';
 import {
@@ -15,7 +15,7 @@ import type { NodeClass } from './node-catalog.js';
 import type { PythonError } from './python-error.js';
 import { formatPyJson } from './python-format.js';
 import { renderInverted, renderSeeded, renderSolid } from './render-image.js';
-import type { Graph } from './validate-prompt.js';
+import type { Graph } from './prompt-types.js';
 
 /** What flows along a link during emulated execution. */
 export type NodeValue =
@@ -33,7 +33,7 @@ export interface NodeContext {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly graph: Graph;
   readonly extraData: Readonly<Record<string, unknown>>;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly files: FileStore;
   readonly models: LoadedModels;
   /** Milliseconds a sampler step takes, a plain node, a checkpoint load. */

@@ -15,7 +15,7 @@ async function setup(env: Record<string, string> = {}) {
   return { emulator, server: createTestGpuServer(emulator.fetch, env) };
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const REQUEST_ID = '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
 
@@ -145,6 +145,16 @@ describe('GPU server POST /generate', () => {
       [401, 'unauthorized'],
     ]);
     for (const record of rejected) expect(checkRecord(record)).toEqual([]);
+  });
+
+  it.each(['GET', 'PUT', 'DELETE'])('answers %s /generate with 405 and Allow: POST, as the backend does', async (method) => {
+    const { server } = await setup();
+    const res = await server.app.request('/generate', { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    const id = res.headers.get('x-request-id');
+    expect(await res.json()).toEqual({ error: 'use POST', error_code: 'method_not_allowed', request_id: id });
+    expect(server.records()).toEqual([]);
   });
 
   it('replaces an invalid X-Request-ID with a new UUID', async () => {

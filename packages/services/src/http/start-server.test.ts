@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { dribble, type Dribbled } from '../../test/helpers/raw-http.js';
+import { dribble, type Dribbled } from '../../test/support/raw-http.js';
 import { ListenError, startServer, type RunningServer, type ServerTimeouts } from './start-server.js';
 
 const running: RunningServer[] = [];

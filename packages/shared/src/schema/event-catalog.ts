@@ -75,6 +75,7 @@ export interface KnownFields {
   idle_ms: number;
   /** Generations in flight when something happened to all of them. */
   in_flight: number;
+  client_request_id: string;
 }
 
 /** Name of a well-known field. */
@@ -121,6 +122,8 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
     nodes_cached: 'int',
     idle_ms: 'int',
     in_flight: 'int',
+    // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
+    client_request_id: 'uuid',
   });
 
 function spec<const R extends readonly FieldName[]>(
@@ -133,7 +136,7 @@ function spec<const R extends readonly FieldName[]>(
 }
 
 /**
- * The event catalog of SPEC.md §2: the single list of event names, who writes them,
+ * The event catalog (docs/log-format.md "Event catalog"): the single list of event names, who writes them,
  * at which level, with which required fields. Writers and readers both use it.
  */
 export const EVENT_CATALOG = Object.freeze({
@@ -194,13 +197,24 @@ export const EVENT_CATALOG = Object.freeze({
   service_stop: spec('any', ['INFO'], [], 'service stopped'),
   fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
   internal_error: spec('any', ['ERROR'], ['error_code', 'error'], 'unexpected error while handling a request'),
-  // Added after SPEC.md §2: the GPU server's counterpart of validation_error, also for a
-  // missing or wrong bearer token (OWASP: log input validation and authentication failures).
+  // The GPU server's counterpart of validation_error (docs/log-format.md "Event catalog"), also for a
+  // missing or wrong bearer token (OWASP: log input validation and authentication failures);
+  // both services also write it for a request their HTTP parser refused (malformed, too large,
+  // too slow). Every line the services write has a request_id; it is not listed as required
+  // because events of `any` service are checked (create-logger.test.ts) without ids.
   request_rejected: spec(
+    'any',
+    ['WARN'],
+    ['status', 'error_code', 'errors'],
+    'request rejected before a generation started',
+  ),
+  // Added: at start the GPU server cancels the prompts an earlier run of it left in
+  // ComfyUI's queue (it died mid-generation), one line per prompt.
+  comfyui_orphan_cancelled: spec(
     'gpu_server',
     ['WARN'],
-    ['request_id', 'status', 'error_code', 'errors'],
-    'request rejected before a generation started',
+    ['prompt_id'],
+    'cancelled a ComfyUI prompt an earlier run of this GPU server left behind',
   ),
   // Added for issue 13: what ComfyUI's websocket tells about a prompt (docs/comfyui.md "Websocket").
   comfyui_execution_start: spec(
