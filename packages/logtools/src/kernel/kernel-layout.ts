@@ -9,7 +9,7 @@ import { LEVEL_ALIASES, RECORD_KEYS, type FieldName, type RecordKey } from '@log
  * core fields come from (shared RECORD_KEYS, in that order), then the fields readers
  * need besides. A key's index is its slot in a result record.
  */
-export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([...RECORD_KEYS, 'status', 'comfyui_cancel']);
+export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([...RECORD_KEYS, 'status', 'comfyui_cancel', 'client_request_id']);
 
 /** One of KEY_NAMES. */
 export type KeyName = RecordKey | FieldName;
