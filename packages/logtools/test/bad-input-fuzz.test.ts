@@ -17,7 +17,7 @@ import { generateLogs } from '../src/generator/generate-logs.js';
 import { FileStats } from '../src/read/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/read/scan-json-file.js';
 import { errorCounts, expectNoCrash, RAW_CONTROL } from './bad-input-cases.js';
-import { referenceDurations, referenceErrorCounts, referenceRead, type ReferenceFile } from './reference-read.js';
+import { referenceDurations, referenceErrorCounts, referenceNodes, referenceRead, type ReferenceFile } from './reference-read.js';
 import { REAL_COMFYUI_LOG } from './fixture-paths.js';
 import { runCli, type Json } from './run-cli.js';
 
@@ -158,10 +158,18 @@ async function run(argv: readonly string[]): Promise<{ code: number; json: Json;
   return { code: result.code, json: argv.includes('--json') && result.stdout !== '' ? (JSON.parse(result.stdout) as Json) : {}, stderr: result.stderr };
 }
 
-/** The perf answer of a report, avg to 9 significant digits (sums of damaged durations depend on the order of addition). */
+/** The perf answer of a report, averages and ratios to 9 significant digits (sums of damaged durations depend on the order of addition). */
 function perfAnswer(json: Json): Json {
-  const round = (s: Json) => ({ ...s, avg_ms: s['avg_ms'] === null ? null : Number(s['avg_ms'].toPrecision(9)) });
-  return { generation: round(json['generation']), ...Object.fromEntries(Object.entries(json['stages'] as Json).map(([k, v]) => [k, round(v as Json)])) };
+  const digits = (v: number | null) => (v === null ? null : Number(v.toPrecision(9)));
+  const round = (s: Json) => ({ ...s, avg_ms: digits(s['avg_ms']) });
+  const byClass = (map: Json, f: (s: Json) => Json) => Object.fromEntries(Object.entries(map as Json).map(([k, v]) => [k, f(v as Json)]));
+  return {
+    generation: round(json['generation']),
+    ...byClass(json['stages'], round),
+    nodes: byClass(json['nodes'], round),
+    cache: { ...json['cache'], hit_ratio: digits(json['cache']['hit_ratio']) },
+    steps_per_s: byClass(json['steps_per_s'], (s) => ({ ...s, avg: digits(s['avg']) })),
+  };
 }
 
 /** One damaged directory, every check. */
@@ -200,7 +208,8 @@ async function checkOnce(seed: number): Promise<void> {
   const durations = referenceDurations(records);
   const expectedPerf = perfAnswer({
     generation: summarize(durations['generation'] ?? []),
-    stages: Object.fromEntries(['backend_end_to_end', 'gpu_round_trip', 'image_transfer'].map((k) => [k, summarize(durations[k] ?? [])])),
+    stages: Object.fromEntries(['backend_end_to_end', 'gpu_round_trip', 'image_transfer', 'queue_wait', 'execution'].map((k) => [k, summarize(durations[k] ?? [])])),
+    ...referenceNodes(records),
   });
   expect(perfAnswer(strictPerf.json)).toEqual(expectedPerf);
   const found = Object.values(durations).some((d) => d.length > 0);

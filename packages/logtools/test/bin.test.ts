@@ -123,10 +123,23 @@ describe('the built generate-logs binary', () => {
     const result = await runBin(GENERATOR, ['--dir', dir, '--requests', '30', '--seed', '5', '--style', 'python', '--expected', expectedFile]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/30 requests/);
-    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { generation: unknown }; requests: unknown[] };
+    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { generation: unknown; nodes: object }; requests: unknown[] };
     expect(expected.requests).toHaveLength(30);
     const perf = await runCli(['perf', '--json', '--dir', dir]);
     expect(JSON.parse(perf.stdout).generation).toEqual(expected.perf.generation);
+    expect(JSON.parse(perf.stdout).nodes).toEqual(expected.perf.nodes);
+    expect(Object.keys(expected.perf.nodes)).toContain('KSampler');
+  });
+
+  it('writes the logs of a GPU server that only polls with --no-websocket', async () => {
+    const dir = path.join(root, 'no-websocket');
+    const expectedFile = path.join(root, 'expected-no-websocket.json');
+    const result = await runBin(GENERATOR, ['--dir', dir, '--requests', '30', '--seed', '5', '--no-websocket', '--expected', expectedFile]);
+    expect(result.code).toBe(0);
+    expect(await readFile(path.join(dir, 'gpu_server.log'), 'utf8')).not.toMatch(/comfyui_(execution_start|nodes_cached|node_executed|progress|stalled|ws_lost)|queue_wait_ms/);
+    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { nodes: object; stages: { execution: { count: number } } } };
+    expect(expected.perf.nodes).toEqual({});
+    expect(expected.perf.stages.execution.count).toBe(0);
   });
 
   it('rejects a bad option with exit 2', async () => {

@@ -157,9 +157,14 @@ describe('--json shapes', () => {
   it('perf', async () => {
     const { code, json } = await runJson<Record<string, Record<string, unknown>>>(['perf', '--dir', dir]);
     expect(code).toBe(0);
-    expect(Object.keys(json)).toEqual(['generation', 'stages', 'slow', 'buckets', 'input']);
+    expect(Object.keys(json)).toEqual(['generation', 'stages', 'slow', 'buckets', 'nodes', 'cache', 'steps_per_s', 'input']);
     expect(Object.keys(json['generation'] ?? {})).toEqual(['count', 'avg_ms', 'min_ms', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'max_ms']);
-    expect(Object.keys(json['stages'] ?? {})).toEqual(['backend_end_to_end', 'gpu_round_trip', 'image_transfer']);
+    expect(Object.keys(json['stages'] ?? {})).toEqual(['backend_end_to_end', 'gpu_round_trip', 'image_transfer', 'queue_wait', 'execution']);
+    // No ComfyUI websocket events in these logs: empty, never missing.
+    expect(json['stages']?.['queue_wait']).toMatchObject({ count: 0, avg_ms: null });
+    expect(json['nodes']).toEqual({});
+    expect(json['cache']).toEqual({ executed: 0, cached: 0, hit_ratio: null, unattributed: 0 });
+    expect(json['steps_per_s']).toEqual({});
     expect(Object.keys(json['slow'] ?? {})).toEqual(['threshold_ms', 'count', 'items']);
     expect(json['input']).toMatchObject({ files: 2, lines: 5, skipped: 0 });
   });
@@ -174,6 +179,7 @@ describe('--json shapes', () => {
   it('trace', async () => {
     const { json } = await runJson<Record<string, unknown>>(['trace', A, '--dir', dir]);
     expect(Object.keys(json).slice(0, 8)).toEqual(['id', 'request_id', 'generation_ids', 'prompt_ids', 'outcome', 'duration_ms', 'started_at', 'events']);
+    expect(json).toMatchObject({ nodes: [], stalls: [], breakdown: { queue_wait_ms: null, execution_ms: null } });
     expect(json).toMatchObject({ id: A, request_id: A, outcome: 'error', duration_ms: 90, comfyui: [] });
     expect((json['events'] as Record<string, unknown>[])[1]).toMatchObject({ time: '2026-11-28T05:03:21.200Z', service: 'backend', event: 'gpu_error', level: 'ERROR', error_code: 'ECONNREFUSED' });
   });

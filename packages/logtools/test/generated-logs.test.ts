@@ -27,6 +27,20 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     expect(expected.slow.count).toBeGreaterThan(0);
   });
 
+  it("perf's ComfyUI stages, node classes, cache hits and sampler speed equal the generator's", async () => {
+    const { json } = await runJson<Json>(['perf', '--dir', gen().dir]);
+    const expected = gen().expected.perf();
+    expect(json['nodes']).toEqual(expected.nodes);
+    expect(json['cache']).toEqual(expected.cache);
+    expect(json['steps_per_s']).toEqual(expected.steps_per_s);
+    expect(Object.keys(json['nodes']).sort()).toEqual(['CLIPTextEncode', 'CheckpointLoaderSimple', 'EmptyLatentImage', 'KSampler', 'SaveImage', 'VAEDecode']);
+    expect(expected.cache.cached).toBeGreaterThan(0);
+    // A prompt whose websocket dropped while it ran has its queue wait but no execution time.
+    expect(expected.stages.queue_wait.count).toBeGreaterThan(expected.stages.execution.count);
+    expect(expected.stages.execution.count).toBeGreaterThan(20);
+    expect(expected.stages.execution.count).toBeLessThan(expected.generation.count);
+  });
+
   it('perf with other thresholds and a time window', async () => {
     const g = gen();
     const since = g.startTime + 10 * 60_000;

@@ -36,14 +36,31 @@ function expectTrace(json: Json, request: ExpectedRequest, stamped: boolean): vo
   expect(lines).toEqual(request.comfyui);
   const attributions = new Set(json['comfyui'].map((c: Json) => c['attribution']));
   if (request.comfyui.length > 0) expect([...attributions]).toEqual([stamped ? 'time' : 'order']);
+  const t0 = request.events[0]?.time ?? 0;
+  expect(json['nodes']).toEqual(request.nodes.map(({ start, ...node }) => ({ ...node, start_ms: start - t0 })));
+  expect(json['breakdown']).toMatchObject({ queue_wait_ms: request.queue_wait_ms, execution_ms: request.execution_ms });
+  expect(json['stalls'].length).toBe(request.stalled ? 1 : 0);
 }
 
 describe.each(VARIANTS)('trace on a generated directory: $name', (variant) => {
   const gen = () => generated(variant.name);
 
-  it('covers every outcome', () => {
-    const outcomes = new Set(gen().expected.requests.map((r) => r.outcome));
+  it('covers every outcome, ComfyUI nodes run and cached, a stalled prompt and a lost websocket', () => {
+    const requests = gen().expected.requests;
+    const outcomes = new Set(requests.map((r) => r.outcome));
     expect([...outcomes].sort()).toEqual(['error', 'incomplete', 'ok', 'timeout', 'validation_error']);
+    expect(requests.some((r) => r.nodes.some((n) => n.cached) && r.nodes.some((n) => !n.cached))).toBe(true);
+    expect(requests.some((r) => r.stalled)).toBe(true);
+    expect(requests.some((r) => r.scenario === 'ws_lost' && r.execution_ms === null && r.outcome === 'ok')).toBe(true);
+  });
+
+  it("gives each request's ComfyUI nodes, queue wait, execution and stall, for every scenario", async () => {
+    const websocket = sample(gen().expected.requests.filter((r) => r.queue_wait_ms !== null || r.stalled));
+    expect(websocket.length).toBeGreaterThan(5);
+    for (const request of websocket) {
+      const { json } = await runJson<Json>(['trace', request.request_id, '--dir', gen().dir]);
+      expectTrace(json, request, variant.stamped);
+    }
   });
 
   it('returns exactly the events of each request, in order, with its ComfyUI lines, from its request_id', async () => {

@@ -8,7 +8,9 @@ import { generateLogs } from '../generator/generate-logs.js';
 const USAGE = `Usage: generate-logs --dir DIR [options]
 
 Simulates the backend, GPU server and ComfyUI serving overlapping requests of every
-outcome and writes backend.log, gpu_server.log, telegram_bot.log and comfyui.log.
+outcome and writes backend.log, gpu_server.log, telegram_bot.log and comfyui.log. The
+GPU server logs what ComfyUI's websocket tells it: queue waits, each node, sampler
+progress, a stalled prompt, a lost connection.
 
   --dir DIR          directory to write (required)
   --seed N           random seed (default 1): the same seed writes the same files
@@ -18,6 +20,7 @@ outcome and writes backend.log, gpu_server.log, telegram_bot.log and comfyui.log
   --unstamped        write comfyui.log without the line stamper's times
   --clean            no bad lines (default: every kind of bad line, BOM, CRLF, NULs, a torn tail)
   --rotate           split the JSON logs into x.log.2.gz, x.log.1, x.log
+  --no-websocket     a GPU server that only polls: the same requests without the websocket's events
   --expected FILE    write the expected answers as JSON (perf, error groups, requests)
   -h, --help         this text`;
 
@@ -40,6 +43,7 @@ function main(argv: string[]): number {
       unstamped: { type: 'boolean' },
       clean: { type: 'boolean' },
       rotate: { type: 'boolean' },
+      'no-websocket': { type: 'boolean' },
       expected: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -61,6 +65,7 @@ function main(argv: string[]): number {
     stamped: values.unstamped !== true,
     corrupt: values.clean !== true,
     rotate: values.rotate === true,
+    websocket: values['no-websocket'] !== true,
   });
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(

@@ -9,6 +9,8 @@ const LINES: readonly string[][] = [
   ['perf'],
   ['perf', '--json'],
   ['perf', '--dir', '/x', '--slow', '90s', '--top', '5', '--bucket', '15m'],
+  ['perf', '--by-node', '--json'],
+  ['perf', '--no-by-node'],
   ['perf', '--dir=/x', '--top=3', '--no-color', '--strict'],
   ['perf', '--top', 'many'],
   ['perf', '--top', '2', '--top', '3'],

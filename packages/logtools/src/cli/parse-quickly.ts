@@ -25,7 +25,8 @@ export async function parseQuickly(argv: readonly string[], commands: readonly C
   const { default: parser } = await import('yargs-parser');
   const parsed = parser.detailed([...rest], { ...parserHints(options), configuration: { 'parse-positional-numbers': false, 'populate--': true } });
   if (parsed.error !== null) return undefined;
-  const known = new Set(Object.keys(options));
+  // yargs-parser also gives a hyphenated option (`--by-node`) in camel case (`byNode`), as yargs does.
+  const known = new Set(Object.keys(options).flatMap((key) => [key, key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]));
   if (Object.keys(parsed.argv).some((key) => key !== '_' && key !== '--' && !known.has(key))) return undefined;
   const positionals = [...spec.command.matchAll(/<(\w+)>/g)].map((m) => m[1] ?? '');
   const given = parsed.argv._;

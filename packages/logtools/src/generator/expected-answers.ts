@@ -1,14 +1,23 @@
-import type { Level } from '@logtrace/shared/schema';
+import { EVENT, type Level } from '@logtrace/shared/schema';
 import type { DurationSummary } from '../perf/summarize-durations.js';
+import { ExpectedNodes, type ExpectedCache, type ExpectedNodeClass, type ExpectedRate } from './expected-nodes.js';
+import { ExpectedRequests, type ExpectedRequest, type RequestIds } from './expected-requests.js';
 import type { LogEvent } from './format-record.js';
 
 /** Statistics in logtrace's shape, computed by the generator itself: a plain sort, then the nearest rank. */
 export type ExpectedStats = DurationSummary;
 
+export type { ExpectedRequest, ExpectedTraceNode } from './expected-requests.js';
+
 /** What `logtrace perf` must report for the generated directory. */
 export interface ExpectedPerf {
   readonly generation: ExpectedStats;
-  readonly stages: { readonly backend_end_to_end: ExpectedStats; readonly gpu_round_trip: ExpectedStats; readonly image_transfer: ExpectedStats };
+  readonly stages: Readonly<Record<StageKey, ExpectedStats>>;
+  /** Per node class (comfyui_node_executed, comfyui_nodes_cached). */
+  readonly nodes: Readonly<Record<string, ExpectedNodeClass>>;
+  readonly cache: ExpectedCache;
+  /** Per node class (comfyui_progress). */
+  readonly steps_per_s: Readonly<Record<string, ExpectedRate>>;
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly { duration_ms: number; request_id: string; generation_id: string; prompt_id: string; time: string }[] };
   readonly buckets: readonly { readonly start: string; readonly count: number; readonly p95_ms: number }[];
   /** Every generation duration with its time, for checks with a time window. */
@@ -25,30 +34,13 @@ export interface ExpectedErrorGroup {
   readonly count: number;
 }
 
-/** A request as written: its events in order and its comfyui.log lines. */
-export interface ExpectedRequest {
-  readonly request_id: string;
-  readonly generation_id: string | null;
-  readonly prompt_id: string | null;
-  readonly scenario: string;
-  readonly outcome: 'ok' | 'validation_error' | 'timeout' | 'error' | 'incomplete';
-  readonly events: readonly { readonly time: number; readonly service: string; readonly event: string }[];
-  /** comfyui.log lines that belong to it (progress bars reduced to their final state). */
-  readonly comfyui: readonly string[];
-}
-
+/** The stages perf reads from an event's `duration_ms`. */
 const STAGES = { response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' } as const;
 
-interface RequestBook {
-  readonly request_id: string;
-  readonly generation_id: string | null;
-  readonly prompt_id: string | null;
-  readonly scenario: string;
-  readonly events: { time: number; service: string; event: string; level: Level; status: unknown; seq: number }[];
-  readonly comfyui: string[];
-  posted: boolean;
-  promptSeen: boolean;
-}
+/** The stages perf reads from comfyui_complete's other fields. */
+const COMPLETE_STAGES = { queue_wait: 'queue_wait_ms', execution: 'execution_ms' } as const;
+
+type StageKey = (typeof STAGES)[keyof typeof STAGES] | keyof typeof COMPLETE_STAGES;
 
 /**
  * Collects, while the generator writes, the answers logtrace must give, from the
@@ -57,28 +49,19 @@ interface RequestBook {
  */
 export class ExpectedAnswers {
   private readonly generation: { time: number; duration_ms: number; request_id: string; generation_id: string; prompt_id: string }[] = [];
-  private readonly stages = { backend_end_to_end: [] as number[], gpu_round_trip: [] as number[], image_transfer: [] as number[] };
+  private readonly stages: Record<StageKey, number[]> = { backend_end_to_end: [], gpu_round_trip: [], image_transfer: [], queue_wait: [], execution: [] };
+  private readonly nodeStats = new ExpectedNodes();
   private readonly errors = new Map<string, ExpectedErrorGroup>();
   private readonly comfyuiIssues = new Map<string, { event: string; type: string | null; level: Level; count: number }>();
-  private readonly books: RequestBook[] = [];
-  private seq = 0;
+  private readonly requestBooks: ExpectedRequests;
 
-  constructor(private readonly keepRequests: boolean) {}
+  constructor(keepRequests: boolean) {
+    this.requestBooks = new ExpectedRequests(keepRequests);
+  }
 
   /** Registers a request; returns its index for later calls (-1 when requests are not kept). */
-  addRequest(ids: { requestId: string; generationId: string | undefined; promptId: string | undefined; scenario: string }): number {
-    if (!this.keepRequests) return -1;
-    this.books.push({
-      request_id: ids.requestId,
-      generation_id: ids.generationId ?? null,
-      prompt_id: ids.promptId ?? null,
-      scenario: ids.scenario,
-      events: [],
-      comfyui: [],
-      posted: false,
-      promptSeen: false,
-    });
-    return this.books.length - 1;
+  addRequest(ids: RequestIds): number {
+    return this.requestBooks.addRequest(ids);
   }
 
   /** A JSON-lines event was written. */
@@ -88,8 +71,14 @@ export class ExpectedAnswers {
     if (e.event === 'comfyui_complete' && duration !== undefined) {
       this.generation.push({ time: e.time, duration_ms: duration, request_id: String(f['request_id']), generation_id: String(f['generation_id']), prompt_id: String(f['prompt_id']) });
     }
-    const stage = (STAGES as Record<string, keyof typeof this.stages | undefined>)[e.event];
+    const stage = (STAGES as Record<string, StageKey | undefined>)[e.event];
     if (stage !== undefined && duration !== undefined) this.stages[stage].push(duration);
+    if (e.event === EVENT.comfyui_complete) {
+      for (const [name, field] of Object.entries(COMPLETE_STAGES) as [keyof typeof COMPLETE_STAGES, string][]) {
+        if (typeof f[field] === 'number') this.stages[name].push(f[field]);
+      }
+    }
+    this.nodeStats.wroteEvent(e);
     if (e.level === 'ERROR' || e.level === 'FATAL' || e.level === 'WARN') {
       const errorCode = typeof f['error_code'] === 'string' ? f['error_code'] : null;
       const key = [e.service, e.event, errorCode, template ?? e.msg].join('\0');
@@ -98,17 +87,12 @@ export class ExpectedAnswers {
         ? { service: e.service, event: e.event, error_code: errorCode, template: template ?? e.msg, level: e.level, count: 1 }
         : { ...group, count: group.count + 1 });
     }
-    const book = this.books[request];
-    if (book !== undefined) {
-      book.events.push({ time: e.time, service: e.service, event: e.event, level: e.level, status: f['status'], seq: this.seq++ });
-      if (typeof f['prompt_id'] === 'string') book.promptSeen = true;
-      if (e.event === 'comfyui_prompt_sent' || (e.event === 'error_comfyui' && typeof f['status'] === 'number' && f['prompt_id'] === undefined)) book.posted = true;
-    }
+    this.requestBooks.wroteEvent(request, e);
   }
 
   /** A comfyui.log line of a request was written. */
   wroteComfyuiLine(request: number, text: string): void {
-    this.books[request]?.comfyui.push(text);
+    this.requestBooks.wroteComfyuiLine(request, text);
   }
 
   /** A ComfyUI problem was written. */
@@ -128,7 +112,16 @@ export class ExpectedAnswers {
     }
     return {
       generation: stats(this.generation.map((g) => g.duration_ms)),
-      stages: { backend_end_to_end: stats(this.stages.backend_end_to_end), gpu_round_trip: stats(this.stages.gpu_round_trip), image_transfer: stats(this.stages.image_transfer) },
+      stages: {
+        backend_end_to_end: stats(this.stages.backend_end_to_end),
+        gpu_round_trip: stats(this.stages.gpu_round_trip),
+        image_transfer: stats(this.stages.image_transfer),
+        queue_wait: stats(this.stages.queue_wait),
+        execution: stats(this.stages.execution),
+      },
+      nodes: this.nodeStats.nodes(),
+      cache: this.nodeStats.cache(),
+      steps_per_s: this.nodeStats.stepsPerSecond(),
       slow: {
         threshold_ms: slowMs,
         count: slow.length,
@@ -151,28 +144,8 @@ export class ExpectedAnswers {
 
   /** Every request as written, with its outcome by the documented rule. */
   requests(): ExpectedRequest[] {
-    return this.books.map((b) => {
-      const events = [...b.events].sort((x, y) => x.time - y.time || x.service.localeCompare(y.service) || x.seq - y.seq);
-      return {
-        request_id: b.request_id,
-        generation_id: events.some((e) => e.service === 'gpu_server') ? b.generation_id : null,
-        prompt_id: b.promptSeen ? b.prompt_id : null,
-        scenario: b.scenario,
-        outcome: outcomeOf(events),
-        events: events.map((e) => ({ time: e.time, service: e.service, event: e.event })),
-        comfyui: b.posted ? [...b.comfyui] : [],
-      };
-    });
+    return this.requestBooks.requests();
   }
-}
-
-function outcomeOf(events: readonly { event: string; level: Level; status: unknown }[]): ExpectedRequest['outcome'] {
-  if (events.some((e) => e.event === 'validation_error')) return 'validation_error';
-  if (events.some((e) => e.event === 'timeout_error')) return 'timeout';
-  if (events.some((e) => e.level === 'ERROR' || e.level === 'FATAL')) return 'error';
-  const response = events.find((e) => e.event === 'response_sent');
-  if (response === undefined) return 'incomplete';
-  return typeof response.status === 'number' && response.status >= 400 ? 'error' : 'ok';
 }
 
 /** Count, average, min, nearest-rank percentiles and max of a list, by plain sorting. */

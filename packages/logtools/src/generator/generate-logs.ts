@@ -38,6 +38,12 @@ export interface GenerateOptions {
   readonly cutLast?: boolean;
   /** Keep each request's events for `expected.requests` (default: true unless targetBytes is set). */
   readonly keepRequests?: boolean;
+  /**
+   * The GPU server reads ComfyUI's websocket and logs queue waits, nodes, progress,
+   * stalls and lost connections (default true); false writes the logs of a GPU server
+   * that only polls, the same requests without those events.
+   */
+  readonly websocket?: boolean;
 }
 
 /** What was written and the answers logtrace must give for it. */
@@ -68,9 +74,14 @@ interface Queued {
   readonly issue?: { event: string; type: string | null; level: Level };
 }
 
-/** Every scenario, slowest last, for the first requests. */
+/**
+ * Every scenario, for the first requests: the hung prompt early, while the requests
+ * after it do not need ComfyUI's worker (so it starts at once and is seen stalling),
+ * the slowest last.
+ */
 const FIRST_SCENARIOS: readonly Scenario[] = [
   'ok',
+  'polling_timeout',
   'validation_error',
   'gpu_unreachable',
   'workflow_error',
@@ -80,10 +91,10 @@ const FIRST_SCENARIOS: readonly Scenario[] = [
   'execution_error',
   'interrupted',
   'ok',
+  'ws_lost',
   'backend_timeout',
   'slow',
   'short_deadline',
-  'polling_timeout',
 ];
 
 const PIDS: Readonly<Record<string, number>> = { backend: 4242, gpu_server: 4243, telegram_bot: 4250 };
@@ -141,7 +152,7 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
   for (const service of ['backend', 'gpu_server', ...(sinks.has('telegram_bot') ? ['telegram_bot'] : [])]) {
     pushEvent(service, lifecycle(service, startTime - 5000), -1);
   }
-  const comfyui: ComfyuiState = { workerFreeAt: startTime, lastPost: 0, counter: 0 };
+  const comfyui: ComfyuiState = { workerFreeAt: startTime, lastPost: 0, counter: 0, websocket: options.websocket ?? true };
   const rotateAt = options.rotate === true && Number.isFinite(requests) ? [Math.floor(requests / 3), Math.floor((2 * requests) / 3)] : [];
   let t = startTime;
   let lastArrival = t;
@@ -157,7 +168,7 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
     const sim = simulateRequest(t, rng, comfyui, FIRST_SCENARIOS[count] ?? (last ? 'ok' : undefined));
     lastArrival = t;
     const index = expected.addRequest(sim);
-    for (const e of sim.events) pushEvent(e.channel, e.event, index, e.template);
+    for (const e of sim.events) pushEvent(e.channel, e.event, e.detached === true ? -1 : index, e.template);
     for (const line of sim.comfyui) pushComfyui(line.time, line.raw, line.text, index);
     for (const issue of sim.issues) queue.push(issue.time, { channel: 'comfyui', line: undefined, request: index, issue });
     if (sinks.has('telegram_bot') && count % 25 === 12) telegramEvents(t, rng, count).forEach((e) => pushEvent('telegram_bot', e, -1, e.level === 'ERROR' ? 'retry_after' : undefined));

@@ -4,7 +4,9 @@ import type { LogEvent } from './format-record.js';
 /**
  * What can happen to a request (docs/log-format.md "Request outcomes"); `slow` is an ok request with a long
  * generation, `short_deadline` a caller that allows only a few seconds
- * (X-Request-Timeout-Ms), so the GPU server gives up on a queued or running prompt.
+ * (X-Request-Timeout-Ms), so the GPU server gives up on a queued or running prompt;
+ * `ws_lost` an ok request during which the GPU server's websocket to ComfyUI drops;
+ * in `polling_timeout` ComfyUI hangs in the sampler, so the GPU server logs a stall.
  */
 export const SCENARIO_WEIGHTS = {
   ok: 70,
@@ -20,6 +22,7 @@ export const SCENARIO_WEIGHTS = {
   polling_timeout: 1,
   backend_timeout: 1,
   short_deadline: 2,
+  ws_lost: 1,
 } as const;
 
 /** One of the scenarios. */
@@ -30,6 +33,8 @@ export const SIM = Object.freeze({
   backendTimeoutMs: 150_000,
   comfyuiTimeoutMs: 90_000,
   pollMs: 500,
+  /** The GPU server's COMFYUI_STALL_MS: no websocket message for the running prompt this long is a stall. */
+  stallMs: 60_000,
 });
 
 /** A JSON-lines event of the simulation, with the grouping template an error belongs to. */
@@ -38,6 +43,8 @@ export interface SimEvent {
   readonly event: LogEvent;
   /** For errors: the message template (one per distinct masked message). */
   readonly template?: string;
+  /** Not part of the request's trace: written without its ids (`comfyui_ws_lost` concerns the connection). */
+  readonly detached?: boolean;
 }
 
 /** A comfyui.log line of the simulation. */
@@ -68,9 +75,13 @@ export interface SimRequest {
   readonly issues: readonly SimComfyuiIssue[];
 }
 
-/** ComfyUI's state across requests: one worker, a FIFO queue, the POST counter. */
+/** ComfyUI's state across requests: one worker, a FIFO queue, the POST counter, what its cache holds. */
 export interface ComfyuiState {
   workerFreeAt: number;
   lastPost: number;
   counter: number;
+  /** Workflow of the last prompt that started: its nodes' outputs are cached. */
+  lastWorkflow?: string;
+  /** Whether the GPU server reads ComfyUI's websocket and logs its events (issue 13). */
+  websocket: boolean;
 }

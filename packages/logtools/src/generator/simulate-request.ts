@@ -8,12 +8,18 @@ import {
 } from './comfyui-text.js';
 import type { Random } from './create-random.js';
 import type { LogEvent } from './format-record.js';
+import { planExecution, SAMPLER_NODE, type ExecutionPlan } from './plan-execution.js';
 import { SCENARIO_WEIGHTS, SIM, type ComfyuiState, type Scenario, type SimComfyuiIssue, type SimComfyuiLine, type SimEvent, type SimRequest } from './scenarios.js';
+import { completionFields, websocketEvents } from './websocket-events.js';
+
+/** The node each execution failure of comfyui-text.ts raises in. */
+const FAILING_NODE = { save_outside: '9', bad_image: '8', oom: '3' } as const;
 
 /**
  * Simulates one request arriving at the backend at `t0`: the backend, the GPU
- * server and ComfyUI's single worker, with every event at its time. Requests must be
- * simulated in arrival order (the ComfyUI queue is FIFO by POST time).
+ * server and ComfyUI's single worker, with every event at its time, node by node
+ * when the GPU server reads ComfyUI's websocket. Requests must be simulated in
+ * arrival order (the ComfyUI queue is FIFO by POST time).
  */
 export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, forced?: Scenario): SimRequest {
   const requestId = rng.uuid();
@@ -23,14 +29,14 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const issues: SimComfyuiIssue[] = [];
   let generationId: string | undefined;
   let promptId: string | undefined;
-  const emit = (channel: SimEvent['channel'], event: string, time: number, fields: Record<string, unknown>, options: { level?: Level; template?: string } = {}) => {
+  const emit = (channel: SimEvent['channel'], event: string, time: number, fields: Readonly<Record<string, unknown>>, options: { level?: Level; template?: string; detached?: boolean } = {}) => {
     const spec = isEventName(event) ? EVENT_CATALOG[event] : undefined;
-    const ids: Record<string, unknown> = { request_id: requestId };
-    if (channel === 'gpu_server' && generationId !== undefined) ids['generation_id'] = generationId;
-    if (channel === 'gpu_server' && promptId !== undefined) ids['prompt_id'] = promptId;
+    const ids: Record<string, unknown> = options.detached === true ? {} : { request_id: requestId };
+    if (channel === 'gpu_server' && generationId !== undefined && options.detached !== true) ids['generation_id'] = generationId;
+    if (channel === 'gpu_server' && promptId !== undefined && options.detached !== true) ids['prompt_id'] = promptId;
     const level = options.level ?? spec?.level ?? 'INFO';
     const ev: LogEvent = { time, level, service: channel, event, msg: spec?.msg ?? event, fields: { ...ids, ...fields } };
-    events.push(options.template === undefined ? { channel, event: ev } : { channel, event: ev, template: options.template });
+    events.push({ channel, event: ev, ...(options.template === undefined ? {} : { template: options.template }), ...(options.detached === true ? { detached: true } : {}) });
   };
   const comfy = (time: number, raw: readonly string[], text: readonly string[] = raw) => {
     raw.forEach((r, i) => lines.push({ time, raw: r, text: text[i] ?? r }));
@@ -55,7 +61,9 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   };
   const done = (): SimRequest => ({ requestId, generationId, promptId, scenario, events, comfyui: lines, issues });
 
-  emit('backend', 'generate_request', t0, { prompt_chars: rng.int(5, 400), width: 1024, height: 1024, steps: rng.pick([20, 25, 30]), client_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 250)}` });
+  const promptChars = rng.int(5, 400);
+  const steps = rng.pick([20, 25, 30]);
+  emit('backend', 'generate_request', t0, { prompt_chars: promptChars, width: 1024, height: 1024, steps, client_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 250)}` });
   if (scenario === 'validation_error') {
     emit('backend', 'validation_error', t0 + 1, { errors: [{ field: 'prompt', message: 'must not be empty' }], status: 400 });
     respond(t0 + 2, 400);
@@ -113,35 +121,64 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     : scenario === 'interrupted' ? rng.int(1000, 8000)
     : Math.min(45_000, Math.max(800, rng.logNormal(4000, 0.5))),
   );
-  const start = Math.max(post + 2, comfyui.workerFreeAt);
+  const start = Math.max(sent, comfyui.workerFreeAt);
   const end = start + execMs;
+  /** ComfyUI starts the prompt: what each node does (its cache holds the last prompt's nodes). */
+  const plan = (totalMs: number, lastNode?: string): ExecutionPlan => {
+    const planned = planExecution(rng, { start, totalMs, repeat: comfyui.lastWorkflow === workflow, steps, ...(lastNode === undefined ? {} : { lastNode }) });
+    comfyui.lastWorkflow = workflow;
+    return planned;
+  };
+  /** The GPU server logs the websocket's messages about the prompt until `until` (exclusive). */
+  const logWebsocket = (planned: ExecutionPlan, until: number, raised?: string) => {
+    if (!comfyui.websocket) return;
+    for (const e of websocketEvents(planned, { sent, until, ...(raised === undefined ? {} : { raised }) })) emit('gpu_server', e.event, e.time, e.fields);
+  };
+  /** The node running at `time`, as error_comfyui names it. */
+  const nodeAt = (planned: ExecutionPlan, time: number) => {
+    const run = planned.runs.find((r) => !r.cached && r.start <= time && time < r.start + r.duration_ms);
+    return run === undefined ? {} : { node_id: run.node_id, node_type: run.class_type };
+  };
   const giveUpAttempt = Math.floor(SIM.comfyuiTimeoutMs / SIM.pollMs);
   const gpuDeadline = sent + giveUpAttempt * SIM.pollMs;
   const detectedAt = sent + Math.ceil((end + 1 - sent) / SIM.pollMs) * SIM.pollMs;
   if (clientGone < Math.min(detectedAt, gpuDeadline)) return giveUp(clientGone, 'client_closed_request');
   if (detectedAt > gpuDeadline) return giveUp(gpuDeadline, 'comfyui_timeout');
   if (scenario === 'execution_error') {
-    const failure = executionFailure(rng.pick(['save_outside', 'bad_image', 'oom'] as const), rng);
+    const kind = rng.pick(['save_outside', 'bad_image', 'oom'] as const);
+    const failure = executionFailure(kind, rng);
+    const planned = plan(execMs, FAILING_NODE[kind]);
+    logWebsocket(planned, end, FAILING_NODE[kind]);
     comfy(end - 1, failure.lines);
     issues.push({ time: end - 1, event: 'exception', type: failure.type, level: 'ERROR' });
     comfy(end, [executedLine(end - start)]);
     comfyui.workerFreeAt = end + 1;
-    return pollUntilDone('comfyui_execution_error', `${failure.type}: ${failure.message}`, `execution:${failure.type}`);
+    return pollUntilDone('comfyui_execution_error', `${failure.type}: ${failure.message}`, `execution:${failure.type}`, nodeAt(planned, end - 1));
   }
   if (scenario === 'interrupted') {
+    // It would have run twice as long: the interrupt lands in the middle of it.
+    const planned = plan(2 * execMs);
+    logWebsocket(planned, end - 1);
     comfy(end - 20, [`Interrupting prompt ${promptId}`]);
     comfy(end - 1, ['Processing interrupted']);
     issues.push({ time: end - 1, event: 'interrupted', type: null, level: 'WARN' });
     comfy(end, [executedLine(end - start)]);
     comfyui.workerFreeAt = end + 1;
-    return pollUntilDone('comfyui_interrupted', `prompt ${promptId} was interrupted`, 'interrupted');
+    return pollUntilDone('comfyui_interrupted', `prompt ${promptId} was interrupted`, 'interrupted', nodeAt(planned, end - 1));
+  }
+  const planned = plan(execMs);
+  const lostAt = scenario === 'ws_lost' ? start + rng.int(1, execMs - 1) : undefined;
+  logWebsocket(planned, lostAt ?? Infinity);
+  if (lostAt !== undefined && comfyui.websocket) {
+    emit('gpu_server', 'comfyui_ws_lost', lostAt, { error: 'read ECONNRESET', error_code: 'ECONNRESET', in_flight: 1 }, { template: 'ws_lost', detached: true });
   }
   if (rng.chance(0.5)) comfy(start + 5, ['Requested to load SDXL', 'loaded completely 9.5367431640625e+25 4897.0483474731445 True']);
-  const bar = progressBar(rng.pick([20, 25, 30]), execMs / 1000);
+  const sampler = planned.runs.find((r) => r.node_id === SAMPLER_NODE);
+  const bar = progressBar(steps, (sampler?.duration_ms ?? execMs) / 1000);
   comfy(end - 2, [bar.raw], [bar.final]);
   comfy(end, [executedLine(execMs)]);
   comfyui.workerFreeAt = end + 1;
-  return pollUntilDone(undefined, '', '');
+  return pollUntilDone(undefined, '', '', comfyui.websocket ? completionFields(planned, sent, end, lostAt) : {});
 
   /**
    * The GPU server gave up at `at` (its own deadline, or its caller went away): like
@@ -154,6 +191,16 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     }
     const running = start <= at;
     if (running) {
+      const planned = plan(execMs);
+      // polling_timeout: ComfyUI hangs as the sampler starts.
+      const hang = scenario === 'polling_timeout' ? planned.runs.find((r) => r.node_id === SAMPLER_NODE)?.start : undefined;
+      const silentFrom = hang !== undefined && hang < at ? hang + 1 : at;
+      logWebsocket(planned, silentFrom);
+      const hungNode = planned.runs.find((r) => !r.cached && r.start <= silentFrom - 1 && silentFrom - 1 < r.start + r.duration_ms);
+      if (comfyui.websocket && silentFrom < at && silentFrom - 1 + SIM.stallMs < at) {
+        const node = hungNode === undefined ? {} : { node_id: hungNode.node_id, class_type: hungNode.class_type };
+        emit('gpu_server', 'comfyui_stalled', silentFrom - 1 + SIM.stallMs, { idle_ms: SIM.stallMs, ...node }, { template: 'stalled' });
+      }
       if (start + 5 < at) comfy(start + 5, ['Requested to load SDXL']);
       comfy(at + 2, [`Interrupting prompt ${promptId}`]);
       comfy(at + 4, ['Processing interrupted']);
@@ -174,18 +221,18 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   }
 
   /** The GPU server polls /history until the outputs are ready or a failure shows. */
-  function pollUntilDone(errorCode: string | undefined, error: string, template: string): SimRequest {
+  function pollUntilDone(errorCode: string | undefined, error: string, template: string, extra: Readonly<Record<string, unknown>>): SimRequest {
     const attempts = Math.ceil((end + 1 - sent) / SIM.pollMs);
     for (let k = 10; k < attempts; k += 10) {
       emit('gpu_server', 'comfyui_polling', sent + k * SIM.pollMs, { attempt: k, elapsed_ms: k * SIM.pollMs });
     }
     const detected = sent + attempts * SIM.pollMs;
     if (errorCode !== undefined) {
-      emit('gpu_server', 'error_comfyui', detected + 1, { error_code: errorCode, error }, { template });
+      emit('gpu_server', 'error_comfyui', detected + 1, { error_code: errorCode, error, ...extra }, { template });
       gpuAnswers(detected + 2, 502);
       return done();
     }
-    emit('gpu_server', 'comfyui_complete', detected, { duration_ms: detected - sent, attempts });
+    emit('gpu_server', 'comfyui_complete', detected, { duration_ms: detected - sent, attempts, ...extra });
     // In backend_timeout the image fetch hangs past the backend's deadline.
     const transfer = scenario === 'backend_timeout' ? deadlineMs : Math.round(Math.min(3000, Math.max(15, rng.logNormal(120, 0.6))));
     if (detected + transfer + 2 > clientGone) {

@@ -9,7 +9,21 @@ import { LEVEL_ALIASES, RECORD_KEYS, type FieldName, type RecordKey } from '@log
  * core fields come from (shared RECORD_KEYS, in that order), then the fields readers
  * need besides. A key's index is its slot in a result record.
  */
-export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([...RECORD_KEYS, 'status', 'comfyui_cancel', 'client_request_id']);
+export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([
+  ...RECORD_KEYS,
+  'status',
+  'comfyui_cancel',
+  // perf's ComfyUI stages, node classes and sampler speed (issue 13)
+  'queue_wait_ms',
+  'execution_ms',
+  'node_id',
+  'class_type',
+  'steps_per_s',
+  'value',
+  'max',
+  // trace by the caller's own id (issue 18)
+  'client_request_id',
+]);
 
 /** One of KEY_NAMES. */
 export type KeyName = RecordKey | FieldName;
@@ -31,7 +45,7 @@ export const OUT_BASE = 131072; // result records
 export const IN_BASE = 1024 * 1024;
 export const IN_BYTES = 6 * 1024 * 1024;
 
-export const MAX_KEYS = 32;
+export const MAX_KEYS = 40;
 export const MAX_EVENTS = 8;
 export const MAX_LEVEL_NAMES = 16;
 export const MAX_NEEDLES = 16;

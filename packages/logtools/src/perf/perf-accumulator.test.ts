@@ -5,8 +5,8 @@ import { PerfAccumulator } from './perf-accumulator.js';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 28, 5);
 
-function rec(event: string, duration_ms: number | undefined, time: number, id = 'r'): NormalizedRecord {
-  const result = normalizeRecord({ level: 'INFO', time, event, duration_ms, request_id: id, msg: '' });
+function rec(event: string, duration_ms: number | undefined, time: number, id = 'r', fields: Record<string, unknown> = {}): NormalizedRecord {
+  const result = normalizeRecord({ level: 'INFO', time, event, duration_ms, request_id: id, msg: '', ...fields });
   if (!result.ok) throw new Error(result.problem);
   return result.record;
 }
@@ -48,6 +48,31 @@ describe('PerfAccumulator', () => {
     const parts = [new PerfAccumulator(options), new PerfAccumulator(options), new PerfAccumulator(options)];
     records.forEach((r, i) => parts[i % 3]?.add(r));
     expect(PerfAccumulator.merged(options, parts.map((p) => p.toParts())).report()).toEqual(whole.report());
+  });
+
+  it("reads ComfyUI's queue wait and execution from comfyui_complete, and its nodes, cache and sampler speed", () => {
+    const acc = new PerfAccumulator(options);
+    acc.add(rec('comfyui_execution_start', undefined, T0, 'a', { queue_wait_ms: 999 }));
+    acc.add(rec('comfyui_node_executed', 900, T0 + 1, 'a', { node_id: '4', class_type: 'CheckpointLoaderSimple', cached: false }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 2, 'a', { node_id: '3', class_type: 'KSampler', value: 10, max: 20, steps_per_s: 6 }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'a', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 6.5 }));
+    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'b', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 'fast' }));
+    acc.add(rec('comfyui_node_executed', 3000, T0 + 4, 'a', { node_id: '3', class_type: 'KSampler', cached: false }));
+    acc.add(rec('comfyui_node_executed', 10, T0 + 5, 'a', { node_id: '9' }));
+    acc.add(rec('comfyui_complete', 4500, T0 + 6, 'a', { queue_wait_ms: 600, execution_ms: 3900, nodes_executed: 2, nodes_cached: 0 }));
+    acc.add(rec('comfyui_nodes_cached', undefined, T0 + 7, 'b', { node_ids: ['4', 7, '8'], count: 4 }));
+    acc.add(rec('comfyui_complete', 1000, T0 + 8, 'b'));
+    const report = PerfAccumulator.merged(options, [acc.toParts()]).report();
+    expect(report.generation.count).toBe(2);
+    expect(report.stages.queue_wait).toMatchObject({ count: 1, max_ms: 600 });
+    expect(report.stages.execution).toMatchObject({ count: 1, max_ms: 3900 });
+    expect(report.nodes).toEqual({
+      KSampler: { count: 1, cached: 0, avg_ms: 3000, p50_ms: 3000, p95_ms: 3000, max_ms: 3000 },
+      CheckpointLoaderSimple: { count: 1, cached: 1, avg_ms: 900, p50_ms: 900, p95_ms: 900, max_ms: 900 },
+    });
+    // '4' was a CheckpointLoaderSimple; '8' never ran; 4 counted, 2 of them not listed as strings.
+    expect(report.cache).toEqual({ executed: 2, cached: 4, hit_ratio: 4 / 6, unattributed: 3 });
+    expect(report.steps_per_s).toEqual({ KSampler: { count: 1, avg: 6.5, min: 6.5, p50: 6.5, max: 6.5 } });
   });
 
   it('leaves out records outside the time window', () => {

@@ -1,34 +1,15 @@
-import { EVENT, type EventName, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, formatTime, type NormalizedRecord } from '@logtrace/shared/schema';
 import { DurationList } from './duration-list.js';
 import { nearestRank, summarizeDurations, type DurationSummary } from './summarize-durations.js';
 import { ALL_TIME, isInWindow, type TimeWindow } from '../core/time-window.js';
 import { TopN } from './top-n.js';
-
-/** The event whose `duration_ms` is the generation time (prompt sent → outputs ready). */
-export const GENERATION_EVENT: EventName = EVENT.comfyui_complete;
-
-/** Other stages perf reports, and the event whose `duration_ms` measures each. */
-export const STAGE_EVENTS = Object.freeze({
-  /** Whole request inside the backend, every request (`response_sent`). */
-  backend_end_to_end: EVENT.response_sent,
-  /** Backend → GPU server → backend, every answered call (`gpu_response`). */
-  gpu_round_trip: EVENT.gpu_response,
-  /** Fetching the image from ComfyUI (`image_retrieved`). */
-  image_transfer: EVENT.image_retrieved,
-} satisfies Record<string, EventName>);
-
-/** Name of a reported stage. */
-export type StageName = keyof typeof STAGE_EVENTS;
-
-const STAGE_NAMES = Object.keys(STAGE_EVENTS) as StageName[];
+import { cachedNodesOf, NodeStats, type NodeParts, type NodeReport } from './node-stats.js';
+import { COMFYUI_STAGE_FIELDS, GENERATION_EVENT, STAGE_EVENTS, STAGE_NAMES, type ComfyuiStage, type StageName } from './perf-events.js';
 
 /** Where the ids a slow generation is listed with are read from. */
 export interface SlowIds {
   str(key: 'request_id' | 'generation_id' | 'prompt_id'): string | undefined;
 }
-
-/** Every event perf reads (the scan kernel reports each line's index in this list). */
-export const PERF_EVENTS: readonly string[] = [GENERATION_EVENT, ...Object.values(STAGE_EVENTS)];
 
 /** One slow generation. */
 export interface SlowItem {
@@ -51,12 +32,14 @@ export interface BucketRow {
 }
 
 /** What `logtrace perf` reports (its `--json` shape without `input`). */
-export interface PerfReport {
+export interface PerfReport extends NodeReport {
   readonly generation: DurationSummary;
   readonly stages: Readonly<Record<StageName, DurationSummary>>;
   readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly SlowItem[] };
   readonly buckets: { readonly size_ms: number; readonly items: readonly BucketRow[] };
 }
+
+const DURATION_STAGES = Object.keys(STAGE_EVENTS) as (keyof typeof STAGE_EVENTS)[];
 
 /** A PerfAccumulator's content as plain data (typed arrays of durations, ms). */
 export interface PerfParts {
@@ -65,6 +48,7 @@ export interface PerfParts {
   readonly buckets: readonly (readonly [number, Float64Array])[];
   readonly slow: readonly SlowItem[];
   readonly slowCount: number;
+  readonly nodes: NodeParts;
 }
 
 /** Options of a PerfAccumulator. */
@@ -89,7 +73,10 @@ export class PerfAccumulator {
     backend_end_to_end: new DurationList(),
     gpu_round_trip: new DurationList(),
     image_transfer: new DurationList(),
+    queue_wait: new DurationList(),
+    execution: new DurationList(),
   };
+  private nodes = new NodeStats();
   private readonly buckets = new Map<number, DurationList>();
   private readonly slow: TopN<SlowItem>;
   private slowCount = 0;
@@ -100,9 +87,58 @@ export class PerfAccumulator {
     this.window = options.window ?? ALL_TIME;
   }
 
-  /** Takes one record; records of other events, without a numeric duration_ms, or outside the window are ignored. */
+  /**
+   * Takes one record; records of other events, without the numbers perf reads, or
+   * outside the window are ignored (a node execution outside it still tells its id's class).
+   */
   add(record: NormalizedRecord): void {
+    const x = record.extra;
+    switch (record.event) {
+      case EVENT.comfyui_node_executed: {
+        const classType = x['class_type'];
+        if (typeof classType === 'string' && record.duration_ms !== undefined) {
+          this.addNodeRun(classType, typeof x['node_id'] === 'string' ? x['node_id'] : undefined, record.duration_ms, record.time);
+        }
+        return;
+      }
+      case EVENT.comfyui_nodes_cached: {
+        const cached = cachedNodesOf(x['node_ids'], x['count']);
+        this.addCachedNodes(cached.ids, cached.unlisted, record.time);
+        return;
+      }
+      case EVENT.comfyui_progress:
+        if (isProgressRate(x)) this.addRate(x['class_type'], x['steps_per_s'], record.time);
+        return;
+      case EVENT.comfyui_complete:
+        // The generation's own parts: only with its duration (and so on a line the prefilter picks).
+        if (record.duration_ms === undefined) return;
+        for (const [name, field] of COMFYUI_STAGE_FIELDS) {
+          const ms = x[field];
+          if (isFiniteNumber(ms)) this.addStage(name, ms, record.time);
+        }
+        break;
+    }
     if (record.duration_ms !== undefined) this.addSample(record.event, record.duration_ms, record.time, { str: (key) => record[key] });
+  }
+
+  /** Takes a ComfyUI stage (ms) of a line at `time` (epoch ms). */
+  addStage(name: ComfyuiStage, ms: number, time: number): void {
+    if (isInWindow(time, this.window)) this.stages[name].add(ms);
+  }
+
+  /** Takes a node execution (ms) of a line at `time`; outside the window it only tells the class of `nodeId`. */
+  addNodeRun(classType: string, nodeId: string | undefined, ms: number, time: number): void {
+    this.nodes.executed(classType, nodeId, ms, isInWindow(time, this.window));
+  }
+
+  /** Takes the node ids ComfyUI reused cached outputs of, and how many more it did not list, on a line at `time`. */
+  addCachedNodes(nodeIds: readonly string[], unlisted: number, time: number): void {
+    if (isInWindow(time, this.window)) this.nodes.cachedNodes(nodeIds, unlisted);
+  }
+
+  /** Takes the steps per second of a node run that finished its steps (a progress report at its max), on a line at `time`. */
+  addRate(classType: string, stepsPerS: number, time: number): void {
+    if (isInWindow(time, this.window)) this.nodes.rate(classType, stepsPerS);
   }
 
   /**
@@ -126,7 +162,7 @@ export class PerfAccumulator {
       }
       return;
     }
-    for (const name of STAGE_NAMES) {
+    for (const name of DURATION_STAGES) {
       if (event === STAGE_EVENTS[name]) this.stages[name].add(ms);
     }
   }
@@ -141,6 +177,7 @@ export class PerfAccumulator {
       buckets: [...this.buckets.entries()].map(([start, list]) => [start, list.view().slice()]),
       slow: this.slow.items(),
       slowCount: this.slowCount,
+      nodes: this.nodes.toParts(),
     };
   }
 
@@ -165,6 +202,7 @@ export class PerfAccumulator {
       for (const item of p.slow) merged.slow.add(item);
       merged.slowCount += p.slowCount;
     }
+    merged.nodes = NodeStats.merged(parts.map((p) => p.nodes));
     return merged;
   }
 
@@ -189,6 +227,7 @@ export class PerfAccumulator {
       stages,
       slow: { threshold_ms: this.options.slowMs, count: this.slowCount, items: this.slow.items() },
       buckets: { size_ms: this.options.bucketMs, items: buckets },
+      ...this.nodes.report(),
     };
   }
 
@@ -201,4 +240,13 @@ export class PerfAccumulator {
     }
     return list;
   }
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/** A run's last progress report (value = max) with a class and a rate, from a node (its `node_id` a string, so the line holds perf's needle). */
+function isProgressRate(x: Readonly<Record<string, unknown>>): x is { class_type: string; steps_per_s: number } {
+  return typeof x['node_id'] === 'string' && typeof x['class_type'] === 'string' && isFiniteNumber(x['steps_per_s']) && isFiniteNumber(x['value']) && x['value'] === x['max'];
 }

@@ -10,6 +10,7 @@ interface PerfArgs {
   readonly slowMs: number;
   readonly bucketMs: number;
   readonly top: number;
+  readonly byNode: boolean;
 }
 
 /** `logtrace perf`: scan → statistics → table or JSON. */
@@ -19,12 +20,12 @@ export const perfHandler: ScanHandler<PerfArgs> = {
     const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
     const top = countOption(args, 'top', 20);
     if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
-    return { slowMs, bucketMs, top };
+    return { slowMs, bucketMs, top, byNode: args['by-node'] === true };
   },
-  async run(ctx, { slowMs, top, bucketMs }, io) {
+  async run(ctx, { slowMs, top, bucketMs, byNode }, io) {
     const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
-    else io.stdout.write((await import('./render-perf.js')).renderPerf(report, ctx.colors));
+    else io.stdout.write((await import('./render-perf.js')).renderPerf(report, ctx.colors, { byNode }));
     return report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);
   },
 };

@@ -1,7 +1,11 @@
+import { EVENT } from '@logtrace/shared/schema';
 import type { ScanJob, UnitSink } from '../engine/scan-job.js';
+import type { FastLine } from '../kernel/fast-line.js';
 import { createNeedlePrefilter } from '../read/prefilter.js';
 import type { JsonLineSink } from '../read/read-json-lines.js';
-import { PERF_EVENTS, PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
+import { PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
+import { COMFYUI_STAGE_FIELDS, PERF_EVENTS } from './perf-events.js';
+import { cachedNodesOf } from './node-stats.js';
 
 /** What a perf scan reads: see PerfOptions. */
 export interface PerfSpec {
@@ -9,29 +13,74 @@ export interface PerfSpec {
   readonly strict: boolean;
 }
 
-/** Every duration perf reads is a `duration_ms` field: lines without these bytes cannot matter. */
-const DURATION_KEY = 'duration_ms';
+/**
+ * The bytes a line perf reads must hold: `duration_ms` (the durations, comfyui_complete
+ * and node executions included) or `node_id` (comfyui_progress, and comfyui_nodes_cached's
+ * `node_ids`). Other lines cannot matter. Each needle costs the scan kernel SIMD work on
+ * every byte of every log, so perf keeps to two (docs/logtrace.md "perf").
+ */
+export const PERF_NEEDLES: readonly string[] = Object.freeze(['duration_ms', 'node_id']);
 
 /** `logtrace perf`'s reading: the durations of each unit, in a PerfAccumulator's parts. */
 export const perfJob: ScanJob<PerfSpec, PerfParts> = {
   kind: 'perf',
-  prefilter: () => createNeedlePrefilter([DURATION_KEY]),
+  prefilter: () => createNeedlePrefilter(PERF_NEEDLES),
   createSink(spec) {
     const accumulator = new PerfAccumulator(spec.options);
     return { ...perfSink(accumulator), toParts: () => accumulator.toParts() } satisfies UnitSink<PerfParts>;
   },
 };
 
-/** Feeds the durations of parsed lines to an accumulator, reading only the fields perf needs. */
+const NODE_EXECUTED = PERF_EVENTS.indexOf(EVENT.comfyui_node_executed);
+const NODES_CACHED = PERF_EVENTS.indexOf(EVENT.comfyui_nodes_cached);
+const PROGRESS = PERF_EVENTS.indexOf(EVENT.comfyui_progress);
+const COMPLETE = PERF_EVENTS.indexOf(EVENT.comfyui_complete);
+
+/** Feeds the numbers of parsed lines to an accumulator, reading only the fields perf needs (as PerfAccumulator.add reads a record). */
 export function perfSink(accumulator: PerfAccumulator): JsonLineSink {
   return {
     events: PERF_EVENTS,
     fast(line) {
-      const ms = line.duration();
-      if (ms !== undefined) accumulator.addSample(PERF_EVENTS[line.eventIndex()], ms, line.time() ?? 0, line);
+      const index = line.eventIndex();
+      // The events read for their duration_ms come first in PERF_EVENTS.
+      if (index < NODE_EXECUTED) {
+        const ms = line.duration();
+        if (index === COMPLETE && ms !== undefined) fastComplete(accumulator, line);
+        if (ms !== undefined) accumulator.addSample(PERF_EVENTS[index], ms, line.time() ?? 0, line);
+      } else {
+        fastComfyui(accumulator, line, index);
+      }
     },
     record(record) {
       accumulator.add(record);
     },
   };
+}
+
+function fastComplete(accumulator: PerfAccumulator, line: FastLine): void {
+  for (const [name, field] of COMFYUI_STAGE_FIELDS) {
+    const ms = line.num(field);
+    if (ms !== undefined) accumulator.addStage(name, ms, line.time() ?? 0);
+  }
+}
+
+function fastComfyui(accumulator: PerfAccumulator, line: FastLine, index: number): void {
+  const time = line.time() ?? 0;
+  if (index === NODE_EXECUTED) {
+    const classType = line.str('class_type');
+    const ms = line.duration();
+    if (classType !== undefined && ms !== undefined) accumulator.addNodeRun(classType, line.str('node_id'), ms, time);
+  } else if (index === PROGRESS) {
+    // A run's last report (at its max) has its rate over all its steps.
+    const value = line.num('value');
+    if (value === undefined || value !== line.num('max') || line.str('node_id') === undefined) return;
+    const classType = line.str('class_type');
+    const rate = line.num('steps_per_s');
+    if (classType !== undefined && rate !== undefined) accumulator.addRate(classType, rate, time);
+  } else if (index === NODES_CACHED) {
+    // At most one such line per prompt: the whole line is parsed for its array.
+    const record = JSON.parse(Buffer.from(line.copyBytes().buffer).toString('latin1')) as Record<string, unknown>;
+    const cached = cachedNodesOf(record['node_ids'], record['count']);
+    accumulator.addCachedNodes(cached.ids, cached.unlisted, time);
+  }
 }

@@ -1,6 +1,7 @@
 import { ID_FIELDS } from '@logtrace/shared/schema';
 import type { TraceEvent } from '../core/to-event.js';
 import type { TraceComfyuiLine, TraceReport } from './stitch-trace.js';
+import type { TraceStall } from './trace-nodes.js';
 import { colorLevel, colorService, type Colors } from '../render/colors.js';
 import { escapeAndCut, escapeTerminal } from '../render/escape-terminal.js';
 import { formatDuration } from '../render/format-duration.js';
@@ -13,7 +14,7 @@ const COMFYUI_LINES = 24;
 const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', ...ID_FIELDS, 'pid', 'hostname', 'v']);
 const OUTCOME_TEXT = { ok: 'ok', validation_error: 'validation error', timeout: 'timeout', error: 'error', incomplete: 'incomplete' } as const;
 
-/** The text report of `logtrace trace`: header, timeline with ComfyUI lines in place, waterfall. */
+/** The text report of `logtrace trace`: header (with ComfyUI stalls called out), timeline with ComfyUI lines in place, waterfall with ComfyUI's nodes. */
 export function renderTrace(report: TraceReport, colors: Colors): string {
   const out: string[] = [];
   const outcome = OUTCOME_TEXT[report.outcome];
@@ -23,19 +24,30 @@ export function renderTrace(report: TraceReport, colors: Colors): string {
   if (report.generation_ids.length > 0) out.push(`  generation  ${report.generation_ids.map(escapeTerminal).join(', ')}`);
   if (report.prompt_ids.length > 0) out.push(`  prompt      ${report.prompt_ids.map(escapeTerminal).join(', ')}`);
   out.push(`  outcome     ${paintOutcome(colors.bold(outcome))}   total ${formatDuration(report.duration_ms)}   started ${report.started_at ?? '-'}`);
+  for (const stall of report.stalls) out.push(`  ${colors.yellow(colors.bold('stalled'))}     ${describeStall(stall)}`);
   out.push('', renderTimeline(report, colors));
-  if (report.stages.length > 0) {
-    out.push('', colors.bold('Where the time went'), ...renderWaterfall(report.stages, colors));
+  if (report.stages.length > 0 || report.nodes.length > 0) {
+    out.push('', colors.bold('Where the time went'), ...renderWaterfall(report.stages, report.nodes, colors));
     const b = report.breakdown;
     const parts = [
       ['backend overhead', b.backend_overhead_ms],
       ['GPU server before ComfyUI', b.gpu_before_comfyui_ms],
       ['ComfyUI queue + execution', b.comfyui_ms],
+      ['queue wait', b.queue_wait_ms],
+      ['execution', b.execution_ms],
       ['image transfer', b.image_transfer_ms],
     ].filter((p): p is [string, number] => p[1] !== null);
     if (parts.length > 0) out.push(`  ${parts.map(([label, ms]) => `${label} ${formatDuration(ms)}`).join(' · ')}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `ComfyUI said nothing about the prompt for 30.00 s while #3 KSampler ran (last: comfyui_node_executed at +2.30 s); comfyui_stalled at +32.30 s`. */
+function describeStall(stall: TraceStall): string {
+  const idle = stall.idle_ms === null ? '' : ` for ${formatDuration(stall.idle_ms)}`;
+  const node = stall.node_id === null ? '' : ` while #${escapeTerminal(stall.node_id)}${stall.class_type === null ? '' : ` ${escapeTerminal(stall.class_type)}`} ran`;
+  const last = stall.last_event === null ? ' (no websocket event before)' : ` (last: ${stall.last_event} at +${formatDuration(stall.last_event_ms)})`;
+  return `ComfyUI said nothing about the prompt${idle}${node}${last}; comfyui_stalled at +${formatDuration(stall.at_ms)}`;
 }
 
 function renderTimeline(report: TraceReport, colors: Colors): string {

@@ -2,7 +2,8 @@ import { EVENT, formatTime, type NormalizedRecord } from '@logtrace/shared/schem
 import { toEvent, type TraceEvent } from '../core/to-event.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { traceOutcome, type TraceOutcome } from './trace-outcome.js';
-import { timeBreakdown, traceStages, type TimeBreakdown, type TraceStage } from './trace-stages.js';
+import { traceNodes, traceStalls, type TraceNode, type TraceStall } from './trace-nodes.js';
+import { comfyuiTimes, timeBreakdown, traceStages, type TimeBreakdown, type TraceStage } from './trace-stages.js';
 
 /** A record of the trace and its position in the input (ties in time keep input order). */
 export interface LocatedRecord {
@@ -51,10 +52,14 @@ export interface TraceReport {
   readonly events: readonly TraceEvent[];
   readonly comfyui: readonly TraceComfyuiLine[];
   readonly stages: readonly TraceStage[];
+  /** ComfyUI's nodes, in order of start (from its websocket; empty without those events). */
+  readonly nodes: readonly TraceNode[];
   readonly breakdown: TimeBreakdown;
+  /** Prompts ComfyUI went silent on (`comfyui_stalled`). */
+  readonly stalls: readonly TraceStall[];
 }
 
-/** Puts a trace together: events in time order, ComfyUI entries placed among them, outcome, total and stages. */
+/** Puts a trace together: events in time order, ComfyUI entries placed among them, outcome, total, stages, ComfyUI's nodes and stalls. */
 export function stitchTrace(id: string, located: readonly LocatedRecord[], comfyui: readonly PlacedComfyuiEntry[]): TraceReport {
   const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order);
   const records = sorted.map((l) => l.record);
@@ -84,7 +89,9 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
       before_event: countBefore(records, p.placeAt),
     })),
     stages,
-    breakdown: timeBreakdown(stages, total),
+    nodes: first === undefined ? [] : traceNodes(timed, first.time),
+    breakdown: timeBreakdown(stages, total, comfyuiTimes(timed)),
+    stalls: first === undefined ? [] : traceStalls(timed, first.time),
   };
 }
 

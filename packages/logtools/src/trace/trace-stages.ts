@@ -1,9 +1,8 @@
-import { type EventName } from '@logtrace/shared/schema';
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, type EventName, type NormalizedRecord } from '@logtrace/shared/schema';
 
 /** One bar of the trace waterfall: an interval relative to the trace's first event. */
 export interface TraceStage {
-  /** Stable name (`total`, `backend_before_gpu`, `gpu_round_trip`, ...). */
+  /** Stable name (`total`, `backend_before_gpu`, `gpu_round_trip`, ...; `comfyui_queue_wait` and `comfyui_execution` split `comfyui`). */
   readonly name: string;
   /** Human label. */
   readonly label: string;
@@ -22,13 +21,19 @@ export interface TimeBreakdown {
   readonly comfyui_ms: number | null;
   /** Fetching the image (`image_retrieved.duration_ms`). */
   readonly image_transfer_ms: number | null;
+  /** Prompt sent → ComfyUI started it (`comfyui_execution_start.queue_wait_ms`, else `comfyui_complete.queue_wait_ms`). */
+  readonly queue_wait_ms: number | null;
+  /** ComfyUI's execution of the prompt (`comfyui_complete.execution_ms`). */
+  readonly execution_ms: number | null;
 }
 
 /**
  * The waterfall of a request: the total, the backend before the GPU call, the GPU
- * round trip, the GPU server before ComfyUI, ComfyUI queue + execution, the image
- * transfer and the backend after the GPU answer. A stage is left out when its events
- * are missing. `records` must be in time order.
+ * round trip, the GPU server before ComfyUI, ComfyUI queue + execution and, from
+ * ComfyUI's websocket, its queue wait and execution (`execution_ms`, or for a prompt
+ * that did not complete, until the error), the image transfer and the backend after
+ * the GPU answer. A stage is left out when its events are missing.
+ * `records` must be in time order.
  */
 export function traceStages(records: readonly NormalizedRecord[], totalMs: number | null): TraceStage[] {
   const t0 = records[0]?.time;
@@ -41,29 +46,61 @@ export function traceStages(records: readonly NormalizedRecord[], totalMs: numbe
     }
   };
   if (totalMs !== null) add('total', 'total', t0, t0 + totalMs);
-  const request = first('generate_request');
-  const gpuCall = first('gpu_request');
-  const gpuAnswer = first('gpu_response', 'gpu_error', 'timeout_error');
-  const start = first('generation_start');
-  const sent = first('comfyui_prompt_sent');
-  const complete = first('comfyui_complete');
-  const image = first('image_retrieved');
-  const submitEnd = sent ?? first('error_comfyui', 'error_workflow');
+  const request = first(EVENT.generate_request);
+  const gpuCall = first(EVENT.gpu_request);
+  const gpuAnswer = first(EVENT.gpu_response, EVENT.gpu_error, EVENT.timeout_error);
+  const start = first(EVENT.generation_start);
+  const sent = first(EVENT.comfyui_prompt_sent);
+  const complete = first(EVENT.comfyui_complete);
+  const image = first(EVENT.image_retrieved);
+  const submitEnd = sent ?? first(EVENT.error_comfyui, EVENT.error_workflow);
   add('backend_before_gpu', 'backend before GPU call', request?.time, gpuCall?.time);
   add('gpu_round_trip', 'GPU server round trip', gpuCall?.time, gpuAnswer?.time);
   add('gpu_before_comfyui', 'GPU server before ComfyUI', start?.time, submitEnd?.time);
+  const sentAt = complete?.duration_ms !== undefined ? complete.time - complete.duration_ms : sent?.time;
   if (complete?.duration_ms !== undefined) {
     add('comfyui', 'ComfyUI queue + execution', complete.time - complete.duration_ms, complete.time);
   } else if (sent !== undefined) {
-    add('comfyui', 'ComfyUI queue + execution', sent.time, first('error_comfyui')?.time);
+    add('comfyui', 'ComfyUI queue + execution', sent.time, first(EVENT.error_comfyui)?.time);
+  }
+  const { queueWaitMs, executionMs } = comfyuiTimes(records);
+  const executionStart = sentAt !== undefined && queueWaitMs !== undefined ? sentAt + queueWaitMs : first(EVENT.comfyui_execution_start)?.time;
+  if (sentAt !== undefined && queueWaitMs !== undefined) add('comfyui_queue_wait', 'ComfyUI queue wait', sentAt, sentAt + queueWaitMs);
+  if (executionStart !== undefined && executionMs !== undefined) {
+    add('comfyui_execution', 'ComfyUI execution', executionStart, executionStart + executionMs);
+  } else if (executionStart !== undefined && complete === undefined) {
+    // A prompt that failed or was given up on: it ran until the GPU server said so.
+    add('comfyui_execution', 'ComfyUI execution', executionStart, first(EVENT.error_comfyui)?.time);
   }
   if (image?.duration_ms !== undefined) add('image_transfer', 'image transfer', image.time - image.duration_ms, image.time);
-  add('backend_after_gpu', 'backend after GPU answer', gpuAnswer?.time, first('response_sent')?.time);
+  add('backend_after_gpu', 'backend after GPU answer', gpuAnswer?.time, first(EVENT.response_sent)?.time);
   return stages;
 }
 
-/** The four numbers of "where the time went", from the stages and the total. */
-export function timeBreakdown(stages: readonly TraceStage[], totalMs: number | null): TimeBreakdown {
+/**
+ * ComfyUI's queue wait (`comfyui_execution_start.queue_wait_ms`, else
+ * `comfyui_complete.queue_wait_ms`) and execution (`comfyui_complete.execution_ms`) of
+ * the first prompt of a trace, ms; undefined where the logs do not say.
+ */
+export function comfyuiTimes(records: readonly NormalizedRecord[]): { readonly queueWaitMs: number | undefined; readonly executionMs: number | undefined } {
+  const startRecord = records.find((r) => r.event === EVENT.comfyui_execution_start);
+  const complete = records.find((r) => r.event === EVENT.comfyui_complete);
+  return {
+    queueWaitMs: finite(startRecord?.extra['queue_wait_ms']) ?? finite(complete?.extra['queue_wait_ms']),
+    executionMs: finite(complete?.extra['execution_ms']),
+  };
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The numbers of "where the time went", from the stages, the total and ComfyUI's own times (comfyuiTimes). */
+export function timeBreakdown(
+  stages: readonly TraceStage[],
+  totalMs: number | null,
+  comfyui: { readonly queueWaitMs: number | undefined; readonly executionMs: number | undefined },
+): TimeBreakdown {
   const ms = (name: string) => stages.find((s) => s.name === name)?.duration_ms ?? null;
   const roundTrip = ms('gpu_round_trip');
   return {
@@ -71,5 +108,7 @@ export function timeBreakdown(stages: readonly TraceStage[], totalMs: number | n
     gpu_before_comfyui_ms: ms('gpu_before_comfyui'),
     comfyui_ms: ms('comfyui'),
     image_transfer_ms: ms('image_transfer'),
+    queue_wait_ms: comfyui.queueWaitMs ?? null,
+    execution_ms: comfyui.executionMs ?? null,
   };
 }
