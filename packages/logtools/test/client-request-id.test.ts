@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('trace by a client_request_id', () => {
-  it('traces the request the caller\'s id belongs to', async () => {
+  it("traces the request the caller's id belongs to", async () => {
     const { code, json } = await runJson<Json>(['trace', CLIENT, '--dir', dir]);
     expect(code).toBe(0);
     expect(json['request_id']).toBe(R1);
@@ -57,7 +57,7 @@ describe('trace by a client_request_id', () => {
   it('warns when one request_id has several generate_request lines', async () => {
     const { code, stderr } = await runCli(['trace', R1, '--dir', dir, '--json']);
     expect(code).toBe(0);
-    expect(stderr).toContain('warning: 2 generate_request lines carry this request\'s id');
+    expect(stderr).toContain("warning: 2 generate_request lines carry this request's id");
     const single = await runCli(['trace', R2, '--dir', dir, '--json']);
     expect(single.stderr).toBe('');
   });

@@ -8,15 +8,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
 import { createRealStack } from './support/real-stack.js';
-import {
-  BIN,
-  CRASHING_SERVICE,
-  freePort,
-  spawnService,
-  waitUntil,
-  type Exit,
-  type ServiceChild,
-} from './support/service-process.js';
+import { BIN, CRASHING_SERVICE, freePort, spawnService, waitUntil, type Exit, type ServiceChild } from './support/service-process.js';
 
 type Json = Record<string, any>;
 
@@ -43,7 +35,14 @@ async function startOnFullDisk(bin: string, service: string, env: Record<string,
   const child = spawnService(bin, { ...env, PORT: String(port), LOG_DIR: fullLogDir(service) });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(() => fetch(`${url}/health`).then((r) => (r.ok ? true : undefined), () => undefined), `${service} /health`);
+  await waitUntil(
+    () =>
+      fetch(`${url}/health`).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    `${service} /health`,
+  );
   return { child, url };
 }
 

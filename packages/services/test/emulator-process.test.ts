@@ -29,7 +29,11 @@ describe('the emulator process', () => {
     await waitUntil(async () => ((await isRefused(port)) ? true : undefined), 'the port to refuse connections', 5000);
     const downAt = Date.now();
     const stats = await waitUntil(
-      () => fetch(`${url}/system_stats`).then((r) => (r.ok ? r : undefined), () => undefined),
+      () =>
+        fetch(`${url}/system_stats`).then(
+          (r) => (r.ok ? r : undefined),
+          () => undefined,
+        ),
       'the emulator to come back',
       10_000,
     );

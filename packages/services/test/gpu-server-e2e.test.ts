@@ -69,10 +69,28 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it.each([
-    ['ComfyUI validation', { workflow: 'broken' }, 400, 'prompt_invalid', { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
+    [
+      'ComfyUI validation',
+      { workflow: 'broken' },
+      400,
+      'prompt_invalid',
+      { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] },
+    ],
     ['a 500', { prompt: '[[fault:http500]]' }, 502, 'comfyui_http_500', { status: 500 }],
-    ['an execution error', { prompt: '[[fault:error]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'RuntimeError', node_type: 'KSampler' }],
-    ['out of memory', { prompt: '[[fault:oom]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'torch.OutOfMemoryError' }],
+    [
+      'an execution error',
+      { prompt: '[[fault:error]]', workflow: 'txt2img' },
+      502,
+      'comfyui_execution_error',
+      { exception_type: 'RuntimeError', node_type: 'KSampler' },
+    ],
+    [
+      'out of memory',
+      { prompt: '[[fault:oom]]', workflow: 'txt2img' },
+      502,
+      'comfyui_execution_error',
+      { exception_type: 'torch.OutOfMemoryError' },
+    ],
     ['an interrupt', { prompt: '[[fault:interrupt]]' }, 502, 'comfyui_interrupted', { node_id: '3' }],
     ['garbage', { prompt: '[[fault:garbage]]' }, 502, 'comfyui_bad_response', { status: 200 }],
     ['a dropped connection', { prompt: '[[fault:reset]]' }, 502, 'ECONNRESET', {}],
@@ -82,7 +100,13 @@ describe('GPU server → emulator on real ports', () => {
     expect(res.body).toMatchObject({ error_code: code, request_id: res.requestId, generation_id: expect.any(String) });
     const lines = linesOf(gpu, res.requestId);
     const last = lines.at(-1) as Json;
-    expect(last).toMatchObject({ event: 'error_comfyui', level: 'ERROR', error_code: code, generation_id: res.body['generation_id'], ...fields });
+    expect(last).toMatchObject({
+      event: 'error_comfyui',
+      level: 'ERROR',
+      error_code: code,
+      generation_id: res.body['generation_id'],
+      ...fields,
+    });
     expect(events(lines).slice(0, 2)).toEqual(FLOW.slice(0, 2));
   });
 
@@ -96,7 +120,11 @@ describe('GPU server → emulator on real ports', () => {
     const server = await startGpuServer(comfyui, { COMFYUI_TIMEOUT_MS: '300' });
     const res = await generate(server, { prompt: '[[fault:hang]]' });
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
-    expect(linesOf(server, res.requestId).at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
+    expect(linesOf(server, res.requestId).at(-1)).toMatchObject({
+      event: 'error_comfyui',
+      error_code: 'comfyui_timeout',
+      comfyui_cancel: 'interrupted',
+    });
     expect((await generate(server, { prompt: 'after the hang' })).status).toBe(200);
   });
 

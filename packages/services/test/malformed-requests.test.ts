@@ -25,7 +25,12 @@ beforeAll(async () => {
     ['gpu_server', BIN.gpuServer, 'gpu_server.log', '/generate'],
   ] as const) {
     const logDir = path.join(dir, name);
-    const child = spawnService(bin, { PORT: '0', LOG_DIR: logDir, GPU_SERVER_URL: 'http://127.0.0.1:9', COMFYUI_URL: 'http://127.0.0.1:9' });
+    const child = spawnService(bin, {
+      PORT: '0',
+      LOG_DIR: logDir,
+      GPU_SERVER_URL: 'http://127.0.0.1:9',
+      COMFYUI_URL: 'http://127.0.0.1:9',
+    });
     children.push(child);
     const logFile = path.join(logDir, logName);
     services[name] = { url: `http://127.0.0.1:${await startedPort(logFile)}`, logFile, route };
@@ -38,16 +43,32 @@ afterAll(() => {
 
 const CASES: Array<[name: string, status: number, code: string, request: (route: string) => string]> = [
   ['a control byte in a header name', 400, 'bad_request', (r) => `GET ${r} HTTP/1.1\r\nHost: x\r\nX-${MARK}\u0001: 1\r\n\r\n`],
-  ['a bare CR in a header value (CRLF injection)', 400, 'bad_request', (r) => `GET ${r} HTTP/1.1\r\nHost: x\r\nX-A: ${MARK}\rX-Injected: 1\r\n\r\n`],
+  [
+    'a bare CR in a header value (CRLF injection)',
+    400,
+    'bad_request',
+    (r) => `GET ${r} HTTP/1.1\r\nHost: x\r\nX-A: ${MARK}\rX-Injected: 1\r\n\r\n`,
+  ],
   [
     'Content-Length with Transfer-Encoding (request smuggling)',
     400,
     'bad_request',
-    (r) => `POST ${r} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n{"x":"${MARK}"}`,
+    (r) =>
+      `POST ${r} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n{"x":"${MARK}"}`,
   ],
-  ['two different Content-Lengths', 400, 'bad_request', (r) => `POST ${r} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n${MARK}`],
+  [
+    'two different Content-Lengths',
+    400,
+    'bad_request',
+    (r) => `POST ${r} HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n${MARK}`,
+  ],
   ['a negative Content-Length', 400, 'bad_request', (r) => `POST ${r} HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n${MARK}`],
-  ['an 80 KB header', 431, 'headers_too_large', (r) => `GET ${r} HTTP/1.1\r\nHost: x\r\nX-Big: ${MARK.repeat(80 * 1024 / MARK.length)}\r\n\r\n`],
+  [
+    'an 80 KB header',
+    431,
+    'headers_too_large',
+    (r) => `GET ${r} HTTP/1.1\r\nHost: x\r\nX-Big: ${MARK.repeat((80 * 1024) / MARK.length)}\r\n\r\n`,
+  ],
   ['garbage instead of a request line', 400, 'bad_request', () => `${MARK} \u0000\u0001\u0002\r\n\r\n`],
 ];
 
@@ -65,7 +86,13 @@ describe.each(['backend', 'gpu_server'])('%s: requests the HTTP parser refuses',
     const body = JSON.parse(answer.body) as Json;
     expect(body).toEqual({ error: expect.any(String), error_code: code, request_id: id });
     const line = await waitUntil(() => rejectedLines(service.logFile).find((r) => r['request_id'] === id), 'the request_rejected line');
-    expect(line).toMatchObject({ level: 'WARN', service: name, status, error_code: code, errors: [{ field: 'request', message: expect.any(String) }] });
+    expect(line).toMatchObject({
+      level: 'WARN',
+      service: name,
+      status,
+      error_code: code,
+      errors: [{ field: 'request', message: expect.any(String) }],
+    });
     expect(readFileSync(service.logFile, 'utf8')).not.toContain(MARK);
     // The service still serves.
     expect((await fetch(`${service.url}/health`)).status).toBe(200);
@@ -81,11 +108,15 @@ describe.each(['backend', 'gpu_server'])('%s: requests the HTTP parser refuses',
     }
     const seconds = Math.ceil((Date.now() - started) / 1000) + 1;
     // The suppressed ones are counted on the last line of each one-second window.
-    const lines = await waitUntil(() => {
-      const all = rejectedLines(service.logFile).slice(before);
-      const counted = all.reduce((sum, r) => sum + 1 + ((r['suppressed'] as number | undefined) ?? 0), 0);
-      return counted === 300 ? all : undefined;
-    }, 'every rejection logged or counted', 5000);
+    const lines = await waitUntil(
+      () => {
+        const all = rejectedLines(service.logFile).slice(before);
+        const counted = all.reduce((sum, r) => sum + 1 + ((r['suppressed'] as number | undefined) ?? 0), 0);
+        return counted === 300 ? all : undefined;
+      },
+      'every rejection logged or counted',
+      5000,
+    );
     expect(lines.length).toBeLessThanOrEqual(11 * seconds);
     expect(lines.some((r) => (r['suppressed'] ?? 0) > 0)).toBe(true);
   });

@@ -36,7 +36,15 @@ async function serve(service: 'backend' | 'gpu_server'): Promise<{ port: number;
       ? createBackendApp({ config: loadBackendConfig({ GPU_SERVER_URL: 'http://127.0.0.1:9', LOG_DIR: logDir }), logger })
       : (() => {
           const config = loadGpuServerConfig({ COMFYUI_URL: 'http://127.0.0.1:9', LOG_DIR: logDir });
-          return createGpuServerApp({ config, logger, comfyui: createComfyuiClient(comfyuiClientOptions(config)), instanceId: 'request-timeout', newId, now: Date.now, randomSeed: () => 1 });
+          return createGpuServerApp({
+            config,
+            logger,
+            comfyui: createComfyuiClient(comfyuiClientOptions(config)),
+            instanceId: 'request-timeout',
+            newId,
+            now: Date.now,
+            randomSeed: () => 1,
+          });
         })();
   const server = await startServer({
     fetch: app.fetch,
@@ -74,7 +82,10 @@ describe('a body sent too slowly (request timeout)', () => {
     const id = answer.headers['x-request-id'] ?? '';
     expect(isUuidV4(id)).toBe(true);
     expect(answer.body).toMatchObject({ error_code: 'request_timeout', request_id: id });
-    const line = await waitUntil(() => readCheckedLog(logFile).find((r) => r['event'] === event && r['request_id'] === id), `${event} of ${id}`);
+    const line = await waitUntil(
+      () => readCheckedLog(logFile).find((r) => r['event'] === event && r['request_id'] === id),
+      `${event} of ${id}`,
+    );
     expect(line).toMatchObject({ status: 408, error_code: 'request_timeout' });
     expect(readCheckedLog(logFile).some((r) => r['status'] === 499 || r['error_code'] === 'client_closed_request')).toBe(false);
   });

@@ -40,12 +40,7 @@ export interface TraceSearchOptions {
  * Throws NotFoundError for an unknown id, AmbiguousIdError for a prefix shared by
  * several traces.
  */
-export async function findTrace(
-  inputs: InputSet,
-  rawId: string,
-  options: TraceSearchOptions,
-  stats: FileStats[],
-): Promise<TraceReport> {
+export async function findTrace(inputs: InputSet, rawId: string, options: TraceSearchOptions, stats: FileStats[]): Promise<TraceReport> {
   const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
   const hits = new Map<number, NormalizedRecord>();
@@ -126,7 +121,11 @@ function resolveId(id: string, matched: ReadonlyMap<string, IdMatch>): string[] 
   const anchors = new Set(matches.map((m) => m.anchor));
   if (anchors.size > 1) {
     const candidates = matches
-      .map((m) => (m.field === 'client_request_id' ? { id: m.anchor, field: 'request_id', time: m.time, service: m.service } : { id: m.id, field: m.field, time: m.time, service: m.service }))
+      .map((m) =>
+        m.field === 'client_request_id'
+          ? { id: m.anchor, field: 'request_id', time: m.time, service: m.service }
+          : { id: m.id, field: m.field, time: m.time, service: m.service },
+      )
       .filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i)
       .sort((a, b) => a.time - b.time);
     throw new AmbiguousIdError(id, candidates);
@@ -162,7 +161,7 @@ async function followLinks(
     return true;
   };
   // Pass 1 found every line holding a seed; links among those lines need no new read.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [order, record] of hits) changed = take(record, order) || changed;
   }
@@ -209,17 +208,22 @@ async function attributeComfyui(
     return head !== undefined && ours.has(head);
   });
   for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
-    await readComfyuiLog(source, stats, (entry) => {
-      const attributed = attributor.push(entry);
-      if (!keep(entry)) return;
-      const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
-      if (anchor !== undefined && attributed.attribution !== undefined) {
-        const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
-        placed.push({ entry, attribution: attributed.attribution, placeAt });
-      } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
-        placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
-      }
-    }, needed);
+    await readComfyuiLog(
+      source,
+      stats,
+      (entry) => {
+        const attributed = attributor.push(entry);
+        if (!keep(entry)) return;
+        const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
+        if (anchor !== undefined && attributed.attribution !== undefined) {
+          const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
+          placed.push({ entry, attribution: attributed.attribution, placeAt });
+        } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
+          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+        }
+      },
+      needed,
+    );
   }
   return placed;
 }

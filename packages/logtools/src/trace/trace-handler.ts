@@ -10,7 +10,8 @@ import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
 export const traceHandler: ScanHandler<string> = {
   prepare(args) {
     const id = (optionalString(args, 'id') ?? '').trim();
-    if (id.length < MIN_ID_PREFIX) throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
+    if (id.length < MIN_ID_PREFIX)
+      throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
     return id;
   },
   async run(ctx, id, io) {

@@ -51,22 +51,27 @@ class TraceCollector implements UnitSink<TraceParts> {
 
   fast(line: FastLine, lineNo: number): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || LOOKUP_FIELDS.some((k) => line.startsWith(k, prefix))) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+    if (prefix === undefined || LOOKUP_FIELDS.some((k) => line.startsWith(k, prefix)))
+      this.lines.push({ line: lineNo, bytes: line.copyBytes() });
     if (!this.spec.posts) return;
     const event = POST_ATTEMPT_EVENTS[line.eventIndex()];
     if (event === undefined) return;
     const promptHash = line.hashOf('prompt_id', hashId);
     if (event === EVENT.comfyui_prompt_sent) this.posts.addHashed(line.time() ?? 0, lineNo, true, promptHash ?? -1);
-    else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number) this.posts.addHashed(line.time() ?? 0, lineNo, false, -1);
-    if (event === EVENT.error_comfyui && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(line.str('prompt_id') ?? '');
+    else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number)
+      this.posts.addHashed(line.time() ?? 0, lineNo, false, -1);
+    if (event === EVENT.error_comfyui && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined)
+      this.dequeued.push(line.str('prompt_id') ?? '');
   }
 
   record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || LOOKUP_FIELDS.some((k) => lookupValue(record, k)?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
+    if (prefix === undefined || LOOKUP_FIELDS.some((k) => lookupValue(record, k)?.startsWith(prefix) === true))
+      this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
     if (!this.spec.posts) return;
     const accepted = postAttemptOf(record);
-    if (accepted !== undefined) this.posts.addHashed(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));
+    if (accepted !== undefined)
+      this.posts.addHashed(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));
     const removed = dequeuedPromptOf(record);
     if (removed !== undefined) this.dequeued.push(removed);
   }

@@ -187,7 +187,10 @@ describe('X-Request-ID', () => {
   it('echoes a client id on 404 and 405 answers too; no header and no field without one', async () => {
     h = await startBackendHarness();
     const client = '1b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
-    for (const [path, status] of [['/nope', 404], ['/api/generate', 405]] as const) {
+    for (const [path, status] of [
+      ['/nope', 404],
+      ['/api/generate', 405],
+    ] as const) {
       const res = await fetch(`${h.url}${path}`, { headers: { 'x-request-id': client } });
       expect(res.status).toBe(status);
       expect(res.headers.get('x-client-request-id')).toBe(client);

@@ -1,10 +1,6 @@
 import type { Context, Handler } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
-import {
-  DEFAULT_GENERATE_LIMITS,
-  validateGenerateRequest,
-  type GenerateLimits,
-} from '../generation/validate-generate-request.js';
+import { DEFAULT_GENERATE_LIMITS, validateGenerateRequest, type GenerateLimits } from '../generation/validate-generate-request.js';
 import { ApiError, clientClosedError } from '../http/api-error.js';
 import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
 import { clientRequestIdField } from '../http/request-id.js';
@@ -72,12 +68,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
   };
 }
 
-function reject(
-  log: ServiceLogger,
-  status: 400 | 413,
-  errors: readonly FieldProblem[],
-  headers: Record<string, string>,
-): never {
+function reject(log: ServiceLogger, status: 400 | 413, errors: readonly FieldProblem[], headers: Record<string, string>): never {
   log.event('validation_error', { status, errors });
   if (status === 413) {
     throw new ApiError(413, 'payload_too_large', 'request body too large', { fields: { errors }, headers });

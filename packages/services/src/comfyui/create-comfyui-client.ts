@@ -122,7 +122,9 @@ export function createComfyuiClient(options: ComfyuiClientOptions): ComfyuiClien
     if (!isObject(body)) throw new ComfyuiError(CODES.badResponse, `GET /queue answered ${snippet(text(answer))}`, { status: 200 });
     const entries = (list: unknown): QueueEntry[] =>
       Array.isArray(list)
-        ? list.flatMap((item: unknown) => (Array.isArray(item) && typeof item[1] === 'string' ? [{ promptId: item[1], extraData: item[3] }] : []))
+        ? list.flatMap((item: unknown) =>
+            Array.isArray(item) && typeof item[1] === 'string' ? [{ promptId: item[1], extraData: item[3] }] : [],
+          )
         : [];
     return { running: entries(body['queue_running']), pending: entries(body['queue_pending']) };
   };

@@ -14,8 +14,7 @@ export interface ImageRef {
 /** A finished or unfinished prompt, as `GET /history/{prompt_id}` tells it. */
 export type PromptState =
   /** `{}`: pending, running, or unknown to ComfyUI (there is no 404). */
-  | { readonly state: 'pending' }
-  | { readonly state: 'success'; readonly images: readonly ImageRef[] };
+  { readonly state: 'pending' } | { readonly state: 'success'; readonly images: readonly ImageRef[] };
 
 /**
  * Reads ComfyUI's answer to `GET /history/{prompt_id}`: `{}` while not finished,
@@ -99,7 +98,10 @@ function executionFailure(promptId: string, messages: unknown): ComfyuiError {
     exception_type: text(error['exception_type']),
     exception_message: text(error['exception_message'])?.trim(),
   };
-  const node = execution.node_id === undefined ? '' : ` in node ${execution.node_id}${execution.node_type === undefined ? '' : ` (${execution.node_type})`}`;
+  const node =
+    execution.node_id === undefined
+      ? ''
+      : ` in node ${execution.node_id}${execution.node_type === undefined ? '' : ` (${execution.node_type})`}`;
   const what = [execution.exception_type, execution.exception_message].filter((s) => s !== undefined && s !== '').join(': ');
   return new ComfyuiError(CODES.executionError, `ComfyUI failed${node}: ${snippet(what === '' ? 'unknown error' : what, 500)}`, {
     execution,

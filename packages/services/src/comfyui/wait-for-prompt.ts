@@ -39,7 +39,10 @@ export async function waitForPrompt(client: ComfyuiClient, promptId: string, opt
   const stop = (): ComfyuiError => {
     const error = abortedError(options.signal, `waiting for prompt ${promptId}`);
     if (error.code !== CODES.timeout) return error;
-    return new ComfyuiError(CODES.timeout, `ComfyUI did not finish prompt ${promptId} within the deadline (${attempts} polls, ${now() - started} ms)`);
+    return new ComfyuiError(
+      CODES.timeout,
+      `ComfyUI did not finish prompt ${promptId} within the deadline (${attempts} polls, ${now() - started} ms)`,
+    );
   };
   for (;;) {
     if (options.signal.aborted) throw stop();
@@ -54,7 +57,10 @@ export async function waitForPrompt(client: ComfyuiClient, promptId: string, opt
         return { images: state.images, attempts };
       }
       if (attempts % every === 0 && !(await stillKnown(client, promptId, options.signal))) {
-        throw new ComfyuiError(CODES.promptLost, `ComfyUI no longer knows prompt ${promptId}: it is neither queued nor finished (restarted?)`);
+        throw new ComfyuiError(
+          CODES.promptLost,
+          `ComfyUI no longer knows prompt ${promptId}: it is neither queued nor finished (restarted?)`,
+        );
       }
       await delay(options.intervalMs, undefined, { signal: options.signal });
     } catch (err) {

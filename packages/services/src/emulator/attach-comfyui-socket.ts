@@ -32,7 +32,13 @@ export function attachComfyuiSocket(server: Server, options: ComfyuiSocketOption
       mismatch = await findOriginMismatch(asAiohttpReads(req.headers.host), asAiohttpReads(req.headers.origin), options.lookup);
     } catch {
       // Where Python's urllib raises on the headers, aiohttp answers its plain 500.
-      refuse(socket, 500, 'Internal Server Error', '500 Internal Server Error\n\nServer got itself in trouble', 'text/plain; charset=utf-8');
+      refuse(
+        socket,
+        500,
+        'Internal Server Error',
+        '500 Internal Server Error\n\nServer got itself in trouble',
+        'text/plain; charset=utf-8',
+      );
       return;
     }
     if (socket.destroyed) return;

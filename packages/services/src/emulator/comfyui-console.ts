@@ -89,10 +89,7 @@ export function formatTqdm(n: number, total: number, elapsedSeconds: number): st
   const frac = total > 0 ? n / total : 0;
   const units = Math.floor(frac * BAR_WIDTH * 8);
   const full = Math.floor(units / 8);
-  const bar =
-    full >= BAR_WIDTH
-      ? '█'.repeat(BAR_WIDTH)
-      : `${'█'.repeat(full)}${BAR_CHARS[units % 8]}${' '.repeat(BAR_WIDTH - full - 1)}`;
+  const bar = full >= BAR_WIDTH ? '█'.repeat(BAR_WIDTH) : `${'█'.repeat(full)}${BAR_CHARS[units % 8]}${' '.repeat(BAR_WIDTH - full - 1)}`;
   const rate = n > 0 && elapsedSeconds > 0 ? n / elapsedSeconds : undefined;
   const remaining = rate === undefined ? '?' : formatInterval((total - n) / rate);
   const rateText =

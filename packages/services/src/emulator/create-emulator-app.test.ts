@@ -27,7 +27,7 @@ async function entryOf(e: TestEmulator, promptId: string): Promise<Json> {
 
 function pngText(bytes: Uint8Array, keyword: string): string | undefined {
   const buf = Buffer.from(bytes);
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const length = buf.readUInt32BE(at);
     const type = buf.toString('latin1', at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + length);
@@ -61,7 +61,11 @@ describe('emulator HTTP API', () => {
     const entry = await entryOf(e, id);
     expect(Object.keys(entry)).toEqual(['prompt', 'outputs', 'status', 'meta']);
     expect(entry['status']).toMatchObject({ status_str: 'success', completed: true });
-    expect((entry['status']['messages'] as unknown[][]).map((m) => m[0])).toEqual(['execution_start', 'execution_cached', 'execution_success']);
+    expect((entry['status']['messages'] as unknown[][]).map((m) => m[0])).toEqual([
+      'execution_start',
+      'execution_cached',
+      'execution_success',
+    ]);
     expect(entry['prompt'][3]).toEqual({ client_id: 'c1' });
     const image = entry['outputs']['3']['images'][0] as Json;
     expect(image).toEqual({ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output' });
@@ -80,7 +84,9 @@ describe('emulator HTTP API', () => {
     expect((await submit(e, { client_id: 'x' })).body['error']['type']).toBe('no_prompt');
     expect((await submit(e, { prompt: weightFreeGraph() })).body['number']).toBe(2);
     expect((await submit(e, { prompt: weightFreeGraph({ color: 1 }), front: true })).body['number']).toBe(-3);
-    expect(e.output()).toContain("invalid prompt: {'type': 'invalid_prompt', 'message': 'Cannot execute because node Nope does not exist.'");
+    expect(e.output()).toContain(
+      "invalid prompt: {'type': 'invalid_prompt', 'message': 'Cannot execute because node Nope does not exist.'",
+    );
   });
 
   it('answers a malformed body with aiohttp 500 text and logs the traceback', async () => {
@@ -90,7 +96,9 @@ describe('emulator HTTP API', () => {
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await res.text()).toBe('500 Internal Server Error\n\nServer got itself in trouble');
     expect(e.output()).toContain('got prompt\nError handling request\nTraceback (most recent call last):\n');
-    expect(e.output()).toContain('json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n');
+    expect(e.output()).toContain(
+      'json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n',
+    );
   });
 
   it('runs one prompt at a time in number order, and interrupts only the running one', async () => {
@@ -132,7 +140,10 @@ describe('emulator HTTP API', () => {
     const second = await entryOf(e, (await submit(e, { prompt: weightFreeGraph({ prefix: 'gpu/job42', color: 9 }) })).body['prompt_id']);
     expect(first['outputs']['3']['images'][0]).toEqual({ filename: 'job42_00001_.png', subfolder: 'gpu', type: 'output' });
     expect(second['outputs']['3']['images'][0]['filename']).toBe('job42_00002_.png');
-    const preview = { '1': { class_type: 'EmptyImage', inputs: { width: 32, height: 32, batch_size: 1, color: 0 } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+    const preview = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 32, height: 32, batch_size: 1, color: 0 } },
+      '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+    };
     const entry = await entryOf(e, (await submit(e, { prompt: preview })).body['prompt_id']);
     const image = entry['outputs']['2']['images'][0] as Json;
     expect(image['filename']).toMatch(/^ComfyUI_temp_[a-z]{5}_00001_\.png$/);
@@ -260,7 +271,10 @@ describe('emulator HTTP API', () => {
     ['127.0.0.1:8188', 'null', 200, undefined],
     ['evil.example:8188', 'http://other.example', 200, undefined],
   ])('Host %j with Origin %j → %i, as ComfyUI 0.3.64 decides', async (host, origin, status, names) => {
-    const e = await emulator({ lookup: async (name, family) => (['localhost.', '2130706433'].includes(name) && family === 4 ? ['127.0.0.1'] : Promise.reject(new Error('ENOTFOUND'))) });
+    const e = await emulator({
+      lookup: async (name, family) =>
+        ['localhost.', '2130706433'].includes(name) && family === 4 ? ['127.0.0.1'] : Promise.reject(new Error('ENOTFOUND')),
+    });
     const res = await e.app.request('/system_stats', { headers: { host, origin } });
     expect(res.status).toBe(status);
     if (names === undefined) expect(e.output()).not.toContain('WARNING: request with non matching');
@@ -299,7 +313,10 @@ describe('emulator faults', () => {
     const id = (await submit(e, { prompt: weightFreeGraph({ text: `a cat [[fault:${fault}]]` }) })).body['prompt_id'];
     const entry = await entryOf(e, id);
     expect(entry['status']).toMatchObject({ status_str: 'error', completed: false });
-    expect(entry['status']['messages'][2]).toMatchObject(['execution_error', { exception_type: type === 'RuntimeError' ? 'OSError' : type, node_id: '3' }]);
+    expect(entry['status']['messages'][2]).toMatchObject([
+      'execution_error',
+      { exception_type: type === 'RuntimeError' ? 'OSError' : type, node_id: '3' },
+    ]);
     expect(e.output()).toMatch(
       /!!! Exception during processing !!! .*\nTraceback \(most recent call last\):\n[\s\S]*\n\n(Got an OOM, unloading all loaded models\.\n)?Prompt executed in/,
     );
@@ -309,7 +326,21 @@ describe('emulator faults', () => {
   it('fails a sampler workflow in the sampler', async () => {
     const e = await emulator();
     const graph = {
-      '3': { class_type: 'KSampler', inputs: { seed: 1, steps: 4, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+      '3': {
+        class_type: 'KSampler',
+        inputs: {
+          seed: 1,
+          steps: 4,
+          cfg: 8,
+          sampler_name: 'euler',
+          scheduler: 'normal',
+          denoise: 1,
+          model: ['4', 0],
+          positive: ['6', 0],
+          negative: ['7', 0],
+          latent_image: ['5', 0],
+        },
+      },
       '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
       '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
       '6': { class_type: 'CLIPTextEncode', inputs: { text: 'cat [[fault:error]]', clip: ['4', 1] } },
@@ -378,8 +409,13 @@ describe('emulator faults', () => {
 describe('PNG output', () => {
   it('decodes back to the solid inverted colour', async () => {
     const e = await emulator();
-    const entry = await entryOf(e, (await submit(e, { prompt: weightFreeGraph({ width: 8, height: 2, color: 0x336699 }) })).body['prompt_id']);
-    const png = new Uint8Array(await (await e.app.request(`/view?filename=${entry['outputs']['3']['images'][0]['filename']}`)).arrayBuffer());
+    const entry = await entryOf(
+      e,
+      (await submit(e, { prompt: weightFreeGraph({ width: 8, height: 2, color: 0x336699 }) })).body['prompt_id'],
+    );
+    const png = new Uint8Array(
+      await (await e.app.request(`/view?filename=${entry['outputs']['3']['images'][0]['filename']}`)).arrayBuffer(),
+    );
     const buf = Buffer.from(png);
     const idat = buf.indexOf('IDAT');
     const raw = inflateSync(buf.subarray(idat + 4, idat + 4 + buf.readUInt32BE(idat - 4)));

@@ -33,9 +33,26 @@ export interface EmulatorAppDeps {
 }
 
 const MODEL_FOLDERS = [
-  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models',
-  'embeddings', 'diffusers', 'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'custom_nodes',
-  'hypernetworks', 'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
+  'checkpoints',
+  'configs',
+  'loras',
+  'vae',
+  'text_encoders',
+  'diffusion_models',
+  'clip_vision',
+  'style_models',
+  'embeddings',
+  'diffusers',
+  'vae_approx',
+  'controlnet',
+  'gligen',
+  'upscale_models',
+  'custom_nodes',
+  'hypernetworks',
+  'photomaker',
+  'classifiers',
+  'model_patches',
+  'audio_encoders',
 ];
 
 // Paths served and their methods, for aiohttp's 405 on a known path with another method.
@@ -166,7 +183,15 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
     if (c.req.method === 'OPTIONS') return empty(200);
     await next();
   });
-  app.get('/internal/logs', (c) => pyJson(c, console.entries().map((e) => `${e.t} - ${e.m}`).join('')));
+  app.get('/internal/logs', (c) =>
+    pyJson(
+      c,
+      console
+        .entries()
+        .map((e) => `${e.t} - ${e.m}`)
+        .join(''),
+    ),
+  );
   app.get('/internal/logs/raw', (c) => pyJson(c, { entries: console.entries(), size: { cols: 80, rows: 24 } }));
   app.route('/api', routes);
   app.route('/', routes);
@@ -252,4 +277,3 @@ function queryInt(value: string | undefined, name: string): number | undefined {
   }
   return Number(value);
 }
-

@@ -72,4 +72,3 @@ function formatInput(value: unknown): unknown {
       return `<${v.type}>`;
   }
 }
-

@@ -94,8 +94,7 @@ export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
       const faultNode = pickFaultNode(item.graph, order, deps.catalog);
       let fired = false;
       let current = '';
-      const wait = (ms: number): Promise<void> =>
-        deps.sleep(ms <= 0 ? 0 : ms * (1 + deps.timing.jitter * (2 * deps.random() - 1)), signal);
+      const wait = (ms: number): Promise<void> => deps.sleep(ms <= 0 ? 0 : ms * (1 + deps.timing.jitter * (2 * deps.random() - 1)), signal);
       const faultPoint = async (nodeId: string, error: () => PythonError, inSampler = false): Promise<void> => {
         if (nodeId !== faultNode || fired || item.fault === undefined) return;
         fired = true;

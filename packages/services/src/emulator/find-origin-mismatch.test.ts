@@ -100,11 +100,18 @@ describe('findOriginMismatch (ComfyUI 0.3.64 origin_only_middleware)', () => {
       (err: unknown) => err,
     );
     expect(error).toBeInstanceOf(PythonError);
-    expect(formatPyTraceback(error as PythonError).trimEnd().split('\n').at(-1)).toBe(exception);
+    expect(
+      formatPyTraceback(error as PythonError)
+        .trimEnd()
+        .split('\n')
+        .at(-1),
+    ).toBe(exception);
   });
 
   it("a bad Origin port: the traceback from the middleware's line down to urllib, as Python prints it", async () => {
-    const error = (await findOriginMismatch('localhost:9388', 'http://evil.example:abc', lookup).catch((err: unknown) => err)) as PythonError;
+    const error = (await findOriginMismatch('localhost:9388', 'http://evil.example:abc', lookup).catch(
+      (err: unknown) => err,
+    )) as PythonError;
     expect(formatPyTraceback(error)).toContain(
       [
         '  File "/workspace/ComfyUI/server.py", line 124, in origin_only_middleware',

@@ -39,10 +39,7 @@ const FRACTION = /^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/;
  * `--listen [HOST]` and `--port N` arguments when given (so a start script can swap the
  * emulator for `python main.py` with the same flags). Reports every problem at once.
  */
-export function loadEmulatorConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  argv: readonly string[] = [],
-): EmulatorConfig {
+export function loadEmulatorConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): EmulatorConfig {
   const read = createEnvReader(env);
   let host = read.string('HOST', '127.0.0.1');
   let port = read.port('PORT', 8188);
@@ -54,7 +51,8 @@ export function loadEmulatorConfig(
       if (host === next) i += 1;
     } else if (arg === '--port') {
       const n = Number(next);
-      if (next === undefined || !/^\d+$/.test(next) || n > 65535) read.problem(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
+      if (next === undefined || !/^\d+$/.test(next) || n > 65535)
+        read.problem(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
       else port = n;
       i += 1;
     } else {
@@ -63,7 +61,11 @@ export function loadEmulatorConfig(
   }
   const fraction = (name: string, fallback: string): number =>
     Number(read.string(name, fallback, { pattern: FRACTION, hint: 'a number from 0 to 1' }));
-  const faultNames = read.string('EMULATOR_FAULTS', '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const faultNames = read
+    .string('EMULATOR_FAULTS', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = faultNames.filter((name) => !isFault(name));
   if (unknown.length > 0) read.problem(`EMULATOR_FAULTS: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
   const config: EmulatorConfig = {

@@ -2,13 +2,7 @@ import path from 'node:path';
 import type { ComfyuiConsole } from './comfyui-console.js';
 import { encodePng, readPngSize, type RgbImage } from './encode-png.js';
 import { EMULATED_MACHINE } from './emulated-machine.js';
-import {
-  diskFullError,
-  outOfMemoryError,
-  outsideOutputError,
-  samplerShapeError,
-  unidentifiedImageError,
-} from './execution-errors.js';
+import { diskFullError, outOfMemoryError, outsideOutputError, samplerShapeError, unidentifiedImageError } from './execution-errors.js';
 import type { FileStore, FolderType } from './file-store.js';
 import type { LoadedModels } from './loaded-models.js';
 import type { NodeClass } from './node-catalog.js';
@@ -177,7 +171,13 @@ const BEHAVIOURS: Readonly<Record<string, NodeBehaviour>> = {
     ]) {
       ctx.console.log(line);
     }
-    return { outputs: [{ kind: 'model', name }, { kind: 'clip', name }, { kind: 'vae', name }] };
+    return {
+      outputs: [
+        { kind: 'model', name },
+        { kind: 'clip', name },
+        { kind: 'vae', name },
+      ],
+    };
   },
   async CLIPTextEncode(ctx) {
     ctx.models.ensureLoaded('SD1ClipModel');

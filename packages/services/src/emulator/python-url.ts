@@ -18,7 +18,12 @@ const BEFORE_BRACKET = frame(447, '_check_bracketed_netloc', 'raise ValueError("
 const AFTER_BRACKET = frame(451, '_check_bracketed_netloc', 'raise ValueError("Invalid IPv6 URL")');
 const CHECK_BRACKETED_HOST = frame(454, '_check_bracketed_netloc', '_check_bracketed_host(hostname)');
 const IPVFUTURE = frame(461, '_check_bracketed_host', 'raise ValueError(f"IPvFuture address is invalid")');
-const IP_ADDRESS_CALL = frame(463, '_check_bracketed_host', 'ip = ipaddress.ip_address(hostname) # Throws Value Error if not IPv6 or IPv4', '^'.repeat(30));
+const IP_ADDRESS_CALL = frame(
+  463,
+  '_check_bracketed_host',
+  'ip = ipaddress.ip_address(hostname) # Throws Value Error if not IPv6 or IPv4',
+  '^'.repeat(30),
+);
 const IPV4_IN_BRACKETS = frame(465, '_check_bracketed_host', 'raise ValueError(f"An IPv4 address cannot be in brackets")');
 const IP_ADDRESS_RAISE: PyFrame = {
   file: '/usr/lib/python3.11/ipaddress.py',
@@ -101,7 +106,11 @@ function checkBracketedNetloc(netloc: string, fail: (message: string, inner: rea
   }
   const ip = pyIpAddress(hostname);
   if (ip === undefined) {
-    throw fail(`${formatPyRepr(hostname)} does not appear to be an IPv4 or IPv6 address`, [CHECK_BRACKETED_HOST, IP_ADDRESS_CALL, IP_ADDRESS_RAISE]);
+    throw fail(`${formatPyRepr(hostname)} does not appear to be an IPv4 or IPv6 address`, [
+      CHECK_BRACKETED_HOST,
+      IP_ADDRESS_CALL,
+      IP_ADDRESS_RAISE,
+    ]);
   }
   if (ip.version === 4) throw fail('An IPv4 address cannot be in brackets', [CHECK_BRACKETED_HOST, IPV4_IN_BRACKETS]);
 }

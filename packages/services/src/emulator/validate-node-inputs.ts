@@ -171,4 +171,3 @@ function cycleError(id: string, visiting: Set<string>): ComfyuiErrorItem {
     extra_info: { node_id: id },
   };
 }
-

@@ -37,9 +37,7 @@ export function validatePrompt(prompt: unknown, catalog: NodeCatalog, partialTar
   for (const [id, node] of Object.entries(graph)) {
     if (!isRecord(node)) {
       if (typeof node === 'string' || Array.isArray(node)) return invalidPrompt(missingClassType(id));
-      throw new PythonError('TypeError', `argument of type '${pyTypeName(node)}' is not iterable`, [
-        validateFrame(),
-      ]);
+      throw new PythonError('TypeError', `argument of type '${pyTypeName(node)}' is not iterable`, [validateFrame()]);
     }
     if (!Object.hasOwn(node, 'class_type')) return invalidPrompt(missingClassType(id));
     const classType = node['class_type'];
@@ -81,7 +79,13 @@ export function validatePrompt(prompt: unknown, catalog: NodeCatalog, partialTar
             extra_info: {
               exception_type: error.pyType,
               traceback: formatPyFrames([
-                { file: EXECUTION_PY, line: 1010, func: 'validate_prompt', code: 'm = await validate_inputs(prompt_id, prompt, o, validated)', caret: true },
+                {
+                  file: EXECUTION_PY,
+                  line: 1010,
+                  func: 'validate_prompt',
+                  code: 'm = await validate_inputs(prompt_id, prompt, o, validated)',
+                  caret: true,
+                },
                 ...error.frames,
               ]),
             },

@@ -19,7 +19,8 @@ function collectingLogger(): { logger: ReturnType<typeof createLogger>; records:
 }
 
 async function submit(e: TestEmulator, n: number, instance?: string): Promise<string> {
-  const extra_data = instance === undefined ? {} : { extra_pnginfo: { logtrace: { request_id: REQUEST, generation_id: gen(n), gpu_server: instance } } };
+  const extra_data =
+    instance === undefined ? {} : { extra_pnginfo: { logtrace: { request_id: REQUEST, generation_id: gen(n), gpu_server: instance } } };
   const res = await postJson(e.app, '/prompt', { prompt: weightFreeGraph({ color: n }), extra_data });
   return ((await res.json()) as { prompt_id: string }).prompt_id;
 }
@@ -60,7 +61,9 @@ describe('cancelOrphanedPrompts', () => {
     const { logger, records } = collectingLogger();
     const comfyui = createComfyuiClient({ baseUrl: 'http://127.0.0.1:9', retryDelayMs: () => 1 });
     const started = Date.now();
-    expect(await cancelOrphanedPrompts({ comfyui, logger, instanceId: 'me:8002', isLive: () => false })).toMatchObject({ outcome: 'unreachable' });
+    expect(await cancelOrphanedPrompts({ comfyui, logger, instanceId: 'me:8002', isLive: () => false })).toMatchObject({
+      outcome: 'unreachable',
+    });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(records()).toEqual([]);
   });

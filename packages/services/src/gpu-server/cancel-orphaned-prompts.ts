@@ -14,7 +14,8 @@ export interface OrphanCleanupDeps {
 }
 
 /** How the cleanup went: `unreachable` when ComfyUI's queue could not be read (nothing was done). */
-export type OrphanCleanup = { readonly outcome: 'done'; readonly cancelled: number } | { readonly outcome: 'unreachable'; readonly errorCode: string };
+export type OrphanCleanup =
+  { readonly outcome: 'done'; readonly cancelled: number } | { readonly outcome: 'unreachable'; readonly errorCode: string };
 
 /**
  * Run once at start: after a GPU server died mid-generation (SIGKILL, OOM), its prompts
@@ -44,7 +45,11 @@ export async function cancelOrphanedPrompts(deps: OrphanCleanupDeps): Promise<Or
     if (how === 'not_queued') continue;
     cancelled += 1;
     deps.logger
-      .child({ ...(orphan.requestId === undefined ? {} : { request_id: orphan.requestId }), generation_id: orphan.generationId, prompt_id: orphan.promptId })
+      .child({
+        ...(orphan.requestId === undefined ? {} : { request_id: orphan.requestId }),
+        generation_id: orphan.generationId,
+        prompt_id: orphan.promptId,
+      })
       .event('comfyui_orphan_cancelled', { prompt_id: orphan.promptId, comfyui_cancel: how, queue_state: orphan.state });
   }
   return { outcome: 'done', cancelled };

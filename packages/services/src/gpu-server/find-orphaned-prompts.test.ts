@@ -33,6 +33,12 @@ describe('findOrphanedPrompts', () => {
 
   it('an empty queue or one without markers has no orphans', () => {
     expect(findOrphanedPrompts({ running: [], pending: [] }, 'me:8002', () => false)).toEqual([]);
-    expect(findOrphanedPrompts({ running: [{ promptId: 'x', extraData: null }], pending: [{ promptId: 'y', extraData: [1] }] }, 'me:8002', () => false)).toEqual([]);
+    expect(
+      findOrphanedPrompts(
+        { running: [{ promptId: 'x', extraData: null }], pending: [{ promptId: 'y', extraData: [1] }] },
+        'me:8002',
+        () => false,
+      ),
+    ).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ const PROMPT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
  */
 export function findOrphanedPrompts(queue: QueueListing, instanceId: string, isLive: (generationId: string) => boolean): OrphanedPrompt[] {
   const orphans: OrphanedPrompt[] = [];
-  for (const [state, entries] of [['pending', queue.pending], ['running', queue.running]] as const) {
+  for (const [state, entries] of [
+    ['pending', queue.pending],
+    ['running', queue.running],
+  ] as const) {
     for (const entry of entries) {
       const marker = markerOf(entry.extraData);
       if (marker === undefined || marker.gpu_server !== instanceId || !PROMPT_ID.test(entry.promptId)) continue;

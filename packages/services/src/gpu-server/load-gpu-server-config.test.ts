@@ -39,7 +39,13 @@ describe('loadGpuServerConfig', () => {
     expect(loadGpuServerConfig({ COMFYUI_STALL_MS: '250' }).stallMs).toBe(250);
     let error: unknown;
     try {
-      loadGpuServerConfig({ PORT: '70000', COMFYUI_URL: 'ftp://x', LOG_LEVEL: 'loud', GPU_SERVER_TOKEN: 'has space', COMFYUI_STALL_MS: '0' });
+      loadGpuServerConfig({
+        PORT: '70000',
+        COMFYUI_URL: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        GPU_SERVER_TOKEN: 'has space',
+        COMFYUI_STALL_MS: '0',
+      });
     } catch (err) {
       error = err;
     }

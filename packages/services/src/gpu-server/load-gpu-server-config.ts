@@ -74,7 +74,8 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     read.problem(`GPU_SERVER_ID: expected 1-128 letters, digits or ${'_.:@-'}, got ${JSON.stringify(config.instanceId.slice(0, 40))}`);
   }
   // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
-  if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
+  if (token !== undefined && !TOKEN.test(token))
+    read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   read.finish();
   return Object.freeze(config);
 }

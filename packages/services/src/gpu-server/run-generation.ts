@@ -111,7 +111,9 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       clientId: deps.watcher?.clientId ?? ctx.generationId,
       ...(watch === undefined ? {} : { promptId: watch.promptId }),
       extraData: {
-        extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId, gpu_server: deps.instanceId } satisfies PromptMarker },
+        extra_pnginfo: {
+          logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId, gpu_server: deps.instanceId } satisfies PromptMarker,
+        },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
       },
       signal: job.signal,
@@ -173,7 +175,12 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     });
     throw generationError(err.code, err.message, {
       generationId: ctx.generationId,
-      details: nodeErrors !== undefined ? { comfyui_error: err.promptError, node_errors: nodeErrors } : err.execution === undefined ? undefined : compact(err.execution),
+      details:
+        nodeErrors !== undefined
+          ? { comfyui_error: err.promptError, node_errors: nodeErrors }
+          : err.execution === undefined
+            ? undefined
+            : compact(err.execution),
       cause: err,
     });
   } finally {

@@ -10,7 +10,12 @@ export interface ClientRejection {
   readonly parseError?: string;
 }
 
-const REASON_PHRASES = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' } as const;
+const REASON_PHRASES = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+} as const;
 
 /** The reason phrase of a rejection status, for the status line. */
 export function reasonPhrase(status: ClientRejection['status']): string {

@@ -27,13 +27,17 @@ export function logRefusedRequests(logger: ServiceLogger, options: RefusalLogOpt
   let timer: NodeJS.Timeout | undefined;
 
   const write = (refused: RefusedRequest, extra: { suppressed?: number } = {}): void => {
-    logger.child({ request_id: refused.requestId }).event('request_rejected', {
-      status: refused.status,
-      error_code: refused.errorCode,
-      errors: [{ field: 'request', message: refused.message }],
-      ...(refused.parseError === undefined ? {} : { parse_error: refused.parseError }),
-      ...extra,
-    }, { msg: 'request refused by the HTTP server before it reached the app' });
+    logger.child({ request_id: refused.requestId }).event(
+      'request_rejected',
+      {
+        status: refused.status,
+        error_code: refused.errorCode,
+        errors: [{ field: 'request', message: refused.message }],
+        ...(refused.parseError === undefined ? {} : { parse_error: refused.parseError }),
+        ...extra,
+      },
+      { msg: 'request refused by the HTTP server before it reached the app' },
+    );
   };
   const flush = (): void => {
     timer = undefined;

@@ -32,9 +32,12 @@ describe('makeStdioSafe', () => {
     expect((await runWithBrokenStderr('plain', stderr)).code).toBe(1);
   });
 
-  it.each(['full', 'closed-pipe'] as const)('with it, a failing stderr (%s) loses the messages, counted, and nothing else', async (stderr) => {
-    const { code, stdout } = await runWithBrokenStderr('safe', stderr);
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ stdout: 0, stderr: 5 });
-  });
+  it.each(['full', 'closed-pipe'] as const)(
+    'with it, a failing stderr (%s) loses the messages, counted, and nothing else',
+    async (stderr) => {
+      const { code, stdout } = await runWithBrokenStderr('safe', stderr);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({ stdout: 0, stderr: 5 });
+    },
+  );
 });

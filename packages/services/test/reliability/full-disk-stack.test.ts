@@ -160,7 +160,10 @@ describe('the stack on a full log disk (64 KiB tmpfs)', () => {
     expect(lines.at(-1)).toBe('');
     // At most one line was cut short (when the disk filled); the rest are whole records.
     expect(lines.slice(1, -1).filter((line) => !isJson(line)).length).toBeLessThanOrEqual(1);
-    const records = lines.slice(1, -1).filter(isJson).map((line) => JSON.parse(line) as Json);
+    const records = lines
+      .slice(1, -1)
+      .filter(isJson)
+      .map((line) => JSON.parse(line) as Json);
     expect(records.filter((r) => r['event'] === 'response_sent' && r['status'] === 200).length).toBeGreaterThanOrEqual(3);
     expect(records.slice(-4).map((r) => r['event'])).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
     const gpuLines = readFileSync(path.join(logDir, 'gpu_server.log'), 'utf8').split('\n').slice(0, -1);

@@ -8,7 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { weightFreeGraph } from '../support/test-emulator.js';
-import { BIN, emulatorUrl, freePort, readCheckedLog, spawnService, startedPort, waitUntil, type ServiceChild } from '../support/service-process.js';
+import {
+  BIN,
+  emulatorUrl,
+  freePort,
+  readCheckedLog,
+  spawnService,
+  startedPort,
+  waitUntil,
+  type ServiceChild,
+} from '../support/service-process.js';
 
 type Json = Record<string, any>;
 
@@ -39,15 +48,19 @@ function startGpuServer(comfyuiUrl: string, port: number, logDir: string): Servi
 describe('prompts orphaned by a GPU server that was SIGKILLed', () => {
   it('are cancelled by the next GPU server at start, and only they', async () => {
     // A sampler step of 300 ms: each txt2img prompt (20 steps) holds the emulated GPU for 6 s.
-    const emulator = spawnService(BIN.emulator, { EMULATOR_STEP_MS: '300', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0', EMULATOR_JITTER: '0' }, [
-      '--port',
-      String(await freePort()),
-    ]);
+    const emulator = spawnService(
+      BIN.emulator,
+      { EMULATOR_STEP_MS: '300', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0', EMULATOR_JITTER: '0' },
+      ['--port', String(await freePort())],
+    );
     children.push(emulator);
     const comfyui = await emulatorUrl(emulator);
     // Another client's prompt, queued before ours: not ours to cancel.
     const foreign = (await (
-      await fetch(`${comfyui}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: weightFreeGraph({ text: '[[fault:hang]]' }), client_id: 'someone-else' }) })
+      await fetch(`${comfyui}/prompt`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: weightFreeGraph({ text: '[[fault:hang]]' }), client_id: 'someone-else' }),
+      })
     ).json()) as Json;
 
     const port = await freePort();
@@ -76,17 +89,27 @@ describe('prompts orphaned by a GPU server that was SIGKILLed', () => {
     await fetch(`${comfyui}/queue`, { method: 'POST', body: JSON.stringify({ delete: [foreign['prompt_id']] }) });
     await fetch(`${comfyui}/interrupt`, { method: 'POST', body: JSON.stringify({ prompt_id: foreign['prompt_id'] }) });
     const other = (await (
-      await fetch(`${comfyui}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: weightFreeGraph({ color: 7 }), client_id: 'someone-else' }) })
+      await fetch(`${comfyui}/prompt`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: weightFreeGraph({ color: 7 }), client_id: 'someone-else' }),
+      })
     ).json()) as Json;
-    const running = await waitUntil(async () => promptIdsOf((await queueOf(comfyui)).running).find((id) => ours.includes(id)), 'one of ours running');
+    const running = await waitUntil(
+      async () => promptIdsOf((await queueOf(comfyui)).running).find((id) => ours.includes(id)),
+      'one of ours running',
+    );
 
     const secondLogs = path.join(dir, 'second');
     const started = Date.now();
     startGpuServer(comfyui, port, secondLogs);
-    const cancelled = await waitUntil(() => {
-      const lines = readCheckedLog(path.join(secondLogs, 'gpu_server.log')).filter((r) => r['event'] === 'comfyui_orphan_cancelled');
-      return lines.length === 4 ? lines : undefined;
-    }, 'comfyui_orphan_cancelled for the four', 10_000);
+    const cancelled = await waitUntil(
+      () => {
+        const lines = readCheckedLog(path.join(secondLogs, 'gpu_server.log')).filter((r) => r['event'] === 'comfyui_orphan_cancelled');
+        return lines.length === 4 ? lines : undefined;
+      },
+      'comfyui_orphan_cancelled for the four',
+      10_000,
+    );
     // Well before the 4 × 6 s the orphans would have held the GPU.
     expect(Date.now() - started).toBeLessThan(6000);
     expect(cancelled.map((r) => r['prompt_id']).sort()).toEqual([...ours].sort());

@@ -87,10 +87,7 @@ export async function startBackendHarness(options: HarnessOptions = {}): Promise
 }
 
 /** Polls `check` until it returns a value other than undefined, failing after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

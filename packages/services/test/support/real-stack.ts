@@ -108,7 +108,16 @@ export function createRealStack(): RealStack {
         backoffMs: [50, 1000],
       });
       watchers.push(watcher);
-      const app = createGpuServerApp({ config, logger, comfyui, watcher, instanceId: `real-stack-${newId()}`, newId, now: Date.now, randomSeed: () => 1234 });
+      const app = createGpuServerApp({
+        config,
+        logger,
+        comfyui,
+        watcher,
+        instanceId: `real-stack-${newId()}`,
+        newId,
+        now: Date.now,
+        randomSeed: () => 1234,
+      });
       const clientErrors = { onRefused: logRefusedRequests(logger) };
       const url = (await serve(app.fetch, port, clientErrors)).url;
       watcher.start();

@@ -123,7 +123,12 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     waits,
     crashes: () => crashes,
     attachSocket: (server) => {
-      attachComfyuiSocket(server, { hub: state.sockets, console, enabled: options.websocket ?? true, ...(options.lookup === undefined ? {} : { lookup: options.lookup }) });
+      attachComfyuiSocket(server, {
+        hub: state.sockets,
+        console,
+        enabled: options.websocket ?? true,
+        ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+      });
     },
     close: () => state.close(),
   };
@@ -147,9 +152,14 @@ export function postJson(app: Hono, path: string, body: unknown): Promise<Respon
 }
 
 /** The weight-free workflow of the fixtures (EmptyImage → ImageInvert → SaveImage). */
-export function weightFreeGraph(overrides: { width?: number; height?: number; color?: number; prefix?: string; text?: string } = {}): Record<string, unknown> {
+export function weightFreeGraph(
+  overrides: { width?: number; height?: number; color?: number; prefix?: string; text?: string } = {},
+): Record<string, unknown> {
   return {
-    '1': { class_type: 'EmptyImage', inputs: { width: overrides.width ?? 64, height: overrides.height ?? 64, batch_size: 1, color: overrides.color ?? 3368652 } },
+    '1': {
+      class_type: 'EmptyImage',
+      inputs: { width: overrides.width ?? 64, height: overrides.height ?? 64, batch_size: 1, color: overrides.color ?? 3368652 },
+    },
     '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
     '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: overrides.prefix ?? 'ComfyUI' } },
     ...(overrides.text === undefined ? {} : { '4': { class_type: 'PrimitiveStringMultiline', inputs: { value: overrides.text } } }),
