@@ -44,7 +44,9 @@ if (opts.help) {
 }
 const RUNS = Math.max(1, Number(opts.runs));
 // Other work on the machine shows in every number: the load is reported with the results.
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(' ');
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const notes = [];
 const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
@@ -84,21 +86,44 @@ function prepareData() {
   }
   const small = path.join(base, 'small');
   generate(small, ['--requests', '300', '--seed', '8', '--clean']);
-  const json = readdirSync(clean).filter((f) => f.endsWith('.log') && f !== 'comfyui.log').map((f) => path.join(clean, f));
-  const all = readdirSync(clean).filter((f) => f.endsWith('.log')).map((f) => path.join(clean, f));
+  const json = readdirSync(clean)
+    .filter((f) => f.endsWith('.log') && f !== 'comfyui.log')
+    .map((f) => path.join(clean, f));
+  const all = readdirSync(clean)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => path.join(clean, f));
   const bytes = (files) => files.reduce((s, f) => s + statSync(f).size, 0);
   const gzFiles = readdirSync(gz).filter((f) => f.endsWith('.gz'));
   const gzBytes = bytes(['backend.log', 'gpu_server.log'].map((f) => path.join(clean, f)));
   const id = pickRequestId(path.join(clean, 'backend.log'));
-  const smallBytes = bytes(readdirSync(small).filter((f) => f.endsWith('.log')).map((f) => path.join(small, f)));
-  return { clean, gz, small, smallBytes, json, all, jsonBytes: bytes(json), allBytes: bytes(all), gzBytes, gzFiles, id, smallId: pickRequestId(path.join(small, 'backend.log')) };
+  const smallBytes = bytes(
+    readdirSync(small)
+      .filter((f) => f.endsWith('.log'))
+      .map((f) => path.join(small, f)),
+  );
+  return {
+    clean,
+    gz,
+    small,
+    smallBytes,
+    json,
+    all,
+    jsonBytes: bytes(json),
+    allBytes: bytes(all),
+    gzBytes,
+    gzFiles,
+    id,
+    smallId: pickRequestId(path.join(small, 'backend.log')),
+  };
 }
 
 /** A request_id from the middle of a file (a trace that must read the whole directory). */
 function pickRequestId(file) {
   const text = readFileSync(file);
   const middle = Math.floor(text.length / 2);
-  const m = /"request_id":"([0-9a-f-]{36})"/.exec(text.subarray(middle, middle + 65536).toString()) ?? /"request_id":"([0-9a-f-]{36})"/.exec(text.subarray(0, 65536).toString());
+  const m =
+    /"request_id":"([0-9a-f-]{36})"/.exec(text.subarray(middle, middle + 65536).toString()) ??
+    /"request_id":"([0-9a-f-]{36})"/.exec(text.subarray(0, 65536).toString());
   if (m === null) throw new Error(`no request_id in ${file}`);
   return m[1];
 }
@@ -142,17 +167,35 @@ function defineRows(d) {
     { key: 'lt-errors', name: 'logtrace errors', cmd: `${lt} errors --json --dir ${q(d.clean)}`, bytes: d.allBytes },
     { key: 'lt-trace', name: 'logtrace trace <id>', cmd: `${lt} trace ${d.id} --json --dir ${q(d.clean)}`, bytes: d.allBytes },
     { key: 'lt-gz', name: 'logtrace perf, .gz input', cmd: `${lt} perf --json --dir ${q(d.gz)}`, bytes: d.gzBytes, check: 'perf' },
-    { key: 'lt-strict', name: 'logtrace perf --strict', cmd: `${lt} perf --json --strict --dir ${q(d.clean)}`, bytes: d.jsonBytes, check: 'perf' },
+    {
+      key: 'lt-strict',
+      name: 'logtrace perf --strict',
+      cmd: `${lt} perf --json --strict --dir ${q(d.clean)}`,
+      bytes: d.jsonBytes,
+      check: 'perf',
+    },
     { key: 'grep-c', name: 'grep|grep|awk, LC_ALL=C', cmd: grepPipe('C'), bytes: d.jsonBytes, check: 'avg' },
     { key: 'grep-utf8', name: 'grep|grep|awk, C.UTF-8', cmd: grepPipe('C.UTF-8'), bytes: d.jsonBytes, check: 'avg' },
     { key: 'grep-id', name: 'grep -F -c <id>', cmd: `LC_ALL=C grep -F -c ${d.id} ${allFiles}`, bytes: d.allBytes },
     // Start-up rows are short and noisy: three runs per round.
     { key: 'node-start', name: "node -e '' (Node's own start-up)", cmd: `${process.execPath} -e ''`, bytes: 0, repeat: 3 },
     { key: 'lt-help', name: 'logtrace --help', cmd: `${lt} --help >/dev/null`, bytes: 0, repeat: 3 },
-    { key: 'lt-small-trace', name: `logtrace trace <id>, small dir (${(d.smallBytes / 1e6).toFixed(1)} MB)`, cmd: `${lt} trace ${d.smallId} --dir ${q(d.small)} >/dev/null`, bytes: 0, repeat: 3 },
+    {
+      key: 'lt-small-trace',
+      name: `logtrace trace <id>, small dir (${(d.smallBytes / 1e6).toFixed(1)} MB)`,
+      cmd: `${lt} trace ${d.smallId} --dir ${q(d.small)} >/dev/null`,
+      bytes: 0,
+      repeat: 3,
+    },
   ];
   if (has('rg')) {
-    rows.push({ key: 'rg', name: 'rg -F | rg -o | awk', cmd: `rg -N --no-filename -F '"event":"comfyui_complete"' ${jsonFiles} | rg -o '"duration_ms":[0-9]*' | ${awkAvg}`, bytes: d.jsonBytes, check: 'avg' });
+    rows.push({
+      key: 'rg',
+      name: 'rg -F | rg -o | awk',
+      cmd: `rg -N --no-filename -F '"event":"comfyui_complete"' ${jsonFiles} | rg -o '"duration_ms":[0-9]*' | ${awkAvg}`,
+      bytes: d.jsonBytes,
+      check: 'avg',
+    });
   }
   if (has('jq')) {
     rows.push({
@@ -195,11 +238,27 @@ async function benchServices() {
     for (const mode of round % 2 === 0 ? ['logged', 'silent'] : ['silent', 'logged']) {
       const stack = await startStack(mode === 'logged' ? 'info' : 'silent');
       try {
-        await autocannon({ url: `${stack.url}/api/generate`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: 8, duration: 2 });
-        const r = await autocannon({ url: `${stack.url}/api/generate`, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: 8, duration });
+        await autocannon({
+          url: `${stack.url}/api/generate`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: BODY,
+          connections: 8,
+          duration: 2,
+        });
+        const r = await autocannon({
+          url: `${stack.url}/api/generate`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: BODY,
+          connections: 8,
+          duration,
+        });
         const non2xx = r.non2xx + r.errors;
         out[mode].push({ rps: r.requests.average, p99: r.latency.p99, non2xx });
-        log(`services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${non2xx} non-2xx/errors`);
+        log(
+          `services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${non2xx} non-2xx/errors`,
+        );
       } finally {
         await stack.stop();
       }
@@ -222,7 +281,11 @@ async function startStack(level) {
   };
   const { openSync } = await import('node:fs');
   const emulatorOut = level === 'silent' ? 'ignore' : openSync(path.join(logDir, 'comfyui.log'), 'a');
-  start('comfyui-emulator.js', { PORT: String(comfyPort), EMULATOR_STEP_MS: '0', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0', EMULATOR_JITTER: '0' }, emulatorOut);
+  start(
+    'comfyui-emulator.js',
+    { PORT: String(comfyPort), EMULATOR_STEP_MS: '0', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0', EMULATOR_JITTER: '0' },
+    emulatorOut,
+  );
   start('gpu-server.js', { PORT: String(gpuPort), COMFYUI_URL: `http://127.0.0.1:${comfyPort}`, COMFYUI_POLL_INTERVAL_MS: '2' }, 'ignore');
   start('backend.js', { PORT: String(backendPort), GPU_SERVER_URL: `http://127.0.0.1:${gpuPort}` }, 'ignore');
   const url = `http://127.0.0.1:${backendPort}`;
@@ -255,10 +318,14 @@ async function waitForHealth(base, route) {
 async function freePorts(n) {
   const { createServer } = await import('node:net');
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => s.address().port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -270,18 +337,24 @@ function report(d, results, services) {
   const lines = [];
   const get = (k) => results.get(k);
   const med = (k) => median(get(k)?.times ?? []);
-  const machine = `${cpus().length} cores (nproc ${execFileSync('nproc').toString().trim()}), ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${LOAD_AT_START} at the start and ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end`;
-  lines.push(`Machine: ${machine}. Data: ${opts.size} generated (clean), JSON lines ${(d.jsonBytes / 1e6).toFixed(0)} MB, all files ${(d.allBytes / 1e6).toFixed(0)} MB; warm cache; medians of ${RUNS} alternating rounds (jq: ${Math.min(2, RUNS)}; start-up rows: 3 runs a round). MB/s counts the bytes each command reads (perf: the JSON-lines files; errors and trace: all files; .gz: uncompressed bytes).`);
+  const machine = `${cpus().length} cores (nproc ${execFileSync('nproc').toString().trim()}), ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${LOAD_AT_START} at the start and ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end`;
+  lines.push(
+    `Machine: ${machine}. Data: ${opts.size} generated (clean), JSON lines ${(d.jsonBytes / 1e6).toFixed(0)} MB, all files ${(d.allBytes / 1e6).toFixed(0)} MB; warm cache; medians of ${RUNS} alternating rounds (jq: ${Math.min(2, RUNS)}; start-up rows: 3 runs a round). MB/s counts the bytes each command reads (perf: the JSON-lines files; errors and trace: all files; .gz: uncompressed bytes).`,
+  );
   lines.push('');
   lines.push('| command | median s | min s | MB/s | peak RSS MB | vs grep LC_ALL=C | vs grep UTF-8 | vs rg | vs jq | runs (s) |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of results.values()) {
     const m = median(r.times);
     const ratio = (k) => (get(k) && r.bytes > 0 && r.key.startsWith('lt-') ? `${(med(k) / m).toFixed(2)}×` : '');
-    lines.push(`| ${r.name.replaceAll('|', '\\|')} | ${m.toFixed(3)} | ${Math.min(...r.times).toFixed(3)} | ${r.bytes > 0 ? (r.bytes / 1e6 / m).toFixed(0) : ''} | ${median(r.rss).toFixed(0)} | ${ratio('grep-c')} | ${ratio('grep-utf8')} | ${ratio('rg')} | ${ratio('jq')} | ${r.times.map((t) => t.toFixed(2)).join(' ')} |`);
+    lines.push(
+      `| ${r.name.replaceAll('|', '\\|')} | ${m.toFixed(3)} | ${Math.min(...r.times).toFixed(3)} | ${r.bytes > 0 ? (r.bytes / 1e6 / m).toFixed(0) : ''} | ${median(r.rss).toFixed(0)} | ${ratio('grep-c')} | ${ratio('grep-utf8')} | ${ratio('rg')} | ${ratio('jq')} | ${r.times.map((t) => t.toFixed(2)).join(' ')} |`,
+    );
   }
   lines.push('');
-  lines.push('Ratios are the baseline\'s median time over logtrace\'s (above 1× means logtrace is faster).');
+  lines.push("Ratios are the baseline's median time over logtrace's (above 1× means logtrace is faster).");
   lines.push('');
   // identical results where the same thing is computed (when logtrace perf ran)
   const countAndAverage = (output) => {
@@ -303,10 +376,20 @@ function report(d, results, services) {
   const have = (...keys) => keys.every((k) => get(k) !== undefined);
   lines.push('Targets (issue 7):');
   for (const k of ['lt-perf', 'lt-errors']) {
-    if (have(k, 'grep-c')) target(`${get(k).name} at least as fast as the LC_ALL=C grep pipeline`, med(k) <= med('grep-c'), `${med(k).toFixed(3)} s vs ${med('grep-c').toFixed(3)} s`);
+    if (have(k, 'grep-c'))
+      target(
+        `${get(k).name} at least as fast as the LC_ALL=C grep pipeline`,
+        med(k) <= med('grep-c'),
+        `${med(k).toFixed(3)} s vs ${med('grep-c').toFixed(3)} s`,
+      );
     if (have(k, 'jq')) target(`${get(k).name} ≥ 20× faster than jq`, med('jq') / med(k) >= 20, `${(med('jq') / med(k)).toFixed(1)}×`);
   }
-  if (have('lt-trace', 'grep-id')) target('trace within 3× of grep -F -c <id>', med('lt-trace') <= 3 * med('grep-id'), `${med('lt-trace').toFixed(3)} s vs 3 × ${med('grep-id').toFixed(3)} s`);
+  if (have('lt-trace', 'grep-id'))
+    target(
+      'trace within 3× of grep -F -c <id>',
+      med('lt-trace') <= 3 * med('grep-id'),
+      `${med('lt-trace').toFixed(3)} s vs 3 × ${med('grep-id').toFixed(3)} s`,
+    );
   if (have('lt-gz')) {
     const gzRate = d.gzBytes / 1e6 / med('lt-gz');
     target('.gz input ≥ 300 MB/s of uncompressed data', gzRate >= 300, `${gzRate.toFixed(0)} MB/s`);
@@ -317,20 +400,32 @@ function report(d, results, services) {
     target('peak RSS < 150 MB', peak < 150, `${peak.toFixed(0)} MB at most`);
   }
   if (have('lt-help')) target('--help < 200 ms', med('lt-help') < 0.2, `${(med('lt-help') * 1000).toFixed(0)} ms`);
-  if (have('lt-small-trace')) target('trace on a small directory < 200 ms', med('lt-small-trace') < 0.2, `${(med('lt-small-trace') * 1000).toFixed(0)} ms`);
+  if (have('lt-small-trace'))
+    target('trace on a small directory < 200 ms', med('lt-small-trace') < 0.2, `${(med('lt-small-trace') * 1000).toFixed(0)} ms`);
   if (services) {
     lines.push('');
-    lines.push('Services: POST /api/generate through backend → GPU server → emulator (zero execution delay), autocannon, 8 connections, ' + `${opts.duration} s per run, ${opts.rounds} alternating rounds (each after a 2 s warm-up), medians.`);
+    lines.push(
+      'Services: POST /api/generate through backend → GPU server → emulator (zero execution delay), autocannon, 8 connections, ' +
+        `${opts.duration} s per run, ${opts.rounds} alternating rounds (each after a 2 s warm-up), medians.`,
+    );
     lines.push('');
     lines.push('| logging | req/s (median) | p99 ms (median) | rounds req/s | non-2xx |');
     lines.push('|---|---:|---:|---|---:|');
     for (const mode of ['logged', 'silent']) {
       const rs = services[mode];
-      lines.push(`| ${mode === 'logged' ? 'LOG_LEVEL=info' : 'LOG_LEVEL=silent'} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`);
+      lines.push(
+        `| ${mode === 'logged' ? 'LOG_LEVEL=info' : 'LOG_LEVEL=silent'} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`,
+      );
     }
     const loss = 1 - median(services.logged.map((x) => x.rps)) / median(services.silent.map((x) => x.rps));
     lines.push('');
-    target('logging loses ≤ 10% throughput', loss <= 0.1, loss >= 0 ? `${(loss * 100).toFixed(1)}% fewer requests/s with logging` : `${(-loss * 100).toFixed(1)}% more requests/s with logging: within the noise`);
+    target(
+      'logging loses ≤ 10% throughput',
+      loss <= 0.1,
+      loss >= 0
+        ? `${(loss * 100).toFixed(1)}% fewer requests/s with logging`
+        : `${(-loss * 100).toFixed(1)}% more requests/s with logging: within the noise`,
+    );
   }
   if (notes.length) lines.push('', ...notes.map((n) => `Note: ${n}`));
   return lines.join('\n');

@@ -30,19 +30,44 @@ retry() {
   return 1
 }
 
-# http_ok URL — true when URL answers 2xx within 2 seconds.
+# http_ok URL [TIMEOUT_MS] — true when URL answers 2xx within TIMEOUT_MS (default 2000).
 http_ok() {
   node -e '
-    fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+    fetch(process.argv[1], { signal: AbortSignal.timeout(Number(process.argv[2])) })
       .then((r) => { r.body?.cancel(); process.exit(r.ok ? 0 : 1); })
       .catch(() => process.exit(1));
-  ' "$1"
+  ' "$1" "${2:-2000}"
 }
 
-# wait_for_http URL SECONDS — wait until URL answers 2xx, polling every 0.25 s.
+# now_ms — milliseconds since the epoch.
+now_ms() {
+  local t=${EPOCHREALTIME/[^0-9]/}
+  printf '%s' "$((10#$t / 1000))"
+}
+
+# wait_for_http URL SECONDS [PID] — wait until URL answers 2xx, polling every 0.25 s, for
+# at most SECONDS of wall-clock time (each probe included); give up early once PID, the
+# process that should answer, is gone.
 wait_for_http() {
-  local url=$1 seconds=$2
-  retry "$((seconds * 4))" 0.25 http_ok "$url"
+  local url=$1 seconds=$2 pid=${3:-} deadline left
+  deadline=$(($(now_ms) + seconds * 1000))
+  while :; do
+    left=$((deadline - $(now_ms)))
+    ((left > 0)) || return 1
+    http_ok "$url" "$((left < 2000 ? left : 2000))" && return 0
+    if [[ -n "$pid" ]] && ! pid_alive "$pid"; then return 2; fi
+    sleep 0.25
+  done
+}
+
+# disk_full_note DIR — prints "DIR is full (N KiB free)" when DIR's file system has less
+# than 16 KiB free (a few dozen log lines), nothing otherwise.
+disk_full_note() {
+  local free
+  free="$(df -Pk -- "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')" || return 0
+  if [[ "$free" =~ ^[0-9]+$ ]] && ((free < 16)); then
+    printf 'LOG_DIR=%s is full (%s KiB free)' "$1" "$free"
+  fi
 }
 
 # pid_alive PID — true when the process exists and is not a zombie (an exited child
@@ -144,21 +169,35 @@ start_node_service() {
   log "started $service (pid $!, port $port; output in $LOG_DIR/$service.out)"
 }
 
-# await_health SERVICE — wait for SERVICE's health endpoint, or fail pointing at its log.
+# await_health SERVICE — wait for SERVICE's health endpoint, or fail pointing at its log
+# (and at a full log disk, which leaves that log empty).
 await_health() {
-  local service=$1 url out
+  local service=$1 url out pid full rc=0
   url="$(health_url "$service")"
-  if wait_for_http "$url" "$STARTUP_TIMEOUT"; then
+  pid="$(cat "$(pid_file "$service")" 2>/dev/null || true)"
+  wait_for_http "$url" "$STARTUP_TIMEOUT" "$pid" || rc=$?
+  if ((rc == 0)); then
     log "$service is healthy ($url)"
     return 0
   fi
   out="$LOG_DIR/$service.out"
   [[ "$service" == comfyui ]] && out="$LOG_DIR/comfyui.log"
-  log "$service did not become healthy within ${STARTUP_TIMEOUT}s at $url"
-  if [[ -f "$out" ]]; then
+  if ((rc == 2)); then
+    log "$service (pid $pid) exited before it became healthy at $url"
+  else
+    log "$service did not become healthy within ${STARTUP_TIMEOUT}s at $url"
+  fi
+  full="$(disk_full_note "$LOG_DIR")"
+  if [[ -s "$out" ]]; then
     log "last lines of $out:"
     tail -n 20 "$out" >&2 || true
+  elif [[ -n "$full" ]]; then
+    log "$out is empty: $full, so $service could not write why it stopped; free space and run again"
+  else
+    log "$out is empty"
   fi
+  [[ -z "$full" ]] || log "$full"
+  if [[ "$service" == comfyui ]]; then die "$service failed to start; see $out"; fi
   die "$service failed to start; see $out (and $LOG_DIR/$service.log for its JSON log)"
 }
 
@@ -205,6 +244,15 @@ ensure_service() {
   fi
   "$starter"
   await_health "$service"
+}
+
+# print_status_table — the status table on stdout, and in $LOG_FILE when it can be written
+# (a full log disk must not fail the script).
+print_status_table() {
+  local table
+  table="$(status_table)"
+  printf '%s\n' "$table"
+  printf '%s\n' "$table" >>"$LOG_FILE" 2>/dev/null || true
 }
 
 # status_table — one line per service: pid, port, health.

@@ -13,7 +13,7 @@ main() {
   stop_service gpu_server
   ensure_service gpu_server start_gpu_server
   ensure_service backend start_backend
-  status_table | tee -a "$LOG_FILE"
+  print_status_table
 }
 
 main "$@"

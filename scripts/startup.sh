@@ -44,11 +44,15 @@ main() {
   mkdir -p "$RUN_DIR"
   touch "$LOG_FILE" 2>/dev/null || die "LOG_DIR=$LOG_DIR is not writable (check its owner and permissions)"
   log "startup: LOG_DIR=$LOG_DIR RUN_DIR=$RUN_DIR"
+  local full
+  full="$(disk_full_note "$LOG_DIR")"
+  # The services run on a full disk (they count the lines they lose); say so up front.
+  [[ -z "$full" ]] || log "WARNING: $full: the services will start, but their log lines and output are lost until space is freed"
   command -v node >/dev/null || die "node is not installed (Node.js >= 20.19 is required)"
   ensure_comfyui
   ensure_service gpu_server start_gpu_server
   ensure_service backend start_backend
-  status_table | tee -a "$LOG_FILE"
+  print_status_table
   log "stack is up: backend http://$HOST:$BACKEND_PORT  logs in $LOG_DIR  (stop with scripts/stop_services.sh)"
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sends real requests through the running stack — a success, an invalid request, one
 # that times out, one where ComfyUI fails — and checks with `logtrace trace --json`
-# that every expected event was logged, by the right service, with the right ids.
+# that every expected event was logged, by the right service, with the right ids. The
+# success carries a caller's own X-Request-ID, sent again with the invalid request: the
+# backend must make its own request_id each time and keep the caller's as
+# client_request_id.
 # Prints PASS/FAIL per check; exits 1 if any check failed, 2 if the stack is not up.
 set -Eeuo pipefail
 # shellcheck source=scripts/lib.sh
@@ -17,7 +20,8 @@ FAILED=0
 pass() { printf 'PASS %s\n' "$1"; PASSED=$((PASSED + 1)); }
 fail() { printf 'FAIL %s%s\n' "$1" "${2:+ — $2}"; FAILED=$((FAILED + 1)); }
 
-# send NAME JSON_BODY [CURL_ARGS...] — POST to the backend; saves NAME.status, NAME.id, NAME.body.
+# send NAME JSON_BODY [CURL_ARGS...] — POST to the backend; saves NAME.status, NAME.id
+# (X-Request-ID), NAME.client (X-Client-Request-ID), NAME.body.
 send() {
   local name=$1 body=$2
   shift 2
@@ -25,6 +29,25 @@ send() {
     -H 'content-type: application/json' "$@" --data "$body" "$BACKEND_URL/api/generate" >"$TMP/$name.status" ||
     printf '000' >"$TMP/$name.status"
   tr -d '\r' <"$TMP/$name.headers" | awk -F': ' 'tolower($1) == "x-request-id" { print $2 }' >"$TMP/$name.id"
+  tr -d '\r' <"$TMP/$name.headers" | awk -F': ' 'tolower($1) == "x-client-request-id" { print $2 }' >"$TMP/$name.client"
+}
+
+# check_client_id NAME CLIENT_ID — the caller's X-Request-ID CLIENT_ID came back as
+# X-Client-Request-ID, is not the backend's request_id, and is on the backend's
+# generate_request and response_sent lines of the request (NAME.trace, from check_trace).
+check_client_id() {
+  local name=$1 client=$2
+  if [[ "$(<"$TMP/$name.id")" != "$client" ]]; then pass "$name: request_id is the backend's own"; else fail "$name: request_id is the backend's own" "it took the caller's"; fi
+  if [[ "$(<"$TMP/$name.client")" == "$client" ]]; then pass "$name: X-Client-Request-ID echoes the caller's id"; else fail "$name: X-Client-Request-ID echoes the caller's id" "got '$(<"$TMP/$name.client")'"; fi
+  if node -e '
+    const t = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const lines = t.events.filter((e) => e.service === "backend" && ["generate_request", "response_sent"].includes(e.event));
+    process.exit(lines.length === 2 && lines.every((e) => e.client_request_id === process.argv[2]) ? 0 : 1);
+  ' "$TMP/$name.trace" "$client"; then
+    pass "$name: backend.log has client_request_id on generate_request and response_sent"
+  else
+    fail "$name: backend.log has client_request_id on generate_request and response_sent"
+  fi
 }
 
 # check_status NAME EXPECTED
@@ -83,7 +106,9 @@ main() {
   http_ok "$BACKEND_URL/health" || { printf 'the stack is not running at %s (start it with npm start)\n' "$BACKEND_URL" >&2; exit 2; }
   [[ -f "$LOGTRACE_BIN" ]] || { printf '%s is missing: run npm ci first\n' "$LOGTRACE_BIN" >&2; exit 2; }
 
-  send success '{"prompt":"a lighthouse at dusk, test_logging","width":64,"height":64,"steps":4}'
+  local client
+  client="$(node -e 'console.log(crypto.randomUUID())')"
+  send success '{"prompt":"a lighthouse at dusk, test_logging","width":64,"height":64,"steps":4}' -H "x-request-id: $client"
   check_status success 200
   check_trace success "$(<"$TMP/success.id")" ok \
     backend:generate_request backend:gpu_request backend:gpu_response backend:response_sent \
@@ -91,11 +116,19 @@ main() {
     gpu_server:comfyui_complete gpu_server:image_retrieved
   check_same_trace success generation_ids
   check_same_trace success prompt_ids
+  check_client_id success "$client"
 
-  send invalid '{"prompt":"","width":13}'
+  # The same caller id again (a replay, or another caller's id): a new request, its own trace.
+  send invalid '{"prompt":"","width":13}' -H "x-request-id: $client"
   check_status invalid 400
   check_trace invalid "$(<"$TMP/invalid.id")" validation_error \
     backend:generate_request backend:validation_error backend:response_sent
+  check_client_id invalid "$client"
+  if [[ "$(<"$TMP/invalid.id")" != "$(<"$TMP/success.id")" ]]; then
+    pass "invalid: a reused caller id gets a new request_id"
+  else
+    fail "invalid: a reused caller id gets a new request_id" "both are $(<"$TMP/success.id")"
+  fi
 
   send comfyui_failure '{"prompt":"[[fault:error]] test_logging","width":64,"height":64,"steps":4}'
   check_status comfyui_failure 502

@@ -27,7 +27,9 @@ function machinePatterns(repo: string, home: string): RegExp[] {
 
 /** The lines of `text` that name one of `patterns`. */
 function findMachinePaths(text: string, patterns: readonly RegExp[]): Hit[] {
-  return text.split('\n').flatMap((line, i) => (patterns.some((p) => p.test(line)) ? [{ line: i + 1, text: line.trim().slice(0, 160) }] : []));
+  return text
+    .split('\n')
+    .flatMap((line, i) => (patterns.some((p) => p.test(line)) ? [{ line: i + 1, text: line.trim().slice(0, 160) }] : []));
 }
 
 function escapeRegExp(text: string): string {

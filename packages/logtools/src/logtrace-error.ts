@@ -54,10 +54,7 @@ export class AmbiguousIdError extends LogtraceError {
   readonly candidates: readonly IdCandidate[];
 
   constructor(prefix: string, candidates: readonly IdCandidate[]) {
-    super(
-      `id prefix "${prefix}" is ambiguous: it matches ${candidates.length} ids; give more characters`,
-      EXIT_CODES.usage,
-    );
+    super(`id prefix "${prefix}" is ambiguous: it matches ${candidates.length} ids; give more characters`, EXIT_CODES.usage);
     this.candidates = candidates;
   }
 }

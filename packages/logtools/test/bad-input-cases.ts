@@ -15,7 +15,11 @@ export const pythonTime = (s: number): string => `${iso(s).slice(0, 23)}000`;
 /** The ids of case `n` (a two-digit number in each). */
 export function caseIds(n: number): { readonly R: string; readonly G: string; readonly P: string } {
   const nn = String(n).padStart(2, '0');
-  return { R: `0badc0de-0000-4000-8000-0000000000${nn}`, G: `9e9e9e9e-0000-4000-8000-0000000000${nn}`, P: `7f7f7f7f-0000-4000-8000-0000000000${nn}` };
+  return {
+    R: `0badc0de-0000-4000-8000-0000000000${nn}`,
+    G: `9e9e9e9e-0000-4000-8000-0000000000${nn}`,
+    P: `7f7f7f7f-0000-4000-8000-0000000000${nn}`,
+  };
 }
 
 /**
@@ -46,7 +50,14 @@ export const GOOD_ERRORS: Readonly<Record<string, number>> = {
 };
 
 /** Events of the good lines, in time order. */
-export const GOOD_EVENTS: readonly string[] = ['comfyui_complete', 'comfyui_complete', 'comfyui_complete', 'error_comfyui', 'error_gpu', 'error_comfyui'];
+export const GOOD_EVENTS: readonly string[] = [
+  'comfyui_complete',
+  'comfyui_complete',
+  'comfyui_complete',
+  'error_comfyui',
+  'error_gpu',
+  'error_comfyui',
+];
 
 /** Error counts by `service/event/error_code` from a `--json` groups list. */
 export function errorCounts(groups: readonly Record<string, unknown>[]): Record<string, number> {
@@ -113,7 +124,12 @@ function argvOf(command: Command, c: BadInputCase, file: string, extra: readonly
 function checkAnswer(command: Command, c: BadInputCase, json: Json): Json {
   if (command === 'perf') {
     const sorted = [...c.generations].sort((a, b) => a - b);
-    expect(json['generation']).toMatchObject({ count: sorted.length, min_ms: sorted[0], max_ms: sorted.at(-1), avg_ms: sorted.reduce((s, v) => s + v, 0) / sorted.length });
+    expect(json['generation']).toMatchObject({
+      count: sorted.length,
+      min_ms: sorted[0],
+      max_ms: sorted.at(-1),
+      avg_ms: sorted.reduce((s, v) => s + v, 0) / sorted.length,
+    });
   } else if (command === 'errors') {
     expect(errorCounts(json['groups'])).toEqual({ ...GOOD_ERRORS, ...c.errors });
   } else {
@@ -121,7 +137,11 @@ function checkAnswer(command: Command, c: BadInputCase, json: Json): Json {
   }
   expect(json['input']['by_file']).toHaveLength(1);
   const [file] = json['input']['by_file'] as Json[];
-  expect({ files: json['input']['files'], lines: json['input']['lines'], skipped: json['input']['skipped'] }).toEqual({ files: 1, lines: file?.['lines'], skipped: file?.['skipped'] });
+  expect({ files: json['input']['files'], lines: json['input']['lines'], skipped: json['input']['skipped'] }).toEqual({
+    files: 1,
+    lines: file?.['lines'],
+    skipped: file?.['skipped'],
+  });
   return file as Json;
 }
 
@@ -142,7 +162,11 @@ export function itRunsTheCase(c: BadInputCase, pathOf: () => string): void {
     const { code, json } = await runChecked(argvOf(command, c, pathOf(), ['--json']));
     const file = checkAnswer(command, c, json);
     const reasons = c.examined?.[command] ?? c.strict;
-    expect({ lines: file['lines'], skipped: file['skipped'], reasons: file['reasons'] }).toEqual({ lines: c.lines, skipped: totalOf(reasons), reasons });
+    expect({ lines: file['lines'], skipped: file['skipped'], reasons: file['reasons'] }).toEqual({
+      lines: c.lines,
+      skipped: totalOf(reasons),
+      reasons,
+    });
     expect(code).toBe(0);
   });
 

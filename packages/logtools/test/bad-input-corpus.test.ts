@@ -7,7 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { TOO_DEEP } from '../src/core/to-event.js';
 import { FileStats } from '../src/read/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/read/scan-json-file.js';
-import { expectNoCrash, goodLines, GOOD_GENERATIONS, itRunsTheCase, RAW_CONTROL, runChecked, totalOf as total, COMMANDS, type BadInputCase } from './bad-input-cases.js';
+import {
+  expectNoCrash,
+  goodLines,
+  GOOD_GENERATIONS,
+  itRunsTheCase,
+  RAW_CONTROL,
+  runChecked,
+  totalOf as total,
+  COMMANDS,
+  type BadInputCase,
+} from './bad-input-cases.js';
 import { checkKernelAgainstReference } from './kernel-agreement.js';
 import { referenceRead } from './reference-read.js';
 import { runCli, type Json } from './run-cli.js';
@@ -26,17 +36,35 @@ const CASES: readonly BadInputCase[] = [
     generations: [...GOOD_GENERATIONS, 5000],
     events: ['comfyui_complete'],
   },
-  { n: 5, file: 'glued.log', lines: 11, strict: { invalid_json: 5 }, examined: { errors: { invalid_json: 3 } }, generations: GOOD_GENERATIONS },
+  {
+    n: 5,
+    file: 'glued.log',
+    lines: 11,
+    strict: { invalid_json: 5 },
+    examined: { errors: { invalid_json: 3 } },
+    generations: GOOD_GENERATIONS,
+  },
   { n: 6, file: 'truncated-tail.log', lines: 7, strict: { truncated: 1 }, examined: { errors: {} }, generations: GOOD_GENERATIONS },
   { n: 7, file: 'unterminated-tail.log', lines: 6, strict: {}, generations: GOOD_GENERATIONS },
-  { n: 8, file: 'not-object.log', lines: 12, strict: { not_object: 6 }, examined: { perf: { not_object: 1 }, errors: { not_object: 1 }, trace: { not_object: 1 } }, generations: GOOD_GENERATIONS },
+  {
+    n: 8,
+    file: 'not-object.log',
+    lines: 12,
+    strict: { not_object: 6 },
+    examined: { perf: { not_object: 1 }, errors: { not_object: 1 }, trace: { not_object: 1 } },
+    generations: GOOD_GENERATIONS,
+  },
   {
     n: 9,
     file: 'duplicate-keys.log',
     lines: 11,
     strict: {},
     generations: [...GOOD_GENERATIONS, 8000],
-    errors: { 'gpu_server/error_comfyui/duplicate_level': 1, 'gpu_server/error_comfyui/pino_duplicate': 1, 'gpu_server/error_comfyui/duplicate_id': 1 },
+    errors: {
+      'gpu_server/error_comfyui/duplicate_level': 1,
+      'gpu_server/error_comfyui/pino_duplicate': 1,
+      'gpu_server/error_comfyui/duplicate_id': 1,
+    },
     events: ['comfyui_complete', 'error_comfyui', 'error_gpu', 'error_comfyui', 'error_comfyui'],
   },
   {
@@ -75,26 +103,49 @@ const CASES: readonly BadInputCase[] = [
     strict: { invalid_json: 1 },
     examined: { perf: {} },
     generations: GOOD_GENERATIONS,
-    errors: { 'gpu_server/error_comfyui/esc\u001b[2J': 1, 'gpu_server/error_comfyui/raw_bidi': 1, 'gpu\u001b[31m/error\u001b[0m/hostile_id': 1 },
+    errors: {
+      'gpu_server/error_comfyui/esc\u001b[2J': 1,
+      'gpu_server/error_comfyui/raw_bidi': 1,
+      'gpu\u001b[31m/error\u001b[0m/hostile_id': 1,
+    },
     events: ['error_comfyui', 'error_comfyui'],
   },
-  { n: 14, file: 'blank-lines.log', lines: 10, strict: { blank: 4 }, examined: { perf: {}, errors: {}, trace: {} }, generations: GOOD_GENERATIONS },
-  { n: 15, file: 'noise.log', lines: 12, strict: { invalid_json: 6 }, examined: { perf: {}, errors: { invalid_json: 1 }, trace: {} }, generations: GOOD_GENERATIONS },
+  {
+    n: 14,
+    file: 'blank-lines.log',
+    lines: 10,
+    strict: { blank: 4 },
+    examined: { perf: {}, errors: {}, trace: {} },
+    generations: GOOD_GENERATIONS,
+  },
+  {
+    n: 15,
+    file: 'noise.log',
+    lines: 12,
+    strict: { invalid_json: 6 },
+    examined: { perf: {}, errors: { invalid_json: 1 }, trace: {} },
+    generations: GOOD_GENERATIONS,
+  },
 ];
 
 describe.each(CASES)('bad input $file', (c) => {
   itRunsTheCase(c, () => path.join(FIXTURES, c.file));
 
-  it('the scan kernel reads every line as JSON.parse + normalizeRecord do, and the test\'s own reader agrees', () => {
+  it("the scan kernel reads every line as JSON.parse + normalizeRecord do, and the test's own reader agrees", () => {
     const bytes = readFileSync(path.join(FIXTURES, c.file));
     for (const good of goodLines(c.n)) expect(bytes.includes(good)).toBe(true);
-    const lines = bytes.toString('latin1').split('\n').map((l) => Buffer.from(l, 'latin1'));
+    const lines = bytes
+      .toString('latin1')
+      .split('\n')
+      .map((l) => Buffer.from(l, 'latin1'));
     const { fast, slow } = checkKernelAgainstReference(lines);
     expect(fast).toBeGreaterThan(0);
     expect(slow).toBeGreaterThan(0);
     const reference = referenceRead(bytes, path.basename(c.file, '.log'));
     expect({ lines: reference.lines, reasons: reference.reasons }).toEqual({ lines: c.lines, reasons: c.strict });
-    expect(reference.records.filter((r) => r.event === 'comfyui_complete' && r.duration_ms !== undefined).map((r) => r.duration_ms)).toEqual(c.generations);
+    expect(
+      reference.records.filter((r) => r.event === 'comfyui_complete' && r.duration_ms !== undefined).map((r) => r.duration_ms),
+    ).toEqual(c.generations);
   });
 
   it('reads the same records and skips in reads of 1 to 9 bytes as in one read', async () => {
@@ -102,7 +153,9 @@ describe.each(CASES)('bad input $file', (c) => {
       const stats = new FileStats(c.file);
       const records: ScannedRecord[] = [];
       const options = { prefilter: undefined, service: 'x', ...(chunkBytes === undefined ? {} : { chunkBytes }) };
-      await scanJsonFile({ path: path.join(FIXTURES, c.file), name: c.file, gz: false }, options, stats, (record, line) => records.push({ record, line }));
+      await scanJsonFile({ path: path.join(FIXTURES, c.file), name: c.file, gz: false }, options, stats, (record, line) =>
+        records.push({ record, line }),
+      );
       return { records, lines: stats.lines, reasons: stats.reasons, samples: stats.samples };
     };
     const whole = await scan(undefined);
@@ -130,8 +183,12 @@ describe('bad input: the whole corpus as one directory', () => {
   it('counts each file as it does alone, and adds up the answers', async () => {
     const { code, json } = await runChecked(['perf', '--dir', FIXTURES, '--strict', '--json']);
     expect(code).toBe(1);
-    const byFile = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], reasons: f['reasons'] }]));
-    expect(byFile).toEqual(Object.fromEntries([['empty.log', { lines: 0, reasons: {} }], ...CASES.map((c) => [c.file, { lines: c.lines, reasons: c.strict }])]));
+    const byFile = Object.fromEntries(
+      json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], reasons: f['reasons'] }]),
+    );
+    expect(byFile).toEqual(
+      Object.fromEntries([['empty.log', { lines: 0, reasons: {} }], ...CASES.map((c) => [c.file, { lines: c.lines, reasons: c.strict }])]),
+    );
     expect(json['input']['skipped']).toBe(CASES.reduce((s, c) => s + total(c.strict), 0));
     expect(json['generation']['count']).toBe(CASES.reduce((s, c) => s + c.generations.length, 0));
     const errors = await runChecked(['errors', '--dir', FIXTURES, '--json']);
@@ -168,7 +225,13 @@ describe('bad input: hostile values', () => {
   });
 
   it('keeps a __proto__ key as data and pollutes nothing', async () => {
-    const { json } = await runChecked(['trace', '0badc0de-0000-4000-8000-000000000010', '--file', path.join(FIXTURES, 'proto-keys.log'), '--json']);
+    const { json } = await runChecked([
+      'trace',
+      '0badc0de-0000-4000-8000-000000000010',
+      '--file',
+      path.join(FIXTURES, 'proto-keys.log'),
+      '--json',
+    ]);
     const event = json['events'].find((e: Json) => e['msg'] === '__proto__ is data');
     expect(Object.getOwnPropertyDescriptor(event, '__proto__')?.value).toEqual({ level: 'ERROR', polluted: true });
     expect(event['level']).toBe('INFO');
@@ -189,6 +252,11 @@ describe('bad input: hostile values', () => {
     expect((await runChecked(argv)).stdout).toContain(TOO_DEEP);
     const ndjson = await runCli(['errors', '--no-group', '--file', path.join(FIXTURES, 'deep-nesting.log'), '--json']);
     expectNoCrash(ndjson);
-    expect(ndjson.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Json)['error_code'])).toEqual(['comfyui_timeout', 'gpu_unreachable', 'comfyui_http_500', 'deep_array']);
+    expect(
+      ndjson.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Json)['error_code']),
+    ).toEqual(['comfyui_timeout', 'gpu_unreachable', 'comfyui_http_500', 'deep_array']);
   });
 });

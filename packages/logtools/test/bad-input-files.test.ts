@@ -1,7 +1,20 @@
 // The bad-input cases that are large, binary or change while read, written byte by
 // byte into a temporary directory (test/fixtures/bad-input/README.md).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -75,14 +88,21 @@ function nobodyCanRun(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'logtrace-bin-'));
   chmodSync(dir, 0o755);
   cpSync(BUNDLE_DIR, path.join(dir, 'bundle'), { recursive: true });
-  for (const entry of [dir, path.join(dir, 'bundle'), ...readdirSync(path.join(dir, 'bundle')).map((name) => path.join(dir, 'bundle', name))]) {
+  for (const entry of [
+    dir,
+    path.join(dir, 'bundle'),
+    ...readdirSync(path.join(dir, 'bundle')).map((name) => path.join(dir, 'bundle', name)),
+  ]) {
     chmodSync(entry, statSync(entry).isDirectory() ? 0o755 : 0o644);
   }
   return path.join(dir, 'bundle', 'logtrace.js');
 }
 
 /** Runs the built logtrace as another process (real worker threads), optionally as user `nobody` (from a copy it can read). */
-function runBin(argv: readonly string[], options: { env?: Record<string, string>; asNobody?: boolean } = {}): { code: number | null; stdout: string; stderr: string } {
+function runBin(
+  argv: readonly string[],
+  options: { env?: Record<string, string>; asNobody?: boolean } = {},
+): { code: number | null; stdout: string; stderr: string } {
   const bin = options.asNobody === true ? (nobodyBin ??= nobodyCanRun()) : BIN;
   const ran = spawnSync(process.execPath, [bin, ...argv], {
     encoding: 'utf8',
@@ -103,8 +123,13 @@ function describeGeneratedCase(c: BadInputCase, build: () => Buffer[]): void {
     });
     itRunsTheCase(c, file);
 
-    it('the scan kernel and the test\'s own reader agree with JSON.parse + normalizeRecord', () => {
-      checkKernelAgainstReference(bytes.toString('latin1').split('\n').map((l) => Buffer.from(l, 'latin1')));
+    it("the scan kernel and the test's own reader agree with JSON.parse + normalizeRecord", () => {
+      checkKernelAgainstReference(
+        bytes
+          .toString('latin1')
+          .split('\n')
+          .map((l) => Buffer.from(l, 'latin1')),
+      );
       const reference = referenceRead(bytes, 'x');
       expect({ lines: reference.lines, reasons: reference.reasons }).toEqual({ lines: c.lines, reasons: c.strict });
     });
@@ -126,8 +151,17 @@ describeGeneratedCase(
     return [
       ...linesOf(Buffer.concat([Buffer.alloc(64 * 1024), Buffer.from(g1)]), Buffer.alloc(100), g2, g3, g4),
       ...linesOf(
-        Buffer.concat([Buffer.from(`{"level":"ERROR","time":"${iso(7)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","msg":"NULs after"}`), Buffer.alloc(3)]),
-        Buffer.concat([Buffer.from('{"level":"ERROR","ti'), Buffer.alloc(16), Buffer.from(`me":"${iso(8)}","request_id":"${R}","duration_ms":1,"msg":"NULs inside"}`)]),
+        Buffer.concat([
+          Buffer.from(
+            `{"level":"ERROR","time":"${iso(7)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","msg":"NULs after"}`,
+          ),
+          Buffer.alloc(3),
+        ]),
+        Buffer.concat([
+          Buffer.from('{"level":"ERROR","ti'),
+          Buffer.alloc(16),
+          Buffer.from(`me":"${iso(8)}","request_id":"${R}","duration_ms":1,"msg":"NULs inside"}`),
+        ]),
         g5,
       ),
       // The hole a writer without O_APPEND leaves after copytruncate, then its next line.
@@ -152,14 +186,22 @@ describeGeneratedCase(
   () => {
     const { R } = caseIds(17);
     const bad = (s: number, bytes: number[], key = 'msg') =>
-      Buffer.concat([Buffer.from(`{"level":"ERROR","time":"${iso(s)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","${key}":"`), Buffer.from(bytes), Buffer.from('"}')]);
+      Buffer.concat([
+        Buffer.from(`{"level":"ERROR","time":"${iso(s)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","${key}":"`),
+        Buffer.from(bytes),
+        Buffer.from('"}'),
+      ]);
     return linesOf(
       ...goodLines(17),
       bad(7, [0x61, 0xff, 0x62]),
       bad(8, [0xc0, 0xaf]),
       bad(9, [0xed, 0xa0, 0x80]),
       bad(10, [0x78, 0xe2, 0x82]),
-      Buffer.concat([Buffer.from(`{"level":"ERROR","time":"${iso(11)}","request_id":"${R}","duration_ms":1,"lev`), Buffer.from([0xc3]), Buffer.from('el":"x","msg":"m"}')]),
+      Buffer.concat([
+        Buffer.from(`{"level":"ERROR","time":"${iso(11)}","request_id":"${R}","duration_ms":1,"lev`),
+        Buffer.from([0xc3]),
+        Buffer.from('el":"x","msg":"m"}'),
+      ]),
       Buffer.from(`{"level":"ERROR","time":"${iso(12)}","request_id":"${R}","duration_ms":1,"msg":"caf\u00e9 in Latin-1"}`, 'latin1'),
       generation(17, 13, 4000, ',"text":"終わり 😀 é"'),
       generation(17, 14, 5000, ',"text":"a literal \ufffd is valid UTF-8"'),
@@ -180,7 +222,8 @@ describeGeneratedCase(
   () => {
     const [g1, g2, g3, g4, g5, g6] = goodLines(18) as [string, string, string, string, string, string];
     const { R } = caseIds(18);
-    const huge = (s: number) => `{"level":"ERROR","time":"${iso(s)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","msg":"${'x'.repeat(17_000_000)}"}`;
+    const huge = (s: number) =>
+      `{"level":"ERROR","time":"${iso(s)}","request_id":"${R}","duration_ms":1,"event":"comfyui_complete","msg":"${'x'.repeat(17_000_000)}"}`;
     // A line of exactly 1 MiB is kept; one byte more is not.
     const sized = (s: number, ms: number, bytes: number) => {
       const head = `{"level":"INFO","time":"${iso(s)}","request_id":"${R}","duration_ms":${ms},"event":"comfyui_complete","pad":"`;
@@ -274,8 +317,17 @@ describe('bad input: a file that grows, is rotated or is truncated while logtrac
   const listed = async (name: string): Promise<InputSet> => listInputs({ dir: path.join(root, name) });
   const perfOf = async (inputs: InputSet) => {
     const stats: FileStats[] = [];
-    const report = await scanPerf(inputs, { slowMs: 60_000, top: 5, bucketMs: 3_600_000, window: ALL_TIME, strict: true }, stats, chooseThreads({}));
-    return { count: report.generation.count, max: report.generation.max_ms, stats: stats.map((s) => ({ lines: s.lines, skipped: s.skipped, error: s.error })) };
+    const report = await scanPerf(
+      inputs,
+      { slowMs: 60_000, top: 5, bucketMs: 3_600_000, window: ALL_TIME, strict: true },
+      stats,
+      chooseThreads({}),
+    );
+    return {
+      count: report.generation.count,
+      max: report.generation.max_ms,
+      stats: stats.map((s) => ({ lines: s.lines, skipped: s.skipped, error: s.error })),
+    };
   };
 
   /** Lists a directory holding the good lines, lets `change` act on the file, then runs perf and trace over the listed inputs. */
@@ -286,7 +338,10 @@ describe('bad input: a file that grows, is rotated or is truncated while logtrac
       change(path.join(root, dir, 'gpu_server.log'));
       const perf = await perfOf(inputs);
       // An id not found (nothing readable) counts as no event.
-      const events = await findTrace(inputs, caseIds(20).R, { strict: false, window: ALL_TIME, threads: chooseThreads({}) }, []).then((t) => t.events.length, () => 0);
+      const events = await findTrace(inputs, caseIds(20).R, { strict: false, window: ALL_TIME, threads: chooseThreads({}) }, []).then(
+        (t) => t.events.length,
+        () => 0,
+      );
       return { ...perf, events };
     } finally {
       closeInputs(inputs);
@@ -309,7 +364,13 @@ describe('bad input: a file that grows, is rotated or is truncated while logtrac
   it('reports a file truncated after it was listed (copytruncate) as a read error', async () => {
     const { stats, events } = await readAfter('truncate', (f) => truncateSync(f, 0));
     expect(events).toBe(0);
-    expect(stats).toEqual([{ lines: 0, skipped: 0, error: expect.stringMatching(/^truncated while being read \(0 of \d+ bytes left; rotated with copytruncate\?\)$/) as unknown }]);
+    expect(stats).toEqual([
+      {
+        lines: 0,
+        skipped: 0,
+        error: expect.stringMatching(/^truncated while being read \(0 of \d+ bytes left; rotated with copytruncate\?\)$/) as unknown,
+      },
+    ]);
   });
 
   /** Scans the listed gpu_server.log in 64-byte reads; `meanwhile` runs once, when line 2 has been read. */
@@ -400,36 +461,52 @@ describe('bad input: files that cannot be read', () => {
     const ran = runBin(argv, { asNobody: true });
     expectNoCrash({ code: ran.code ?? -1, stdout: ran.stdout, stderr: ran.stderr });
     expect(ran.stderr).not.toMatch(RAW_CONTROL);
-    return { code: ran.code, stdout: ran.stdout, stderr: ran.stderr, json: argv.includes('--json') ? (JSON.parse(ran.stdout) as Json) : {} };
+    return {
+      code: ran.code,
+      stdout: ran.stdout,
+      stderr: ran.stderr,
+      json: argv.includes('--json') ? (JSON.parse(ran.stdout) as Json) : {},
+    };
   };
 
-  it.each(['perf', 'errors', `trace ${caseIds(21).R}`])('%s names each file it could not read, answers from the others, and exits 2', async (command) => {
-    const { code, json, stderr } = await runUnprivileged([...command.split(' '), '--dir', dir, '--json']);
-    expect(code).toBe(2);
-    const errors = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), f['error']]));
-    expect(errors).toEqual({
-      'backend.log': 'permission denied',
-      'dangling.log': 'no such file or directory',
-      'directory.log': 'not a regular file',
-      'fifo.log': 'not a regular file',
-      'loop.log': 'too many levels of symbolic links',
-      'gpu_server.log': null,
-    });
-    for (const name of ['backend.log', 'dangling.log', 'directory.log', 'fifo.log', 'loop.log']) expect(stderr).toContain(`${name}: cannot read: `);
-    if (command === 'perf') expect(json['generation']['count']).toBe(3);
-    if (command === 'errors') expect(errorCounts(json['groups'])).toEqual(GOOD_ERRORS);
-    if (command.startsWith('trace')) expect(json['events']).toHaveLength(6);
-  });
+  it.each(['perf', 'errors', `trace ${caseIds(21).R}`])(
+    '%s names each file it could not read, answers from the others, and exits 2',
+    async (command) => {
+      const { code, json, stderr } = await runUnprivileged([...command.split(' '), '--dir', dir, '--json']);
+      expect(code).toBe(2);
+      const errors = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), f['error']]));
+      expect(errors).toEqual({
+        'backend.log': 'permission denied',
+        'dangling.log': 'no such file or directory',
+        'directory.log': 'not a regular file',
+        'fifo.log': 'not a regular file',
+        'loop.log': 'too many levels of symbolic links',
+        'gpu_server.log': null,
+      });
+      for (const name of ['backend.log', 'dangling.log', 'directory.log', 'fifo.log', 'loop.log'])
+        expect(stderr).toContain(`${name}: cannot read: `);
+      if (command === 'perf') expect(json['generation']['count']).toBe(3);
+      if (command === 'errors') expect(errorCounts(json['groups'])).toEqual(GOOD_ERRORS);
+      if (command.startsWith('trace')) expect(json['events']).toHaveLength(6);
+    },
+  );
 
   it('trace of an id it cannot find exits 2, not 1, when a file could not be read (the id may be there)', async () => {
     const { code, stderr } = await runUnprivileged(['trace', 'deadbeefdeadbeef', '--dir', dir]);
     expect(code).toBe(2);
-    expect(stderr).toContain('no request_id, generation_id or prompt_id starting with "deadbeefdeadbeef"');
+    expect(stderr).toContain('no request_id, generation_id, prompt_id or client_request_id starting with "deadbeefdeadbeef"');
     expect(stderr).toContain('backend.log: cannot read: permission denied');
   });
 
   it('an unreadable --file is reported the same way, with the other files still read', async () => {
-    const { code, json } = await runUnprivileged(['perf', '--file', path.join(dir, 'backend.log'), '--file', path.join(dir, 'gpu_server.log'), '--json']);
+    const { code, json } = await runUnprivileged([
+      'perf',
+      '--file',
+      path.join(dir, 'backend.log'),
+      '--file',
+      path.join(dir, 'gpu_server.log'),
+      '--json',
+    ]);
     expect(code).toBe(2);
     expect(json['input']['by_file'].map((f: Json) => f['error'])).toEqual(['permission denied', null]);
   });
@@ -459,7 +536,11 @@ describe('bad input: a missing log directory', () => {
       [[...command.split(' '), '--json'], { LOGTRACE_DIR: missing }],
     ] as const) {
       const result = await runCli(argv, env === undefined ? {} : { env });
-      expect(result).toEqual({ code: 2, stdout: '', stderr: `logtrace: cannot read log directory ${missing}: no such file or directory\n` });
+      expect(result).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `logtrace: cannot read log directory ${missing}: no such file or directory\n`,
+      });
     }
   });
 
@@ -499,14 +580,27 @@ describe('bad input: corrupt .gz files', () => {
     expect(code).toBe(2);
     const { lines, reasons, records } = readable();
     expect(records.length).toBeGreaterThan(100);
-    const byFile = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], reasons: f['reasons'], error: f['error'] }]));
+    const byFile = Object.fromEntries(
+      json['input']['by_file'].map((f: Json) => [
+        path.basename(f['path']),
+        { lines: f['lines'], reasons: f['reasons'], error: f['error'] },
+      ]),
+    );
     expect(byFile['gpu_server.log.1.gz']).toMatchObject({ lines, error: 'corrupt gzip data: unexpected end of file' });
     if (strict !== '') expect(byFile['gpu_server.log.1.gz'].reasons).toEqual(reasons);
     expect(byFile['gpu_server.log.2.gz']).toEqual({ lines: 0, reasons: {}, error: 'corrupt gzip data: incorrect header check' });
     expect(byFile['gpu_server.log.3.gz']).toEqual({ lines: 0, reasons: {}, error: 'corrupt gzip data: unexpected end of file' });
-    expect(byFile['backend.log.1.gz']).toEqual({ lines: 6, reasons: strict === '' ? {} : { blank: 1, invalid_json: 1, not_object: 1 }, error: null });
+    expect(byFile['backend.log.1.gz']).toEqual({
+      lines: 6,
+      reasons: strict === '' ? {} : { blank: 1, invalid_json: 1, not_object: 1 },
+      error: null,
+    });
     const durations = [...GOOD_GENERATIONS, ...GOOD_GENERATIONS, ...records.map((r) => r.duration_ms ?? 0)];
-    expect(json['generation']).toMatchObject({ count: durations.length, max_ms: Math.max(...durations), avg_ms: durations.reduce((s, v) => s + v, 0) / durations.length });
+    expect(json['generation']).toMatchObject({
+      count: durations.length,
+      max_ms: Math.max(...durations),
+      avg_ms: durations.reduce((s, v) => s + v, 0) / durations.length,
+    });
     expect(stderr).toContain(`gpu_server.log.1.gz: read stopped after ${lines} lines: corrupt gzip data: unexpected end of file`);
     expect(stderr).toContain('gpu_server.log.2.gz: cannot read: corrupt gzip data: incorrect header check');
   });
@@ -515,7 +609,9 @@ describe('bad input: corrupt .gz files', () => {
     const errors = await runChecked(['errors', '--dir', dir, '--json']);
     expect(errors.code).toBe(2);
     expect(errorCounts(errors.json['groups'])).toEqual(GOOD_ERRORS);
-    expect(errors.json['input']['by_file'].find((f: Json) => f['path'].endsWith('comfyui.log.1.gz'))['error']).toBe('corrupt gzip data: unexpected end of file');
+    expect(errors.json['input']['by_file'].find((f: Json) => f['path'].endsWith('comfyui.log.1.gz'))['error']).toBe(
+      'corrupt gzip data: unexpected end of file',
+    );
     const trace = await runChecked(['trace', caseIds(23).R, '--dir', dir, '--json']);
     expect(trace.code).toBe(2);
     expect(trace.json['events'].length).toBe(6 + 3 + readable().records.length);
@@ -557,7 +653,13 @@ describe('bad input: comfyui.log', () => {
     expect(text.stdout).toContain('\\x1b]0;pwned\\x07 \\u202eimage');
     const { json } = await runChecked(['errors', '--file', file, '--json']);
     expect(json['groups']).toHaveLength(1);
-    expect(json['groups'][0]).toMatchObject({ service: 'comfyui', event: 'exception', error_code: 'ValueError', count: 1, last_frame: '/workspace/ComfyUI/nodes.py:12 in load' });
+    expect(json['groups'][0]).toMatchObject({
+      service: 'comfyui',
+      event: 'exception',
+      error_code: 'ValueError',
+      count: 1,
+      last_frame: '/workspace/ComfyUI/nodes.py:12 in load',
+    });
     expect(json['input']['by_file']).toEqual([{ path: file, lines: lines.length, skipped: 1, reasons: { oversized: 1 }, error: null }]);
   });
 });

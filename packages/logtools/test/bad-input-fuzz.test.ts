@@ -51,7 +51,11 @@ beforeAll(async () => {
     bases.push({ name: `${style}${stamped ? ', stamped' : ''}`, files, requestIds: generated.expected.requests.map((r) => r.request_id) });
   });
   const first = bases[0] as Base;
-  bases.push({ name: "ours, ComfyUI's real log", files: new Map([...first.files, ['comfyui.log', readFileSync(REAL_COMFYUI_LOG)]]), requestIds: first.requestIds });
+  bases.push({
+    name: "ours, ComfyUI's real log",
+    files: new Map([...first.files, ['comfyui.log', readFileSync(REAL_COMFYUI_LOG)]]),
+    requestIds: first.requestIds,
+  });
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -59,9 +63,45 @@ afterAll(async () => {
 
 /** Bytes a mutation inserts: JSON syntax, line ends, NUL, invalid and split UTF-8, escapes. */
 const PIECES: readonly Buffer[] = [
-  '"', '\\', '{', '}', '[', ']', ':', ',', ' ', '0', '9', '-', '.', 'e', 'null', '\n', '\r', '\r\n', '\t',
-  '"duration_ms":', '"level":"ERROR"', '"level": 50', '"time":1e25', '\\u001b[2J', '\u001b]0;x\u0007', '\u202e', '\u2028', 'é', '😀',
-].map((p) => Buffer.from(p)).concat([Buffer.from([0]), Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0xef, 0xbb, 0xbf])]);
+  '"',
+  '\\',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  ' ',
+  '0',
+  '9',
+  '-',
+  '.',
+  'e',
+  'null',
+  '\n',
+  '\r',
+  '\r\n',
+  '\t',
+  '"duration_ms":',
+  '"level":"ERROR"',
+  '"level": 50',
+  '"time":1e25',
+  '\\u001b[2J',
+  '\u001b]0;x\u0007',
+  '\u202e',
+  '\u2028',
+  'é',
+  '😀',
+]
+  .map((p) => Buffer.from(p))
+  .concat([
+    Buffer.from([0]),
+    Buffer.from([0xff]),
+    Buffer.from([0xc3]),
+    Buffer.from([0xed, 0xa0, 0x80]),
+    Buffer.from([0xe2, 0x82]),
+    Buffer.from([0xef, 0xbb, 0xbf]),
+  ]);
 
 /** Damages `bytes` once, at random: flip, insert, delete, NUL run, cut, glue, split, or a line near the 1 MiB cap. */
 function mutate(bytes: Buffer, rng: Random): Buffer {
@@ -108,7 +148,7 @@ function mutate(bytes: Buffer, rng: Random): Buffer {
 function comfyuiLines(bytes: Buffer): { lines: number; oversized: number } {
   let lines = 0;
   let oversized = 0;
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const nl = bytes.indexOf(0x0a, start);
     const end = nl === -1 ? bytes.length : nl;
     let s = start;
@@ -138,7 +178,7 @@ function referenceTrace(files: readonly ReferenceFile[], id: string): string[] {
   const records = files.flatMap((f) => f.records);
   const known = new Set([id]);
   const taken = new Set<number>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     records.forEach((r, i) => {
       const ids = [r.request_id, r.generation_id, r.prompt_id].filter((x): x is string => x !== undefined);
@@ -148,14 +188,21 @@ function referenceTrace(files: readonly ReferenceFile[], id: string): string[] {
       changed = true;
     });
   }
-  return [...taken].map((i) => records[i]).map((r) => `${new Date(r?.time ?? 0).toISOString()} ${r?.event ?? null}`).sort();
+  return [...taken]
+    .map((i) => records[i])
+    .map((r) => `${new Date(r?.time ?? 0).toISOString()} ${r?.event ?? null}`)
+    .sort();
 }
 
 async function run(argv: readonly string[]): Promise<{ code: number; json: Json; stderr: string }> {
   const result = await runCli(argv);
   expectNoCrash(result);
   expect([0, 1, 2]).toContain(result.code);
-  return { code: result.code, json: argv.includes('--json') && result.stdout !== '' ? (JSON.parse(result.stdout) as Json) : {}, stderr: result.stderr };
+  return {
+    code: result.code,
+    json: argv.includes('--json') && result.stdout !== '' ? (JSON.parse(result.stdout) as Json) : {},
+    stderr: result.stderr,
+  };
 }
 
 /** The perf answer of a report, averages and ratios to 9 significant digits (sums of damaged durations depend on the order of addition). */
@@ -189,7 +236,9 @@ async function checkOnce(seed: number): Promise<void> {
     damaged.set(gz ? `${name}.1.gz` : name, bytes);
     writeFileSync(path.join(dir, gz ? `${name}.1.gz` : name), gz ? gzipSync(bytes) : bytes);
   }
-  const read = [...damaged.keys()].filter((name) => name !== 'comfyui.log' && (name.endsWith('.gz') || looksLikeJsonLines(damaged.get(name) ?? Buffer.alloc(0))));
+  const read = [...damaged.keys()].filter(
+    (name) => name !== 'comfyui.log' && (name.endsWith('.gz') || looksLikeJsonLines(damaged.get(name) ?? Buffer.alloc(0))),
+  );
   const reference = new Map(read.map((name) => [name, referenceRead(damaged.get(name) ?? Buffer.alloc(0), name.replace(/\.log.*$/, ''))]));
   const comfyui = comfyuiLines(damaged.get('comfyui.log') ?? Buffer.alloc(0));
   const byName = (json: Json) => new Map<string, Json>(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), f]));
@@ -208,7 +257,9 @@ async function checkOnce(seed: number): Promise<void> {
   const durations = referenceDurations(records);
   const expectedPerf = perfAnswer({
     generation: summarize(durations['generation'] ?? []),
-    stages: Object.fromEntries(['backend_end_to_end', 'gpu_round_trip', 'image_transfer', 'queue_wait', 'execution'].map((k) => [k, summarize(durations[k] ?? [])])),
+    stages: Object.fromEntries(
+      ['backend_end_to_end', 'gpu_round_trip', 'image_transfer', 'queue_wait', 'execution'].map((k) => [k, summarize(durations[k] ?? [])]),
+    ),
     ...referenceNodes(records),
   });
   expect(perfAnswer(strictPerf.json)).toEqual(expectedPerf);
@@ -222,7 +273,8 @@ async function checkOnce(seed: number): Promise<void> {
   for (const [name, f] of byName(fastPerf.json)) {
     const strict = strictFiles.get(name) as Json;
     expect(f['lines']).toBe(strict['lines']);
-    for (const [reason, n] of Object.entries(f['reasons'] as Record<string, number>)) expect(n).toBeLessThanOrEqual(strict['reasons'][reason] ?? 0);
+    for (const [reason, n] of Object.entries(f['reasons'] as Record<string, number>))
+      expect(n).toBeLessThanOrEqual(strict['reasons'][reason] ?? 0);
   }
 
   // errors: the reference's counts per service/event/error_code (comfyui.log's own
@@ -233,7 +285,10 @@ async function checkOnce(seed: number): Promise<void> {
   const { input: _b, ...fastReport } = fastErrors.json;
   expect(fastReport).toEqual(strictReport);
   const comfyuiStats = byName(strictErrors.json).get('comfyui.log') as Json;
-  expect({ lines: comfyuiStats['lines'], reasons: comfyuiStats['reasons'] }).toEqual({ lines: comfyui.lines, reasons: comfyui.oversized > 0 ? { oversized: comfyui.oversized } : {} });
+  expect({ lines: comfyuiStats['lines'], reasons: comfyuiStats['reasons'] }).toEqual({
+    lines: comfyui.lines,
+    reasons: comfyui.oversized > 0 ? { oversized: comfyui.oversized } : {},
+  });
   expect(errorCounts(strictErrors.json['groups'].filter((g: Json) => g['service'] !== 'comfyui'))).toEqual(referenceErrorCounts(records));
   expect(fastErrors.code).toBe(fastErrors.json['total'] > 0 ? 0 : 1);
 
@@ -261,22 +316,31 @@ async function checkOnce(seed: number): Promise<void> {
   const scan = async (bytes?: number) => {
     const stats = new FileStats(name);
     const found: ScannedRecord[] = [];
-    await scanJsonFile({ path: path.join(dir, name), name, gz: false }, { prefilter: undefined, service: 'x', ...(bytes === undefined ? {} : { chunkBytes: bytes }) }, stats, (record, line) => found.push({ record, line }));
+    await scanJsonFile(
+      { path: path.join(dir, name), name, gz: false },
+      { prefilter: undefined, service: 'x', ...(bytes === undefined ? {} : { chunkBytes: bytes }) },
+      stats,
+      (record, line) => found.push({ record, line }),
+    );
     return { found, lines: stats.lines, reasons: stats.reasons };
   };
   expect(await scan(chunkBytes)).toEqual(await scan());
 }
 
 describe('random damage to real log directories', () => {
-  it(`never crashes logtrace, and its answers are those of parsing every line (${ITERATIONS} directories from seed ${FIRST_SEED})`, async () => {
-    for (let i = 0; i < ITERATIONS; i++) {
-      const seed = FIRST_SEED + i;
-      try {
-        await checkOnce(seed);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new Error(`seed ${seed} (replay: LOGTRACE_FUZZ_SEED=${seed} LOGTRACE_FUZZ_ITERATIONS=1): ${message}`, { cause: error });
+  it(
+    `never crashes logtrace, and its answers are those of parsing every line (${ITERATIONS} directories from seed ${FIRST_SEED})`,
+    async () => {
+      for (let i = 0; i < ITERATIONS; i++) {
+        const seed = FIRST_SEED + i;
+        try {
+          await checkOnce(seed);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new Error(`seed ${seed} (replay: LOGTRACE_FUZZ_SEED=${seed} LOGTRACE_FUZZ_ITERATIONS=1): ${message}`, { cause: error });
+        }
       }
-    }
-  }, Math.max(60_000, ITERATIONS * 1000));
+    },
+    Math.max(60_000, ITERATIONS * 1000),
+  );
 });

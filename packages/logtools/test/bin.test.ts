@@ -91,10 +91,15 @@ describe('a directory of more log files than the process may open', () => {
     const dir = path.join(root, 'many-rotations');
     await mkdir(dir);
     const count = 300;
-    const line = (i: number) => `{"level":"ERROR","time":"2026-11-28T05:${String(i % 60).padStart(2, '0')}:00.000Z","service":"backend","event":"internal_error","error_code":"internal","msg":"failed","request_id":"0badc0de-0000-4000-8000-${String(i).padStart(12, '0')}"}\n`;
-    await Promise.all(Array.from({ length: count }, (_, i) => writeFile(path.join(dir, i === 0 ? 'backend.log' : `backend.log.${i}`), line(i))));
+    const line = (i: number) =>
+      `{"level":"ERROR","time":"2026-11-28T05:${String(i % 60).padStart(2, '0')}:00.000Z","service":"backend","event":"internal_error","error_code":"internal","msg":"failed","request_id":"0badc0de-0000-4000-8000-${String(i).padStart(12, '0')}"}\n`;
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => writeFile(path.join(dir, i === 0 ? 'backend.log' : `backend.log.${i}`), line(i))),
+    );
     // 64 descriptors: fewer than the files, and fewer than logtrace would hold open.
-    const ran = spawnSync('bash', ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, BIN, 'errors', '--json', '--dir', dir], { encoding: 'utf8' });
+    const ran = spawnSync('bash', ['-c', 'ulimit -n 64 && exec "$0" "$@"', process.execPath, BIN, 'errors', '--json', '--dir', dir], {
+      encoding: 'utf8',
+    });
     expect(ran.stderr).toBe('');
     expect(ran.status).toBe(0);
     const json = JSON.parse(ran.stdout) as { total: number; input: { files: number; lines: number; skipped: number } };
@@ -120,10 +125,24 @@ describe('the built generate-logs binary', () => {
   it('writes a directory and its expected answers', async () => {
     const dir = path.join(root, 'from-bin');
     const expectedFile = path.join(root, 'expected.json');
-    const result = await runBin(GENERATOR, ['--dir', dir, '--requests', '30', '--seed', '5', '--style', 'python', '--expected', expectedFile]);
+    const result = await runBin(GENERATOR, [
+      '--dir',
+      dir,
+      '--requests',
+      '30',
+      '--seed',
+      '5',
+      '--style',
+      'python',
+      '--expected',
+      expectedFile,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/30 requests/);
-    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { generation: unknown; nodes: object }; requests: unknown[] };
+    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as {
+      perf: { generation: unknown; nodes: object };
+      requests: unknown[];
+    };
     expect(expected.requests).toHaveLength(30);
     const perf = await runCli(['perf', '--json', '--dir', dir]);
     expect(JSON.parse(perf.stdout).generation).toEqual(expected.perf.generation);
@@ -136,8 +155,12 @@ describe('the built generate-logs binary', () => {
     const expectedFile = path.join(root, 'expected-no-websocket.json');
     const result = await runBin(GENERATOR, ['--dir', dir, '--requests', '30', '--seed', '5', '--no-websocket', '--expected', expectedFile]);
     expect(result.code).toBe(0);
-    expect(await readFile(path.join(dir, 'gpu_server.log'), 'utf8')).not.toMatch(/comfyui_(execution_start|nodes_cached|node_executed|progress|stalled|ws_lost)|queue_wait_ms/);
-    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as { perf: { nodes: object; stages: { execution: { count: number } } } };
+    expect(await readFile(path.join(dir, 'gpu_server.log'), 'utf8')).not.toMatch(
+      /comfyui_(execution_start|nodes_cached|node_executed|progress|stalled|ws_lost)|queue_wait_ms/,
+    );
+    const expected = JSON.parse(await readFile(expectedFile, 'utf8')) as {
+      perf: { nodes: object; stages: { execution: { count: number } } };
+    };
     expect(expected.perf.nodes).toEqual({});
     expect(expected.perf.stages.execution.count).toBe(0);
   });

@@ -22,7 +22,15 @@ beforeAll(async () => {
     path.join(dir, 'backend.log'),
     [
       line({ service: 'backend', event: 'generate_request', request_id: A }),
-      line({ service: 'backend', event: 'gpu_error', level: 'ERROR', request_id: A, error_code: 'ECONNREFUSED', error: HOSTILE, time: '2026-11-28T05:03:21.200Z' }),
+      line({
+        service: 'backend',
+        event: 'gpu_error',
+        level: 'ERROR',
+        request_id: A,
+        error_code: 'ECONNREFUSED',
+        error: HOSTILE,
+        time: '2026-11-28T05:03:21.200Z',
+      }),
       line({ service: 'backend', event: 'response_sent', request_id: A, status: 502, duration_ms: 90, time: '2026-11-28T05:03:21.213Z' }),
       line({ service: 'backend', event: 'generate_request', request_id: B, time: '2026-11-28T06:00:00.000Z' }),
     ].join('\n') + '\n',
@@ -42,7 +50,8 @@ describe('help', () => {
   it('lists the commands and the exit codes', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const text of ['trace <id>', 'perf', 'errors', 'Exit codes', 'LOGTRACE_DIR', '--since', '--no-color']) expect(stdout).toContain(text);
+    for (const text of ['trace <id>', 'perf', 'errors', 'Exit codes', 'LOGTRACE_DIR', '--since', '--no-color'])
+      expect(stdout).toContain(text);
   });
 
   it.each([
@@ -99,7 +108,7 @@ describe('where logs are read from', () => {
     expect((await runCli(['errors'], { cwd: path.join(root, 'empty') })).code).toBe(2);
   });
 
-  it('ignores a plain-text *.log and says so (the start script\'s startup.log quietly)', async () => {
+  it("ignores a plain-text *.log and says so (the start script's startup.log quietly)", async () => {
     const { stderr } = await runCli(['errors', '--dir', dir]);
     expect(stderr).toMatch(/ignored .*deploy\.log \(not JSON lines: 1 of the first 1 lines are not objects\)/);
     expect(stderr).not.toMatch(/startup\.log/);
@@ -146,7 +155,12 @@ describe('trace ids', () => {
   });
 
   it('accepts a longer prefix that is unique, in any case', async () => {
-    const { code, json } = await runJson<{ request_id: string; generation_ids: string[] }>(['trace', B.slice(0, 12).toUpperCase(), '--dir', dir]);
+    const { code, json } = await runJson<{ request_id: string; generation_ids: string[] }>([
+      'trace',
+      B.slice(0, 12).toUpperCase(),
+      '--dir',
+      dir,
+    ]);
     expect(code).toBe(0);
     expect(json.request_id).toBe(B);
     expect(json.generation_ids).toEqual([G]);
@@ -159,7 +173,13 @@ describe('--json shapes', () => {
     expect(code).toBe(0);
     expect(Object.keys(json)).toEqual(['generation', 'stages', 'slow', 'buckets', 'nodes', 'cache', 'steps_per_s', 'input']);
     expect(Object.keys(json['generation'] ?? {})).toEqual(['count', 'avg_ms', 'min_ms', 'p50_ms', 'p90_ms', 'p95_ms', 'p99_ms', 'max_ms']);
-    expect(Object.keys(json['stages'] ?? {})).toEqual(['backend_end_to_end', 'gpu_round_trip', 'image_transfer', 'queue_wait', 'execution']);
+    expect(Object.keys(json['stages'] ?? {})).toEqual([
+      'backend_end_to_end',
+      'gpu_round_trip',
+      'image_transfer',
+      'queue_wait',
+      'execution',
+    ]);
     // No ComfyUI websocket events in these logs: empty, never missing.
     expect(json['stages']?.['queue_wait']).toMatchObject({ count: 0, avg_ms: null });
     expect(json['nodes']).toEqual({});
@@ -172,22 +192,56 @@ describe('--json shapes', () => {
   it('errors', async () => {
     const { json } = await runJson<{ total: number; groups: Record<string, unknown>[] }>(['errors', '--dir', dir]);
     expect(json.total).toBe(1);
-    expect(Object.keys(json.groups[0] ?? {}).slice(0, 8)).toEqual(['service', 'event', 'error_code', 'message', 'count', 'first_time', 'last_time', 'request_ids']);
-    expect(json.groups[0]).toMatchObject({ service: 'backend', event: 'gpu_error', error_code: 'ECONNREFUSED', count: 1, request_ids: [A], first_time: '2026-11-28T05:03:21.200Z' });
+    expect(Object.keys(json.groups[0] ?? {}).slice(0, 8)).toEqual([
+      'service',
+      'event',
+      'error_code',
+      'message',
+      'count',
+      'first_time',
+      'last_time',
+      'request_ids',
+    ]);
+    expect(json.groups[0]).toMatchObject({
+      service: 'backend',
+      event: 'gpu_error',
+      error_code: 'ECONNREFUSED',
+      count: 1,
+      request_ids: [A],
+      first_time: '2026-11-28T05:03:21.200Z',
+    });
   });
 
   it('trace', async () => {
     const { json } = await runJson<Record<string, unknown>>(['trace', A, '--dir', dir]);
-    expect(Object.keys(json).slice(0, 8)).toEqual(['id', 'request_id', 'generation_ids', 'prompt_ids', 'outcome', 'duration_ms', 'started_at', 'events']);
+    expect(Object.keys(json).slice(0, 8)).toEqual([
+      'id',
+      'request_id',
+      'generation_ids',
+      'prompt_ids',
+      'outcome',
+      'duration_ms',
+      'started_at',
+      'events',
+    ]);
     expect(json).toMatchObject({ nodes: [], stalls: [], breakdown: { queue_wait_ms: null, execution_ms: null } });
     expect(json).toMatchObject({ id: A, request_id: A, outcome: 'error', duration_ms: 90, comfyui: [] });
-    expect((json['events'] as Record<string, unknown>[])[1]).toMatchObject({ time: '2026-11-28T05:03:21.200Z', service: 'backend', event: 'gpu_error', level: 'ERROR', error_code: 'ECONNREFUSED' });
+    expect((json['events'] as Record<string, unknown>[])[1]).toMatchObject({
+      time: '2026-11-28T05:03:21.200Z',
+      service: 'backend',
+      event: 'gpu_error',
+      level: 'ERROR',
+      error_code: 'ECONNREFUSED',
+    });
   });
 
   it('errors --no-group --json streams one record per line', async () => {
     const { stdout, code } = await runCli(['errors', '--dir', dir, '--json', '--no-group', '--level', 'info']);
     expect(code).toBe(0);
-    const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as { time: string });
+    const records = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { time: string });
     expect(records).toHaveLength(5);
     expect(records.map((r) => r.time)).toEqual([...records.map((r) => r.time)].sort());
   });

@@ -48,7 +48,9 @@ describe('errors on the real, unstamped comfyui.log', () => {
     expect(code).toBe(0);
     expect(json.total).toBe(11);
     expect(json.groups.every((g) => g.service === 'comfyui' && g.first_time === null)).toBe(true);
-    expect(sorted(json.groups)).toEqual(sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)));
+    expect(sorted(json.groups)).toEqual(
+      sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)),
+    );
     expect(json.groups.find((g) => g.error_code === 'PIL.UnidentifiedImageError')?.message).toBe("cannot identify image file '<path>'");
   });
 
@@ -74,7 +76,9 @@ describe('errors on the real, unstamped comfyui.log', () => {
 
   it('gives the same groups, with times, when the log is stamped', async () => {
     const { json } = await runJson<{ total: number; groups: Group[] }>(['errors', '--dir', dir]);
-    expect(sorted(json.groups)).toEqual(sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)));
+    expect(sorted(json.groups)).toEqual(
+      sorted(EXPECTED_GROUPS.map(([event, error_code, count, last_frame]) => ({ event, error_code, count, last_frame }) as Group)),
+    );
     expect(json.groups.every((g) => g.first_time?.startsWith('2026-11-28T05:0'))).toBe(true);
   });
 });

@@ -28,7 +28,16 @@ beforeAll(async () => {
       gpu({ time: t(500), event: 'generation_start', request_id: R2, generation_id: G2, workflow: 'txt2img' }),
       gpu({ time: t(512), event: 'comfyui_prompt_sent', request_id: R2, generation_id: G2, prompt_id: P2, queue_number: 2 }),
       gpu({ time: t(1100), event: 'comfyui_complete', request_id: R1, generation_id: G1, prompt_id: P1, duration_ms: 1088, attempts: 3 }),
-      gpu({ time: t(2100), event: 'error_comfyui', level: 'ERROR', request_id: R2, generation_id: G2, prompt_id: P2, error_code: 'comfyui_execution_error', error: 'boom' }),
+      gpu({
+        time: t(2100),
+        event: 'error_comfyui',
+        level: 'ERROR',
+        request_id: R2,
+        generation_id: G2,
+        prompt_id: P2,
+        error_code: 'comfyui_execution_error',
+        error: 'boom',
+      }),
     ].join('\n') + '\n',
   );
   await writeFile(

@@ -22,7 +22,9 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     expect(json['generation']).toEqual(expected.generation);
     expect(json['stages']).toEqual(expected.stages);
     expect(json['slow']).toEqual(expected.slow);
-    expect(json['buckets']['items'].map((b: Json) => ({ start: b['start'], count: b['count'], p95_ms: b['p95_ms'] }))).toEqual(expected.buckets);
+    expect(json['buckets']['items'].map((b: Json) => ({ start: b['start'], count: b['count'], p95_ms: b['p95_ms'] }))).toEqual(
+      expected.buckets,
+    );
     expect(expected.generation.count).toBeGreaterThan(20);
     expect(expected.slow.count).toBeGreaterThan(0);
   });
@@ -33,7 +35,14 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     expect(json['nodes']).toEqual(expected.nodes);
     expect(json['cache']).toEqual(expected.cache);
     expect(json['steps_per_s']).toEqual(expected.steps_per_s);
-    expect(Object.keys(json['nodes']).sort()).toEqual(['CLIPTextEncode', 'CheckpointLoaderSimple', 'EmptyLatentImage', 'KSampler', 'SaveImage', 'VAEDecode']);
+    expect(Object.keys(json['nodes']).sort()).toEqual([
+      'CLIPTextEncode',
+      'CheckpointLoaderSimple',
+      'EmptyLatentImage',
+      'KSampler',
+      'SaveImage',
+      'VAEDecode',
+    ]);
     expect(expected.cache.cached).toBeGreaterThan(0);
     // A prompt whose websocket dropped while it ran has its queue wait but no execution time.
     expect(expected.stages.queue_wait.count).toBeGreaterThan(expected.stages.execution.count);
@@ -45,7 +54,19 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     const g = gen();
     const since = g.startTime + 10 * 60_000;
     const until = g.startTime + 25 * 60_000;
-    const { json } = await runJson<Json>(['perf', '--dir', g.dir, '--slow', '20s', '--top', '3', '--since', new Date(since).toISOString(), '--until', new Date(until).toISOString()]);
+    const { json } = await runJson<Json>([
+      'perf',
+      '--dir',
+      g.dir,
+      '--slow',
+      '20s',
+      '--top',
+      '3',
+      '--since',
+      new Date(since).toISOString(),
+      '--until',
+      new Date(until).toISOString(),
+    ]);
     const inWindow = g.expected.perf().generations.filter((x) => x.time >= since && x.time < until);
     expect(json['generation']['count']).toBe(inWindow.length);
     expect(json['slow']['count']).toBe(inWindow.filter((x) => x.duration_ms >= 20_000).length);
@@ -70,7 +91,10 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
       const map = new Map<string, number[]>();
       for (const g of groups) {
         const key = `${g.service}/${g.event}/${g.error_code}`;
-        map.set(key, [...(map.get(key) ?? []), g.count].sort((a, b) => a - b));
+        map.set(
+          key,
+          [...(map.get(key) ?? []), g.count].sort((a, b) => a - b),
+        );
       }
       return Object.fromEntries([...map.entries()].sort());
     };
@@ -88,13 +112,17 @@ describe.each(VARIANTS)('on a generated directory: $name', (variant) => {
     const interrupted = gen().expected.comfyui.find((c) => c.event === 'interrupted')?.count ?? 0;
     const errorsOnly = await runJson<Json>(['errors', '--dir', gen().dir]);
     expect(json['total'] - errorsOnly.json['total']).toBe(warnings.reduce((s, g) => s + g.count, 0) + interrupted);
-    expect(json['groups'].find((g: Json) => g['event'] === 'validation_error')?.count).toBe(warnings.find((g) => g.event === 'validation_error')?.count);
+    expect(json['groups'].find((g: Json) => g['event'] === 'validation_error')?.count).toBe(
+      warnings.find((g) => g.event === 'validation_error')?.count,
+    );
   });
 
   it('--strict counts every bad line, per file and per reason, and every line', async () => {
     const { code, json } = await runJson<Json>(['perf', '--dir', gen().dir, '--strict']);
     expect(code).toBe(1);
-    const actual = Object.fromEntries(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], skipped: f['reasons'] }]));
+    const actual = Object.fromEntries(
+      json['input']['by_file'].map((f: Json) => [path.basename(f['path']), { lines: f['lines'], skipped: f['reasons'] }]),
+    );
     const expected = Object.fromEntries(
       gen()
         .files.filter((f) => !f.name.startsWith('comfyui'))

@@ -6,8 +6,16 @@ import { runCli, runJson, type Json } from './run-cli.js';
 
 const VARIANTS = [
   { name: 'our format, stamped comfyui.log, rotated', stamped: true, options: { seed: 21, requests: 90, rotate: true } },
-  { name: 'Python style, unstamped comfyui.log', stamped: false, options: { seed: 22, requests: 90, style: 'python' as const, stamped: false } },
-  { name: 'pino style, unstamped comfyui.log', stamped: false, options: { seed: 23, requests: 90, style: 'pino' as const, stamped: false } },
+  {
+    name: 'Python style, unstamped comfyui.log',
+    stamped: false,
+    options: { seed: 22, requests: 90, style: 'python' as const, stamped: false },
+  },
+  {
+    name: 'pino style, unstamped comfyui.log',
+    stamped: false,
+    options: { seed: 23, requests: 90, style: 'pino' as const, stamped: false },
+  },
   { name: 'mixed styles, stamped', stamped: true, options: { seed: 24, requests: 90, style: 'mixed' as const } },
 ] as const;
 
@@ -85,7 +93,9 @@ describe.each(VARIANTS)('trace on a generated directory: $name', (variant) => {
   it('says so, with exit 1, for an unknown id', async () => {
     const result = await runCli(['trace', 'ffffffff-ffff-4fff-bfff-ffffffffffff', '--dir', gen().dir]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/no request_id, generation_id or prompt_id starting with "ffffffff-ffff-4fff-bfff-ffffffffffff"/);
+    expect(result.stderr).toMatch(
+      /no request_id, generation_id, prompt_id or client_request_id starting with "ffffffff-ffff-4fff-bfff-ffffffffffff"/,
+    );
     expect(result.stdout).toBe('');
   });
 });
@@ -96,7 +106,10 @@ describe('trace by order on an unstamped comfyui.log', () => {
     expect(requests.some((r) => r.scenario === 'short_deadline' && r.comfyui.length === 1)).toBe(true);
     for (const request of requests.filter((r) => r.comfyui.length > 0)) {
       const { json } = await runJson<Json>(['trace', request.request_id, '--dir', generated('Python style, unstamped comfyui.log').dir]);
-      expect(json['comfyui'].flatMap((c: Json) => String(c['text']).split('\n')), request.request_id).toEqual(request.comfyui);
+      expect(
+        json['comfyui'].flatMap((c: Json) => String(c['text']).split('\n')),
+        request.request_id,
+      ).toEqual(request.comfyui);
     }
   });
 });

@@ -25,7 +25,7 @@ export function checkKernelAgainstReference(lines: readonly (string | Buffer)[])
   const usable = lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l)).filter((l) => l.length <= MAX_LINE_BYTES);
   let fast = 0;
   let slow = 0;
-  for (let from = 0; from < usable.length; ) {
+  for (let from = 0; from < usable.length;) {
     // As many lines as fit in the kernel's input area, each followed by its newline.
     const batch: Buffer[] = [];
     let bytes = 0;

@@ -47,7 +47,10 @@ describe.each(['pythonjsonlogger', 'structlog'] as const)('a GPU server logging 
   beforeAll(() => {
     dir = path.join(root, library);
     mkdirSync(dir);
-    const ran = spawnSync(PYTHON, [PRODUCER, library, path.join(dir, 'gpu_server.log')], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' } });
+    const ran = spawnSync(PYTHON, [PRODUCER, library, path.join(dir, 'gpu_server.log')], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', TZ: 'UTC' },
+    });
     if (ran.status !== 0) throw new Error(`${library} producer failed (npm run test:deps installs the Python libraries): ${ran.stderr}`);
     answers = JSON.parse(ran.stdout) as PythonAnswers;
   });
@@ -78,7 +81,13 @@ describe.each(['pythonjsonlogger', 'structlog'] as const)('a GPU server logging 
       request_ids: g['request_ids'],
       count: g['count'],
     }));
-    const expected = answers.errors.map((e) => ({ type: e.type, message: e.message, last_frame: e.last_frame, request_ids: [e.request_id], count: 1 }));
+    const expected = answers.errors.map((e) => ({
+      type: e.type,
+      message: e.message,
+      last_frame: e.last_frame,
+      request_ids: [e.request_id],
+      count: 1,
+    }));
     expect(groups).toEqual(expect.arrayContaining(expected));
     expect(groups).toHaveLength(expected.length);
     for (const group of json['groups'] as Json[]) {
@@ -112,7 +121,8 @@ describe('a service logging with pino', () => {
     const log = pino({ base: { service: 'gpu_server' } }, pino.destination({ dest: path.join(dir, 'gpu_server.log'), sync: true }));
     messages.forEach((message, i) => {
       const err = i === 1 ? new TypeError(message) : new Error(message);
-      for (let n = 0; n <= i; n++) log.error({ err, request_id: `0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a1${i}`, event: 'error_comfyui' }, 'ComfyUI failed');
+      for (let n = 0; n <= i; n++)
+        log.error({ err, request_id: `0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a1${i}`, event: 'error_comfyui' }, 'ComfyUI failed');
     });
     log.flush();
   });
@@ -151,13 +161,18 @@ describe('an HTTP service logging with pino-http', () => {
   });
 
   it('shows each access line with its message, method, url, status and response time', async () => {
-    const written = readFileSync(path.join(dir, 'web.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json);
+    const written = readFileSync(path.join(dir, 'web.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Json);
     const { code, stdout } = await runCli(['errors', '--dir', dir, '--no-group', '--level', 'info']);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     written.forEach((record, i) => {
-      expect(lines[i]).toContain(`${record['msg']}  ${record['req']['method']} ${record['req']['url']} → ${record['res']['statusCode']} in ${record['responseTime']} ms`);
+      expect(lines[i]).toContain(
+        `${record['msg']}  ${record['req']['method']} ${record['req']['url']} → ${record['res']['statusCode']} in ${record['responseTime']} ms`,
+      );
     });
   });
 });

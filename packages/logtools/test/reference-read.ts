@@ -29,7 +29,7 @@ export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
   const records: NormalizedRecord[] = [];
   const skip = (reason: string) => void (reasons[reason] = (reasons[reason] ?? 0) + 1);
   let lines = 0;
-  for (let start = 0; start < bytes.length; ) {
+  for (let start = 0; start < bytes.length;) {
     const nl = bytes.indexOf(0x0a, start);
     const tail = nl === -1;
     const end = tail ? bytes.length : nl;
@@ -75,8 +75,20 @@ export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
 
 /** The durations perf reads, by report key: `generation` and each stage (ComfyUI's queue wait and execution from a comfyui_complete with its duration_ms). */
 export function referenceDurations(records: readonly NormalizedRecord[]): Record<string, number[]> {
-  const out: Record<string, number[]> = { generation: [], backend_end_to_end: [], gpu_round_trip: [], image_transfer: [], queue_wait: [], execution: [] };
-  const key: Record<string, string> = { comfyui_complete: 'generation', response_sent: 'backend_end_to_end', gpu_response: 'gpu_round_trip', image_retrieved: 'image_transfer' };
+  const out: Record<string, number[]> = {
+    generation: [],
+    backend_end_to_end: [],
+    gpu_round_trip: [],
+    image_transfer: [],
+    queue_wait: [],
+    execution: [],
+  };
+  const key: Record<string, string> = {
+    comfyui_complete: 'generation',
+    response_sent: 'backend_end_to_end',
+    gpu_response: 'gpu_round_trip',
+    image_retrieved: 'image_transfer',
+  };
   for (const r of records) {
     const k = r.event === undefined ? undefined : key[r.event];
     if (k !== undefined && r.duration_ms !== undefined) out[k]?.push(r.duration_ms);
@@ -89,7 +101,10 @@ export function referenceDurations(records: readonly NormalizedRecord[]): Record
 
 /** What perf reports of ComfyUI's nodes, read from records in input order (README `perf`). */
 export interface ReferenceNodes {
-  readonly nodes: Record<string, { count: number; cached: number; avg_ms: number | null; p50_ms: number | null; p95_ms: number | null; max_ms: number | null }>;
+  readonly nodes: Record<
+    string,
+    { count: number; cached: number; avg_ms: number | null; p50_ms: number | null; p95_ms: number | null; max_ms: number | null }
+  >;
   readonly cache: { executed: number; cached: number; hit_ratio: number | null; unattributed: number };
   readonly steps_per_s: Record<string, { count: number; avg: number | null; min: number | null; p50: number | null; max: number | null }>;
 }
@@ -122,25 +137,55 @@ export function referenceNodes(records: readonly NormalizedRecord[]): ReferenceN
       }
       const count = x['count'];
       if (typeof count === 'number' && Number.isSafeInteger(count) && count > ids.length) unattributed += count - ids.length;
-    } else if (r.event === 'comfyui_progress' && typeof x['node_id'] === 'string' && typeof x['class_type'] === 'string' && isNumber(x['steps_per_s']) && isNumber(x['value']) && x['value'] === x['max']) {
+    } else if (
+      r.event === 'comfyui_progress' &&
+      typeof x['node_id'] === 'string' &&
+      typeof x['class_type'] === 'string' &&
+      isNumber(x['steps_per_s']) &&
+      isNumber(x['value']) &&
+      x['value'] === x['max']
+    ) {
       rates.set(x['class_type'], [...(rates.get(x['class_type']) ?? []), x['steps_per_s']]);
     }
   }
-  const rank = (sorted: number[], p: number) => (sorted.length === 0 ? null : (sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? null));
+  const rank = (sorted: number[], p: number) =>
+    sorted.length === 0 ? null : (sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] ?? null);
   const nodes: ReferenceNodes['nodes'] = {};
   for (const c of new Set([...durations.keys(), ...cached.keys()])) {
     const values = durations.get(c) ?? [];
     const sorted = [...values].sort((a, b) => a - b);
-    nodes[c] = { count: values.length, cached: cached.get(c) ?? 0, avg_ms: values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length, p50_ms: rank(sorted, 50), p95_ms: rank(sorted, 95), max_ms: sorted.at(-1) ?? null };
+    nodes[c] = {
+      count: values.length,
+      cached: cached.get(c) ?? 0,
+      avg_ms: values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length,
+      p50_ms: rank(sorted, 50),
+      p95_ms: rank(sorted, 95),
+      max_ms: sorted.at(-1) ?? null,
+    };
   }
   const steps: ReferenceNodes['steps_per_s'] = {};
   for (const [c, values] of rates) {
     const sorted = [...values].sort((a, b) => a - b);
-    steps[c] = { count: values.length, avg: values.reduce((a, b) => a + b, 0) / values.length, min: sorted[0] ?? null, p50: rank(sorted, 50), max: sorted.at(-1) ?? null };
+    steps[c] = {
+      count: values.length,
+      avg: values.reduce((a, b) => a + b, 0) / values.length,
+      min: sorted[0] ?? null,
+      p50: rank(sorted, 50),
+      max: sorted.at(-1) ?? null,
+    };
   }
   const executed = [...durations.values()].reduce((n, v) => n + v.length, 0);
   const cachedRuns = [...cached.values()].reduce((n, v) => n + v, 0) + unattributed;
-  return { nodes, cache: { executed, cached: cachedRuns, hit_ratio: executed + cachedRuns === 0 ? null : cachedRuns / (executed + cachedRuns), unattributed }, steps_per_s: steps };
+  return {
+    nodes,
+    cache: {
+      executed,
+      cached: cachedRuns,
+      hit_ratio: executed + cachedRuns === 0 ? null : cachedRuns / (executed + cachedRuns),
+      unattributed,
+    },
+    steps_per_s: steps,
+  };
 }
 
 function isNumber(value: unknown): value is number {

@@ -38,6 +38,11 @@ describe('sub-millisecond times', () => {
 
   it('are merged in order by errors --no-group', async () => {
     const { stdout } = await runCli(['errors', '--no-group', '--level', 'debug', '--dir', dir, '--json']);
-    expect(stdout.trim().split('\n').map((l) => (JSON.parse(l) as Json)['event'])).toEqual(['generation_start', 'image_retrieved', 'gpu_response']);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as Json)['event']),
+    ).toEqual(['generation_start', 'image_retrieved', 'gpu_response']);
   });
 });

@@ -52,7 +52,15 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'logtrace-wrapped-'));
   plain = generateLogs({ dir: path.join(root, 'plain'), seed: 41, requests: 40, style: 'mixed', corrupt: false });
   // A line longer than the runtimes' pieces, so that they split it (CRI `P`, json-file without `\n`).
-  const long = { level: 'ERROR', time: '2026-11-28T05:00:00.500Z', service: 'gpu_server', event: 'error_comfyui', error_code: 'comfyui_execution_error', error: 'x'.repeat(40_000), msg: 'long' };
+  const long = {
+    level: 'ERROR',
+    time: '2026-11-28T05:00:00.500Z',
+    service: 'gpu_server',
+    event: 'error_comfyui',
+    error_code: 'comfyui_execution_error',
+    error: 'x'.repeat(40_000),
+    msg: 'long',
+  };
   appendFileSync(path.join(plain.dir, 'gpu_server.log'), `${JSON.stringify(long)}\n`);
   for (const [name, wrap] of Object.entries(WRAPPERS)) {
     const dir = path.join(root, name);
@@ -81,7 +89,7 @@ function answer(json: Json): Json {
 describe.each(Object.keys(WRAPPERS))('logs wrapped by %s', (name) => {
   const dir = () => path.join(root, name);
 
-  it('perf, errors and trace give the plain directory\'s answers', async () => {
+  it("perf, errors and trace give the plain directory's answers", async () => {
     for (const command of [['perf'], ['errors', '--level', 'warn']]) {
       const wrapped = await runJson<Json>([...command, '--dir', dir()]);
       const reference = await runJson<Json>([...command, '--dir', plain.dir]);
@@ -103,11 +111,18 @@ describe.each(Object.keys(WRAPPERS))('logs wrapped by %s', (name) => {
   });
 });
 
-describe('the runtime\'s time', () => {
+describe("the runtime's time", () => {
   it('stands in for a record without its own', async () => {
     const dir = path.join(root, 'timeless');
     mkdirSync(dir);
-    const record = { level: 'INFO', service: 'gpu_server', event: 'comfyui_complete', request_id: '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', duration_ms: 4200, msg: 'done' };
+    const record = {
+      level: 'INFO',
+      service: 'gpu_server',
+      event: 'comfyui_complete',
+      request_id: '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10',
+      duration_ms: 4200,
+      msg: 'done',
+    };
     writeFileSync(path.join(dir, 'gpu_server.log'), `${WRAPPERS['cri']?.(JSON.stringify(record), 7).join('\n')}\n`);
     const { json } = await runJson<Json>(['trace', record.request_id, '--dir', dir]);
     // CRI's nanoseconds, kept to the microsecond.
@@ -123,15 +138,21 @@ describe('the runtime\'s time', () => {
     expect(stderr).toContain(`no JSON-lines log in ${dir}: ignored worker.log (not JSON lines: 3 of the first 4 lines are not objects)`);
   });
 
-  it('names an ignored file in --json too, and never ignores a service\'s own log', async () => {
+  it("names an ignored file in --json too, and never ignores a service's own log", async () => {
     const dir = path.join(root, 'mixed');
     mkdirSync(dir);
-    const good = (n: number) => `{"level":"INFO","time":"2026-11-28T05:00:0${n}Z","event":"comfyui_complete","duration_ms":${n * 100},"msg":"x"}`;
+    const good = (n: number) =>
+      `{"level":"INFO","time":"2026-11-28T05:00:0${n}Z","event":"comfyui_complete","duration_ms":${n * 100},"msg":"x"}`;
     writeFileSync(path.join(dir, 'worker.log'), ['boot', good(1), 'warming up', good(2), 'ready', good(3), '--'].join('\n'));
-    writeFileSync(path.join(dir, 'gpu_server.log'), ['Traceback (most recent call last):', '  File "x.py", line 1', good(4), 'ValueError: x'].join('\n'));
+    writeFileSync(
+      path.join(dir, 'gpu_server.log'),
+      ['Traceback (most recent call last):', '  File "x.py", line 1', good(4), 'ValueError: x'].join('\n'),
+    );
     const { code, json } = await runJson<Json>(['perf', '--dir', dir]);
     expect(code).toBe(0);
-    expect(json['input']['ignored']).toEqual([{ path: path.join(dir, 'worker.log'), reason: 'not JSON lines: 4 of the first 7 lines are not objects' }]);
+    expect(json['input']['ignored']).toEqual([
+      { path: path.join(dir, 'worker.log'), reason: 'not JSON lines: 4 of the first 7 lines are not objects' },
+    ]);
     expect(json['generation']['count']).toBe(1);
     expect(json['input']['by_file'][0]).toMatchObject({ path: path.join(dir, 'gpu_server.log'), lines: 4 });
   });

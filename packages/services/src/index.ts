@@ -7,6 +7,9 @@ export {
   type StartServerOptions,
 } from './http/start-server.js';
 export { runService, runMain, type ServiceProcess } from './http/run-service.js';
+export { openLogFile, type LogFile, type LogFileHealth, type LogFileOptions } from './logging/open-log-file.js';
+export { createServiceLogger, type ServiceLoggerOptions } from './logging/create-service-logger.js';
+export { makeStdioSafe, type StdioFailures } from './process/make-stdio-safe.js';
 export { readJsonBody, type JsonBodyResult, type FieldProblem } from './http/read-json-body.js';
 export {
   validateGenerateRequest,
@@ -33,8 +36,8 @@ export {
   type BackendConfig,
 } from './backend/load-backend-config.js';
 export type { GpuImage, GpuSuccess, GpuFailure } from './backend/parse-gpu-response.js';
-export { createComfyUiClient, type ComfyUiClient, type ComfyUiClientOptions, type CancelOutcome } from './comfyui/create-comfyui-client.js';
-export { ComfyUiError, COMFYUI_ERROR_CODES } from './comfyui/comfyui-error.js';
+export { createComfyuiClient, type ComfyuiClient, type ComfyuiClientOptions, type CancelOutcome } from './comfyui/create-comfyui-client.js';
+export { ComfyuiError, COMFYUI_ERROR_CODES } from './comfyui/comfyui-error.js';
 export { waitForPrompt, type WaitOptions, type PromptOutcome } from './comfyui/wait-for-prompt.js';
 export type { ImageRef, PromptState } from './comfyui/parse-history-response.js';
 export { createGpuServerApp, MAX_GENERATE_BODY_BYTES, type GpuServerDeps } from './gpu-server/create-gpu-server-app.js';

@@ -3,9 +3,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { postGenerate, waitFor } from './helpers/backend-harness.js';
-import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
-import { BIN, isRefused as refused, readCheckedLog, spawnService, startedPort as portOf, type ServiceChild } from './support/service-process.js';
+import { postGenerate, waitFor } from './support/backend-harness.js';
+import { afterGate, answerImage, GENERATION_ID, hang, startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
+import {
+  BIN,
+  isRefused as refused,
+  readCheckedLog,
+  spawnService,
+  startedPort as portOf,
+  type ServiceChild,
+} from './support/service-process.js';
 
 const runBackend = (env: Record<string, string>): ServiceChild => spawnService(BIN.backend, env);
 const readLog = (logDir: string): Array<Record<string, unknown>> => readCheckedLog(path.join(logDir, 'backend.log'));
@@ -73,7 +80,11 @@ describe('backend binary', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error_code: 'service_stopping' });
     expect(await child.exited).toEqual({ code: 0, signal: null });
-    expect(readLog(logDir).map((r) => [r['event'], r['status']]).slice(-2)).toEqual([
+    expect(
+      readLog(logDir)
+        .map((r) => [r['event'], r['status']])
+        .slice(-2),
+    ).toEqual([
       ['response_sent', 503],
       ['service_stop', undefined],
     ]);
@@ -90,13 +101,12 @@ describe('backend binary', () => {
     });
     expect(await child.exited).toEqual({ code: 2, signal: null });
     const stderr = child.stderr();
-    expect(stderr.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.split(':')[0])).toEqual([
-      '  - PORT',
-      '  - LOG_LEVEL',
-      '  - GPU_SERVER_URL',
-      '  - GPU_TIMEOUT_MS',
-      '  - GPU_SERVER_TOKEN',
-    ]);
+    expect(
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.split(':')[0]),
+    ).toEqual(['  - PORT', '  - LOG_LEVEL', '  - GPU_SERVER_URL', '  - GPU_TIMEOUT_MS', '  - GPU_SERVER_TOKEN']);
     expect(stderr).toMatch(/^backend: invalid configuration:/);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain('bad token');

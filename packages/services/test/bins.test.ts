@@ -51,12 +51,17 @@ describe('bins', () => {
   });
 
   it('run a generation through both processes and stop cleanly on SIGTERM', async () => {
-    const emulator = start(EMULATOR_BIN, { EMULATOR_STEP_MS: '0', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0' }, ['--listen', '127.0.0.1', '--port', '0']);
-    const comfyUrl = await emulatorUrl(emulator);
+    const emulator = start(EMULATOR_BIN, { EMULATOR_STEP_MS: '0', EMULATOR_NODE_MS: '0', EMULATOR_LOAD_MS: '0' }, [
+      '--listen',
+      '127.0.0.1',
+      '--port',
+      '0',
+    ]);
+    const comfyuiUrl = await emulatorUrl(emulator);
     expect(emulator.stderr()).toMatch(/Starting server\n\nTo see the GUI go to: /);
     const logDir = path.join(dir, 'logs');
     const logFile = path.join(logDir, 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: logDir, COMFYUI_URL: comfyuiUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
     await comfyuiSocketState(port);
     const res = await generate(port, { prompt: 'a quiet harbour', workflow: 'txt2img', steps: 3 });
@@ -68,9 +73,16 @@ describe('bins', () => {
     expect((await emulator.exited).code).toBe(0);
     const records = readCheckedLog(logFile);
     const requestId = records[1]?.['request_id'] as string;
-    expect([records[0]?.['event'], ...eventsOf(records, requestId), records.at(-1)?.['event']]).toEqual(
-      ['service_start', 'generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved', 'service_stop'],
-    );
+    expect([records[0]?.['event'], ...eventsOf(records, requestId), records.at(-1)?.['event']]).toEqual([
+      'service_start',
+      'generation_start',
+      'workflow_loaded',
+      'comfyui_prompt_sent',
+      'comfyui_execution_start',
+      'comfyui_complete',
+      'image_retrieved',
+      'service_stop',
+    ]);
     // The websocket's detail: the sampler's progress and every node of the graph timed.
     const progress = records.filter((r) => r['event'] === 'comfyui_progress');
     expect(progress.map((r) => [r['class_type'], r['value'], r['max']])).toEqual([
@@ -79,14 +91,16 @@ describe('bins', () => {
       ['KSampler', 3, 3],
     ]);
     expect(records.filter((r) => r['event'] === 'comfyui_node_executed')).toHaveLength(7);
-    expect(emulator.stderr()).toMatch(/got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/);
+    expect(emulator.stderr()).toMatch(
+      /got prompt\n[\s\S]*\r100%\|██████████\| 3\/3 [\s\S]*Prompt executed in \d+\.\d\d seconds\n\nStopped server\n$/,
+    );
   });
 
   it('on SIGTERM stop accepting, finish the generation in flight, then log service_stop and exit 0', async () => {
-    const { emulator, url: comfyUrl } = await inProcess.startEmulator();
+    const { emulator, url: comfyuiUrl } = await inProcess.startEmulator();
     emulator.hold();
     const logFile = path.join(dir, 'finish', 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyuiUrl, COMFYUI_POLL_INTERVAL_MS: '10' });
     const port = await startedPort(logFile);
     await comfyuiSocketState(port);
     const answer = generate(port, { prompt: 'a slow harbour' });
@@ -113,9 +127,9 @@ describe('bins', () => {
 
   it('on SIGTERM cut a stuck generation off at SHUTDOWN_TIMEOUT_MS, cancel its prompt, log, and exit 0', async () => {
     const emulator = start(EMULATOR_BIN, { PORT: '0', EMULATOR_NODE_MS: '0' });
-    const comfyUrl = await emulatorUrl(emulator);
+    const comfyuiUrl = await emulatorUrl(emulator);
     const logFile = path.join(dir, 'drain', 'gpu_server.log');
-    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyUrl, SHUTDOWN_TIMEOUT_MS: '200' });
+    const gpu = start(GPU_BIN, { PORT: '0', LOG_DIR: path.dirname(logFile), COMFYUI_URL: comfyuiUrl, SHUTDOWN_TIMEOUT_MS: '200' });
     const port = await startedPort(logFile);
     const answer = generate(port, { prompt: 'stuck [[fault:hang]]' }).catch((err: unknown) => err);
     await until(() => (readFileSync(logFile, 'utf8').includes('comfyui_prompt_sent') ? true : undefined), 'the prompt to be queued');
@@ -123,7 +137,10 @@ describe('bins', () => {
     expect((await gpu.exited).code).toBe(0);
     await answer;
     const events = readCheckedLog(logFile);
-    expect(events.find((e) => e['event'] === 'error_comfyui')).toMatchObject({ error_code: 'client_closed_request', comfyui_cancel: 'interrupted' });
+    expect(events.find((e) => e['event'] === 'error_comfyui')).toMatchObject({
+      error_code: 'client_closed_request',
+      comfyui_cancel: 'interrupted',
+    });
     expect(events.at(-1)?.['event']).toBe('service_stop');
     await until(() => (emulator.stderr().includes('Processing interrupted') ? true : undefined), 'the emulator to stop the prompt');
     emulator.kill('SIGTERM');

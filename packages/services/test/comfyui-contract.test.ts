@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../src/http/start-server.js';
 import { formatStartupBanner } from '../src/emulator/emulated-machine.js';
-import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
+import { ComfyuiError } from '../src/comfyui/comfyui-error.js';
+import { createComfyuiClient } from '../src/comfyui/create-comfyui-client.js';
 import { parseHistoryResponse } from '../src/comfyui/parse-history-response.js';
 import { parsePromptResponse } from '../src/comfyui/parse-prompt-response.js';
 import { consoleLineKinds, shapeDifferences } from './support/compare-shape.js';
@@ -145,13 +145,16 @@ beforeAll(async () => {
     }
     if (ex.name === 'prompt-slow') await untilReceived('main', (m) => m.type === 'executing' && m.data['node'] === '3');
     if (ex.name === 'history-complete-preview') {
-      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const entry = Object.values(JSON.parse(answer.body.toString('utf8')) as Record<string, any>)[0];
       previewFile = entry.outputs['2'].images[0].filename as string;
     }
   }
 
   // The session's last message: the queue empty again after the prompt without client_id.
-  await untilReceived('observer', (m, i, all) => i === all.length - 1 && m.type === 'status' && i + 1 >= (CAPTURED_SOCKETS.get('observer')?.length ?? 0));
+  await untilReceived(
+    'observer',
+    (m, i, all) => i === all.length - 1 && m.type === 'status' && i + 1 >= (CAPTURED_SOCKETS.get('observer')?.length ?? 0),
+  );
 }, 60_000);
 
 async function untilReceived(label: string, match: (m: WsMessage, i: number, all: WsMessage[]) => boolean): Promise<void> {
@@ -229,7 +232,10 @@ describe("the emulator's websocket sends what ComfyUI's sent in the captured ses
   });
 
   it('names each socket in its first status: the clientId, or a made-up hex id', () => {
-    expect(received.get('main')?.[0]).toEqual({ type: 'status', data: { status: { exec_info: { queue_remaining: 0 } }, sid: MAIN_CLIENT_ID } });
+    expect(received.get('main')?.[0]).toEqual({
+      type: 'status',
+      data: { status: { exec_info: { queue_remaining: 0 } }, sid: MAIN_CLIENT_ID },
+    });
     expect(received.get('observer')?.[0]?.data['sid']).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -255,14 +261,17 @@ describe('the client reads every captured ComfyUI answer', () => {
     },
   );
 
-  it.each(exchanges.filter((ex) => ex.path === '/prompt' && ex.status === 400).map((ex) => ex.file))('rejects %s as prompt_invalid', (file) => {
-    const result = parsePromptResponse(400, text(file));
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    const captured = fixtureJson(file) as { error: { type: string }; node_errors: unknown };
-    expect(result.error).toMatchObject({ code: 'prompt_invalid', status: 400, promptError: { type: captured.error.type } });
-    expect(result.error.nodeErrors).toEqual(captured.node_errors);
-  });
+  it.each(exchanges.filter((ex) => ex.path === '/prompt' && ex.status === 400).map((ex) => ex.file))(
+    'rejects %s as prompt_invalid',
+    (file) => {
+      const result = parsePromptResponse(400, text(file));
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      const captured = fixtureJson(file) as { error: { type: string }; node_errors: unknown };
+      expect(result.error).toMatchObject({ code: 'prompt_invalid', status: 400, promptError: { type: captured.error.type } });
+      expect(result.error.nodeErrors).toEqual(captured.node_errors);
+    },
+  );
 
   it('reads the aiohttp 500 page as comfyui_http_500', () => {
     const result = parsePromptResponse(500, text('prompt-malformed-json.txt'));
@@ -282,12 +291,25 @@ describe('the client reads every captured ComfyUI answer', () => {
   });
 
   it.each(['history-pending.json', 'history-running.json', 'history-unknown-id.json'])('reads %s as not finished', (file) => {
-    expect(parseHistoryResponse(200, text(file), 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89')).toEqual({ ok: true, value: { state: 'pending' } });
+    expect(parseHistoryResponse(200, text(file), 'b49fd87e-cf7d-4335-81f7-52fb0ecb2a89')).toEqual({
+      ok: true,
+      value: { state: 'pending' },
+    });
   });
 
   it.each([
-    ['history-error.json', '9cbd5e1d-c27e-4793-ac05-3860581afe41', 'comfyui_execution_error', { node_id: '3', node_type: 'SaveImage', exception_type: 'Exception' }],
-    ['history-error-loadimage.json', 'ccb9f430-4b4f-4a83-816c-203968db11e7', 'comfyui_execution_error', { node_id: '1', exception_type: 'PIL.UnidentifiedImageError' }],
+    [
+      'history-error.json',
+      '9cbd5e1d-c27e-4793-ac05-3860581afe41',
+      'comfyui_execution_error',
+      { node_id: '3', node_type: 'SaveImage', exception_type: 'Exception' },
+    ],
+    [
+      'history-error-loadimage.json',
+      'ccb9f430-4b4f-4a83-816c-203968db11e7',
+      'comfyui_execution_error',
+      { node_id: '1', exception_type: 'PIL.UnidentifiedImageError' },
+    ],
     ['history-interrupted.json', '45d8e9bd-a4f8-4d4f-8f27-f1d8adb54dba', 'comfyui_interrupted', { node_id: '3', node_type: 'ImageBlur' }],
   ])('reads %s as %s', (file, id, code, execution) => {
     const result = parseHistoryResponse(200, text(file), id);
@@ -299,16 +321,18 @@ describe('the client reads every captured ComfyUI answer', () => {
       String(url).includes('does_not_exist')
         ? new Response(new Uint8Array(0), { status: 404, headers: { 'content-type': 'application/octet-stream' } })
         : new Response(readFixture('view.png'), { status: 200, headers: { 'content-type': 'image/png' } });
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: captured });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: captured });
     const image = await client.fetchImage({ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '3' });
     expect(image.bytes.byteLength).toBe(448);
-    const error = await client.fetchImage({ filename: 'does_not_exist.png', subfolder: '', type: 'output', nodeId: '3' }).catch((err: unknown) => err);
-    expect(error).toBeInstanceOf(ComfyUiError);
+    const error = await client
+      .fetchImage({ filename: 'does_not_exist.png', subfolder: '', type: 'output', nodeId: '3' })
+      .catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ComfyuiError);
     expect(error).toMatchObject({ code: 'image_not_found', status: 404 });
   });
 
   it('reads system_stats', async () => {
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: async () => new Response(readFixture('system_stats.json')) });
     expect(await client.systemStats()).toEqual({ comfyuiVersion: '0.3.64', devices: ['cpu'] });
   });
 });

@@ -6,19 +6,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
+import { startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
 import { createRealStack } from './support/real-stack.js';
-import {
-  BIN,
-  CRASHING_SERVICE,
-  freePort,
-  spawnService,
-  waitUntil,
-  type Exit,
-  type ServiceChild,
-} from './support/service-process.js';
+import { BIN, CRASHING_SERVICE, freePort, spawnService, waitUntil, type Exit, type ServiceChild } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const stack = createRealStack();
 const children: ServiceChild[] = [];
@@ -43,7 +35,14 @@ async function startOnFullDisk(bin: string, service: string, env: Record<string,
   const child = spawnService(bin, { ...env, PORT: String(port), LOG_DIR: fullLogDir(service) });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(() => fetch(`${url}/health`).then((r) => (r.ok ? true : undefined), () => undefined), `${service} /health`);
+  await waitUntil(
+    () =>
+      fetch(`${url}/health`).then(
+        (r) => (r.ok ? true : undefined),
+        () => undefined,
+      ),
+    `${service} /health`,
+  );
   return { child, url };
 }
 
@@ -79,8 +78,10 @@ describe('log disk full (ENOSPC)', () => {
     expect(await generate(url, '/api/generate', '')).toBe(400);
     const health = (await (await fetch(`${url}/health`)).json()) as Json;
     expect(health).toMatchObject({ status: 'degraded', log_last_error: expect.stringContaining('ENOSPC') });
-    // service_start plus four requests of at least three lines each.
-    expect(health['log_write_errors']).toBeGreaterThanOrEqual(13);
+    // service_start, three answered requests of four lines (generate_request,
+    // gpu_request, gpu_response, response_sent), one refused of three: every one lost,
+    // each after one failed write.
+    expect(health).toMatchObject({ log_lines_lost: 1 + 3 * 4 + 3, log_write_errors: 1 + 3 * 4 + 3 });
     expect(child.stderr()).toMatch(REPORT);
     child.kill('SIGTERM');
     expect(await exitWithin(child, 10_000)).toEqual({ code: 0, signal: null });
@@ -96,7 +97,11 @@ describe('log disk full (ENOSPC)', () => {
     expect(await generate(url, '/generate', '')).toBe(400);
     const health = (await (await fetch(`${url}/health`)).json()) as Json;
     expect(health).toMatchObject({ status: 'degraded', comfyui: { reachable: true }, log_last_error: expect.stringContaining('ENOSPC') });
-    expect(health['log_write_errors']).toBeGreaterThanOrEqual(10);
+    // service_start; per generation generation_start, workflow_loaded,
+    // comfyui_prompt_sent, comfyui_complete, image_retrieved (and comfyui_polling at
+    // DEBUG every 10th poll); the refused one request_rejected.
+    expect(health['log_lines_lost']).toBeGreaterThanOrEqual(1 + 2 * 5 + 1);
+    expect(health['log_write_errors']).toBe(health['log_lines_lost']);
     expect(child.stderr()).toMatch(REPORT);
     child.kill('SIGTERM');
     expect(await exitWithin(child, 10_000)).toEqual({ code: 0, signal: null });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@logtrace/shared';
 import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 type GpuServer = StartedService;
 
 const stack = createRealStack();
@@ -32,11 +32,11 @@ const events = (lines: LogRecord[]): string[] => eventsOf(lines, lines[0]?.['req
 const FLOW = ['generation_start', 'workflow_loaded', 'comfyui_prompt_sent'];
 
 describe('GPU server → emulator on real ports', () => {
-  let comfy: string;
+  let comfyui: string;
   let gpu: GpuServer;
   beforeAll(async () => {
-    comfy = (await startEmulator()).url;
-    gpu = await startGpuServer(comfy);
+    comfyui = (await startEmulator()).url;
+    gpu = await startGpuServer(comfyui);
   });
 
   it.each(['default', 'txt2img'])('generates with %s: 200, ids propagated, the seven success events', async (workflow) => {
@@ -69,10 +69,28 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it.each([
-    ['ComfyUI validation', { workflow: 'broken' }, 400, 'prompt_invalid', { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
+    [
+      'ComfyUI validation',
+      { workflow: 'broken' },
+      400,
+      'prompt_invalid',
+      { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] },
+    ],
     ['a 500', { prompt: '[[fault:http500]]' }, 502, 'comfyui_http_500', { status: 500 }],
-    ['an execution error', { prompt: '[[fault:error]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'RuntimeError', node_type: 'KSampler' }],
-    ['out of memory', { prompt: '[[fault:oom]]', workflow: 'txt2img' }, 502, 'comfyui_execution_error', { exception_type: 'torch.OutOfMemoryError' }],
+    [
+      'an execution error',
+      { prompt: '[[fault:error]]', workflow: 'txt2img' },
+      502,
+      'comfyui_execution_error',
+      { exception_type: 'RuntimeError', node_type: 'KSampler' },
+    ],
+    [
+      'out of memory',
+      { prompt: '[[fault:oom]]', workflow: 'txt2img' },
+      502,
+      'comfyui_execution_error',
+      { exception_type: 'torch.OutOfMemoryError' },
+    ],
     ['an interrupt', { prompt: '[[fault:interrupt]]' }, 502, 'comfyui_interrupted', { node_id: '3' }],
     ['garbage', { prompt: '[[fault:garbage]]' }, 502, 'comfyui_bad_response', { status: 200 }],
     ['a dropped connection', { prompt: '[[fault:reset]]' }, 502, 'ECONNRESET', {}],
@@ -82,7 +100,13 @@ describe('GPU server → emulator on real ports', () => {
     expect(res.body).toMatchObject({ error_code: code, request_id: res.requestId, generation_id: expect.any(String) });
     const lines = linesOf(gpu, res.requestId);
     const last = lines.at(-1) as Json;
-    expect(last).toMatchObject({ event: 'error_comfyui', level: 'ERROR', error_code: code, generation_id: res.body['generation_id'], ...fields });
+    expect(last).toMatchObject({
+      event: 'error_comfyui',
+      level: 'ERROR',
+      error_code: code,
+      generation_id: res.body['generation_id'],
+      ...fields,
+    });
     expect(events(lines).slice(0, 2)).toEqual(FLOW.slice(0, 2));
   });
 
@@ -93,10 +117,14 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it('answers a hang with 504 comfyui_timeout, cancels the prompt, and serves the next request', async () => {
-    const server = await startGpuServer(comfy, { COMFYUI_TIMEOUT_MS: '300' });
+    const server = await startGpuServer(comfyui, { COMFYUI_TIMEOUT_MS: '300' });
     const res = await generate(server, { prompt: '[[fault:hang]]' });
     expect([res.status, res.body['error_code']]).toEqual([504, 'comfyui_timeout']);
-    expect(linesOf(server, res.requestId).at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'comfyui_timeout', comfyui_cancel: 'interrupted' });
+    expect(linesOf(server, res.requestId).at(-1)).toMatchObject({
+      event: 'error_comfyui',
+      error_code: 'comfyui_timeout',
+      comfyui_cancel: 'interrupted',
+    });
     expect((await generate(server, { prompt: 'after the hang' })).status).toBe(200);
   });
 
@@ -128,7 +156,7 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it('refuses calls without the bearer token when one is set', async () => {
-    const server = await startGpuServer(comfy, { GPU_SERVER_TOKEN: 'e2e-secret-token' });
+    const server = await startGpuServer(comfyui, { GPU_SERVER_TOKEN: 'e2e-secret-token' });
     const denied = await generate(server, { prompt: 'x' });
     expect([denied.status, denied.body['error_code']]).toEqual([401, 'unauthorized']);
     const allowed = await generate(server, { prompt: 'x' }, { authorization: 'Bearer e2e-secret-token' });

@@ -5,13 +5,13 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ComfyUiError } from '../src/comfyui/comfyui-error.js';
-import { createComfyUiClient } from '../src/comfyui/create-comfyui-client.js';
-import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './helpers/gpu-stand-in.js';
-import { postGenerate, startBackendHarness, type BackendHarness } from './helpers/backend-harness.js';
+import { ComfyuiError } from '../src/comfyui/comfyui-error.js';
+import { createComfyuiClient } from '../src/comfyui/create-comfyui-client.js';
+import { answerJson, answerText, startGpuStandIn, type GpuStandIn } from './support/gpu-stand-in.js';
+import { postGenerate, startBackendHarness, type BackendHarness } from './support/backend-harness.js';
 import { createRealStack, readLog } from './support/real-stack.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** A server that accepts connections and requests and then never answers, or stalls after the headers. */
 interface SilentServer {
@@ -73,17 +73,16 @@ const answering = (status: number, text: string, type = 'text/plain; charset=utf
     }),
   );
 
-// Timed from before the call starts: a first fetch() loads undici synchronously, after the
-// call's deadline timer started, which on a busy machine took tens of ms off the measure.
+/** Runs the call and times it from before it starts (its first fetch may load undici synchronously). */
 async function failure(start: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
   const started = Date.now();
   try {
     await start();
   } catch (err) {
-    if (err instanceof ComfyUiError) return { code: err.code, ms: Date.now() - started };
+    if (err instanceof ComfyuiError) return { code: err.code, ms: Date.now() - started };
     throw err;
   }
-  throw new Error('expected a ComfyUiError');
+  throw new Error('expected a ComfyuiError');
 }
 
 const IMAGE = { filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output', nodeId: '9' };
@@ -91,9 +90,15 @@ const DEADLINE_MS = 200;
 // The deadline plus generous slack for a loaded machine; without a deadline the call waits for ever.
 const SLACK_MS = 3000;
 
-describe('the ComfyUI client gives up on a silent ComfyUI at each call\'s own deadline', () => {
+describe("the ComfyUI client gives up on a silent ComfyUI at each call's own deadline", () => {
   const client = (url: string) =>
-    createComfyUiClient({ baseUrl: url, submitTimeoutMs: DEADLINE_MS, pollTimeoutMs: DEADLINE_MS, viewTimeoutMs: DEADLINE_MS, retryDelayMs: () => 1 });
+    createComfyuiClient({
+      baseUrl: url,
+      submitTimeoutMs: DEADLINE_MS,
+      pollTimeoutMs: DEADLINE_MS,
+      viewTimeoutMs: DEADLINE_MS,
+      retryDelayMs: () => 1,
+    });
   const calls: Array<[string, (c: ReturnType<typeof client>) => Promise<unknown>]> = [
     ['POST /prompt', (c) => c.submitPrompt({}, { clientId: 'c' })],
     ['GET /history/{id}', (c) => c.getPromptState('p')],
@@ -134,7 +139,11 @@ describe('the GPU server against a ComfyUI that accepts connections and never an
     };
     expect(await probe()).toMatchObject({ status: 'degraded', comfyui: { reachable: false, error_code: 'comfyui_timeout' } });
     const started = Date.now();
-    const res = await fetch(`${gpu.url}/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"x"}' });
+    const res = await fetch(`${gpu.url}/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":"x"}',
+    });
     const body = (await res.json()) as Json;
     expect([res.status, body['error_code']]).toEqual([504, 'comfyui_timeout']);
     expect(Date.now() - started).toBeLessThan(300 + SLACK_MS);
@@ -176,13 +185,23 @@ describe('error answers are read to the end, so connections are reused', () => {
 
   it.each([
     ['an aiohttp 500 page on POST /prompt', 500, `500 Internal Server Error\n\n${'x'.repeat(BIG)}`, 'text/plain', 'submit'],
-    ['a 400 with large node_errors on POST /prompt', 400, JSON.stringify({ error: { type: 'x', message: 'y' }, node_errors: { '1': 'x'.repeat(BIG) } }), 'application/json', 'submit'],
+    [
+      'a 400 with large node_errors on POST /prompt',
+      400,
+      JSON.stringify({ error: { type: 'x', message: 'y' }, node_errors: { '1': 'x'.repeat(BIG) } }),
+      'application/json',
+      'submit',
+    ],
     ['a history that is not an object', 200, JSON.stringify(['x'.repeat(BIG)]), 'application/json', 'poll'],
     ['a 503 on GET /view', 503, 'x'.repeat(BIG), 'text/plain', 'view'],
   ] as const)('GPU server → ComfyUI: 8 × %s over at most two connections', async (_name, status, text, type, kind) => {
     const server = await answering(status, text, type);
-    const client = createComfyUiClient({ baseUrl: server.url, retryDelayMs: () => 1 });
-    const call = { submit: () => client.submitPrompt({}, { clientId: 'c' }), poll: () => client.getPromptState('p'), view: () => client.fetchImage(IMAGE) }[kind];
+    const client = createComfyuiClient({ baseUrl: server.url, retryDelayMs: () => 1 });
+    const call = {
+      submit: () => client.submitPrompt({}, { clientId: 'c' }),
+      poll: () => client.getPromptState('p'),
+      view: () => client.fetchImage(IMAGE),
+    }[kind];
     for (let i = 0; i < 8; i += 1) await failure(call);
     expect(server.connections()).toBeLessThanOrEqual(2);
   });

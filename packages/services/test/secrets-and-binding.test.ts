@@ -18,7 +18,7 @@ import {
   type ServiceChild,
 } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const TOKEN = 'tok-7d1f0c93e2b54a8f';
 const API_KEY = 'comfy-key-5b2e9a41c07d';
@@ -93,7 +93,9 @@ describe('secrets', () => {
     const client = { authorization: `Bearer ${CLIENT_BEARER}`, cookie: CLIENT_COOKIE };
     expect((await post(`${urls.backend}/api/generate`, { prompt: 'a cat' }, client)).status).toBe(200);
     expect((await post(`${urls.backend}/api/generate`, { prompt: 'a cat [[fault:error]]' }, client)).status).toBe(502);
-    expect((await post(`${urls.backend}/api/generate`, { prompt: 'x', extra_data: { api_key_comfy_org: BODY_KEY } }, client)).status).toBe(400);
+    expect((await post(`${urls.backend}/api/generate`, { prompt: 'x', extra_data: { api_key_comfy_org: BODY_KEY } }, client)).status).toBe(
+      400,
+    );
     const direct = { authorization: `Bearer ${TOKEN}` };
     expect((await post(`${urls.gpu}/generate`, { prompt: 'x', extra_data: { api_key_comfy_org: BODY_KEY } }, direct)).status).toBe(400);
     expect((await post(`${urls.gpu}/generate`, { prompt: 'x [[fault:http500]]' }, direct)).status).toBe(502);

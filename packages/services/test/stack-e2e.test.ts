@@ -9,7 +9,7 @@ import { newId } from '@logtrace/shared';
 import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 import { waitUntil } from './support/service-process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 interface Stack {
   readonly backend: StartedService;
@@ -34,17 +34,26 @@ async function expectHealthy(stack: Stack): Promise<void> {
   expect(await healthOf(stack.gpu)).toMatchObject({ status: 'ok', comfyui: { reachable: true } });
   const next = await generate(stack, { prompt: 'the next one' });
   expect(next.status).toBe(200);
-  expect(eventsOf(traceOf(stack, next.requestId).backend, next.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
+  expect(eventsOf(traceOf(stack, next.requestId).backend, next.requestId)).toEqual([
+    'generate_request',
+    'gpu_request',
+    'gpu_response',
+    'response_sent',
+  ]);
 }
 
+/** Posts to the backend with an X-Request-ID of the caller's; the backend's own id is the one traced. */
 async function generate(stack: Stack, body: Json, headers: Record<string, string> = {}) {
-  const requestId = newId();
+  const clientRequestId = newId();
   const res = await fetch(`${stack.backend.url}/api/generate`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+    headers: { 'content-type': 'application/json', 'x-request-id': clientRequestId, ...headers },
     body: JSON.stringify(body),
   });
-  return { requestId, status: res.status, body: (await res.json()) as Json };
+  const requestId = res.headers.get('x-request-id') ?? '';
+  expect(requestId).not.toBe(clientRequestId);
+  expect(res.headers.get('x-client-request-id')).toBe(clientRequestId);
+  return { requestId, clientRequestId, status: res.status, body: (await res.json()) as Json };
 }
 
 function traceOf(stack: Stack, requestId: string): { backend: LogRecord[]; gpu: LogRecord[] } {
@@ -63,21 +72,53 @@ describe('backend → GPU server → emulator', () => {
   it('returns the image and ties both logs together with request_id and generation_id', async () => {
     const res = await generate(stack, { prompt: 'a lantern in fog', workflow: 'txt2img', width: 256, height: 256, steps: 5 });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ request_id: res.requestId, image: { content_type: 'image/png' } });
+    expect(res.body).toMatchObject({
+      request_id: res.requestId,
+      client_request_id: res.clientRequestId,
+      image: { content_type: 'image/png' },
+    });
     const trace = traceOf(stack, res.requestId);
+    // The caller's own id is on the first and last backend line, never a request_id.
+    expect(trace.backend.filter((r) => r['client_request_id'] === res.clientRequestId).map((r) => r['event'])).toEqual([
+      'generate_request',
+      'response_sent',
+    ]);
+    expect(trace.gpu.some((r) => JSON.stringify(r).includes(res.clientRequestId))).toBe(false);
     expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
     expect(eventsOf(trace.gpu, res.requestId)).toEqual([...GPU_FLOW, 'comfyui_execution_start', 'comfyui_complete', 'image_retrieved']);
     const generationId = res.body['generation_id'] as string;
-    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ level: 'INFO', status: 200, generation_id: generationId });
+    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({
+      level: 'INFO',
+      status: 200,
+      generation_id: generationId,
+    });
     expect(trace.gpu.every((r) => r['generation_id'] === generationId)).toBe(true);
     expect(trace.backend.at(-1)).toMatchObject({ event: 'response_sent', status: 200 });
   });
 
   it.each([
-    ['ComfyUI validation (node_errors)', 400, 'prompt_invalid', { workflow: 'broken' }, { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] }],
+    [
+      'ComfyUI validation (node_errors)',
+      400,
+      'prompt_invalid',
+      { workflow: 'broken' },
+      { status: 400, node_errors: [{ node_id: '2', type: 'required_input_missing' }] },
+    ],
     ['a ComfyUI 500', 502, 'comfyui_http_500', { prompt: 'x [[fault:http500]]' }, { status: 500 }],
-    ['an execution error', 502, 'comfyui_execution_error', { prompt: 'x [[fault:error]]', workflow: 'txt2img' }, { exception_type: 'RuntimeError' }],
-    ['out of memory', 502, 'comfyui_execution_error', { prompt: 'x [[fault:oom]]', workflow: 'txt2img' }, { exception_type: 'torch.OutOfMemoryError' }],
+    [
+      'an execution error',
+      502,
+      'comfyui_execution_error',
+      { prompt: 'x [[fault:error]]', workflow: 'txt2img' },
+      { exception_type: 'RuntimeError' },
+    ],
+    [
+      'out of memory',
+      502,
+      'comfyui_execution_error',
+      { prompt: 'x [[fault:oom]]', workflow: 'txt2img' },
+      { exception_type: 'torch.OutOfMemoryError' },
+    ],
     ['an interrupt', 502, 'comfyui_interrupted', { prompt: 'x [[fault:interrupt]]' }, {}],
     ['a garbage answer', 502, 'comfyui_bad_response', { prompt: 'x [[fault:garbage]]' }, { status: 200 }],
     ['a dropped connection', 502, 'ECONNRESET', { prompt: 'x [[fault:reset]]' }, {}],
@@ -87,8 +128,16 @@ describe('backend → GPU server → emulator', () => {
     expect(res.body).toMatchObject({ error_code: code, request_id: res.requestId, generation_id: expect.any(String) });
     const trace = traceOf(stack, res.requestId);
     expect(eventsOf(trace.backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'gpu_response', 'response_sent']);
-    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({ level: 'ERROR', generation_id: res.body['generation_id'] });
-    expect(trace.gpu.at(-1)).toMatchObject({ event: 'error_comfyui', error_code: code, generation_id: res.body['generation_id'], ...fields });
+    expect(trace.backend.find((r) => r['event'] === 'gpu_response')).toMatchObject({
+      level: 'ERROR',
+      generation_id: res.body['generation_id'],
+    });
+    expect(trace.gpu.at(-1)).toMatchObject({
+      event: 'error_comfyui',
+      error_code: code,
+      generation_id: res.body['generation_id'],
+      ...fields,
+    });
     if (code === 'prompt_invalid') expect(res.body['details']['node_errors'][0]).toMatchObject({ node_id: '2' });
     await expectHealthy(stack);
   });
@@ -117,7 +166,12 @@ describe('backend → GPU server → emulator', () => {
     }
     expect(gpu.at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'client_closed_request', comfyui_cancel: 'interrupted' });
     expect(emulator.output()).toContain('Processing interrupted');
-    expect(eventsOf(traceOf(own, res.requestId).backend, res.requestId)).toEqual(['generate_request', 'gpu_request', 'timeout_error', 'response_sent']);
+    expect(eventsOf(traceOf(own, res.requestId).backend, res.requestId)).toEqual([
+      'generate_request',
+      'gpu_request',
+      'timeout_error',
+      'response_sent',
+    ]);
     await expectHealthy(own);
   });
 
@@ -153,7 +207,11 @@ describe('backend → GPU server → emulator', () => {
     const port = await real.closedPort();
     const logDir = mkdtempSync(path.join(real.dir, 'logs-'));
     const backend = await real.startBackend(`http://127.0.0.1:${port}`, {}, logDir);
-    const res = await fetch(`${backend.url}/api/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"x"}' });
+    const res = await fetch(`${backend.url}/api/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":"x"}',
+    });
     const body = (await res.json()) as Json;
     expect([res.status, body['error_code']]).toEqual([502, 'ECONNREFUSED']);
     const lines = readLog(backend).filter((r) => r['request_id'] === body['request_id']);

@@ -54,7 +54,8 @@ function main(argv: string[]): number {
   }
   if (values.dir === undefined) throw new Error('--dir is required');
   const style = values.style ?? 'ours';
-  if (!['ours', 'python', 'pino', 'mixed'].includes(style)) throw new Error(`--style: expected ours, python, pino or mixed, got "${style}"`);
+  if (!['ours', 'python', 'pino', 'mixed'].includes(style))
+    throw new Error(`--style: expected ours, python, pino or mixed, got "${style}"`);
   const started = Date.now();
   const result = generateLogs({
     dir: path.resolve(values.dir),

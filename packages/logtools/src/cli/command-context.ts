@@ -27,7 +27,12 @@ export interface CommandContext {
  * Reads the common options, finds and opens the input files, and runs `body` with them
  * (step one of every command; the files are closed when it ends); `threads` from chooseThreads.
  */
-export async function withInputs<T>(args: ParsedArgs, io: CliIo, threads: ThreadChoice, body: (ctx: CommandContext) => Promise<T>): Promise<T> {
+export async function withInputs<T>(
+  args: ParsedArgs,
+  io: CliIo,
+  threads: ThreadChoice,
+  body: (ctx: CommandContext) => Promise<T>,
+): Promise<T> {
   const common = readCommonArgs(args, io);
   const window = createTimeWindow(common.since, common.until, io.now());
   const inputs = await listInputs({ dir: common.dir, files: common.files });

@@ -8,7 +8,8 @@ import type { ParsedArgs } from './command-spec.js';
 export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
   dir: {
     type: 'string',
-    describe: 'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
+    describe:
+      'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
   },
   file: {
     type: 'string',
@@ -18,7 +19,11 @@ export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
   since: { type: 'string', describe: 'Only records at or after this time: ISO (2026-11-28T05:00:00Z), a date, or relative (2h, 30m)' },
   until: { type: 'string', describe: 'Only records before this time (same forms as --since)' },
   json: { type: 'boolean', default: false, describe: 'Machine-readable JSON on stdout (shapes in the README)' },
-  strict: { type: 'boolean', default: false, describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)' },
+  strict: {
+    type: 'boolean',
+    default: false,
+    describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)',
+  },
   color: { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' },
 };
 
@@ -68,7 +73,7 @@ export function countOption(args: ParsedArgs, name: string, fallback: number): n
   const value = args[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new UsageError(`--${name}: expected a whole number ≥ 0, got ${Number.isNaN(value) ? "something else" : String(value)}`);
+    throw new UsageError(`--${name}: expected a whole number ≥ 0, got ${Number.isNaN(value) ? 'something else' : String(value)}`);
   }
   return value;
 }

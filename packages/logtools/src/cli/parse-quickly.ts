@@ -23,7 +23,10 @@ export async function parseQuickly(argv: readonly string[], commands: readonly C
   if (rest.some((a) => a === '--' || /^-[^-]/.test(a) || /^--(?:no-)?(?:help|version)(?:=|$)/.test(a))) return undefined;
   const options: Readonly<Record<string, Options>> = { ...COMMON_OPTIONS, ...spec.options };
   const { default: parser } = await import('yargs-parser');
-  const parsed = parser.detailed([...rest], { ...parserHints(options), configuration: { 'parse-positional-numbers': false, 'populate--': true } });
+  const parsed = parser.detailed([...rest], {
+    ...parserHints(options),
+    configuration: { 'parse-positional-numbers': false, 'populate--': true },
+  });
   if (parsed.error !== null) return undefined;
   // yargs-parser also gives a hyphenated option (`--by-node`) in camel case (`byNode`), as yargs does.
   const known = new Set(Object.keys(options).flatMap((key) => [key, key.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]));

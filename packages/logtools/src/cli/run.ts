@@ -115,7 +115,9 @@ function reportError(error: unknown, io: CliIo): number {
   if (error instanceof AmbiguousIdError) {
     say(error.message);
     for (const c of error.candidates) {
-      io.stderr.write(`  ${escapeTerminal(c.id)}  (${c.field}, ${escapeTerminal(c.service)}, first seen ${new Date(c.time).toISOString()})\n`);
+      io.stderr.write(
+        `  ${escapeTerminal(c.id)}  (${c.field}, ${escapeTerminal(c.service)}, first seen ${new Date(c.time).toISOString()})\n`,
+      );
     }
     return error.exitCode;
   }

@@ -109,7 +109,8 @@ export class ComfyuiAttributor {
       while (this.timeCursor < this.attempts.length && this.attempts.time(this.timeCursor) < at - STAMP_TOLERANCE_MS) {
         this.timeCursor++;
       }
-      if (this.timeCursor < this.attempts.length && this.attempts.time(this.timeCursor) <= at + MAX_POST_LATENCY_MS) post = this.timeCursor++;
+      if (this.timeCursor < this.attempts.length && this.attempts.time(this.timeCursor) <= at + MAX_POST_LATENCY_MS)
+        post = this.timeCursor++;
     }
     this.gotPrompts++;
     this.current = { post, attribution: entry.time === undefined ? 'order' : 'time' };

@@ -38,7 +38,11 @@ export function describeComfyuiIssue(entry: ComfyuiEntry): ComfyuiIssue | undefi
     case 'validation': {
       const invalid = texts.map((t) => INVALID_PROMPT.exec(t)).find((m) => m !== null);
       if (invalid == null) {
-        const detail = texts.find((t) => /^\s+- /.test(t))?.trim().replace(/^- /, '') ?? first;
+        const detail =
+          texts
+            .find((t) => /^\s+- /.test(t))
+            ?.trim()
+            .replace(/^- /, '') ?? first;
         return { level: 'WARN', event: 'outputs_ignored', type: null, message: detail, lastFrame: null };
       }
       const fields = readPythonDict(invalid[1] ?? '');

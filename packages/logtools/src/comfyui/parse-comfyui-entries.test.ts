@@ -134,7 +134,9 @@ describe('ComfyuiEntryParser edge cases', () => {
   });
 
   it('keeps a validation report that only ignores outputs as a warning', () => {
-    const entries = parse('Failed to validate prompt for output 9:\n* SaveImage 9:\n  - Required input is missing: images\nOutput will be ignored\nPrompt executed in 0.01 seconds\n');
+    const entries = parse(
+      'Failed to validate prompt for output 9:\n* SaveImage 9:\n  - Required input is missing: images\nOutput will be ignored\nPrompt executed in 0.01 seconds\n',
+    );
     expect(entries.map((e) => e.kind)).toEqual(['validation', 'executed']);
     expect(describeComfyuiIssue(entries[0] as ComfyuiEntry)).toMatchObject({ level: 'WARN', event: 'outputs_ignored' });
   });

@@ -2,16 +2,7 @@ import type { ComfyuiLine } from './to-comfyui-line.js';
 
 /** What a group of comfyui.log lines is. */
 export type ComfyuiEntryKind =
-  | 'got_prompt'
-  | 'validation'
-  | 'request_error'
-  | 'exception'
-  | 'interrupted'
-  | 'executed'
-  | 'progress'
-  | 'warning'
-  | 'restart'
-  | 'other';
+  'got_prompt' | 'validation' | 'request_error' | 'exception' | 'interrupted' | 'executed' | 'progress' | 'warning' | 'restart' | 'other';
 
 /**
  * Which ComfyUI thread printed an entry: `post` (the POST /prompt handler: `got prompt`
@@ -55,7 +46,8 @@ const VALIDATION_LINE = /^(?:\* |\s+- |Output will be ignored$)/;
 const INVALID_PROMPT = /^invalid prompt: /;
 const REQUEST_ERROR = /^Error handling request/;
 const TRACEBACK = /^Traceback \(most recent call last\):$/;
-const CHAINED = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
+const CHAINED =
+  /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
 const PROGRESS = /^\s*\d{1,3}%\|/;
 const WARNING = /^WARNING[: ]/;
 const RESTART = /^(?:Starting server$|To see the GUI go to: |Stopped server$)/;

@@ -44,7 +44,10 @@ describe('splitComfyuiLine', () => {
         if (!splitComfyuiLine(bytes, 1, bytes.length - 1, out)) continue;
         taken++;
         const expected = toComfyuiLine(raw, 1);
-        expect({ text: bytes.toString('utf8', out.start, out.end), time: stampTimeOf(bytes, out) }, JSON.stringify(raw)).toEqual({ text: expected.text, time: expected.time });
+        expect({ text: bytes.toString('utf8', out.start, out.end), time: stampTimeOf(bytes, out) }, JSON.stringify(raw)).toEqual({
+          text: expected.text,
+          time: expected.time,
+        });
       }
     }
     expect(taken).toBeGreaterThan(PREFIXES.length * 4);

@@ -78,7 +78,9 @@ const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 /** A line starting with four digits and a dash may carry a stamp this reader does not take apart. */
 function looksStamped(bytes: Buffer, s: number, e: number): boolean {
-  return e - s >= 5 && isDigit(bytes[s]) && isDigit(bytes[s + 1]) && isDigit(bytes[s + 2]) && isDigit(bytes[s + 3]) && bytes[s + 4] === 0x2d;
+  return (
+    e - s >= 5 && isDigit(bytes[s]) && isDigit(bytes[s + 1]) && isDigit(bytes[s + 2]) && isDigit(bytes[s + 3]) && bytes[s + 4] === 0x2d
+  );
 }
 
 function isDigit(c: number | undefined): boolean {

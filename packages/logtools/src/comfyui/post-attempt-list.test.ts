@@ -31,7 +31,8 @@ describe('PostAttemptList', () => {
     // Two scan units, their attempts numbered by line from the unit's start.
     const units = [0, 1].map((u) => {
       const unit = new PostAttemptList(1);
-      for (let line = 0; line < 1500; line++) unit.addHashed(u * 10_000 + line, line, line % 2 === 0, line % 5 === 0 ? -1 : hashId(`p-${u}-${line}`));
+      for (let line = 0; line < 1500; line++)
+        unit.addHashed(u * 10_000 + line, line, line % 2 === 0, line % 5 === 0 ? -1 : hashId(`p-${u}-${line}`));
       return unit.toArrays();
     });
     expect(units[0]?.times.length).toBe(1500);

@@ -67,7 +67,12 @@ export async function* readComfyuiLogBatches(source: LogSource, stats: FileStats
 }
 
 /** Feeds one file's lines to the parser, pausing (yielding) after each chunk. */
-async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats: FileStats[], plain: PlainLineFilter = KEEP_PLAIN): AsyncGenerator<void> {
+async function* readFileInto(
+  file: InputFile,
+  parser: ComfyuiEntryParser,
+  stats: FileStats[],
+  plain: PlainLineFilter = KEEP_PLAIN,
+): AsyncGenerator<void> {
   const fileStats = new FileStats(file.path);
   stats.push(fileStats);
   const text: LineText = { start: 0, end: 0, stampStart: 0, stampEnd: -1 };
@@ -89,7 +94,10 @@ async function* readFileInto(file: InputFile, parser: ComfyuiEntryParser, stats:
           nextCr = cr === -1 || cr >= block.end ? block.end : cr;
         }
         const textClass = splitComfyuiLine(block.buf, start, end, text, nextCr) ? classifyText(block.buf, text.start, text.end) : undefined;
-        const glued = textClass === 'progress' && mayBeGluedProgress(block.buf, text.start, text.end) && isGluedProgress(block.buf.toString('utf8', text.start, text.end));
+        const glued =
+          textClass === 'progress' &&
+          mayBeGluedProgress(block.buf, text.start, text.end) &&
+          isGluedProgress(block.buf.toString('utf8', text.start, text.end));
         if (textClass === undefined || glued) {
           for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line)) parser.push(entry);
         } else {

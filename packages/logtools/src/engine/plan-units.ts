@@ -35,13 +35,29 @@ const ALIGN_WINDOW = 2 * 1024 * 1024;
  */
 export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[]; bytes: number } {
   const files = jsonSources(inputs).flatMap(({ source, index }) =>
-    source.files.map((f, fileIndex) => ({ source: index, file: fileIndex, input: f, service: source.service, wrapper: source.wrapper, size: sizeOf(f) })),
+    source.files.map((f, fileIndex) => ({
+      source: index,
+      file: fileIndex,
+      input: f,
+      service: source.service,
+      wrapper: source.wrapper,
+      size: sizeOf(f),
+    })),
   );
   const bytes = files.reduce((sum, f) => sum + f.size, 0);
   const unitBytes = Math.max(MIN_UNIT_BYTES, Math.min(UNIT_BYTES, Math.ceil(bytes / (threads * 4))));
   const units: ScanUnit[] = [];
   for (const f of files) {
-    const base = { source: f.source, file: f.file, path: f.input.path, gz: f.input.gz, fd: f.input.fd, size: f.input.size, service: f.service, wrapper: f.wrapper };
+    const base = {
+      source: f.source,
+      file: f.file,
+      path: f.input.path,
+      gz: f.input.gz,
+      fd: f.input.fd,
+      size: f.input.size,
+      service: f.service,
+      wrapper: f.wrapper,
+    };
     let start = 0;
     // A wrapped file is one piece: a line the runtime split (CRI `P`) goes on in the next one.
     if (!f.input.gz && f.wrapper === undefined) {

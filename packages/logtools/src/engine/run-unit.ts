@@ -19,13 +19,25 @@ export interface StatsParts {
 }
 
 /** Scans one unit with this thread's kernel and returns its partial result. */
-export async function runUnit<Spec extends JobSpec, Parts>(job: ScanJob<Spec, Parts>, spec: Spec, unit: ScanUnit): Promise<UnitResult<Parts>> {
+export async function runUnit<Spec extends JobSpec, Parts>(
+  job: ScanJob<Spec, Parts>,
+  spec: Spec,
+  unit: ScanUnit,
+): Promise<UnitResult<Parts>> {
   const stats = new FileStats(unit.path);
   const file = { path: unit.path, name: unit.path, gz: unit.gz, fd: unit.fd, size: unit.size };
   const prefilter = spec.strict ? undefined : job.prefilter(spec);
   const sink = job.createSink(spec, unit);
-  await scanJsonFile(file, { prefilter, service: unit.service, wrapper: unit.wrapper, range: { start: unit.start, end: unit.end } }, stats, sink);
-  return { stats: { lines: stats.lines, skipped: stats.skipped, reasons: stats.reasons, samples: stats.samples, error: stats.error }, parts: sink.toParts() };
+  await scanJsonFile(
+    file,
+    { prefilter, service: unit.service, wrapper: unit.wrapper, range: { start: unit.start, end: unit.end } },
+    stats,
+    sink,
+  );
+  return {
+    stats: { lines: stats.lines, skipped: stats.skipped, reasons: stats.reasons, samples: stats.samples, error: stats.error },
+    parts: sink.toParts(),
+  };
 }
 
 /** The buffers of a unit's typed arrays (each its own), so postMessage can move them instead of copying. */

@@ -18,12 +18,16 @@ export interface ThreadChoice {
 /** Reads LOGTRACE_THREADS (a whole number ≥ 1); anything else means one thread per core. */
 export function chooseThreads(env: Readonly<Record<string, string | undefined>>): ThreadChoice {
   const given = Number(env['LOGTRACE_THREADS']);
-  const choice = Number.isSafeInteger(given) && given >= 1 ? { threads: given, forced: true } : { threads: availableParallelism(), forced: false };
+  const choice =
+    Number.isSafeInteger(given) && given >= 1 ? { threads: given, forced: true } : { threads: availableParallelism(), forced: false };
   return { ...choice, workers: {} };
 }
 
 /** Runs `body` with the scanning threads chosen from `env`, and stops the workers its scans started. */
-export async function withScanThreads<T>(env: Readonly<Record<string, string | undefined>>, body: (threads: ThreadChoice) => Promise<T>): Promise<T> {
+export async function withScanThreads<T>(
+  env: Readonly<Record<string, string | undefined>>,
+  body: (threads: ThreadChoice) => Promise<T>,
+): Promise<T> {
   const threads = chooseThreads(env);
   try {
     return await body(threads);

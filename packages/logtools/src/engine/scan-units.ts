@@ -36,7 +36,10 @@ export async function scanUnits<Spec extends JobSpec, Parts>(
   const counter = new SharedArrayBuffer(4);
   const next = new Int32Array(counter);
   const count = Math.min(pool?.size ?? 0, plain.length - 1);
-  const running = pool === undefined ? Promise.resolve() : pool.run<Parts>(count, { kind: job.kind, spec, units, shared: plain, counter }, (index, result) => (results[index] = result));
+  const running =
+    pool === undefined
+      ? Promise.resolve()
+      : pool.run<Parts>(count, { kind: job.kind, spec, units, shared: plain, counter }, (index, result) => (results[index] = result));
   // Other work of this thread (comfyui.log for errors) runs while the workers start scanning.
   if (mainFirst !== undefined) await mainFirst();
   for (const index of gz) results[index] = await runUnit(job, spec, units[index] as ScanUnit);

@@ -37,13 +37,19 @@ export function describeRecordError(fields: RecordErrorFields): RecordError | un
   if (stack !== undefined && stack.includes(PYTHON_TRACEBACK)) {
     const lines = stack.replace(/\n+$/, '').split('\n');
     const summary = summarizeTraceback(lines, fields.error ?? fields.msg);
-    return { type: fields.error_type ?? summary.type, message: fields.error ?? summary.message, lastFrame: summary.lastFrame, traceback: lines };
+    return {
+      type: fields.error_type ?? summary.type,
+      message: fields.error ?? summary.message,
+      lastFrame: summary.lastFrame,
+      traceback: lines,
+    };
   }
   if (stack !== undefined && stack.trim() !== '') {
     const lines = stack.replace(/\n+$/, '').split('\n');
     const headline = JS_HEADLINE.exec(lines[0] ?? '');
     const frame = lines.map((l) => JS_FRAME.exec(l)).find((m) => m !== null);
-    const lastFrame = frame === undefined || frame === null ? null : `${frame[2]}:${frame[3]}${frame[1] === undefined ? '' : ` in ${frame[1]}`}`;
+    const lastFrame =
+      frame === undefined || frame === null ? null : `${frame[2]}:${frame[3]}${frame[1] === undefined ? '' : ` in ${frame[1]}`}`;
     return {
       type: fields.error_type ?? (frame === undefined ? null : (headline?.[1] ?? null)),
       message: fields.error ?? headline?.[2] ?? lines[0] ?? '',
@@ -51,6 +57,7 @@ export function describeRecordError(fields: RecordErrorFields): RecordError | un
       traceback: lines,
     };
   }
-  if (fields.error_type !== undefined) return { type: fields.error_type, message: fields.error ?? fields.msg, lastFrame: null, traceback: null };
+  if (fields.error_type !== undefined)
+    return { type: fields.error_type, message: fields.error ?? fields.msg, lastFrame: null, traceback: null };
   return undefined;
 }

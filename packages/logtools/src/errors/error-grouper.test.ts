@@ -15,11 +15,27 @@ describe('ErrorGrouper', () => {
   it('groups by service, event, error_code and masked message, with times and sample ids', () => {
     const g = new ErrorGrouper();
     for (let i = 0; i < 7; i++) {
-      g.addRecord(rec({ event: 'error_comfyui', error_code: 'comfyui_timeout', error: `ComfyUI did not finish within ${i}000 ms`, request_id: `r${i}`, time: T0 + i }));
+      g.addRecord(
+        rec({
+          event: 'error_comfyui',
+          error_code: 'comfyui_timeout',
+          error: `ComfyUI did not finish within ${i}000 ms`,
+          request_id: `r${i}`,
+          time: T0 + i,
+        }),
+      );
     }
     g.addRecord(rec({ event: 'error_comfyui', error_code: 'comfyui_http_500', error: 'ComfyUI answered HTTP 500', time: T0 + 50 }));
     g.addRecord(rec({ service: 'backend', event: 'gpu_error', error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8002' }));
-    g.addRecord(rec({ service: 'backend', event: 'gpu_error', error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 10.0.0.7:8002', level: 'FATAL' }));
+    g.addRecord(
+      rec({
+        service: 'backend',
+        event: 'gpu_error',
+        error_code: 'ECONNREFUSED',
+        error: 'connect ECONNREFUSED 10.0.0.7:8002',
+        level: 'FATAL',
+      }),
+    );
     const report = g.report();
     expect(report.total).toBe(10);
     expect(report.groups.map((x) => [x.service, x.event, x.error_code, x.message, x.count])).toEqual([
@@ -38,7 +54,13 @@ describe('ErrorGrouper', () => {
 
   it('groups ComfyUI issues by type, message and last frame, without times when unstamped', () => {
     const g = new ErrorGrouper();
-    const issue = { level: 'ERROR' as const, event: 'exception', type: 'PIL.UnidentifiedImageError', message: "cannot identify image file '/in/a.png'", lastFrame: 'Image.py:3283 in open' };
+    const issue = {
+      level: 'ERROR' as const,
+      event: 'exception',
+      type: 'PIL.UnidentifiedImageError',
+      message: "cannot identify image file '/in/a.png'",
+      lastFrame: 'Image.py:3283 in open',
+    };
     g.addIssue(issue, undefined, ['!!! Exception during processing !!! x', 'Traceback (most recent call last):']);
     g.addIssue({ ...issue, message: "cannot identify image file '/in/b.png'" }, undefined, []);
     const [group] = g.report().groups;

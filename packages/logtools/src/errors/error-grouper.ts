@@ -60,7 +60,10 @@ export function matchesErrorFilter(
 }
 
 /** The fields of a record that errors groups by (a NormalizedRecord has them all). */
-export type ErrorFields = Pick<NormalizedRecord, 'service' | 'event' | 'error_code' | 'error' | 'error_type' | 'stack' | 'msg' | 'level' | 'time' | 'request_id'>;
+export type ErrorFields = Pick<
+  NormalizedRecord,
+  'service' | 'event' | 'error_code' | 'error' | 'error_type' | 'stack' | 'msg' | 'level' | 'time' | 'request_id'
+>;
 
 /** One group while counting; also the plain data an ErrorGrouper's parts are made of. */
 export interface MutableGroup {

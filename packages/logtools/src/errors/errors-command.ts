@@ -7,7 +7,11 @@ export const errorsCommand = defineScanCommand({
   options: {
     level: { type: 'string', default: 'error', describe: 'Lowest level reported: warn adds warnings such as validation_error' },
     service: { type: 'string', array: true, describe: 'Only this service (repeatable): backend, gpu_server, comfyui, ...' },
-    group: { type: 'boolean', default: true, describe: 'Group and count (--no-group lists every error, in time order; NDJSON with --json)' },
+    group: {
+      type: 'boolean',
+      default: true,
+      describe: 'Group and count (--no-group lists every error, in time order; NDJSON with --json)',
+    },
   },
   examples: [
     ['$0 errors', 'Error groups over ./logs (or $LOGTRACE_DIR), most frequent first'],

@@ -35,7 +35,9 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
     if (unplaced > 0) {
-      io.stderr.write(`logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`);
+      io.stderr.write(
+        `logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`,
+      );
     }
     return report.total > 0;
   },

@@ -18,7 +18,9 @@ export const errorsJob: ScanJob<ErrorsSpec, MutableGroup[]> = {
   prefilter: (spec) => createLevelPrefilter(spec.minLevel),
   createSink(spec, unit) {
     const grouper = new ErrorGrouper(spec.window);
-    return { ...errorSink(grouper, errorFilterOf(spec), unit.service), toParts: () => grouper.toParts() } satisfies UnitSink<MutableGroup[]>;
+    return { ...errorSink(grouper, errorFilterOf(spec), unit.service), toParts: () => grouper.toParts() } satisfies UnitSink<
+      MutableGroup[]
+    >;
   },
 };
 

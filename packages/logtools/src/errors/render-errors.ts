@@ -18,7 +18,11 @@ function tracebackExcerpt(lines: readonly string[]): (string | undefined)[] {
 export function renderErrors(report: ErrorsReport, colors: Colors, options: { readonly minLevel: string; readonly width: number }): string {
   const lines: string[] = [];
   const groups = report.groups.length;
-  lines.push(colors.bold(`${report.total} ${report.total === 1 ? 'error' : 'errors'} in ${groups} ${groups === 1 ? 'group' : 'groups'} (level ≥ ${options.minLevel})`));
+  lines.push(
+    colors.bold(
+      `${report.total} ${report.total === 1 ? 'error' : 'errors'} in ${groups} ${groups === 1 ? 'group' : 'groups'} (level ≥ ${options.minLevel})`,
+    ),
+  );
   for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width));
   return `${lines.join('\n')}\n`;
 }
@@ -35,14 +39,19 @@ function renderGroup(group: ErrorGroup, colors: Colors, width: number): string[]
   const indent = ' '.repeat(8);
   const out = [head, `${indent}${escapeAndCut(group.message, Math.max(40, width - indent.length))}`];
   if (group.last_frame !== null) out.push(`${indent}${colors.dim('at')} ${escapeTerminal(group.last_frame)}`);
-  const seen = group.first_time === null ? 'no times (unstamped comfyui.log)' : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
+  const seen =
+    group.first_time === null
+      ? 'no times (unstamped comfyui.log)'
+      : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
   out.push(`${indent}${colors.dim(seen)}`);
   if (group.request_ids.length > 0) {
     out.push(`${indent}${colors.dim('requests')} ${group.request_ids.slice(0, 3).map(escapeTerminal).join(' ')}`);
   }
   if (group.traceback !== null && group.traceback.length > 1) {
     for (const line of tracebackExcerpt(group.traceback)) {
-      out.push(`${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : escapeAndCut(line, Math.max(40, width - indent.length - 2))}`);
+      out.push(
+        `${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : escapeAndCut(line, Math.max(40, width - indent.length - 2))}`,
+      );
     }
   }
   return out;
@@ -61,7 +70,7 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
     colorService(colors, text('service')),
     text('event'),
     colors.bold(text('error_code')),
-    escapeTerminal(typeof message === 'string' ? message : JSON.stringify(message) ?? ''),
+    escapeTerminal(typeof message === 'string' ? message : (JSON.stringify(message) ?? '')),
   ];
   const http = describeHttp(fields);
   if (http !== undefined) parts.push(escapeTerminal(http));

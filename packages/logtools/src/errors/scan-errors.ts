@@ -41,7 +41,12 @@ export interface ErrorItem {
  * on every core for a large input, comfyui.log on this thread meanwhile. Groups are
  * merged in input order (JSON-lines files, then comfyui.log), as one pass would.
  */
-export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, stats: FileStats[], threads: ThreadChoice): Promise<ErrorScanResult> {
+export async function scanErrors(
+  inputs: InputSet,
+  options: ErrorScanOptions,
+  stats: FileStats[],
+  threads: ThreadChoice,
+): Promise<ErrorScanResult> {
   const { filter } = options;
   const grouper = new ErrorGrouper(filter.window);
   const comfyui = new ErrorGrouper(filter.window);
@@ -49,16 +54,31 @@ export async function scanErrors(inputs: InputSet, options: ErrorScanOptions, st
   let unplaced = 0;
   const readComfyui = async () => {
     for (const source of comfyuiSources(inputs)) {
-      await readComfyuiLog(source, comfyuiStats, (entry) => {
-        const issue = describeComfyuiIssue(entry);
-        if (issue === undefined) return;
-        const item = { level: issue.level, service: 'comfyui', time: entry.time };
-        if (matchesErrorFilter(item, filter)) comfyui.addIssue(issue, entry.time, entry.lines.map((l) => l.text));
-        else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-      }, PROBLEMS_ONLY);
+      await readComfyuiLog(
+        source,
+        comfyuiStats,
+        (entry) => {
+          const issue = describeComfyuiIssue(entry);
+          if (issue === undefined) return;
+          const item = { level: issue.level, service: 'comfyui', time: entry.time };
+          if (matchesErrorFilter(item, filter))
+            comfyui.addIssue(
+              issue,
+              entry.time,
+              entry.lines.map((l) => l.text),
+            );
+          else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
+        },
+        PROBLEMS_ONLY,
+      );
     }
   };
-  const spec = { minLevel: filter.minLevel, services: filter.services === undefined ? undefined : [...filter.services], window: filter.window, strict: options.strict };
+  const spec = {
+    minLevel: filter.minLevel,
+    services: filter.services === undefined ? undefined : [...filter.services],
+    window: filter.window,
+    strict: options.strict,
+  };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
   stats.push(...comfyuiStats);

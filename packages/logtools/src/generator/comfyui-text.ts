@@ -87,11 +87,25 @@ export function executionFailure(kind: 'save_outside' | 'bad_image' | 'oom', rng
     type,
     message,
     lastFrame: `${file}:${line} in ${fn}`,
-    lines: [`!!! Exception during processing !!! ${message}`, ...FRAMES_HEAD, `  File "${file}", line ${line}, in ${fn}`, `    ${code}`, `${type}: ${message}`, ''],
+    lines: [
+      `!!! Exception during processing !!! ${message}`,
+      ...FRAMES_HEAD,
+      `  File "${file}", line ${line}, in ${fn}`,
+      `    ${code}`,
+      `${type}: ${message}`,
+      '',
+    ],
   });
   switch (kind) {
     case 'save_outside':
-      return build('Exception', '**** ERROR: Saving image outside the output folder is not allowed.', '/workspace/ComfyUI/folder_paths.py', 397, 'get_save_image_path', 'raise Exception(err)');
+      return build(
+        'Exception',
+        '**** ERROR: Saving image outside the output folder is not allowed.',
+        '/workspace/ComfyUI/folder_paths.py',
+        397,
+        'get_save_image_path',
+        'raise Exception(err)',
+      );
     case 'bad_image':
       return build(
         'PIL.UnidentifiedImageError',

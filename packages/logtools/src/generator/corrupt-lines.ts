@@ -57,7 +57,11 @@ export function corruptLine(kind: CorruptKind, rng: Random): CorruptLine {
       return text(`{"time":"${T}","event":"gpu_error","msg":"no level"}`, 'no_level');
     case 'invalid_utf8':
       return {
-        bytes: Buffer.concat([Buffer.from(`{"level":"ERROR","time":"${T}","event":"gpu_error","msg":"`), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}')]),
+        bytes: Buffer.concat([
+          Buffer.from(`{"level":"ERROR","time":"${T}","event":"gpu_error","msg":"`),
+          Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+          Buffer.from('"}'),
+        ]),
         reason: 'invalid_utf8',
       };
     case 'binary': {

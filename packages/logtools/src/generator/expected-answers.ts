@@ -18,7 +18,11 @@ export interface ExpectedPerf {
   readonly cache: ExpectedCache;
   /** Per node class (comfyui_progress). */
   readonly steps_per_s: Readonly<Record<string, ExpectedRate>>;
-  readonly slow: { readonly threshold_ms: number; readonly count: number; readonly items: readonly { duration_ms: number; request_id: string; generation_id: string; prompt_id: string; time: string }[] };
+  readonly slow: {
+    readonly threshold_ms: number;
+    readonly count: number;
+    readonly items: readonly { duration_ms: number; request_id: string; generation_id: string; prompt_id: string; time: string }[];
+  };
   readonly buckets: readonly { readonly start: string; readonly count: number; readonly p95_ms: number }[];
   /** Every generation duration with its time, for checks with a time window. */
   readonly generations: readonly { readonly time: number; readonly duration_ms: number }[];
@@ -49,7 +53,13 @@ type StageKey = (typeof STAGES)[keyof typeof STAGES] | keyof typeof COMPLETE_STA
  */
 export class ExpectedAnswers {
   private readonly generation: { time: number; duration_ms: number; request_id: string; generation_id: string; prompt_id: string }[] = [];
-  private readonly stages: Record<StageKey, number[]> = { backend_end_to_end: [], gpu_round_trip: [], image_transfer: [], queue_wait: [], execution: [] };
+  private readonly stages: Record<StageKey, number[]> = {
+    backend_end_to_end: [],
+    gpu_round_trip: [],
+    image_transfer: [],
+    queue_wait: [],
+    execution: [],
+  };
   private readonly nodeStats = new ExpectedNodes();
   private readonly errors = new Map<string, ExpectedErrorGroup>();
   private readonly comfyuiIssues = new Map<string, { event: string; type: string | null; level: Level; count: number }>();
@@ -69,7 +79,13 @@ export class ExpectedAnswers {
     const f = e.fields;
     const duration = typeof f['duration_ms'] === 'number' ? f['duration_ms'] : undefined;
     if (e.event === 'comfyui_complete' && duration !== undefined) {
-      this.generation.push({ time: e.time, duration_ms: duration, request_id: String(f['request_id']), generation_id: String(f['generation_id']), prompt_id: String(f['prompt_id']) });
+      this.generation.push({
+        time: e.time,
+        duration_ms: duration,
+        request_id: String(f['request_id']),
+        generation_id: String(f['generation_id']),
+        prompt_id: String(f['prompt_id']),
+      });
     }
     const stage = (STAGES as Record<string, StageKey | undefined>)[e.event];
     if (stage !== undefined && duration !== undefined) this.stages[stage].push(duration);
@@ -83,9 +99,12 @@ export class ExpectedAnswers {
       const errorCode = typeof f['error_code'] === 'string' ? f['error_code'] : null;
       const key = [e.service, e.event, errorCode, template ?? e.msg].join('\0');
       const group = this.errors.get(key);
-      this.errors.set(key, group === undefined
-        ? { service: e.service, event: e.event, error_code: errorCode, template: template ?? e.msg, level: e.level, count: 1 }
-        : { ...group, count: group.count + 1 });
+      this.errors.set(
+        key,
+        group === undefined
+          ? { service: e.service, event: e.event, error_code: errorCode, template: template ?? e.msg, level: e.level, count: 1 }
+          : { ...group, count: group.count + 1 },
+      );
     }
     this.requestBooks.wroteEvent(request, e);
   }
@@ -125,9 +144,17 @@ export class ExpectedAnswers {
       slow: {
         threshold_ms: slowMs,
         count: slow.length,
-        items: slow.slice(0, top).map((g) => ({ duration_ms: g.duration_ms, request_id: g.request_id, generation_id: g.generation_id, prompt_id: g.prompt_id, time: new Date(g.time).toISOString() })),
+        items: slow.slice(0, top).map((g) => ({
+          duration_ms: g.duration_ms,
+          request_id: g.request_id,
+          generation_id: g.generation_id,
+          prompt_id: g.prompt_id,
+          time: new Date(g.time).toISOString(),
+        })),
       },
-      buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([start, values]) => ({ start: new Date(start).toISOString(), count: values.length, p95_ms: stats(values).p95_ms ?? 0 })),
+      buckets: [...buckets.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([start, values]) => ({ start: new Date(start).toISOString(), count: values.length, p95_ms: stats(values).p95_ms ?? 0 })),
       generations: this.generation.map((g) => ({ time: g.time, duration_ms: g.duration_ms })),
     };
   }

@@ -8,13 +8,28 @@ const EVENT: LogEvent = {
   service: 'gpu_server',
   event: 'error_comfyui',
   msg: 'ComfyUI failed',
-  fields: { request_id: 'r-1', prompt_id: 'p "1"', status: 400, node_errors: { '9': ['é'] }, skipped: undefined, error: 'line\nbreak\u001b' },
+  fields: {
+    request_id: 'r-1',
+    prompt_id: 'p "1"',
+    status: 400,
+    node_errors: { '9': ['é'] },
+    skipped: undefined,
+    error: 'line\nbreak\u001b',
+  },
 };
 
 describe('formatRecord', () => {
   it('writes our format exactly as JSON.stringify would', () => {
     const { skipped: _skipped, ...fields } = EVENT.fields;
-    const expected = JSON.stringify({ level: 'WARN', time: '2026-11-28T05:03:21.123Z', service: 'gpu_server', pid: 7, ...fields, event: 'error_comfyui', msg: 'ComfyUI failed' });
+    const expected = JSON.stringify({
+      level: 'WARN',
+      time: '2026-11-28T05:03:21.123Z',
+      service: 'gpu_server',
+      pid: 7,
+      ...fields,
+      event: 'error_comfyui',
+      msg: 'ComfyUI failed',
+    });
     expect(formatRecord('ours', EVENT, 7)).toBe(expected);
   });
 

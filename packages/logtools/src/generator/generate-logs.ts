@@ -114,7 +114,10 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
   const requests = options.targetBytes === undefined ? (options.requests ?? 200) : Infinity;
   const expected = new ExpectedAnswers(options.keepRequests ?? options.targetBytes === undefined);
   mkdirSync(options.dir, { recursive: true });
-  const damage: Damage | undefined = options.corrupt === false ? undefined : { corruptEvery: options.corruptEvery ?? 400, oversized: true, quirks: true, truncatedTail: true };
+  const damage: Damage | undefined =
+    options.corrupt === false
+      ? undefined
+      : { corruptEvery: options.corruptEvery ?? 400, oversized: true, quirks: true, truncatedTail: true };
   const sinks = new Map<string, LogSink>([
     ['backend', new LogSink(options.dir, 'backend', damage, rng)],
     ['gpu_server', new LogSink(options.dir, 'gpu_server', damage, rng)],
@@ -171,7 +174,8 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
     for (const e of sim.events) pushEvent(e.channel, e.event, e.detached === true ? -1 : index, e.template);
     for (const line of sim.comfyui) pushComfyui(line.time, line.raw, line.text, index);
     for (const issue of sim.issues) queue.push(issue.time, { channel: 'comfyui', line: undefined, request: index, issue });
-    if (sinks.has('telegram_bot') && count % 25 === 12) telegramEvents(t, rng, count).forEach((e) => pushEvent('telegram_bot', e, -1, e.level === 'ERROR' ? 'retry_after' : undefined));
+    if (sinks.has('telegram_bot') && count % 25 === 12)
+      telegramEvents(t, rng, count).forEach((e) => pushEvent('telegram_bot', e, -1, e.level === 'ERROR' ? 'retry_after' : undefined));
     count++;
     const next = t + Math.max(1, Math.round(rng.exponential(options.meanGapMs ?? 12_000)));
     if (count < requests) flushBefore(next);
@@ -198,14 +202,30 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
 }
 
 function lifecycle(service: string, time: number): LogEvent {
-  return { time, level: 'INFO', service, event: 'service_start', msg: 'service started', fields: { port: service === 'backend' ? 8000 : 8002 } };
+  return {
+    time,
+    level: 'INFO',
+    service,
+    event: 'service_start',
+    msg: 'service started',
+    fields: { port: service === 'backend' ? 8000 : 8002 },
+  };
 }
 
 /** A bot beside the stack: a message sent, and now and then an API error. */
 function telegramEvents(t: number, rng: Random, n: number): LogEvent[] {
-  const events: LogEvent[] = [{ time: t + 7, level: 'INFO', service: 'telegram_bot', event: 'message_sent', msg: 'message sent', fields: { chat: n } }];
+  const events: LogEvent[] = [
+    { time: t + 7, level: 'INFO', service: 'telegram_bot', event: 'message_sent', msg: 'message sent', fields: { chat: n } },
+  ];
   if (n % 50 === 12) {
-    events.push({ time: t + 9, level: 'ERROR', service: 'telegram_bot', event: 'bot_error', msg: 'telegram call failed', fields: { error_code: 'telegram_api_error', error: `Telegram API answered 429: retry after ${rng.int(1, 60)} s` } });
+    events.push({
+      time: t + 9,
+      level: 'ERROR',
+      service: 'telegram_bot',
+      event: 'bot_error',
+      msg: 'telegram call failed',
+      fields: { error_code: 'telegram_api_error', error: `Telegram API answered 429: retry after ${rng.int(1, 60)} s` },
+    });
   }
   return events;
 }

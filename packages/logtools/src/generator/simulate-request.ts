@@ -1,15 +1,18 @@
 import { EVENT_CATALOG, isEventName, type Level } from '@logtrace/shared/schema';
-import {
-  REQUEST_ERROR_LINES,
-  executedLine,
-  executionFailure,
-  progressBar,
-  rejection,
-} from './comfyui-text.js';
+import { REQUEST_ERROR_LINES, executedLine, executionFailure, progressBar, rejection } from './comfyui-text.js';
 import type { Random } from './create-random.js';
 import type { LogEvent } from './format-record.js';
 import { planExecution, SAMPLER_NODE, type ExecutionPlan } from './plan-execution.js';
-import { SCENARIO_WEIGHTS, SIM, type ComfyuiState, type Scenario, type SimComfyuiIssue, type SimComfyuiLine, type SimEvent, type SimRequest } from './scenarios.js';
+import {
+  SCENARIO_WEIGHTS,
+  SIM,
+  type ComfyuiState,
+  type Scenario,
+  type SimComfyuiIssue,
+  type SimComfyuiLine,
+  type SimEvent,
+  type SimRequest,
+} from './scenarios.js';
 import { completionFields, websocketEvents } from './websocket-events.js';
 
 /** The node each execution failure of comfyui-text.ts raises in. */
@@ -29,14 +32,25 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const issues: SimComfyuiIssue[] = [];
   let generationId: string | undefined;
   let promptId: string | undefined;
-  const emit = (channel: SimEvent['channel'], event: string, time: number, fields: Readonly<Record<string, unknown>>, options: { level?: Level; template?: string; detached?: boolean } = {}) => {
+  const emit = (
+    channel: SimEvent['channel'],
+    event: string,
+    time: number,
+    fields: Readonly<Record<string, unknown>>,
+    options: { level?: Level; template?: string; detached?: boolean } = {},
+  ) => {
     const spec = isEventName(event) ? EVENT_CATALOG[event] : undefined;
     const ids: Record<string, unknown> = options.detached === true ? {} : { request_id: requestId };
     if (channel === 'gpu_server' && generationId !== undefined && options.detached !== true) ids['generation_id'] = generationId;
     if (channel === 'gpu_server' && promptId !== undefined && options.detached !== true) ids['prompt_id'] = promptId;
     const level = options.level ?? spec?.level ?? 'INFO';
     const ev: LogEvent = { time, level, service: channel, event, msg: spec?.msg ?? event, fields: { ...ids, ...fields } };
-    events.push({ channel, event: ev, ...(options.template === undefined ? {} : { template: options.template }), ...(options.detached === true ? { detached: true } : {}) });
+    events.push({
+      channel,
+      event: ev,
+      ...(options.template === undefined ? {} : { template: options.template }),
+      ...(options.detached === true ? { detached: true } : {}),
+    });
   };
   const comfy = (time: number, raw: readonly string[], text: readonly string[] = raw) => {
     raw.forEach((r, i) => lines.push({ time, raw: r, text: text[i] ?? r }));
@@ -46,24 +60,58 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const deadlineMs = scenario === 'short_deadline' ? rng.int(3000, 8000) : SIM.backendTimeoutMs;
   const clientGone = t0 + 1 + deadlineMs;
   const backendTimeout = () => {
-    emit('backend', 'timeout_error', clientGone, { timeout_ms: deadlineMs, duration_ms: deadlineMs, error_code: 'gpu_timeout', error: `GPU server did not answer within ${deadlineMs} ms` }, { template: 'gpu_timeout' });
+    emit(
+      'backend',
+      'timeout_error',
+      clientGone,
+      {
+        timeout_ms: deadlineMs,
+        duration_ms: deadlineMs,
+        error_code: 'gpu_timeout',
+        error: `GPU server did not answer within ${deadlineMs} ms`,
+      },
+      { template: 'gpu_timeout' },
+    );
     respond(clientGone + 1, 504);
   };
   /** The GPU server answers `status` at `time`; the backend logs it unless it gave up first. */
   const gpuAnswers = (time: number, status: number, image?: number) => {
     if (time > clientGone) return backendTimeout();
     if (status === 200) {
-      emit('backend', 'gpu_response', time + 1, { generation_id: generationId, status, duration_ms: time + 1 - (t0 + 1), image_bytes: image });
+      emit('backend', 'gpu_response', time + 1, {
+        generation_id: generationId,
+        status,
+        duration_ms: time + 1 - (t0 + 1),
+        image_bytes: image,
+      });
       return respond(time + 3, 200);
     }
-    emit('backend', 'gpu_response', time + 1, { generation_id: generationId, status, duration_ms: time + 1 - (t0 + 1), error_code: 'gpu_http_error', error: `GPU server answered HTTP ${status}` }, { level: 'ERROR', template: 'gpu_http_error' });
+    emit(
+      'backend',
+      'gpu_response',
+      time + 1,
+      {
+        generation_id: generationId,
+        status,
+        duration_ms: time + 1 - (t0 + 1),
+        error_code: 'gpu_http_error',
+        error: `GPU server answered HTTP ${status}`,
+      },
+      { level: 'ERROR', template: 'gpu_http_error' },
+    );
     return respond(time + 3, 502);
   };
   const done = (): SimRequest => ({ requestId, generationId, promptId, scenario, events, comfyui: lines, issues });
 
   const promptChars = rng.int(5, 400);
   const steps = rng.pick([20, 25, 30]);
-  emit('backend', 'generate_request', t0, { prompt_chars: promptChars, width: 1024, height: 1024, steps, client_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 250)}` });
+  emit('backend', 'generate_request', t0, {
+    prompt_chars: promptChars,
+    width: 1024,
+    height: 1024,
+    steps,
+    client_ip: `10.0.${rng.int(0, 9)}.${rng.int(1, 250)}`,
+  });
   if (scenario === 'validation_error') {
     emit('backend', 'validation_error', t0 + 1, { errors: [{ field: 'prompt', message: 'must not be empty' }], status: 400 });
     respond(t0 + 2, 400);
@@ -71,7 +119,13 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   }
   emit('backend', 'gpu_request', t0 + 1, { gpu_url: 'http://127.0.0.1:8002/generate', timeout_ms: deadlineMs });
   if (scenario === 'gpu_unreachable') {
-    emit('backend', 'gpu_error', t0 + 2, { error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8002', duration_ms: 1 }, { template: 'ECONNREFUSED' });
+    emit(
+      'backend',
+      'gpu_error',
+      t0 + 2,
+      { error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8002', duration_ms: 1 },
+      { template: 'ECONNREFUSED' },
+    );
     respond(t0 + 3, 502);
     return done();
   }
@@ -81,7 +135,13 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   emit('gpu_server', 'generation_start', g0, { workflow });
   if (scenario === 'workflow_error') {
     const missing = rng.pick(['txt2img-missing', 'upscale-4x']);
-    emit('gpu_server', 'error_workflow', g0 + 1, { workflow: missing, error_code: 'workflow_not_found', error: `workflow "${missing}" not found in /workspace/workflows` }, { template: `workflow_not_found:${missing}` });
+    emit(
+      'gpu_server',
+      'error_workflow',
+      g0 + 1,
+      { workflow: missing, error_code: 'workflow_not_found', error: `workflow "${missing}" not found in /workspace/workflows` },
+      { template: `workflow_not_found:${missing}` },
+    );
     gpuAnswers(g0 + 2, 500);
     return done();
   }
@@ -89,7 +149,13 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const post = Math.max(g0 + 3, comfyui.lastPost + 5);
   comfyui.lastPost = post;
   if (scenario === 'comfyui_unreachable') {
-    emit('gpu_server', 'error_comfyui', post + 2, { error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8188' }, { template: 'ECONNREFUSED' });
+    emit(
+      'gpu_server',
+      'error_comfyui',
+      post + 2,
+      { error_code: 'ECONNREFUSED', error: 'connect ECONNREFUSED 127.0.0.1:8188' },
+      { template: 'ECONNREFUSED' },
+    );
     gpuAnswers(post + 3, 502);
     return done();
   }
@@ -99,14 +165,26 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     const r = rejection(rng.pick(['failed_validation', 'no_outputs'] as const));
     comfy(post + 2, r.lines);
     issues.push({ time: post + 2, event: 'invalid_prompt', type: r.type, level: 'ERROR' });
-    emit('gpu_server', 'error_comfyui', post + 3, { status: 400, error_code: 'prompt_invalid', error: `ComfyUI rejected the prompt: ${r.message}`, node_errors: {} }, { template: `prompt_invalid:${r.type}` });
+    emit(
+      'gpu_server',
+      'error_comfyui',
+      post + 3,
+      { status: 400, error_code: 'prompt_invalid', error: `ComfyUI rejected the prompt: ${r.message}`, node_errors: {} },
+      { template: `prompt_invalid:${r.type}` },
+    );
     gpuAnswers(post + 4, 502);
     return done();
   }
   if (scenario === 'comfyui_500') {
     comfy(post + 2, REQUEST_ERROR_LINES);
     issues.push({ time: post + 2, event: 'request_error', type: 'json.decoder.JSONDecodeError', level: 'ERROR' });
-    emit('gpu_server', 'error_comfyui', post + 3, { status: 500, error_code: 'comfyui_http_500', error: 'ComfyUI answered HTTP 500 on POST /prompt' }, { template: 'comfyui_http_500' });
+    emit(
+      'gpu_server',
+      'error_comfyui',
+      post + 3,
+      { status: 500, error_code: 'comfyui_http_500', error: 'ComfyUI answered HTTP 500 on POST /prompt' },
+      { template: 'comfyui_http_500' },
+    );
     gpuAnswers(post + 4, 502);
     return done();
   }
@@ -115,24 +193,35 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   emit('gpu_server', 'comfyui_prompt_sent', sent, { queue_number: comfyui.counter - 1 });
 
   const execMs = Math.round(
-    scenario === 'slow' ? rng.int(60_000, 85_000)
-    : scenario === 'polling_timeout' ? rng.int(92_000, 110_000)
-    : scenario === 'execution_error' ? rng.int(100, 3000)
-    : scenario === 'interrupted' ? rng.int(1000, 8000)
-    : Math.min(45_000, Math.max(800, rng.logNormal(4000, 0.5))),
+    scenario === 'slow'
+      ? rng.int(60_000, 85_000)
+      : scenario === 'polling_timeout'
+        ? rng.int(92_000, 110_000)
+        : scenario === 'execution_error'
+          ? rng.int(100, 3000)
+          : scenario === 'interrupted'
+            ? rng.int(1000, 8000)
+            : Math.min(45_000, Math.max(800, rng.logNormal(4000, 0.5))),
   );
   const start = Math.max(sent, comfyui.workerFreeAt);
   const end = start + execMs;
   /** ComfyUI starts the prompt: what each node does (its cache holds the last prompt's nodes). */
   const plan = (totalMs: number, lastNode?: string): ExecutionPlan => {
-    const planned = planExecution(rng, { start, totalMs, repeat: comfyui.lastWorkflow === workflow, steps, ...(lastNode === undefined ? {} : { lastNode }) });
+    const planned = planExecution(rng, {
+      start,
+      totalMs,
+      repeat: comfyui.lastWorkflow === workflow,
+      steps,
+      ...(lastNode === undefined ? {} : { lastNode }),
+    });
     comfyui.lastWorkflow = workflow;
     return planned;
   };
   /** The GPU server logs the websocket's messages about the prompt until `until` (exclusive). */
   const logWebsocket = (planned: ExecutionPlan, until: number, raised?: string) => {
     if (!comfyui.websocket) return;
-    for (const e of websocketEvents(planned, { sent, until, ...(raised === undefined ? {} : { raised }) })) emit('gpu_server', e.event, e.time, e.fields);
+    for (const e of websocketEvents(planned, { sent, until, ...(raised === undefined ? {} : { raised }) }))
+      emit('gpu_server', e.event, e.time, e.fields);
   };
   /** The node running at `time`, as error_comfyui names it. */
   const nodeAt = (planned: ExecutionPlan, time: number) => {
@@ -153,7 +242,12 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     issues.push({ time: end - 1, event: 'exception', type: failure.type, level: 'ERROR' });
     comfy(end, [executedLine(end - start)]);
     comfyui.workerFreeAt = end + 1;
-    return pollUntilDone('comfyui_execution_error', `${failure.type}: ${failure.message}`, `execution:${failure.type}`, nodeAt(planned, end - 1));
+    return pollUntilDone(
+      'comfyui_execution_error',
+      `${failure.type}: ${failure.message}`,
+      `execution:${failure.type}`,
+      nodeAt(planned, end - 1),
+    );
   }
   if (scenario === 'interrupted') {
     // It would have run twice as long: the interrupt lands in the middle of it.
@@ -170,7 +264,13 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
   const lostAt = scenario === 'ws_lost' ? start + rng.int(1, execMs - 1) : undefined;
   logWebsocket(planned, lostAt ?? Infinity);
   if (lostAt !== undefined && comfyui.websocket) {
-    emit('gpu_server', 'comfyui_ws_lost', lostAt, { error: 'read ECONNRESET', error_code: 'ECONNRESET', in_flight: 1 }, { template: 'ws_lost', detached: true });
+    emit(
+      'gpu_server',
+      'comfyui_ws_lost',
+      lostAt,
+      { error: 'read ECONNRESET', error_code: 'ECONNRESET', in_flight: 1 },
+      { template: 'ws_lost', detached: true },
+    );
   }
   if (rng.chance(0.5)) comfy(start + 5, ['Requested to load SDXL', 'loaded completely 9.5367431640625e+25 4897.0483474731445 True']);
   const sampler = planned.runs.find((r) => r.node_id === SAMPLER_NODE);
@@ -211,17 +311,33 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     const cancel = { comfyui_cancel: running ? 'interrupted' : 'dequeued' };
     if (code === 'client_closed_request') {
       backendTimeout();
-      emit('gpu_server', 'error_comfyui', at + 3, { error_code: code, error: 'GET /history: cancelled because the caller went away', ...cancel }, { template: code });
+      emit(
+        'gpu_server',
+        'error_comfyui',
+        at + 3,
+        { error_code: code, error: 'GET /history: cancelled because the caller went away', ...cancel },
+        { template: code },
+      );
       return done();
     }
-    const fields = { error_code: code, error: `ComfyUI did not finish within ${SIM.comfyuiTimeoutMs} ms`, timeout_ms: SIM.comfyuiTimeoutMs, elapsed_ms: at - sent };
+    const fields = {
+      error_code: code,
+      error: `ComfyUI did not finish within ${SIM.comfyuiTimeoutMs} ms`,
+      timeout_ms: SIM.comfyuiTimeoutMs,
+      elapsed_ms: at - sent,
+    };
     emit('gpu_server', 'error_comfyui', at + 3, { ...fields, ...cancel }, { template: code });
     gpuAnswers(at + 4, 504);
     return done();
   }
 
   /** The GPU server polls /history until the outputs are ready or a failure shows. */
-  function pollUntilDone(errorCode: string | undefined, error: string, template: string, extra: Readonly<Record<string, unknown>>): SimRequest {
+  function pollUntilDone(
+    errorCode: string | undefined,
+    error: string,
+    template: string,
+    extra: Readonly<Record<string, unknown>>,
+  ): SimRequest {
     const attempts = Math.ceil((end + 1 - sent) / SIM.pollMs);
     for (let k = 10; k < attempts; k += 10) {
       emit('gpu_server', 'comfyui_polling', sent + k * SIM.pollMs, { attempt: k, elapsed_ms: k * SIM.pollMs });
@@ -237,11 +353,21 @@ export function simulateRequest(t0: number, rng: Random, comfyui: ComfyuiState, 
     const transfer = scenario === 'backend_timeout' ? deadlineMs : Math.round(Math.min(3000, Math.max(15, rng.logNormal(120, 0.6))));
     if (detected + transfer + 2 > clientGone) {
       backendTimeout();
-      emit('gpu_server', 'error_comfyui', clientGone + 2, { error_code: 'client_closed_request', error: 'GET /view: cancelled because the caller went away', comfyui_cancel: 'not_queued' }, { template: 'client_closed_request' });
+      emit(
+        'gpu_server',
+        'error_comfyui',
+        clientGone + 2,
+        { error_code: 'client_closed_request', error: 'GET /view: cancelled because the caller went away', comfyui_cancel: 'not_queued' },
+        { template: 'client_closed_request' },
+      );
       return done();
     }
     const size = rng.int(900_000, 2_400_000);
-    emit('gpu_server', 'image_retrieved', detected + transfer, { filename: `ComfyUI_${String(comfyui.counter).padStart(5, '0')}_.png`, size_bytes: size, duration_ms: transfer });
+    emit('gpu_server', 'image_retrieved', detected + transfer, {
+      filename: `ComfyUI_${String(comfyui.counter).padStart(5, '0')}_.png`,
+      size_bytes: size,
+      duration_ms: transfer,
+    });
     gpuAnswers(detected + transfer + 2, 200, size);
     return done();
   }

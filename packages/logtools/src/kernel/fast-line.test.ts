@@ -6,12 +6,64 @@ import { checkKernelAgainstReference } from '../../test/kernel-agreement.js';
 import { generateLogs } from '../generator/generate-logs.js';
 
 const T = '2026-11-28T05:03:21.123Z';
-const times = [T, '2026-11-28T05:03:21Z', '2026-11-28 05:03:21,5', '2026-11-28T05:03:21.123456', '2026-02-31T25:61:61.1z', '0099-01-01T00:00:00Z', '0100-03-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-28T05:03:21.1234567890Z', '2026-11-28T05:03:21+01:00', 'yesterday', 1795842201123, 1795842201, 1795842201123456, 0, -5, 1.5, 1e3, null, true, { t: 1 }, '\u0032026-11-28T05:03:21Z'];
-const levels = ['INFO', 'ERROR', 'warning', 'Critical', 'TRACE', 'err', 'LOUD', '', 30, 50, 55, 60, 70, -1, 49.5, 5e1, null, false, 'E\u0052ROR'];
+const times = [
+  T,
+  '2026-11-28T05:03:21Z',
+  '2026-11-28 05:03:21,5',
+  '2026-11-28T05:03:21.123456',
+  '2026-02-31T25:61:61.1z',
+  '0099-01-01T00:00:00Z',
+  '0100-03-01T00:00:00Z',
+  '2026-13-01T00:00:00Z',
+  '2026-11-28T05:03:21.1234567890Z',
+  '2026-11-28T05:03:21+01:00',
+  'yesterday',
+  1795842201123,
+  1795842201,
+  1795842201123456,
+  0,
+  -5,
+  1.5,
+  1e3,
+  null,
+  true,
+  { t: 1 },
+  '\u0032026-11-28T05:03:21Z',
+];
+const levels = [
+  'INFO',
+  'ERROR',
+  'warning',
+  'Critical',
+  'TRACE',
+  'err',
+  'LOUD',
+  '',
+  30,
+  50,
+  55,
+  60,
+  70,
+  -1,
+  49.5,
+  5e1,
+  null,
+  false,
+  'E\u0052ROR',
+];
 const durations = [0, 7, 90000, 123456789012345, 1234567890123456, -3, 2.5, 1e3, '5', null, true, [1], 1e400];
-const events = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved', 'comfyui_polling', 'comfyui_completed', '', 'comfyui\u005fcomplete'];
+const events = [
+  'comfyui_complete',
+  'response_sent',
+  'gpu_response',
+  'image_retrieved',
+  'comfyui_polling',
+  'comfyui_completed',
+  '',
+  'comfyui\u005fcomplete',
+];
 
-describe('the kernel\'s fast lines', () => {
+describe("the kernel's fast lines", () => {
   it('read time, level, duration, event and the strings exactly as normalizeRecord does, for awkward values', () => {
     const lines: string[] = [];
     let k = 0;
@@ -20,13 +72,32 @@ describe('the kernel\'s fast lines', () => {
         const duration = durations[k % durations.length];
         const event = events[k % events.length];
         k++;
-        lines.push(JSON.stringify({ level, time, service: 'gpu_server', event, duration_ms: duration, msg: `m "${k}"`, request_id: 'r-1' }));
-        lines.push(`{"timestamp": ${JSON.stringify(time)}, "levelname": ${JSON.stringify(level)}, "event": ${JSON.stringify(event)}, "duration_ms": ${JSON.stringify(duration)}, "message": "x"}`);
-        lines.push(JSON.stringify({ time: null, timestamp: time, level: null, levelname: level, name: 'pino', error: { message: 'boom', type: 'Error' } }));
+        lines.push(
+          JSON.stringify({ level, time, service: 'gpu_server', event, duration_ms: duration, msg: `m "${k}"`, request_id: 'r-1' }),
+        );
+        lines.push(
+          `{"timestamp": ${JSON.stringify(time)}, "levelname": ${JSON.stringify(level)}, "event": ${JSON.stringify(event)}, "duration_ms": ${JSON.stringify(duration)}, "message": "x"}`,
+        );
+        lines.push(
+          JSON.stringify({
+            time: null,
+            timestamp: time,
+            level: null,
+            levelname: level,
+            name: 'pino',
+            error: { message: 'boom', type: 'Error' },
+          }),
+        );
       }
     }
     // Other producers' keys: each alias alone, behind ours, null, or of another type.
-    const services = [{}, { logger: 'app.gpu' }, { name: 'py', logger: 'l' }, { service: 'gpu_server', logger: 'l' }, { service: 5, name: null, logger: 'l' }];
+    const services = [
+      {},
+      { logger: 'app.gpu' },
+      { name: 'py', logger: 'l' },
+      { service: 'gpu_server', logger: 'l' },
+      { service: 5, name: null, logger: 'l' },
+    ];
     const errors = [
       {},
       { err: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at f (/app/x.js:1:2)' } },
@@ -39,8 +110,21 @@ describe('the kernel\'s fast lines', () => {
       { exception: 'Traceback ...', error_type: 'Custom' },
       { err: { type: 'E' }, error_type: null },
     ];
-    const messages = [{ msg: 'm' }, { event: 'user logged in' }, { event: 'comfyui_complete' }, { message: null, event: 'e' }, { msg: 7, event: 'x' }, {}];
-    const foreignTimes = [{ time: T }, { '@timestamp': T }, { ts: 1795842201.123 }, { asctime: '2026-11-28 05:03:21,123' }, { time: null, ts: T }];
+    const messages = [
+      { msg: 'm' },
+      { event: 'user logged in' },
+      { event: 'comfyui_complete' },
+      { message: null, event: 'e' },
+      { msg: 7, event: 'x' },
+      {},
+    ];
+    const foreignTimes = [
+      { time: T },
+      { '@timestamp': T },
+      { ts: 1795842201.123 },
+      { asctime: '2026-11-28 05:03:21,123' },
+      { time: null, ts: T },
+    ];
     const foreignLevels = [{ level: 'info' }, { severity: 'ERROR' }, { 'log.level': 'warn' }, { levelname: null, severity: 'fatal' }];
     let n = 0;
     for (const service of services) {

@@ -240,7 +240,6 @@ export class FastLine {
   }
 }
 
-
 const STACK_KEYS: readonly KeyName[] = RECORD_KEY_ALIASES.stack;
 
 function asString(value: unknown): string | undefined {
@@ -264,4 +263,3 @@ function hashBytes(bytes: Buffer, s: number, e: number): number {
 function isNullish(type: number): boolean {
   return type === VALUE_TYPE.absent || type === VALUE_TYPE.null;
 }
-

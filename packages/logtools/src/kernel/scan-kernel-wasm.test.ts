@@ -8,7 +8,9 @@ describe('the committed scan kernel', () => {
   });
 
   it('is what assembly/scan-kernel.ts compiles to (npm run build:kernel -w @logtrace/logtools)', async () => {
-    const { buildKernelModule } = (await import(new URL('../../scripts/build-kernel.mjs', import.meta.url).href)) as { buildKernelModule: () => string };
+    const { buildKernelModule } = (await import(new URL('../../scripts/build-kernel.mjs', import.meta.url).href)) as {
+      buildKernelModule: () => string;
+    };
     const committed = await readFile(new URL('./scan-kernel-wasm.ts', import.meta.url), 'utf8');
     expect(buildKernelModule()).toBe(committed);
   }, 60_000);

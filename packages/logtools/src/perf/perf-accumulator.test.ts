@@ -5,7 +5,13 @@ import { PerfAccumulator } from './perf-accumulator.js';
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 28, 5);
 
-function rec(event: string, duration_ms: number | undefined, time: number, id = 'r', fields: Record<string, unknown> = {}): NormalizedRecord {
+function rec(
+  event: string,
+  duration_ms: number | undefined,
+  time: number,
+  id = 'r',
+  fields: Record<string, unknown> = {},
+): NormalizedRecord {
   const result = normalizeRecord({ level: 'INFO', time, event, duration_ms, request_id: id, msg: '', ...fields });
   if (!result.ok) throw new Error(result.problem);
   return result.record;
@@ -47,7 +53,12 @@ describe('PerfAccumulator', () => {
     for (const r of records) whole.add(r);
     const parts = [new PerfAccumulator(options), new PerfAccumulator(options), new PerfAccumulator(options)];
     records.forEach((r, i) => parts[i % 3]?.add(r));
-    expect(PerfAccumulator.merged(options, parts.map((p) => p.toParts())).report()).toEqual(whole.report());
+    expect(
+      PerfAccumulator.merged(
+        options,
+        parts.map((p) => p.toParts()),
+      ).report(),
+    ).toEqual(whole.report());
   });
 
   it("reads ComfyUI's queue wait and execution from comfyui_complete, and its nodes, cache and sampler speed", () => {
@@ -55,8 +66,12 @@ describe('PerfAccumulator', () => {
     acc.add(rec('comfyui_execution_start', undefined, T0, 'a', { queue_wait_ms: 999 }));
     acc.add(rec('comfyui_node_executed', 900, T0 + 1, 'a', { node_id: '4', class_type: 'CheckpointLoaderSimple', cached: false }));
     acc.add(rec('comfyui_progress', undefined, T0 + 2, 'a', { node_id: '3', class_type: 'KSampler', value: 10, max: 20, steps_per_s: 6 }));
-    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'a', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 6.5 }));
-    acc.add(rec('comfyui_progress', undefined, T0 + 3, 'b', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 'fast' }));
+    acc.add(
+      rec('comfyui_progress', undefined, T0 + 3, 'a', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 6.5 }),
+    );
+    acc.add(
+      rec('comfyui_progress', undefined, T0 + 3, 'b', { node_id: '3', class_type: 'KSampler', value: 20, max: 20, steps_per_s: 'fast' }),
+    );
     acc.add(rec('comfyui_node_executed', 3000, T0 + 4, 'a', { node_id: '3', class_type: 'KSampler', cached: false }));
     acc.add(rec('comfyui_node_executed', 10, T0 + 5, 'a', { node_id: '9' }));
     acc.add(rec('comfyui_complete', 4500, T0 + 6, 'a', { queue_wait_ms: 600, execution_ms: 3900, nodes_executed: 2, nodes_cached: 0 }));

@@ -248,5 +248,11 @@ function isFiniteNumber(value: unknown): value is number {
 
 /** A run's last progress report (value = max) with a class and a rate, from a node (its `node_id` a string, so the line holds perf's needle). */
 function isProgressRate(x: Readonly<Record<string, unknown>>): x is { class_type: string; steps_per_s: number } {
-  return typeof x['node_id'] === 'string' && typeof x['class_type'] === 'string' && isFiniteNumber(x['steps_per_s']) && isFiniteNumber(x['value']) && x['value'] === x['max'];
+  return (
+    typeof x['node_id'] === 'string' &&
+    typeof x['class_type'] === 'string' &&
+    isFiniteNumber(x['steps_per_s']) &&
+    isFiniteNumber(x['value']) &&
+    x['value'] === x['max']
+  );
 }

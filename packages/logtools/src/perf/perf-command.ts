@@ -8,7 +8,11 @@ export const perfCommand = defineScanCommand({
     slow: { type: 'string', default: '60s', describe: 'List generations at or above this duration: 90s, 2m, 60000 (ms)' },
     top: { type: 'number', default: 20, describe: 'How many slow generations to list, slowest first (the count covers all)' },
     bucket: { type: 'string', default: '1h', describe: 'Width of the time buckets of the count/p95 table: 15m, 1h, 1d' },
-    'by-node': { type: 'boolean', default: false, describe: "Add a table of ComfyUI's node classes: executions, cached reuses, avg/p50/p95/max time (always in --json)" },
+    'by-node': {
+      type: 'boolean',
+      default: false,
+      describe: "Add a table of ComfyUI's node classes: executions, cached reuses, avg/p50/p95/max time (always in --json)",
+    },
   },
   examples: [
     ['$0 perf', 'Statistics over ./logs (or $LOGTRACE_DIR)'],

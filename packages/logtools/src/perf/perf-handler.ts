@@ -23,7 +23,12 @@ export const perfHandler: ScanHandler<PerfArgs> = {
     return { slowMs, bucketMs, top, byNode: args['by-node'] === true };
   },
   async run(ctx, { slowMs, top, bucketMs, byNode }, io) {
-    const report = await scanPerf(ctx.inputs, { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict }, ctx.stats, ctx.threads);
+    const report = await scanPerf(
+      ctx.inputs,
+      { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict },
+      ctx.stats,
+      ctx.threads,
+    );
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write((await import('./render-perf.js')).renderPerf(report, ctx.colors, { byNode }));
     return report.generation.count > 0 || Object.values(report.stages).some((s) => s.count > 0);

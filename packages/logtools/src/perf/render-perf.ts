@@ -44,7 +44,13 @@ export function renderPerf(report: PerfReport, colors: Colors, options: PerfRend
   if (slow.items.length > 0) {
     parts.push(
       renderTable(
-        [{ header: 'duration', align: 'right' }, { header: 'time (UTC)' }, { header: 'request_id' }, { header: 'generation_id' }, { header: 'prompt_id' }],
+        [
+          { header: 'duration', align: 'right' },
+          { header: 'time (UTC)' },
+          { header: 'request_id' },
+          { header: 'generation_id' },
+          { header: 'prompt_id' },
+        ],
         slow.items.map((item) => [
           colors.yellow(formatDuration(item.duration_ms)),
           formatClock(item.time),
@@ -62,7 +68,14 @@ export function renderPerf(report: PerfReport, colors: Colors, options: PerfRend
     const worst = Math.max(...report.buckets.items.map((b) => b.p95_ms));
     parts.push(
       renderTable(
-        [{ header: 'start (UTC)' }, { header: 'count', align: 'right' }, { header: 'avg', align: 'right' }, { header: 'p95', align: 'right' }, { header: 'max', align: 'right' }, { header: 'p95' }],
+        [
+          { header: 'start (UTC)' },
+          { header: 'count', align: 'right' },
+          { header: 'avg', align: 'right' },
+          { header: 'p95', align: 'right' },
+          { header: 'max', align: 'right' },
+          { header: 'p95' },
+        ],
         report.buckets.items.map((b) => [
           formatClock(b.start),
           String(b.count),
@@ -85,10 +98,15 @@ function renderComfyuiNodes(report: PerfReport, colors: Colors, byNode: boolean)
   if (cache.executed + cache.cached > 0) {
     const unknown = cache.unattributed > 0 ? `, ${cache.unattributed} of them of an unknown class` : '';
     const hint = byNode ? '' : colors.dim('  (per class: --by-node)');
-    out.push('', `${colors.bold('ComfyUI nodes')}: ${cache.executed + cache.cached} runs, ${cache.cached} from the cache (${formatRatio(cache.hit_ratio)} cache hits${unknown})${hint}`);
+    out.push(
+      '',
+      `${colors.bold('ComfyUI nodes')}: ${cache.executed + cache.cached} runs, ${cache.cached} from the cache (${formatRatio(cache.hit_ratio)} cache hits${unknown})${hint}`,
+    );
   }
   for (const [classType, r] of Object.entries(report.steps_per_s)) {
-    out.push(`${colors.bold('Sampler speed')}: ${escapeTerminal(classType)} ${formatRate(r.avg)} steps/s avg, p50 ${formatRate(r.p50)}, min ${formatRate(r.min)}, max ${formatRate(r.max)} (${r.count} finished run${r.count === 1 ? '' : 's'})`);
+    out.push(
+      `${colors.bold('Sampler speed')}: ${escapeTerminal(classType)} ${formatRate(r.avg)} steps/s avg, p50 ${formatRate(r.p50)}, min ${formatRate(r.min)}, max ${formatRate(r.max)} (${r.count} finished run${r.count === 1 ? '' : 's'})`,
+    );
   }
   const classes = Object.entries(report.nodes);
   if (byNode && classes.length > 0) {
@@ -96,7 +114,12 @@ function renderComfyuiNodes(report: PerfReport, colors: Colors, byNode: boolean)
     out.push(
       renderTable(
         ['class_type', 'count', 'cached', 'avg', 'p50', 'p95', 'max'].map((header, i) => ({ header, align: i === 0 ? 'left' : 'right' })),
-        classes.map(([classType, n]) => [escapeTerminal(classType), String(n.count), String(n.cached), ...[n.avg_ms, n.p50_ms, n.p95_ms, n.max_ms].map(formatDuration)]),
+        classes.map(([classType, n]) => [
+          escapeTerminal(classType),
+          String(n.count),
+          String(n.cached),
+          ...[n.avg_ms, n.p50_ms, n.p95_ms, n.max_ms].map(formatDuration),
+        ]),
         colors,
       ),
     );

@@ -56,7 +56,13 @@ describe('DurationList', () => {
 
   it('sorts in place, by radix passes for many whole ms and by comparison otherwise, reusing its buffers', () => {
     // Large then small then large again: the digit buffers kept from a larger sort must not leak into a smaller one.
-    for (const [n, max, fractions] of [[50_000, 5_000_000, false], [5000, 300, false], [4095, 90_000, false], [20_000, 90_000, true], [70_000, 2 ** 32 - 1, false]] as const) {
+    for (const [n, max, fractions] of [
+      [50_000, 5_000_000, false],
+      [5000, 300, false],
+      [4095, 90_000, false],
+      [20_000, 90_000, true],
+      [70_000, 2 ** 32 - 1, false],
+    ] as const) {
       const values = randomValues(n, n + 1, max, fractions);
       const list = DurationList.concat([Float64Array.from(values.slice(0, 10)), Float64Array.from(values.slice(10))]);
       const sum = list.sum;
@@ -82,7 +88,15 @@ describe('DurationList', () => {
 describe('TopN', () => {
   it('keeps the largest items, largest first, earlier first on ties', () => {
     const top = new TopN<{ v: number; id: string }>(3, (x) => x.v);
-    for (const [v, id] of [[5, 'a'], [9, 'b'], [1, 'c'], [9, 'd'], [7, 'e'], [9, 'f']] as const) top.add({ v, id });
+    for (const [v, id] of [
+      [5, 'a'],
+      [9, 'b'],
+      [1, 'c'],
+      [9, 'd'],
+      [7, 'e'],
+      [9, 'f'],
+    ] as const)
+      top.add({ v, id });
     expect(top.items().map((x) => x.id)).toEqual(['b', 'd', 'f']);
     const zero = new TopN<number>(0, (x) => x);
     zero.add(1);

@@ -4,20 +4,10 @@ import { validTime } from './valid-time.js';
 
 /** Why a line of a JSON-lines file was skipped. */
 export type SkipReason =
-  | 'blank'
-  | 'nul_padding'
-  | 'invalid_utf8'
-  | 'invalid_json'
-  | 'truncated'
-  | 'not_object'
-  | 'no_time'
-  | 'no_level'
-  | 'oversized';
+  'blank' | 'nul_padding' | 'invalid_utf8' | 'invalid_json' | 'truncated' | 'not_object' | 'no_time' | 'no_level' | 'oversized';
 
 /** Result of decodeJsonLine. */
-export type DecodedLine =
-  | { readonly ok: true; readonly record: NormalizedRecord }
-  | { readonly ok: false; readonly reason: SkipReason };
+export type DecodedLine = { readonly ok: true; readonly record: NormalizedRecord } | { readonly ok: false; readonly reason: SkipReason };
 
 /** Where a line sits in its file, as decodeJsonLine needs it. */
 export interface LineContext {

@@ -43,7 +43,9 @@ describe('listInputs', () => {
       ['comfyui', 'comfyui', ['comfyui.log']],
     ]);
     expect(inputs.sources[0]?.files[0]?.gz).toBe(true);
-    expect(inputs.ignored).toEqual([{ path: path.join(dir, 'install.log'), reason: 'not JSON lines: 2 of the first 3 lines are not objects' }]);
+    expect(inputs.ignored).toEqual([
+      { path: path.join(dir, 'install.log'), reason: 'not JSON lines: 2 of the first 3 lines are not objects' },
+    ]);
   });
 
   it('lists a *.log that is not a regular file, or a dangling link, as unreadable', async () => {
@@ -71,7 +73,9 @@ describe('listInputs', () => {
     await mkdir(many);
     const line = '{"level":"ERROR","time":"2026-11-28T05:03:21.123Z","event":"internal_error","msg":"x"}\n';
     const count = MAX_HELD_FILES + 20;
-    await Promise.all(Array.from({ length: count }, (_, i) => writeFile(path.join(many, i === 0 ? 'backend.log' : `backend.log.${i}`), line)));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => writeFile(path.join(many, i === 0 ? 'backend.log' : `backend.log.${i}`), line)),
+    );
     const inputs = await listInputs({ dir: many });
     try {
       const files = inputs.sources.flatMap((source) => source.files);

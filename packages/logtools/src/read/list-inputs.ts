@@ -149,7 +149,13 @@ async function scanDirectory(dir: string, budget: DescriptorBudget): Promise<Fou
     const filePath = path.join(dir, entry.name);
     // A symbolic link counts when it points at a regular file (openListed checks).
     const { fd, size, problem } = entry.isFile() || entry.isSymbolicLink() ? openListed(filePath, budget) : { problem: NOT_REGULAR };
-    found.push({ file: { path: filePath, name: entry.name, gz: name.gz, fd, size }, kind: name.kind, service: name.base, age: name.age, problem });
+    found.push({
+      file: { path: filePath, name: entry.name, gz: name.gz, fd, size },
+      kind: name.kind,
+      service: name.base,
+      age: name.age,
+      problem,
+    });
   }
   return found;
 }

@@ -13,7 +13,14 @@ let cachedDayMs = 0;
 export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | undefined {
   const len = end - p;
   const sep = bytes[p + 10];
-  if (len < 19 || bytes[p + 4] !== 0x2d || bytes[p + 7] !== 0x2d || (sep !== 0x54 && sep !== 0x20) || bytes[p + 13] !== 0x3a || bytes[p + 16] !== 0x3a) {
+  if (
+    len < 19 ||
+    bytes[p + 4] !== 0x2d ||
+    bytes[p + 7] !== 0x2d ||
+    (sep !== 0x54 && sep !== 0x20) ||
+    bytes[p + 13] !== 0x3a ||
+    bytes[p + 16] !== 0x3a
+  ) {
     return parseTime(latin1(bytes, p, end));
   }
   const y1 = twoDigits(bytes, p);

@@ -15,12 +15,9 @@ describe('parseLogName', () => {
     expect(parseLogName(name)).toMatchObject({ base, kind, gz });
   });
 
-  it.each(['notes.txt', 'backend.log.bak', '.log', 'backend.logs', 'expected.json', 'x.log.tmp'])(
-    'ignores %s',
-    (name) => {
-      expect(parseLogName(name)).toBeUndefined();
-    },
-  );
+  it.each(['notes.txt', 'backend.log.bak', '.log', 'backend.logs', 'expected.json', 'x.log.tmp'])('ignores %s', (name) => {
+    expect(parseLogName(name)).toBeUndefined();
+  });
 
   it('orders a rotation set oldest first', () => {
     const names = ['backend.log', 'backend.log.1', 'backend.log.3.gz', 'backend.log.2'];

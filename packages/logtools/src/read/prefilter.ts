@@ -20,7 +20,6 @@ export function createNeedlePrefilter(needles: readonly string[]): Prefilter {
   return { kind: 'needles', needles };
 }
 
-
 /**
  * Candidate lines are those whose `"level"` or `"levelname"` value may mean `min` or
  * above, for all three producers: our `"level":"ERROR"`, Python's `"level": "CRITICAL"`

@@ -62,14 +62,15 @@ export async function* inflateFile(file: InputFile): AsyncGenerator<Buffer> {
   // destroys it after a gzip error, and the command would close it a second time).
   // pipeline passes a read error on to gunzip, and destroying gunzip (a consumer that
   // stops early) ends the read.
-  const source = file.fd === undefined ? createReadStream(file.path, { highWaterMark: 1024 * 1024 }) : Readable.from(readRange(file.fd, file.size ?? 0));
+  const source =
+    file.fd === undefined ? createReadStream(file.path, { highWaterMark: 1024 * 1024 }) : Readable.from(readRange(file.fd, file.size ?? 0));
   pipeline(source, gunzip, () => undefined);
   for await (const chunk of gunzip) yield chunk as Buffer;
 }
 
 /** Bytes [0, size) of an open file, 1 MiB at a time; a file that ends sooner was truncated meanwhile. */
 async function* readRange(fd: number, size: number): AsyncGenerator<Buffer> {
-  for (let position = 0; position < size; ) {
+  for (let position = 0; position < size;) {
     const buffer = Buffer.allocUnsafe(Math.min(1024 * 1024, size - position));
     const n = await readAt(fd, buffer, buffer.length, position);
     if (n === 0) throw new FileShrankError(position, size);

@@ -136,7 +136,7 @@ class LineFeeder {
 
   /** Takes bytes from a stream, in pieces that fit. */
   push(chunk: Buffer): void {
-    for (let at = 0; at < chunk.length; ) {
+    for (let at = 0; at < chunk.length;) {
       const n = Math.min(this.room, chunk.length - at);
       chunk.copy(this.bytes, this.fillAt, at, at + n);
       at += n;
@@ -201,7 +201,7 @@ class LineFeeder {
     }
     const kernel = this.kernel;
     const words = kernel.words;
-    for (let from = start; from < end; ) {
+    for (let from = start; from < end;) {
       const count = kernel.scan(from, end, MAX_LINE_BYTES);
       for (let i = 0; i < count; i++) {
         const rec = kernel.outWord + i * REC_WORDS;
@@ -228,7 +228,7 @@ class LineFeeder {
 
   /** The whole lines of [start, end), each unwrapped and decoded (no kernel: the producer's JSON is inside a string or behind a prefix). */
   private scanWrapped(wrapped: WrappedLines, start: number, end: number, tail: boolean): void {
-    for (let s = start; s < end; ) {
+    for (let s = start; s < end;) {
       const nl = this.bytes.indexOf(0x0a, s);
       const e = nl === -1 || nl >= end ? end : nl;
       this.lineBase++;

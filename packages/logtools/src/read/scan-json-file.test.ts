@@ -8,8 +8,7 @@ import { createNeedlePrefilter } from './prefilter.js';
 import { scanJsonFile, type ScannedRecord } from './scan-json-file.js';
 
 const T = '2026-11-28T05:03:21.123Z';
-const line = (event: string, extra = '') =>
-  `{"level":"INFO","time":"${T}","service":"gpu_server","event":"${event}"${extra},"msg":"m"}`;
+const line = (event: string, extra = '') => `{"level":"INFO","time":"${T}","service":"gpu_server","event":"${event}"${extra},"msg":"m"}`;
 
 const CONTENT = [
   line('generation_start'),
@@ -91,7 +90,10 @@ describe('scanJsonFile', () => {
 
   it('gives the same results to scans started together (they share the kernel)', async () => {
     const alone = await scan('gpu_server.log.1.gz', true, undefined);
-    const [gz, plain] = await Promise.all([scan('gpu_server.log.1.gz', true, undefined), scan('gpu_server.log', false, ['comfyui_complete'])]);
+    const [gz, plain] = await Promise.all([
+      scan('gpu_server.log.1.gz', true, undefined),
+      scan('gpu_server.log', false, ['comfyui_complete']),
+    ]);
     expect(gz.records.map((r) => r.line)).toEqual(alone.records.map((r) => r.line));
     expect(gz.stats.reasons).toEqual(alone.stats.reasons);
     expect(plain.records).toHaveLength(2);

@@ -50,7 +50,12 @@ export function scanKernel(): ScanKernel {
  * gzip) ends the file and is kept in `stats.error`: what was read before it still counts.
  * Scans of one thread run one after the other (they share its kernel).
  */
-export async function scanJsonFile(file: InputFile, options: JsonScanOptions, stats: FileStats, sink: RecordSink | JsonLineSink): Promise<void> {
+export async function scanJsonFile(
+  file: InputFile,
+  options: JsonScanOptions,
+  stats: FileStats,
+  sink: RecordSink | JsonLineSink,
+): Promise<void> {
   const previous = kernelFree;
   let release = () => undefined as void;
   kernelFree = new Promise((resolve) => (release = resolve));

@@ -46,7 +46,12 @@ export function unwrapLine(wrapper: Wrapper, line: string): UnwrappedLine | unde
       if (record === undefined || !('__REALTIME_TIMESTAMP' in record)) return undefined;
       const message = record['MESSAGE'];
       // journald writes a message that is not valid UTF-8 as an array of bytes.
-      const text = typeof message === 'string' ? message : Array.isArray(message) && message.every((b) => typeof b === 'number') ? Buffer.from(message as number[]).toString('utf8') : undefined;
+      const text =
+        typeof message === 'string'
+          ? message
+          : Array.isArray(message) && message.every((b) => typeof b === 'number')
+            ? Buffer.from(message as number[]).toString('utf8')
+            : undefined;
       if (text === undefined) return undefined;
       const micros = Number(record['__REALTIME_TIMESTAMP']);
       return { text, time: Number.isFinite(micros) && micros > 0 ? micros / 1000 : undefined, partial: false };

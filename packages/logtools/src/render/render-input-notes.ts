@@ -21,17 +21,25 @@ export function renderInputNotes(
   const out: string[] = [];
   if (summary.skipped > 0) {
     const scope = strict ? 'every line examined' : 'only lines that could matter were examined; --strict examines all';
-    out.push(colors.yellow(`logtrace: skipped ${summary.skipped} unusable ${summary.skipped === 1 ? 'line' : 'lines'} of ${summary.lines} (${scope}):`));
+    out.push(
+      colors.yellow(
+        `logtrace: skipped ${summary.skipped} unusable ${summary.skipped === 1 ? 'line' : 'lines'} of ${summary.lines} (${scope}):`,
+      ),
+    );
     for (const file of summary.by_file) {
       if (file.skipped === 0) continue;
-      const reasons = Object.entries(file.reasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
+      const reasons = Object.entries(file.reasons)
+        .map(([reason, n]) => `${reason} ${n}`)
+        .join(', ');
       out.push(`  ${escapeAndCutStart(file.path, 200)}: ${file.skipped} (${reasons})`);
     }
     let printed = 0;
     for (const file of samples) {
       for (const sample of file.samples) {
         if (printed++ >= MAX_SAMPLES) break;
-        out.push(colors.dim(`    ${escapeAndCutStart(file.path, 80)}:${sample.line} ${sample.reason}: ${escapeAndCut(sample.excerpt, 120)}`));
+        out.push(
+          colors.dim(`    ${escapeAndCutStart(file.path, 80)}:${sample.line} ${sample.reason}: ${escapeAndCut(sample.excerpt, 120)}`),
+        );
       }
     }
   }

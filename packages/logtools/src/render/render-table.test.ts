@@ -3,13 +3,34 @@ import { describe, expect, it } from 'vitest';
 import { createColors } from './colors.js';
 import { renderTable, ROWS_PER_SLICE, type Column } from './render-table.js';
 
-const COLUMNS: readonly Column[] = [{ header: 'time' }, { header: 'n', align: 'right' }, { header: 'text', width: 12 }, { header: 'details' }];
+const COLUMNS: readonly Column[] = [
+  { header: 'time' },
+  { header: 'n', align: 'right' },
+  { header: 'text', width: 12 },
+  { header: 'details' },
+];
 
 /** The same table drawn by one cli-table3 table, as renderTable did before it drew slices. */
 function drawnWhole(columns: readonly Column[], rows: readonly (readonly string[])[], bold: (s: string) => string): string {
   const table = new Table({
     head: columns.map((c) => bold(c.header)),
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
+    },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
     colAligns: columns.map((c) => c.align ?? 'left'),
     colWidths: columns.map((c) => c.width ?? null),

@@ -43,7 +43,9 @@ export const ROWS_PER_SLICE = 50;
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], colors: Colors): string {
   const head = columns.map((c) => colors.bold(c.header));
   // The widths cli-table3 would choose for the whole table: the widest cell of each column.
-  const colWidths = columns.map((c, i) => c.width ?? rows.reduce((widest, row) => Math.max(widest, strlen(row[i] ?? '')), strlen(head[i] ?? '')));
+  const colWidths = columns.map(
+    (c, i) => c.width ?? rows.reduce((widest, row) => Math.max(widest, strlen(row[i] ?? '')), strlen(head[i] ?? '')),
+  );
   const slices: string[] = [];
   for (let start = 0; start === 0 || start < rows.length; start += ROWS_PER_SLICE) {
     const table = new Table({

@@ -14,6 +14,7 @@ import { inputOrder } from '../engine/scan-json-sources.js';
 import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
+import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
 import { traceJob, type TraceParts } from './trace-job.js';
 
 /** Shortest id prefix `trace` accepts. */
@@ -39,16 +40,12 @@ export interface TraceSearchOptions {
  * Throws NotFoundError for an unknown id, AmbiguousIdError for a prefix shared by
  * several traces.
  */
-export async function findTrace(
-  inputs: InputSet,
-  rawId: string,
-  options: TraceSearchOptions,
-  stats: FileStats[],
-): Promise<TraceReport> {
+export async function findTrace(inputs: InputSet, rawId: string, options: TraceSearchOptions, stats: FileStats[]): Promise<TraceReport> {
   const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
   const hits = new Map<number, NormalizedRecord>();
-  const matched = new Map<string, { field: string; time: number; service: string; anchor: string }>();
+  // Each id found (one entry per id and request: a client's id may have been reused).
+  const matched = new Map<string, IdMatch>();
   const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
@@ -56,13 +53,13 @@ export async function findTrace(
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;
     forEachLine(parts, unit, offset, (record, order) => {
-      for (const field of ID_FIELDS) {
-        const value = record[field];
+      for (const field of LOOKUP_FIELDS) {
+        const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
         hits.set(order, record);
-        if (!matched.has(value)) {
-          matched.set(value, { field, time: record.time, service: record.service, anchor: record.request_id ?? value });
-        }
+        const anchor = record.request_id ?? value;
+        const key = `${value}\0${anchor}`;
+        if (!matched.has(key)) matched.set(key, { id: value, field, time: record.time, service: record.service, anchor });
       }
     });
     postParts.push({ arrays: parts.posts, orderBase: inputOrder(unit, offset) });
@@ -99,19 +96,41 @@ function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (
   }
 }
 
-function resolveId(id: string, matched: ReadonlyMap<string, { field: string; time: number; service: string; anchor: string }>): string[] {
-  if (matched.size === 0) {
-    throw new NotFoundError(`no request_id, generation_id or prompt_id starting with "${id}" in the logs`);
+/** An id found on a line: the field, where it was first seen, and the request it belongs to. */
+interface IdMatch {
+  readonly id: string;
+  readonly field: LookupField;
+  readonly time: number;
+  readonly service: string;
+  /** The line's request_id (else the id itself). */
+  readonly anchor: string;
+}
+
+/**
+ * The ids to follow for `id`: itself when some record carries it as a linking id, else
+ * those the prefix matched — one request's, or AmbiguousIdError listing them. A
+ * client_request_id stands for the request_id beside it; reused by several requests,
+ * it is ambiguous like a shared prefix, and the candidates are their request ids.
+ */
+function resolveId(id: string, matched: ReadonlyMap<string, IdMatch>): string[] {
+  const matches = [...matched.values()];
+  if (matches.length === 0) {
+    throw new NotFoundError(`no request_id, generation_id, prompt_id or client_request_id starting with "${id}" in the logs`);
   }
-  if (matched.has(id)) return [id];
-  const anchors = new Set([...matched.values()].map((m) => m.anchor));
+  if (matches.some((m) => m.id === id && m.field !== 'client_request_id')) return [id];
+  const anchors = new Set(matches.map((m) => m.anchor));
   if (anchors.size > 1) {
-    const candidates = [...matched.entries()]
-      .map(([full, m]) => ({ id: full, field: m.field, time: m.time, service: m.service }))
+    const candidates = matches
+      .map((m) =>
+        m.field === 'client_request_id'
+          ? { id: m.anchor, field: 'request_id', time: m.time, service: m.service }
+          : { id: m.id, field: m.field, time: m.time, service: m.service },
+      )
+      .filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i)
       .sort((a, b) => a.time - b.time);
     throw new AmbiguousIdError(id, candidates);
   }
-  return [...matched.keys()];
+  return [...new Set(matches.map((m) => (m.field === 'client_request_id' ? m.anchor : m.id)))];
 }
 
 /**
@@ -142,7 +161,7 @@ async function followLinks(
     return true;
   };
   // Pass 1 found every line holding a seed; links among those lines need no new read.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const [order, record] of hits) changed = take(record, order) || changed;
   }
@@ -189,17 +208,22 @@ async function attributeComfyui(
     return head !== undefined && ours.has(head);
   });
   for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
-    await readComfyuiLog(source, stats, (entry) => {
-      const attributed = attributor.push(entry);
-      if (!keep(entry)) return;
-      const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
-      if (anchor !== undefined && attributed.attribution !== undefined) {
-        const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
-        placed.push({ entry, attribution: attributed.attribution, placeAt });
-      } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
-        placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
-      }
-    }, needed);
+    await readComfyuiLog(
+      source,
+      stats,
+      (entry) => {
+        const attributed = attributor.push(entry);
+        if (!keep(entry)) return;
+        const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
+        if (anchor !== undefined && attributed.attribution !== undefined) {
+          const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
+          placed.push({ entry, attribution: attributed.attribution, placeAt });
+        } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
+          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+        }
+      },
+      needed,
+    );
   }
   return placed;
 }

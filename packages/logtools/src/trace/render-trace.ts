@@ -12,7 +12,13 @@ import { renderWaterfall } from './render-waterfall.js';
 /** Comfyui.log lines shown per entry in the timeline. */
 const COMFYUI_LINES = 24;
 const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', ...ID_FIELDS, 'pid', 'hostname', 'v']);
-const OUTCOME_TEXT = { ok: 'ok', validation_error: 'validation error', timeout: 'timeout', error: 'error', incomplete: 'incomplete' } as const;
+const OUTCOME_TEXT = {
+  ok: 'ok',
+  validation_error: 'validation error',
+  timeout: 'timeout',
+  error: 'error',
+  incomplete: 'incomplete',
+} as const;
 
 /** The text report of `logtrace trace`: header (with ComfyUI stalls called out), timeline with ComfyUI lines in place, waterfall with ComfyUI's nodes. */
 export function renderTrace(report: TraceReport, colors: Colors): string {
@@ -23,7 +29,9 @@ export function renderTrace(report: TraceReport, colors: Colors): string {
   out.push(`  request     ${escapeTerminal(report.request_id ?? '-')}`);
   if (report.generation_ids.length > 0) out.push(`  generation  ${report.generation_ids.map(escapeTerminal).join(', ')}`);
   if (report.prompt_ids.length > 0) out.push(`  prompt      ${report.prompt_ids.map(escapeTerminal).join(', ')}`);
-  out.push(`  outcome     ${paintOutcome(colors.bold(outcome))}   total ${formatDuration(report.duration_ms)}   started ${report.started_at ?? '-'}`);
+  out.push(
+    `  outcome     ${paintOutcome(colors.bold(outcome))}   total ${formatDuration(report.duration_ms)}   started ${report.started_at ?? '-'}`,
+  );
   for (const stall of report.stalls) out.push(`  ${colors.yellow(colors.bold('stalled'))}     ${describeStall(stall)}`);
   out.push('', renderTimeline(report, colors));
   if (report.stages.length > 0 || report.nodes.length > 0) {
@@ -45,8 +53,12 @@ export function renderTrace(report: TraceReport, colors: Colors): string {
 /** `ComfyUI said nothing about the prompt for 30.00 s while #3 KSampler ran (last: comfyui_node_executed at +2.30 s); comfyui_stalled at +32.30 s`. */
 function describeStall(stall: TraceStall): string {
   const idle = stall.idle_ms === null ? '' : ` for ${formatDuration(stall.idle_ms)}`;
-  const node = stall.node_id === null ? '' : ` while #${escapeTerminal(stall.node_id)}${stall.class_type === null ? '' : ` ${escapeTerminal(stall.class_type)}`} ran`;
-  const last = stall.last_event === null ? ' (no websocket event before)' : ` (last: ${stall.last_event} at +${formatDuration(stall.last_event_ms)})`;
+  const node =
+    stall.node_id === null
+      ? ''
+      : ` while #${escapeTerminal(stall.node_id)}${stall.class_type === null ? '' : ` ${escapeTerminal(stall.class_type)}`} ran`;
+  const last =
+    stall.last_event === null ? ' (no websocket event before)' : ` (last: ${stall.last_event} at +${formatDuration(stall.last_event_ms)})`;
   return `ComfyUI said nothing about the prompt${idle}${node}${last}; comfyui_stalled at +${formatDuration(stall.at_ms)}`;
 }
 
@@ -56,13 +68,21 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
   let next = 0;
   const comfyuiRow = (line: TraceComfyuiLine) => rows.push(comfyuiCells(line, start, colors));
   report.events.forEach((event, index) => {
-    while (next < report.comfyui.length && (report.comfyui[next]?.before_event ?? Infinity) <= index) comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
+    while (next < report.comfyui.length && (report.comfyui[next]?.before_event ?? Infinity) <= index)
+      comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
     rows.push(eventCells(event, start, colors));
   });
   while (next < report.comfyui.length) comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
   // The details column is not wrapped: long values stay whole (and greppable) when piped.
   return renderTable(
-    [{ header: 'time (UTC)' }, { header: '+ms', align: 'right' }, { header: 'service' }, { header: 'level' }, { header: 'event' }, { header: 'details' }],
+    [
+      { header: 'time (UTC)' },
+      { header: '+ms', align: 'right' },
+      { header: 'service' },
+      { header: 'level' },
+      { header: 'event' },
+      { header: 'details' },
+    ],
     rows,
     colors,
   );
@@ -75,7 +95,8 @@ function eventCells(event: TraceEvent, start: number, colors: Colors): string[] 
     .filter(([key]) => !HIDDEN_FIELDS.has(key) && (http === undefined || !HTTP_FIELDS.includes(key)))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
   // An event without a catalog name says what it is in its message (pino-http, structlog).
-  const lead = event['event'] === null ? [String(event['msg'] ?? ''), http ?? ''].filter((t) => t !== '') : http === undefined ? [] : [http];
+  const lead =
+    event['event'] === null ? [String(event['msg'] ?? ''), http ?? ''].filter((t) => t !== '') : http === undefined ? [] : [http];
   const details = [...lead, ...fields].join(' ');
   return [
     shortTime(time),
@@ -92,7 +113,12 @@ function comfyuiCells(line: TraceComfyuiLine, start: number, colors: Colors): st
   const shown = lines.slice(0, COMFYUI_LINES).map((l) => escapeAndCut(l, 300));
   if (lines.length > shown.length) shown.push(colors.dim(`… ${lines.length - shown.length} more lines`));
   shown[0] = `${shown[0] ?? ''}  ${colors.dim(`[comfyui.log:${line.line}, by ${line.attribution}]`)}`;
-  const level = line.kind === 'exception' || line.kind === 'request_error' || line.text.startsWith('invalid prompt') ? 'ERROR' : line.kind === 'interrupted' ? 'WARN' : '';
+  const level =
+    line.kind === 'exception' || line.kind === 'request_error' || line.text.startsWith('invalid prompt')
+      ? 'ERROR'
+      : line.kind === 'interrupted'
+        ? 'WARN'
+        : '';
   return [
     line.time === null ? colors.dim('(no stamp)') : shortTime(line.time),
     line.time === null ? '~' : String(Date.parse(line.time) - start),

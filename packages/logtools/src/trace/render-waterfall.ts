@@ -48,19 +48,28 @@ export function renderWaterfall(stages: readonly TraceStage[], nodes: readonly T
 /** The stages in order, ComfyUI's queue wait and execution indented under `comfyui`, the nodes after them. */
 function waterfallRows(stages: readonly TraceStage[], nodes: readonly TraceNode[], colors: Colors): Row[] {
   const rows: Row[] = [];
-  const nodeRows = nodes.map(
-    (n): Row => ({
-      label: `    #${escapeTerminal(n.node_id ?? '?')}${n.class_type === null ? '' : ` ${escapeTerminal(n.class_type)}`}`,
-      start_ms: n.start_ms,
-      duration_ms: n.cached ? null : n.duration_ms,
-      paint: colors.blue,
-    }),
-  );
+  const nodeRows = nodes.map((n): Row => ({
+    label: `    #${escapeTerminal(n.node_id ?? '?')}${n.class_type === null ? '' : ` ${escapeTerminal(n.class_type)}`}`,
+    start_ms: n.start_ms,
+    duration_ms: n.cached ? null : n.duration_ms,
+    paint: colors.blue,
+  }));
   // The nodes go after ComfyUI's last row (its execution, queue wait or whole stage), else last.
   const parent = stages.filter((s) => s.name === 'comfyui' || COMFYUI_PARTS.has(s.name)).at(-1)?.name;
   for (const stage of stages) {
-    const paint = stage.name.startsWith('comfyui') ? colors.blue : stage.name === 'total' ? colors.bold : stage.name.startsWith('backend') ? colors.cyan : colors.magenta;
-    rows.push({ label: COMFYUI_PARTS.has(stage.name) ? `  ${stage.label}` : stage.label, start_ms: stage.start_ms, duration_ms: stage.duration_ms, paint });
+    const paint = stage.name.startsWith('comfyui')
+      ? colors.blue
+      : stage.name === 'total'
+        ? colors.bold
+        : stage.name.startsWith('backend')
+          ? colors.cyan
+          : colors.magenta;
+    rows.push({
+      label: COMFYUI_PARTS.has(stage.name) ? `  ${stage.label}` : stage.label,
+      start_ms: stage.start_ms,
+      duration_ms: stage.duration_ms,
+      paint,
+    });
     if (stage.name === parent) rows.push(...nodeRows);
   }
   if (parent === undefined) rows.push(...nodeRows);

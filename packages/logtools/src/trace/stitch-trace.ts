@@ -23,7 +23,6 @@ export interface PlacedComfyuiEntry {
   readonly placeAt: number;
 }
 
-
 /** One ComfyUI entry of a trace (`--json`). */
 export interface TraceComfyuiLine {
   /** ISO time from the line stamp; null when unstamped. */
@@ -105,4 +104,3 @@ function countBefore(records: readonly NormalizedRecord[], time: number): number
   while (n < records.length && (records[n]?.time ?? Infinity) < time) n++;
   return n;
 }
-

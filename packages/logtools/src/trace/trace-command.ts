@@ -6,7 +6,11 @@ export const traceCommand = defineScanCommand({
   describe: 'What happened to one request: timeline across all logs, outcome, where the time went',
   positional: {
     name: 'id',
-    options: { type: 'string', describe: 'A request_id, generation_id or prompt_id, or a unique prefix of at least 8 characters' },
+    options: {
+      type: 'string',
+      describe:
+        "A request_id, generation_id, prompt_id or client_request_id (the caller's X-Request-ID), or a unique prefix of at least 8 characters",
+    },
   },
   examples: [
     ['$0 trace "$REQUEST_ID"', 'Trace a request by its id (the X-Request-ID header)'],

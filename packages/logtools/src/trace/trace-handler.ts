@@ -1,3 +1,4 @@
+import { EVENT } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, writeJson } from '../cli/command-context.js';
 import { optionalString } from '../cli/common-options.js';
@@ -9,7 +10,8 @@ import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
 export const traceHandler: ScanHandler<string> = {
   prepare(args) {
     const id = (optionalString(args, 'id') ?? '').trim();
-    if (id.length < MIN_ID_PREFIX) throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
+    if (id.length < MIN_ID_PREFIX)
+      throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
     return id;
   },
   async run(ctx, id, io) {
@@ -21,6 +23,12 @@ export const traceHandler: ScanHandler<string> = {
       // Not found, but say which files could not be read (the id may be in them): exit 2 then.
       io.stderr.write(`logtrace: ${escapeTerminal(error.message)}\n`);
       return false;
+    }
+    const requests = report.events.filter((e) => e['event'] === EVENT.generate_request).length;
+    if (requests > 1) {
+      io.stderr.write(
+        `logtrace: warning: ${requests} generate_request lines carry this request's id (a caller's id reused as request_id, in logs from before the backend made its own): their events are shown together\n`,
+      );
     }
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));

@@ -1,10 +1,11 @@
-import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS, type NormalizedRecord } from '@logtrace/shared/schema';
+import { EVENT, POST_ATTEMPT_EVENTS, type NormalizedRecord } from '@logtrace/shared/schema';
 import { dequeuedPromptOf, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { hashId, PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ScanJob, UnitSink } from '../engine/scan-job.js';
 import type { FastLine } from '../kernel/fast-line.js';
 import { VALUE_TYPE } from '../kernel/kernel-layout.js';
 import { createNeedlePrefilter } from '../read/prefilter.js';
+import { LOOKUP_FIELDS, lookupValue } from './lookup-fields.js';
 
 /** What a trace pass reads. */
 export interface TraceSpec {
@@ -50,22 +51,27 @@ class TraceCollector implements UnitSink<TraceParts> {
 
   fast(line: FastLine, lineNo: number): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || ID_FIELDS.some((k) => line.startsWith(k, prefix))) this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+    if (prefix === undefined || LOOKUP_FIELDS.some((k) => line.startsWith(k, prefix)))
+      this.lines.push({ line: lineNo, bytes: line.copyBytes() });
     if (!this.spec.posts) return;
     const event = POST_ATTEMPT_EVENTS[line.eventIndex()];
     if (event === undefined) return;
     const promptHash = line.hashOf('prompt_id', hashId);
     if (event === EVENT.comfyui_prompt_sent) this.posts.addHashed(line.time() ?? 0, lineNo, true, promptHash ?? -1);
-    else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number) this.posts.addHashed(line.time() ?? 0, lineNo, false, -1);
-    if (event === EVENT.error_comfyui && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined) this.dequeued.push(line.str('prompt_id') ?? '');
+    else if (promptHash === undefined && line.type('status') === VALUE_TYPE.number)
+      this.posts.addHashed(line.time() ?? 0, lineNo, false, -1);
+    if (event === EVENT.error_comfyui && promptHash !== undefined && line.oneOf('comfyui_cancel', DEQUEUED) !== undefined)
+      this.dequeued.push(line.str('prompt_id') ?? '');
   }
 
   record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
     const prefix = this.spec.idPrefix;
-    if (prefix === undefined || ID_FIELDS.some((k) => record[k]?.startsWith(prefix) === true)) this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
+    if (prefix === undefined || LOOKUP_FIELDS.some((k) => lookupValue(record, k)?.startsWith(prefix) === true))
+      this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
     if (!this.spec.posts) return;
     const accepted = postAttemptOf(record);
-    if (accepted !== undefined) this.posts.addHashed(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));
+    if (accepted !== undefined)
+      this.posts.addHashed(record.time, lineNo, accepted, record.prompt_id === undefined ? -1 : hashId(record.prompt_id));
     const removed = dequeuedPromptOf(record);
     if (removed !== undefined) this.dequeued.push(removed);
   }

@@ -64,7 +64,8 @@ export function traceStages(records: readonly NormalizedRecord[], totalMs: numbe
     add('comfyui', 'ComfyUI queue + execution', sent.time, first(EVENT.error_comfyui)?.time);
   }
   const { queueWaitMs, executionMs } = comfyuiTimes(records);
-  const executionStart = sentAt !== undefined && queueWaitMs !== undefined ? sentAt + queueWaitMs : first(EVENT.comfyui_execution_start)?.time;
+  const executionStart =
+    sentAt !== undefined && queueWaitMs !== undefined ? sentAt + queueWaitMs : first(EVENT.comfyui_execution_start)?.time;
   if (sentAt !== undefined && queueWaitMs !== undefined) add('comfyui_queue_wait', 'ComfyUI queue wait', sentAt, sentAt + queueWaitMs);
   if (executionStart !== undefined && executionMs !== undefined) {
     add('comfyui_execution', 'ComfyUI execution', executionStart, executionStart + executionMs);
@@ -82,7 +83,10 @@ export function traceStages(records: readonly NormalizedRecord[], totalMs: numbe
  * `comfyui_complete.queue_wait_ms`) and execution (`comfyui_complete.execution_ms`) of
  * the first prompt of a trace, ms; undefined where the logs do not say.
  */
-export function comfyuiTimes(records: readonly NormalizedRecord[]): { readonly queueWaitMs: number | undefined; readonly executionMs: number | undefined } {
+export function comfyuiTimes(records: readonly NormalizedRecord[]): {
+  readonly queueWaitMs: number | undefined;
+  readonly executionMs: number | undefined;
+} {
   const startRecord = records.find((r) => r.event === EVENT.comfyui_execution_start);
   const complete = records.find((r) => r.event === EVENT.comfyui_complete);
   return {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, isUuidV4 } from '@logtrace/shared';
-import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/helpers/backend-harness.js';
-import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/helpers/gpu-stand-in.js';
-import { rawRequest } from '../../test/helpers/raw-http.js';
+import { isUuidV4 } from '@logtrace/shared';
+import { createServiceLogger } from '../logging/create-service-logger.js';
+import { startBackendHarness, postGenerate, type BackendHarness } from '../../test/support/backend-harness.js';
+import { answerImage, GENERATION_ID, imageBody, PNG_BYTES } from '../../test/support/gpu-stand-in.js';
+import { rawRequest } from '../../test/support/raw-http.js';
 import { createBackendApp } from './create-backend-app.js';
 import { loadBackendConfig } from './load-backend-config.js';
 
@@ -152,20 +153,53 @@ describe('under concurrency', () => {
 });
 
 describe('X-Request-ID', () => {
-  it('keeps a valid incoming UUID v4 (lower-cased) and passes it to the GPU server', async () => {
+  it("never takes a caller's id as its own: a fresh request_id every time, the caller's kept as client_request_id", async () => {
     h = await startBackendHarness();
     const incoming = '0B6F4C1E-2F0A-4C47-9A53-5E9F1F3B7A10';
-    const res = await postGenerate(h, { prompt: PROMPT }, { headers: { 'x-request-id': incoming } });
-    const id = incoming.toLowerCase();
-    expect(res.headers.get('x-request-id')).toBe(id);
-    expect(((await res.json()) as { request_id: string }).request_id).toBe(id);
-    expect(h.gpu.calls[0]?.headers['x-request-id']).toBe(id);
-    expect(h.recordsOf(id).map((l) => l['event'])).toEqual([
-      'generate_request',
-      'gpu_request',
-      'gpu_response',
-      'response_sent',
+    const client = incoming.toLowerCase();
+    // The same client id twice (a replay, or someone else's id) must not merge two traces.
+    const answers = [
+      await postGenerate(h, { prompt: PROMPT }, { headers: { 'x-request-id': incoming } }),
+      await postGenerate(h, { prompt: '' }, { headers: { 'x-request-id': incoming } }),
+    ];
+    const ids = answers.map((res) => res.headers.get('x-request-id') ?? '');
+    expect(ids.every((id) => isUuidV4(id) && id !== client)).toBe(true);
+    expect(ids[0]).not.toBe(ids[1]);
+    for (const res of answers) expect(res.headers.get('x-client-request-id')).toBe(client);
+    expect(await answers[0]!.json()).toMatchObject({ request_id: ids[0], client_request_id: client });
+    expect(await answers[1]!.json()).toMatchObject({ error_code: 'invalid_request', request_id: ids[1], client_request_id: client });
+    expect(h.gpu.calls[0]?.headers['x-request-id']).toBe(ids[0]);
+    expect(h.recordsOf(client)).toEqual([]);
+    const first = h.recordsOf(ids[0]!);
+    expect(first.map((l) => [l['event'], l['client_request_id']])).toEqual([
+      ['generate_request', client],
+      ['gpu_request', undefined],
+      ['gpu_response', undefined],
+      ['response_sent', client],
     ]);
+    expect(h.recordsOf(ids[1]!).map((l) => [l['event'], l['client_request_id']])).toEqual([
+      ['generate_request', client],
+      ['validation_error', undefined],
+      ['response_sent', client],
+    ]);
+  });
+
+  it('echoes a client id on 404 and 405 answers too; no header and no field without one', async () => {
+    h = await startBackendHarness();
+    const client = '1b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
+    for (const [path, status] of [
+      ['/nope', 404],
+      ['/api/generate', 405],
+    ] as const) {
+      const res = await fetch(`${h.url}${path}`, { headers: { 'x-request-id': client } });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('x-client-request-id')).toBe(client);
+      expect(await res.json()).toMatchObject({ client_request_id: client });
+    }
+    const plain = await postGenerate(h, { prompt: PROMPT });
+    expect(plain.headers.get('x-client-request-id')).toBeNull();
+    expect(Object.keys((await plain.json()) as object)).not.toContain('client_request_id');
+    expect(h.records().filter((r) => r['path'] === '/api/generate' && r['status'] === 200)[0]).not.toHaveProperty('client_request_id');
   });
 
   it.each([
@@ -178,19 +212,24 @@ describe('X-Request-ID', () => {
     ['a bidi override (UTF-8 bytes)', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10\u202egnp.exe']],
     ['two valid ids', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', 'X-Request-ID: 1b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10']],
     ['a folded continuation line', ['X-Request-ID: 0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10', ' X-Injected: 1']],
-  ])('ignores %s: fresh id or a parser 400, never logged', async (_name, headerLines) => {
+  ])('ignores %s: fresh id, or a parser 400 with its own id, never logged', async (_name, headerLines) => {
     h = await startBackendHarness();
     const body = JSON.stringify({ prompt: PROMPT });
     const res = await rawRequest(h.url, ['POST /api/generate HTTP/1.1', 'Content-Type: application/json', ...headerLines], body);
     const hostile = headerLines.map((line) => line.slice(line.indexOf(':') + 1).trim());
     const log = h.logText();
-    for (const value of hostile) expect(log).not.toContain(value.slice(0, 40));
+    for (const value of hostile.filter((v) => v.length >= 8)) expect(log).not.toContain(value.slice(0, 40));
     expect(log).not.toContain('forged');
-    if (res.status === 400 && res.headers['x-request-id'] === undefined) return; // refused by Node's HTTP parser
-    expect(res.status).toBe(200);
     const id = res.headers['x-request-id'] ?? '';
     expect(isUuidV4(id)).toBe(true);
     expect(hostile).not.toContain(id);
+    if (res.status === 400) {
+      // Refused by Node's HTTP parser before the app ran: our JSON answer, a request_rejected line.
+      expect(JSON.parse(res.body)).toMatchObject({ error_code: 'bad_request', request_id: id });
+      await expect.poll(() => h?.recordsOf(id)).toMatchObject([{ event: 'request_rejected', status: 400 }]);
+      return;
+    }
+    expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { request_id: string }).request_id).toBe(id);
     expect(h.records().filter((r) => r['event'] === 'response_sent')).toHaveLength(1);
     expect(h.recordsOf(id).at(-1)).toMatchObject({ event: 'response_sent', status: 200 });
@@ -210,7 +249,7 @@ describe('other routes', () => {
       in_flight: 0,
       gpu_server_url: h.gpu.url,
       log_write_errors: 0,
-      log_dropped_lines: 0,
+      log_lines_lost: 0,
       request_id: id,
     });
     expect(h.records()).toEqual([]);
@@ -219,7 +258,7 @@ describe('other routes', () => {
   it('reports degraded health when log lines cannot be written, and keeps answering', async () => {
     const config = loadBackendConfig({ GPU_SERVER_URL: 'http://127.0.0.1:9', GPU_TIMEOUT_MS: '1000' });
     const reports: string[] = [];
-    const logger = createLogger({ service: 'backend', logDir: '/tmp', file: '/dev/full', report: (m) => reports.push(m) });
+    const logger = createServiceLogger({ service: 'backend', logDir: '/tmp', file: '/dev/full', report: (m) => reports.push(m) });
     const app = createBackendApp({ config, logger });
     const rejected = await app.request('/api/generate', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(rejected.status).toBe(400);
@@ -227,7 +266,8 @@ describe('other routes', () => {
     expect(health.status).toBe(200);
     const body = (await health.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'degraded', log_last_error: expect.stringContaining('ENOSPC') as string });
-    expect(body['log_write_errors']).toBeGreaterThanOrEqual(2);
+    // generate_request, validation_error, response_sent: each lost after one failed write.
+    expect(body).toMatchObject({ log_write_errors: 3, log_lines_lost: 3 });
     expect(reports[0]).toContain('/dev/full');
   });
 

@@ -4,7 +4,7 @@ import { newId, type ServiceLogger } from '@logtrace/shared';
 import { ApiError } from '../http/api-error.js';
 import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
-import { requestId } from '../http/request-id.js';
+import { clientRequestIdField, requestId } from '../http/request-id.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import type { BackendEnv } from './backend-env.js';
 import { createGenerateHandler } from './create-generate-handler.js';
@@ -29,7 +29,9 @@ export interface BackendDeps {
 
 /**
  * Builds the backend's Hono app: `GET /health`, `POST /api/generate`, JSON 404/405,
- * an `X-Request-ID` on every response and `request_id` in every JSON body, exactly one
+ * an `X-Request-ID` on every response and `request_id` in every JSON body (its own id,
+ * always fresh; a caller's valid id comes back as `X-Client-Request-ID` and
+ * `client_request_id`), exactly one
  * `response_sent` per request except health checks, and `handleError` as the only
  * place errors become responses. Does not listen; main serves it.
  */
@@ -55,6 +57,7 @@ export function createBackendApp(deps: BackendDeps): Hono<BackendEnv> {
       gpu_server_url: deps.config.gpuServerUrl,
       ...describeLogHealth(log),
       request_id: c.get('requestId'),
+      ...clientRequestIdField(c),
     });
   });
 

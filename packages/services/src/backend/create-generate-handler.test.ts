@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackendHarness, type BackendHarness } from '../../test/helpers/backend-harness.js';
+import { startBackendHarness, type BackendHarness } from '../../test/support/backend-harness.js';
 
 let h: BackendHarness;
 beforeAll(async () => {
@@ -29,18 +29,58 @@ type Case = [name: string, init: RequestInit, status: 400 | 413, errors: Array<{
 
 const cases: Case[] = [
   ['malformed JSON', { headers: JSON_TYPE, body: '{"prompt":' }, 400, [{ field: 'body', message: 'must be valid JSON' }]],
-  ['a text/plain body', { headers: { 'content-type': 'text/plain' }, body: '{"prompt":"x"}' }, 400, [{ field: 'content-type', message: 'must be application/json' }]],
+  [
+    'a text/plain body',
+    { headers: { 'content-type': 'text/plain' }, body: '{"prompt":"x"}' },
+    400,
+    [{ field: 'content-type', message: 'must be application/json' }],
+  ],
   ['an empty body', { headers: JSON_TYPE, body: '' }, 400, [{ field: 'body', message: 'is required' }]],
-  ['invalid UTF-8', { headers: JSON_TYPE, body: new Uint8Array([0x22, 0xc3, 0x28, 0x22]) }, 400, [{ field: 'body', message: 'must be valid UTF-8' }]],
+  [
+    'invalid UTF-8',
+    { headers: JSON_TYPE, body: new Uint8Array([0x22, 0xc3, 0x28, 0x22]) },
+    400,
+    [{ field: 'body', message: 'must be valid UTF-8' }],
+  ],
   ['a JSON array', { headers: JSON_TYPE, body: '[]' }, 400, [{ field: 'body', message: 'must be a JSON object' }]],
-  ['deeply nested JSON', { headers: JSON_TYPE, body: '['.repeat(20_000) + ']'.repeat(20_000) }, 400, [{ field: 'body', message: 'must be a JSON object' }]],
-  ['an oversize body with Content-Length', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x'.repeat(100_000) }) }, 413, [{ field: 'body', message: 'must be at most 65536 bytes' }]],
-  ['an oversize chunked body (no Content-Length)', { headers: JSON_TYPE, body: streamOf(200_000), duplex: 'half' } as RequestInit, 413, [{ field: 'body', message: 'must be at most 65536 bytes' }]],
+  [
+    'deeply nested JSON',
+    { headers: JSON_TYPE, body: '['.repeat(20_000) + ']'.repeat(20_000) },
+    400,
+    [{ field: 'body', message: 'must be a JSON object' }],
+  ],
+  [
+    'an oversize body with Content-Length',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x'.repeat(100_000) }) },
+    413,
+    [{ field: 'body', message: 'must be at most 65536 bytes' }],
+  ],
+  [
+    'an oversize chunked body (no Content-Length)',
+    { headers: JSON_TYPE, body: streamOf(200_000), duplex: 'half' } as RequestInit,
+    413,
+    [{ field: 'body', message: 'must be at most 65536 bytes' }],
+  ],
   ['a missing prompt', { headers: JSON_TYPE, body: '{}' }, 400, [{ field: 'prompt', message: 'is required' }]],
   ['a blank prompt', { headers: JSON_TYPE, body: '{"prompt":"   "}' }, 400, [{ field: 'prompt', message: 'must not be empty' }]],
-  ['a prompt over 4000 characters', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'y'.repeat(4001) }) }, 400, [{ field: 'prompt', message: 'must be at most 4000 characters' }]],
-  ['a control character in the prompt', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'a\u0007b' }) }, 400, [{ field: 'prompt', message: 'must not contain control characters or bidirectional overrides' }]],
-  ['a bidi override in the negative prompt', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'ok', negative_prompt: 'gnp.\u202eexe' }) }, 400, [{ field: 'negative_prompt', message: 'must not contain control characters or bidirectional overrides' }]],
+  [
+    'a prompt over 4000 characters',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'y'.repeat(4001) }) },
+    400,
+    [{ field: 'prompt', message: 'must be at most 4000 characters' }],
+  ],
+  [
+    'a control character in the prompt',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'a\u0007b' }) },
+    400,
+    [{ field: 'prompt', message: 'must not contain control characters or bidirectional overrides' }],
+  ],
+  [
+    'a bidi override in the negative prompt',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'ok', negative_prompt: 'gnp.\u202eexe' }) },
+    400,
+    [{ field: 'negative_prompt', message: 'must not contain control characters or bidirectional overrides' }],
+  ],
   [
     'wrong types',
     { headers: JSON_TYPE, body: JSON.stringify({ prompt: 5, width: '512', steps: 1.5, seed: -1 }) },
@@ -52,8 +92,18 @@ const cases: Case[] = [
       { field: 'seed', message: `must be from 0 to ${Number.MAX_SAFE_INTEGER}` },
     ],
   ],
-  ['a size that is not a multiple of 8', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x', height: 513 }) }, 400, [{ field: 'height', message: 'must be a multiple of 8' }]],
-  ['a workflow path', { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x', workflow: '../etc/passwd' }) }, 400, [{ field: 'workflow', message: 'must be a name of letters, digits, _ or - (at most 64), not a path' }]],
+  [
+    'a size that is not a multiple of 8',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x', height: 513 }) },
+    400,
+    [{ field: 'height', message: 'must be a multiple of 8' }],
+  ],
+  [
+    'a workflow path',
+    { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x', workflow: '../etc/passwd' }) },
+    400,
+    [{ field: 'workflow', message: 'must be a name of letters, digits, _ or - (at most 64), not a path' }],
+  ],
   [
     'unknown fields that try to forge log keys',
     { headers: JSON_TYPE, body: JSON.stringify({ prompt: 'x', level: 'FATAL', time: 0, event: 'forged' }) },

@@ -1,12 +1,9 @@
 import type { Context, Handler } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
-import {
-  DEFAULT_GENERATE_LIMITS,
-  validateGenerateRequest,
-  type GenerateLimits,
-} from '../generation/validate-generate-request.js';
+import { DEFAULT_GENERATE_LIMITS, validateGenerateRequest, type GenerateLimits } from '../generation/validate-generate-request.js';
 import { ApiError, clientClosedError } from '../http/api-error.js';
 import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
+import { clientRequestIdField } from '../http/request-id.js';
 import type { BackendEnv } from './backend-env.js';
 import { callGpuServer } from './call-gpu-server.js';
 import { describeGenerateRequest } from './describe-generate-request.js';
@@ -26,7 +23,8 @@ export interface GenerateHandlerDeps {
 
 /**
  * The `POST /api/generate` handler: reads and validates the body, logs
- * `generate_request` (for every request; parameters only when valid), then either
+ * `generate_request` (for every request; parameters only when valid; the caller's
+ * client_request_id when it sent one), then either
  * `validation_error` and 400/413 with every problem, or `gpu_request` and calls the
  * GPU server under `GPU_TIMEOUT_MS` (or the caller's shorter `X-Request-Timeout-Ms`)
  * and the client's disconnect signal, and answers
@@ -42,7 +40,10 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
     const body = await readJsonBody(c.req.raw, config.maxBodyBytes);
     const validation = body.ok ? validateGenerateRequest(body.value, limits) : undefined;
     // Every request gets its generate_request line, valid or not, so counts add up.
-    log.event('generate_request', describeGenerateRequest(validation?.ok ? validation.params : undefined, clientOf(c), config));
+    log.event('generate_request', {
+      ...describeGenerateRequest(validation?.ok ? validation.params : undefined, clientOf(c), config),
+      ...clientRequestIdField(c),
+    });
     if (clientSignal.aborted) throw clientClosedError();
     // The body may be unread (wrong type, too large): the connection cannot be reused.
     if (!body.ok) reject(log, body.status, body.errors, { connection: 'close' });
@@ -63,16 +64,11 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
       },
       deps,
     );
-    return c.json(settleGpuOutcome(outcome, log, timeoutMs), 200);
+    return c.json({ ...settleGpuOutcome(outcome, log, timeoutMs), ...clientRequestIdField(c) }, 200);
   };
 }
 
-function reject(
-  log: ServiceLogger,
-  status: 400 | 413,
-  errors: readonly FieldProblem[],
-  headers: Record<string, string>,
-): never {
+function reject(log: ServiceLogger, status: 400 | 413, errors: readonly FieldProblem[], headers: Record<string, string>): never {
   log.event('validation_error', { status, errors });
   if (status === 413) {
     throw new ApiError(413, 'payload_too_large', 'request body too large', { fields: { errors }, headers });

@@ -79,7 +79,9 @@ describe('loadBackendConfig', () => {
       'GPU_SERVER_TOKEN: expected 1 to 4096 printable ASCII characters without spaces (value not shown)',
     ]);
     expect(problems.join('\n')).not.toContain('hunter2');
-    expect(problemsOf({ GPU_SERVER_URL: 'http://gpu:8002/?x=1' })).toEqual(['GPU_SERVER_URL: expected a base URL without query or fragment']);
+    expect(problemsOf({ GPU_SERVER_URL: 'http://gpu:8002/?x=1' })).toEqual([
+      'GPU_SERVER_URL: expected a base URL without query or fragment',
+    ]);
   });
 
   it('summarizes the configuration for service_start without the token', () => {

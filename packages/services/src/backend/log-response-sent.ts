@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import { INTERNAL_ERROR } from '../http/handle-error.js';
 import type { BackendEnv } from './backend-env.js';
 import { clipText } from './clip-text.js';
+import { clientRequestIdField, cutOffOf } from '../http/request-id.js';
 
 /** Options of the response_sent middleware. */
 export interface ResponseSentOptions {
@@ -17,9 +18,12 @@ export interface ResponseSentOptions {
 /**
  * Middleware (after requestId) that gives each request its child logger (`c.var.log`,
  * stamped with request_id) and writes exactly one `response_sent` line per request:
- * status, duration_ms (whole request inside the backend), method and path, and for a
- * failure its error_code. An unexpected exception is first logged as `internal_error`
- * (ERROR) with its message, type and stack, which the 500 body never shows. The line is written before the response is
+ * status, duration_ms (whole request inside the backend), method and path, the
+ * caller's client_request_id when it sent one, and for a failure its error_code. A
+ * request the server cut off (request timeout, see handleClientErrors) is logged with
+ * the 408 the client got, not what the app made of its broken body. An unexpected
+ * exception is first logged as `internal_error` (ERROR) with its message, type and
+ * stack, which the 500 body never shows. The line is written before the response is
  * handed to the server, so a response a client saw always has its line on disk.
  */
 export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler<BackendEnv> {
@@ -31,14 +35,19 @@ export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler
       await next();
       return;
     }
-    const write = (status: number, err: unknown): void => {
+    const write = (answered: number, err: unknown): void => {
       if (err !== undefined && !(err instanceof ApiError)) log.event('internal_error', describeInternalError(err));
+      // Cut off by the request timeout: the server answered 408 itself, whatever the app made of it.
+      const cutOff = cutOffOf(c);
+      const status = cutOff?.status ?? answered;
+      const errorCode = cutOff?.errorCode ?? (err === undefined ? undefined : err instanceof ApiError ? err.code : INTERNAL_ERROR.code);
       log.event('response_sent', {
         status,
         duration_ms: Math.max(0, Math.round(options.now() - started)),
         method: c.req.method,
         path: clipText(c.req.path, 256, { replaceControls: true }),
-        ...(err === undefined ? {} : { error_code: err instanceof ApiError ? err.code : INTERNAL_ERROR.code }),
+        ...clientRequestIdField(c),
+        ...(errorCode === undefined ? {} : { error_code: errorCode }),
       });
     };
     try {

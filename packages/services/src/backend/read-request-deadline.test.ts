@@ -10,10 +10,7 @@ describe('readRequestDeadline', () => {
     expect(readRequestDeadline('999999999', 180_000)).toBe(180_000);
   });
 
-  it.each([[undefined], [''], ['abc'], ['-5'], ['1e3'], ['2000 '], ['5'], ['0'], ['1234567890']])(
-    'ignores %j',
-    (header) => {
-      expect(readRequestDeadline(header, 180_000)).toBe(180_000);
-    },
-  );
+  it.each([[undefined], [''], ['abc'], ['-5'], ['1e3'], ['2000 '], ['5'], ['0'], ['1234567890']])('ignores %j', (header) => {
+    expect(readRequestDeadline(header, 180_000)).toBe(180_000);
+  });
 });

@@ -1,11 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  postGenerate,
-  startBackendHarness,
-  waitFor,
-  type BackendHarness,
-  type LogRecord,
-} from '../../test/helpers/backend-harness.js';
+import { postGenerate, startBackendHarness, waitFor, type BackendHarness, type LogRecord } from '../../test/support/backend-harness.js';
 import {
   afterGate,
   answerImage,
@@ -17,7 +11,7 @@ import {
   PNG_BYTES,
   resetConnection,
   type Behavior,
-} from '../../test/helpers/gpu-stand-in.js';
+} from '../../test/support/gpu-stand-in.js';
 
 let h: BackendHarness | undefined;
 afterEach(async () => {
@@ -81,7 +75,9 @@ describe('GPU server answers with an error or garbage', () => {
       { ...good, image: { ...good.image, base64: '***' } },
     ];
     for (const variant of variants) {
-      h.gpu.respond((call, res) => answerJson(200, { ...variant, request_id: variant.request_id || call.headers['x-request-id'] })(call, res));
+      h.gpu.respond((call, res) =>
+        answerJson(200, { ...variant, request_id: variant.request_id || call.headers['x-request-id'] })(call, res),
+      );
       const r = await generate(h);
       expect([r.status, r.body['error_code']]).toEqual([502, 'gpu_bad_response']);
       expect(r.lines[2]).toMatchObject({ event: 'gpu_response', level: 'ERROR', status: 200, error_code: 'gpu_bad_response' });
@@ -99,7 +95,7 @@ describe('GPU server answers with an error or garbage', () => {
   it.each([
     [400, 'prompt_invalid', { node_errors: { '6': { errors: [{ type: 'required_input_missing' }] } } }],
     [404, 'workflow_not_found', undefined],
-  ])('passes the caller\'s own mistake through: %i %s with its reasons', async (status, code, details) => {
+  ])("passes the caller's own mistake through: %i %s with its reasons", async (status, code, details) => {
     h = await startBackendHarness();
     h.gpu.respond(gpuError(status, code, details === undefined ? {} : { details }));
     const r = await generate(h);
@@ -172,7 +168,11 @@ describe('GPU server does not answer', () => {
     expect(r.status).toBe(502);
     expect(r.body).toEqual({ error: 'GPU server unreachable', error_code: 'ECONNREFUSED', request_id: r.requestId });
     expect(events(r.lines)).toEqual(['generate_request', 'gpu_request', 'gpu_error', 'response_sent']);
-    expect(r.lines[2]).toMatchObject({ level: 'ERROR', error_code: 'ECONNREFUSED', error: expect.stringContaining('ECONNREFUSED') as string });
+    expect(r.lines[2]).toMatchObject({
+      level: 'ERROR',
+      error_code: 'ECONNREFUSED',
+      error: expect.stringContaining('ECONNREFUSED') as string,
+    });
     expect(r.lines[3]).toMatchObject({ status: 502, error_code: 'ECONNREFUSED' });
   });
 

@@ -47,11 +47,7 @@ export function settleGpuOutcome(outcome: GpuOutcome, log: ServiceLogger, timeou
   }
   const { failure } = parsed;
   const ids = failure.generation_id === undefined ? {} : { generation_id: failure.generation_id };
-  log.event(
-    'gpu_response',
-    { ...ids, status, duration_ms, error_code: failure.error_code, error: failure.error },
-    { level: 'ERROR' },
-  );
+  log.event('gpu_response', { ...ids, status, duration_ms, error_code: failure.error_code, error: failure.error }, { level: 'ERROR' });
   if (PASSED_THROUGH_STATUSES.has(status)) {
     const details = failure.details === undefined ? {} : { details: failure.details };
     throw new ApiError(status, failure.error_code, failure.error, { fields: { ...ids, ...details } });

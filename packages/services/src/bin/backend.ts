@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The backend service process: reads the environment once, logs to $LOG_DIR/backend.log,
 // serves the app until SIGTERM/SIGINT. Exit codes: 0 stopped, 1 fatal, 2 bad configuration.
-import { createLogger } from '@logtrace/shared';
 import { createBackendApp } from '../backend/create-backend-app.js';
 import { loadBackendConfig, summarizeBackendConfig } from '../backend/load-backend-config.js';
 import { runMain, runService } from '../http/run-service.js';
+import { createServiceLogger } from '../logging/create-service-logger.js';
+import { logRefusedRequests } from '../http/log-refused-requests.js';
 import { startServer } from '../http/start-server.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
 
@@ -14,7 +15,7 @@ const CANCEL_GRACE_MS = 1000;
 
 runMain('backend', async () => {
   const config = loadBackendConfig(process.env);
-  const logger = createLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
+  const logger = createServiceLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
   const inFlight = createInFlightTracker();
   const stopping = new AbortController();
   const app = createBackendApp({ config, logger, inFlight, shutdownSignal: stopping.signal });
@@ -23,7 +24,12 @@ runMain('backend', async () => {
     summary: summarizeBackendConfig(config),
     shutdownDeadlineMs: config.shutdownTimeoutMs,
     async start() {
-      const running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      const running = await startServer({
+        fetch: app.fetch,
+        host: config.host,
+        port: config.port,
+        clientErrors: { onRefused: logRefusedRequests(logger) },
+      });
       return {
         ...running,
         async stop(deadlineMs = config.shutdownTimeoutMs) {

@@ -5,7 +5,7 @@ import { startServer, type RunningServer } from '../http/start-server.js';
 import { runMain, runService } from '../http/run-service.js';
 import { abortableSleep } from '../emulator/abortable-sleep.js';
 import { attachComfyuiSocket } from '../emulator/attach-comfyui-socket.js';
-import { createComfyConsole } from '../emulator/comfy-console.js';
+import { createComfyuiConsole } from '../emulator/comfyui-console.js';
 import { createConsoleServiceLogger } from '../emulator/create-console-service-logger.js';
 import { createEmulatorApp } from '../emulator/create-emulator-app.js';
 import { createEmulatorState } from '../emulator/create-emulator-state.js';
@@ -16,15 +16,17 @@ import { simulateCrash } from '../emulator/simulate-crash.js';
 
 runMain('comfyui-emulator', async () => {
   const config = loadEmulatorConfig(process.env, process.argv.slice(2));
-  const console = createComfyConsole({ write: (chunk) => process.stderr.write(chunk) });
+  const console = createComfyuiConsole({ write: (chunk) => process.stderr.write(chunk) });
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
   const banner = (address: string): string[] => formatStartupBanner(address);
   for (const line of banner(url).slice(0, -1)) console.log(line);
   let running: RunningServer | undefined;
+  let cancelRestart: () => void = () => undefined;
   const state = await createEmulatorState({
     objectInfo: readObjectInfoFile(),
     checkpoints: config.checkpoints,
     maxFiles: config.maxFiles,
+    maxInputBytes: config.maxInputBytes,
     timing: config,
     console,
     sleep: abortableSleep,
@@ -33,7 +35,7 @@ runMain('comfyui-emulator', async () => {
     onCrash: () => {
       if (running === undefined) return;
       const back = `http://${config.host}:${running.port}`;
-      simulateCrash(running.server, config.crashDownMs, () => {
+      cancelRestart = simulateCrash(running.server, config.crashDownMs, () => {
         for (const line of banner(back)) console.log(line);
       });
     },
@@ -64,6 +66,10 @@ runMain('comfyui-emulator', async () => {
       return running;
     },
     summary: {},
-    onStop: () => state.close(),
+    // Stopped while down after a crash: stay down.
+    onStop: () => {
+      cancelRestart();
+      return state.close();
+    },
   });
 });

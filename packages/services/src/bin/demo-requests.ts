@@ -3,8 +3,8 @@
 // Usage: demo-requests.js [--url URL] [--count N] [--concurrency N] [--trace-id-file FILE]
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEMO_MIX } from '../load/demo-mix.js';
-import { driveRequests, type DrivenRequest } from '../load/drive-requests.js';
+import { DEMO_MIX } from '../request-driver/demo-mix.js';
+import { driveRequests, type DrivenRequest } from '../request-driver/drive-requests.js';
 
 function main(): void {
   const { values } = parseArgs({

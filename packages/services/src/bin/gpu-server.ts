@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // The GPU server: turns generation requests into ComfyUI workflow runs.
 import { randomInt } from 'node:crypto';
-import { createLogger, newId } from '@logtrace/shared';
-import { createComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { hostname } from 'node:os';
+import { newId } from '@logtrace/shared';
+import { createComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import { createComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import { createGpuServerApp } from '../gpu-server/create-gpu-server-app.js';
 import { createInFlightTracker } from '../http/create-in-flight-tracker.js';
-import { comfyUiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
+import { comfyuiClientOptions, loadGpuServerConfig } from '../gpu-server/load-gpu-server-config.js';
+import { cancelOrphanedPrompts } from '../gpu-server/cancel-orphaned-prompts.js';
+import { defaultInstanceId } from '../gpu-server/instance-id.js';
 import { runMain, runService } from '../http/run-service.js';
+import { createServiceLogger } from '../logging/create-service-logger.js';
+import { logRefusedRequests } from '../http/log-refused-requests.js';
 import { startServer } from '../http/start-server.js';
 
 // How long, after the shutdown deadline, cut-off generations get to cancel and log.
@@ -15,17 +20,21 @@ const CANCEL_GRACE_MS = 6000;
 
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
-  const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-  const comfy = createComfyUiClient(comfyUiClientOptions(config));
+  const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
+  const comfyui = createComfyuiClient(comfyuiClientOptions(config));
   const inFlight = createInFlightTracker();
   // One websocket client id for this process: every prompt it submits carries it.
   const watcher = createComfyuiWatcher({ baseUrl: config.comfyuiUrl, clientId: newId(), logger, stallMs: config.stallMs, now: Date.now });
+  const liveGenerations = new Set<string>();
+  const instanceId = config.instanceId ?? defaultInstanceId(hostname(), config.port, newId);
   const app = createGpuServerApp({
     config,
     logger,
-    comfy,
+    comfyui,
     inFlight,
     watcher,
+    instanceId,
+    liveGenerations,
     newId,
     now: Date.now,
     randomSeed: () => randomInt(0, 2 ** 48 - 1),
@@ -34,7 +43,12 @@ runMain('gpu-server', async () => {
     logger,
     shutdownDeadlineMs: config.shutdownTimeoutMs,
     start: async () => {
-      const running = await startServer({ fetch: app.fetch, host: config.host, port: config.port });
+      const running = await startServer({
+        fetch: app.fetch,
+        host: config.host,
+        port: config.port,
+        clientErrors: { onRefused: logRefusedRequests(logger) },
+      });
       watcher.start();
       return running;
     },
@@ -55,6 +69,9 @@ runMain('gpu-server', async () => {
       auth: config.token === undefined ? 'off' : 'bearer',
       log_level: config.logLevel,
       shutdown_timeout_ms: config.shutdownTimeoutMs,
+      instance_id: instanceId,
     },
   });
+  // In the background: start never waits for (or fails because of) ComfyUI.
+  void cancelOrphanedPrompts({ comfyui, logger, instanceId, isLive: (id) => liveGenerations.has(id) });
 });

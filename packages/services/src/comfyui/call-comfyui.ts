@@ -1,10 +1,10 @@
 import { createCallSignal } from '../http/create-call-signal.js';
 import { describeFetchError } from '../http/describe-fetch-error.js';
 import { readCappedBody } from '../http/read-capped-body.js';
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from './comfyui-error.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError } from './comfyui-error.js';
 
 /** One HTTP call to ComfyUI. */
-export interface ComfyCall {
+export interface ComfyuiCall {
   readonly fetch: typeof fetch;
   readonly url: string;
   /** `GET /history/...`, for messages. */
@@ -21,7 +21,7 @@ export interface ComfyCall {
 }
 
 /** What came back: status, headers, and the whole body (read within the deadline). */
-export interface ComfyAnswer {
+export interface ComfyuiAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly body: Uint8Array;
@@ -38,10 +38,10 @@ const SOCKET_CODES: Readonly<Record<string, string>> = {
 /**
  * Makes one call under its own deadline combined with the job's signal, and reads the
  * body under the same deadline with a byte cap, so the body is always consumed or
- * cancelled. Every failure is a ComfyUiError: the socket error's code (`ECONNREFUSED`,
+ * cancelled. Every failure is a ComfyuiError: the socket error's code (`ECONNREFUSED`,
  * `ECONNRESET`, ...), `comfyui_timeout`, `client_closed_request` or the too-large code.
  */
-export async function callComfyUi(call: ComfyCall): Promise<ComfyAnswer> {
+export async function callComfyui(call: ComfyuiCall): Promise<ComfyuiAnswer> {
   const deadline = createCallSignal(call.timeoutMs, { job: call.signal });
   try {
     const response = await call.fetch(call.url, { ...call.init, signal: deadline.signal });
@@ -51,34 +51,34 @@ export async function callComfyUi(call: ComfyCall): Promise<ComfyAnswer> {
         ? await response.body?.cancel().then(() => undefined)
         : await readCappedBody(response.body, call.maxBytes);
     if (body === undefined) {
-      throw new ComfyUiError(call.tooLargeCode ?? CODES.responseTooLarge, `${call.label} answered more than ${call.maxBytes} bytes`);
+      throw new ComfyuiError(call.tooLargeCode ?? CODES.responseTooLarge, `${call.label} answered more than ${call.maxBytes} bytes`);
     }
     return { status: response.status, headers: response.headers, body };
   } catch (err) {
-    if (err instanceof ComfyUiError) throw err;
+    if (err instanceof ComfyuiError) throw err;
     const firedBy = deadline.firedBy();
     if (firedBy === 'job' && call.signal !== undefined) throw abortedError(call.signal, call.label, err);
     if (firedBy === 'timeout') {
-      throw new ComfyUiError(CODES.timeout, `${call.label} got no answer within ${call.timeoutMs} ms`, { cause: err });
+      throw new ComfyuiError(CODES.timeout, `${call.label} got no answer within ${call.timeoutMs} ms`, { cause: err });
     }
     const failure = describeFetchError(err);
-    throw new ComfyUiError(SOCKET_CODES[failure.code] ?? failure.code, `${call.label} failed: ${failure.message}`, { cause: err });
+    throw new ComfyuiError(SOCKET_CODES[failure.code] ?? failure.code, `${call.label} failed: ${failure.message}`, { cause: err });
   } finally {
     deadline.dispose();
   }
 }
 
 /** The error for a job signal that aborted: its deadline passed, or its caller went away. */
-export function abortedError(signal: AbortSignal, label: string, cause?: unknown): ComfyUiError {
+export function abortedError(signal: AbortSignal, label: string, cause?: unknown): ComfyuiError {
   const reason: unknown = signal.reason;
   if (reason instanceof DOMException && reason.name === 'TimeoutError') {
-    return new ComfyUiError(CODES.timeout, `${label}: the job deadline passed`, { cause });
+    return new ComfyuiError(CODES.timeout, `${label}: the job deadline passed`, { cause });
   }
-  if (reason instanceof ComfyUiError) return reason;
-  return new ComfyUiError(CODES.clientClosed, `${label}: cancelled because the caller went away`, { cause });
+  if (reason instanceof ComfyuiError) return reason;
+  return new ComfyuiError(CODES.clientClosed, `${label}: cancelled because the caller went away`, { cause });
 }
 
 /** True for failures worth one retry of an idempotent GET: the connection broke or was refused. */
-export function isRetryable(error: ComfyUiError): boolean {
+export function isRetryable(error: ComfyuiError): boolean {
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(error.code);
 }

@@ -46,8 +46,8 @@ export interface ExecutionFailureInfo {
   readonly exception_message: string | undefined;
 }
 
-/** Extra data carried by a ComfyUiError. */
-export interface ComfyUiErrorOptions {
+/** Extra data carried by a ComfyuiError. */
+export interface ComfyuiErrorOptions {
   /** The HTTP status ComfyUI answered, when the failure was an answer. */
   readonly status?: number;
   /** ComfyUI's `node_errors`, unchanged (a 400 from POST /prompt). */
@@ -58,16 +58,16 @@ export interface ComfyUiErrorOptions {
 }
 
 /** A failed ComfyUI call or job, with a stable `code` and what ComfyUI said. */
-export class ComfyUiError extends Error {
+export class ComfyuiError extends Error {
   readonly code: string;
   readonly status: number | undefined;
   readonly nodeErrors: unknown;
   readonly promptError: PromptErrorInfo | undefined;
   readonly execution: ExecutionFailureInfo | undefined;
 
-  constructor(code: string, message: string, options: ComfyUiErrorOptions = {}) {
+  constructor(code: string, message: string, options: ComfyuiErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ComfyUiError';
+    this.name = 'ComfyuiError';
     this.code = code;
     this.status = options.status;
     this.nodeErrors = options.nodeErrors;

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestEmulator, weightFreeGraph, type TestEmulator } from '../../test/support/test-emulator.js';
-import { ComfyUiError } from './comfyui-error.js';
-import { createComfyUiClient, type ComfyUiClientOptions } from './create-comfyui-client.js';
+import { ComfyuiError } from './comfyui-error.js';
+import { createComfyuiClient, type ComfyuiClientOptions } from './create-comfyui-client.js';
 import { waitForPrompt } from './wait-for-prompt.js';
 
 const open: TestEmulator[] = [];
@@ -10,21 +10,21 @@ afterEach(() => {
   for (const e of open.splice(0)) e.close();
 });
 
-async function withEmulator(options: Partial<ComfyUiClientOptions> = {}) {
+async function withEmulator(options: Partial<ComfyuiClientOptions> = {}) {
   const emulator = await createTestEmulator();
   open.push(emulator);
-  const client = createComfyUiClient({ baseUrl: 'http://comfy.test/', fetch: emulator.fetch, ...options });
+  const client = createComfyuiClient({ baseUrl: 'http://comfy.test/', fetch: emulator.fetch, ...options });
   return { emulator, client };
 }
 
-async function failure(promise: Promise<unknown>): Promise<ComfyUiError> {
+async function failure(promise: Promise<unknown>): Promise<ComfyuiError> {
   try {
     await promise;
   } catch (err) {
-    if (err instanceof ComfyUiError) return err;
+    if (err instanceof ComfyuiError) return err;
     throw err;
   }
-  throw new Error('expected a ComfyUiError');
+  throw new Error('expected a ComfyuiError');
 }
 
 function freePort(): Promise<number> {
@@ -122,7 +122,7 @@ describe('ComfyUI client against the emulator', () => {
 
 describe('ComfyUI client transport', () => {
   it('reports a closed port as ECONNREFUSED', async () => {
-    const client = createComfyUiClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, retryDelayMs: () => 1 });
+    const client = createComfyuiClient({ baseUrl: `http://127.0.0.1:${await freePort()}`, retryDelayMs: () => 1 });
     expect((await failure(client.systemStats())).code).toBe('ECONNREFUSED');
     expect((await failure(client.submitPrompt({}, { clientId: 'c' }))).code).toBe('ECONNREFUSED');
   });
@@ -134,7 +134,7 @@ describe('ComfyUI client transport', () => {
         if (signal?.aborted === true) reject(signal.reason as unknown);
         signal?.addEventListener('abort', () => reject(signal.reason as unknown));
       });
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: silent, pollTimeoutMs: 20, submitTimeoutMs: 20 });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: silent, pollTimeoutMs: 20, submitTimeoutMs: 20 });
     expect((await failure(client.getPromptState('p'))).code).toBe('comfyui_timeout');
     expect((await failure(client.submitPrompt({}, { clientId: 'c' }))).code).toBe('comfyui_timeout');
     const gone = new AbortController();
@@ -149,7 +149,7 @@ describe('ComfyUI client transport', () => {
       if (calls === 1) throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
       return new Response('{}', { status: 200 });
     };
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: flaky, retryDelayMs: () => 1 });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: flaky, retryDelayMs: () => 1 });
     expect(await client.getPromptState('p')).toEqual({ state: 'pending' });
     expect(calls).toBe(2);
     calls = 0;
@@ -162,7 +162,7 @@ describe('ComfyUI client transport', () => {
       String(url).includes('/view')
         ? new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } })
         : new Response(`{"x":"${'a'.repeat(2000)}"}`, { status: 200 });
-    const client = createComfyUiClient({ baseUrl: 'http://comfy.test', fetch: big, maxJsonBytes: 1000 });
+    const client = createComfyuiClient({ baseUrl: 'http://comfy.test', fetch: big, maxJsonBytes: 1000 });
     expect((await failure(client.getPromptState('p'))).code).toBe('comfyui_response_too_large');
     expect((await failure(client.fetchImage({ filename: 'a.png', subfolder: '', type: 'output', nodeId: '1' }))).code).toBe(
       'comfyui_bad_response',

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { callComfyUi, isRetryable, type ComfyAnswer, type ComfyCall } from './call-comfyui.js';
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError, snippet } from './comfyui-error.js';
+import { callComfyui, isRetryable, type ComfyuiAnswer, type ComfyuiCall } from './call-comfyui.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError, snippet } from './comfyui-error.js';
 import { parseHistoryResponse, type ImageRef, type PromptState } from './parse-history-response.js';
 import { httpError, isObject, parseJsonText, parsePromptResponse, type QueuedPrompt } from './parse-prompt-response.js';
 
 /** Settings of the ComfyUI client; times in milliseconds, sizes in bytes. */
-export interface ComfyUiClientOptions {
+export interface ComfyuiClientOptions {
   /** `http://127.0.0.1:8188`, no trailing slash needed. */
   readonly baseUrl: string;
   readonly fetch?: typeof fetch;
@@ -46,14 +46,16 @@ export interface SystemStats {
   readonly devices: readonly string[];
 }
 
-/** The ComfyUI HTTP API as the GPU server uses it; every method throws ComfyUiError. */
-export interface ComfyUiClient {
+/** The ComfyUI HTTP API as the GPU server uses it; every method throws ComfyuiError. */
+export interface ComfyuiClient {
   /** `POST /prompt {prompt, client_id, extra_data}`; 400 throws `prompt_invalid` with node_errors. */
   submitPrompt(graph: Readonly<Record<string, unknown>>, options: SubmitOptions): Promise<QueuedPrompt>;
   /** `GET /history/{id}`: pending, or success with image refs; failures throw. */
   getPromptState(promptId: string, signal?: AbortSignal): Promise<PromptState>;
   /** `GET /queue`: whether the prompt is still running or pending. */
   isQueued(promptId: string, signal?: AbortSignal): Promise<boolean>;
+  /** `GET /queue`: every running and pending item (items that are not `[number, id, ...]` skipped). */
+  listQueue(signal?: AbortSignal): Promise<QueueListing>;
   /** `GET /view?filename&subfolder&type`, capped at maxImageBytes. */
   fetchImage(image: ImageRef, signal?: AbortSignal): Promise<FetchedImage>;
   /** `GET /system_stats` with its own short deadline. */
@@ -69,29 +71,41 @@ export interface ComfyUiClient {
 /** What cancel did. */
 export type CancelOutcome = 'interrupted' | 'dequeued' | 'not_queued';
 
+/** One item of ComfyUI's queue: its prompt id and `extra_data` (as ComfyUI shows it: api keys removed). */
+export interface QueueEntry {
+  readonly promptId: string;
+  readonly extraData: unknown;
+}
+
+/** `GET /queue`: the running and the pending items, in ComfyUI's order. */
+export interface QueueListing {
+  readonly running: readonly QueueEntry[];
+  readonly pending: readonly QueueEntry[];
+}
+
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47];
 
 /** Creates a client for one ComfyUI server. */
-export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClient {
+export function createComfyuiClient(options: ComfyuiClientOptions): ComfyuiClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const pollTimeoutMs = options.pollTimeoutMs ?? 5000;
   const maxJsonBytes = options.maxJsonBytes ?? 8 * 1024 * 1024;
   const retryDelayMs = options.retryDelayMs ?? (() => 100 + Math.floor(Math.random() * 100));
-  const call = (path: string, rest: Omit<ComfyCall, 'fetch' | 'url' | 'label'> & { method?: string }): Promise<ComfyAnswer> =>
-    callComfyUi({ fetch: doFetch, url: `${base}${path}`, label: `${rest.method ?? 'GET'} ${path.split('?')[0]}`, ...rest });
+  const call = (path: string, rest: Omit<ComfyuiCall, 'fetch' | 'url' | 'label'> & { method?: string }): Promise<ComfyuiAnswer> =>
+    callComfyui({ fetch: doFetch, url: `${base}${path}`, label: `${rest.method ?? 'GET'} ${path.split('?')[0]}`, ...rest });
 
   // Idempotent GETs get one retry after a broken or refused connection.
-  const get = async (path: string, signal: AbortSignal | undefined, timeoutMs = pollTimeoutMs): Promise<ComfyAnswer> => {
+  const get = async (path: string, signal: AbortSignal | undefined, timeoutMs = pollTimeoutMs): Promise<ComfyuiAnswer> => {
     try {
       return await call(path, { timeoutMs, signal, maxBytes: maxJsonBytes });
     } catch (err) {
-      if (!(err instanceof ComfyUiError) || !isRetryable(err) || signal?.aborted === true) throw err;
+      if (!(err instanceof ComfyuiError) || !isRetryable(err) || signal?.aborted === true) throw err;
       await delay(retryDelayMs(), undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
       return call(path, { timeoutMs, signal, maxBytes: maxJsonBytes });
     }
   };
-  const post = (path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ComfyAnswer> =>
+  const post = (path: string, body: unknown, timeoutMs: number, signal?: AbortSignal): Promise<ComfyuiAnswer> =>
     call(path, {
       method: 'POST',
       init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
@@ -99,15 +113,24 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
       signal,
       maxBytes: maxJsonBytes,
     });
-  const text = (answer: ComfyAnswer): string => Buffer.from(answer.body).toString('utf8');
-  // GET /queue: prompt ids running and pending (items are [number, prompt_id, ...]).
-  const readQueue = async (signal: AbortSignal | undefined): Promise<{ running: unknown[]; pending: unknown[] }> => {
+  const text = (answer: ComfyuiAnswer): string => Buffer.from(answer.body).toString('utf8');
+  // GET /queue: the running and pending items (each `[number, prompt_id, prompt, extra_data, outputs]`).
+  const listQueue = async (signal: AbortSignal | undefined): Promise<QueueListing> => {
     const answer = await get('/queue', signal);
     if (answer.status !== 200) throw httpError('GET /queue', answer.status, text(answer));
     const body = parseJsonText(text(answer));
-    if (!isObject(body)) throw new ComfyUiError(CODES.badResponse, `GET /queue answered ${snippet(text(answer))}`, { status: 200 });
-    const ids = (list: unknown): unknown[] => (Array.isArray(list) ? list.map((item: unknown) => (Array.isArray(item) ? item[1] : undefined)) : []);
-    return { running: ids(body['queue_running']), pending: ids(body['queue_pending']) };
+    if (!isObject(body)) throw new ComfyuiError(CODES.badResponse, `GET /queue answered ${snippet(text(answer))}`, { status: 200 });
+    const entries = (list: unknown): QueueEntry[] =>
+      Array.isArray(list)
+        ? list.flatMap((item: unknown) =>
+            Array.isArray(item) && typeof item[1] === 'string' ? [{ promptId: item[1], extraData: item[3] }] : [],
+          )
+        : [];
+    return { running: entries(body['queue_running']), pending: entries(body['queue_pending']) };
+  };
+  const readQueue = async (signal: AbortSignal | undefined): Promise<{ running: string[]; pending: string[] }> => {
+    const queue = await listQueue(signal);
+    return { running: queue.running.map((e) => e.promptId), pending: queue.pending.map((e) => e.promptId) };
   };
 
   return {
@@ -133,6 +156,7 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
       const queue = await readQueue(signal);
       return queue.running.includes(promptId) || queue.pending.includes(promptId);
     },
+    listQueue,
     async fetchImage(image, signal) {
       const query = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder, type: image.type });
       const answer = await call(`/view?${query.toString()}`, {
@@ -142,7 +166,7 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
         tooLargeCode: CODES.imageTooLarge,
       });
       if (answer.status === 404) {
-        throw new ComfyUiError(CODES.imageNotFound, `GET /view found no ${image.type} image ${JSON.stringify(image.filename)}`, {
+        throw new ComfyuiError(CODES.imageNotFound, `GET /view found no ${image.type} image ${JSON.stringify(image.filename)}`, {
           status: 404,
         });
       }
@@ -150,10 +174,10 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
       const contentType = (answer.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       const looksPng = PNG_SIGNATURE.every((b, i) => answer.body[i] === b);
       if (!(contentType.startsWith('image/') || (contentType === 'application/octet-stream' && looksPng))) {
-        throw new ComfyUiError(CODES.badResponse, `GET /view answered ${contentType || 'no content type'}, not an image`, { status: 200 });
+        throw new ComfyuiError(CODES.badResponse, `GET /view answered ${contentType || 'no content type'}, not an image`, { status: 200 });
       }
       if (contentType === 'image/png' && !looksPng) {
-        throw new ComfyUiError(CODES.badResponse, 'GET /view answered image/png bytes that are not a PNG', { status: 200 });
+        throw new ComfyuiError(CODES.badResponse, 'GET /view answered image/png bytes that are not a PNG', { status: 200 });
       }
       return { bytes: answer.body, contentType: contentType.startsWith('image/') ? contentType : 'image/png' };
     },
@@ -162,7 +186,7 @@ export function createComfyUiClient(options: ComfyUiClientOptions): ComfyUiClien
       if (answer.status !== 200) throw httpError('GET /system_stats', answer.status, text(answer));
       const body = parseJsonText(text(answer));
       if (!isObject(body) || !isObject(body['system'])) {
-        throw new ComfyUiError(CODES.badResponse, `GET /system_stats answered ${snippet(text(answer))}`, { status: 200 });
+        throw new ComfyuiError(CODES.badResponse, `GET /system_stats answered ${snippet(text(answer))}`, { status: 200 });
       }
       const version = body['system']['comfyui_version'];
       const devices = Array.isArray(body['devices']) ? body['devices'] : [];

@@ -1,4 +1,4 @@
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError, snippet } from './comfyui-error.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError, snippet } from './comfyui-error.js';
 import { httpError, isObject, parseJsonText, type Parsed } from './parse-prompt-response.js';
 
 /** Where ComfyUI keeps one output image: the three `/view` parameters. */
@@ -14,8 +14,7 @@ export interface ImageRef {
 /** A finished or unfinished prompt, as `GET /history/{prompt_id}` tells it. */
 export type PromptState =
   /** `{}`: pending, running, or unknown to ComfyUI (there is no 404). */
-  | { readonly state: 'pending' }
-  | { readonly state: 'success'; readonly images: readonly ImageRef[] };
+  { readonly state: 'pending' } | { readonly state: 'success'; readonly images: readonly ImageRef[] };
 
 /**
  * Reads ComfyUI's answer to `GET /history/{prompt_id}`: `{}` while not finished,
@@ -47,7 +46,7 @@ export function parseHistoryResponse(status: number, text: string, promptId: str
 }
 
 function bad(message: string): Parsed<PromptState> {
-  return { ok: false, error: new ComfyUiError(CODES.badResponse, message, { status: 200 }) };
+  return { ok: false, error: new ComfyuiError(CODES.badResponse, message, { status: 200 }) };
 }
 
 // Output images in node id order, the `images` list of each output node.
@@ -71,7 +70,7 @@ function collectImages(outputs: Record<string, unknown>): ImageRef[] {
 }
 
 // The execution_error / execution_interrupted message of a failed prompt.
-function executionFailure(promptId: string, messages: unknown): ComfyUiError {
+function executionFailure(promptId: string, messages: unknown): ComfyuiError {
   const list = Array.isArray(messages) ? messages : [];
   const find = (name: string): Record<string, unknown> | undefined => {
     for (const message of list) {
@@ -85,13 +84,13 @@ function executionFailure(promptId: string, messages: unknown): ComfyUiError {
     const nodeId = text(interrupted['node_id']);
     const nodeType = text(interrupted['node_type']);
     const where = nodeId === undefined ? '' : ` at node ${nodeId}${nodeType === undefined ? '' : ` (${nodeType})`}`;
-    return new ComfyUiError(CODES.interrupted, `ComfyUI interrupted prompt ${promptId}${where}`, {
+    return new ComfyuiError(CODES.interrupted, `ComfyUI interrupted prompt ${promptId}${where}`, {
       execution: { node_id: nodeId, node_type: nodeType, exception_type: undefined, exception_message: undefined },
     });
   }
   const error = find('execution_error');
   if (error === undefined) {
-    return new ComfyUiError(CODES.executionError, `ComfyUI reported prompt ${promptId} failed without saying why`);
+    return new ComfyuiError(CODES.executionError, `ComfyUI reported prompt ${promptId} failed without saying why`);
   }
   const execution = {
     node_id: text(error['node_id']),
@@ -99,9 +98,12 @@ function executionFailure(promptId: string, messages: unknown): ComfyUiError {
     exception_type: text(error['exception_type']),
     exception_message: text(error['exception_message'])?.trim(),
   };
-  const node = execution.node_id === undefined ? '' : ` in node ${execution.node_id}${execution.node_type === undefined ? '' : ` (${execution.node_type})`}`;
+  const node =
+    execution.node_id === undefined
+      ? ''
+      : ` in node ${execution.node_id}${execution.node_type === undefined ? '' : ` (${execution.node_type})`}`;
   const what = [execution.exception_type, execution.exception_message].filter((s) => s !== undefined && s !== '').join(': ');
-  return new ComfyUiError(CODES.executionError, `ComfyUI failed${node}: ${snippet(what === '' ? 'unknown error' : what, 500)}`, {
+  return new ComfyuiError(CODES.executionError, `ComfyUI failed${node}: ${snippet(what === '' ? 'unknown error' : what, 500)}`, {
     execution,
   });
 }

@@ -1,4 +1,4 @@
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError, snippet } from './comfyui-error.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError, snippet } from './comfyui-error.js';
 
 /** A prompt ComfyUI accepted. */
 export interface QueuedPrompt {
@@ -10,7 +10,7 @@ export interface QueuedPrompt {
 }
 
 /** A parsed wire answer: the value, or the error it amounts to. */
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ComfyUiError };
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ComfyuiError };
 
 /** JSON.parse that returns undefined for text that is not JSON. */
 export function parseJsonText(text: string): unknown {
@@ -26,7 +26,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const fail = <T>(error: ComfyUiError): Parsed<T> => ({ ok: false, error });
+const fail = <T>(error: ComfyuiError): Parsed<T> => ({ ok: false, error });
 
 /**
  * Reads ComfyUI's answer to `POST /prompt`: 200 `{prompt_id, number, node_errors}`;
@@ -57,7 +57,7 @@ export function parsePromptResponse(status: number, text: string): Parsed<Queued
     const nodeErrors = isObject(body['node_errors']) ? body['node_errors'] : {};
     const details = promptError.details === '' ? '' : `: ${promptError.details}`;
     return fail(
-      new ComfyUiError(CODES.promptInvalid, `ComfyUI rejected the prompt (${promptError.type}): ${promptError.message}${details}`, {
+      new ComfyuiError(CODES.promptInvalid, `ComfyUI rejected the prompt (${promptError.type}): ${promptError.message}${details}`, {
         status,
         nodeErrors,
         promptError,
@@ -68,11 +68,11 @@ export function parsePromptResponse(status: number, text: string): Parsed<Queued
 }
 
 /** `comfyui_http_<status>` with the start of the body in the message. */
-export function httpError(call: string, status: number, text: string): ComfyUiError {
+export function httpError(call: string, status: number, text: string): ComfyuiError {
   const body = text.trim() === '' ? 'an empty body' : snippet(text.trim());
-  return new ComfyUiError(`comfyui_http_${status}`, `${call} answered HTTP ${status}: ${body}`, { status });
+  return new ComfyuiError(`comfyui_http_${status}`, `${call} answered HTTP ${status}: ${body}`, { status });
 }
 
-function bad(message: string): ComfyUiError {
-  return new ComfyUiError(CODES.badResponse, message, { status: 200 });
+function bad(message: string): ComfyuiError {
+  return new ComfyuiError(CODES.badResponse, message, { status: 200 });
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { abortedError } from './call-comfyui.js';
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from './comfyui-error.js';
-import type { ComfyUiClient } from './create-comfyui-client.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError } from './comfyui-error.js';
+import type { ComfyuiClient } from './create-comfyui-client.js';
 import type { ImageRef } from './parse-history-response.js';
 
 /** How waitForPrompt polls. */
@@ -28,18 +28,21 @@ export interface PromptOutcome {
  * grows without bound). `{}` means not finished; because it also means "unknown", every
  * `queueCheckEvery` polls it asks `GET /queue` and, if the prompt is neither queued nor
  * in the history (ComfyUI restarted and forgot it), fails with `comfyui_prompt_lost`
- * instead of waiting for the deadline. Throws ComfyUiError; the job deadline gives
+ * instead of waiting for the deadline. Throws ComfyuiError; the job deadline gives
  * `comfyui_timeout` with the attempt count in the message.
  */
-export async function waitForPrompt(client: ComfyUiClient, promptId: string, options: WaitOptions): Promise<PromptOutcome> {
+export async function waitForPrompt(client: ComfyuiClient, promptId: string, options: WaitOptions): Promise<PromptOutcome> {
   const now = options.now ?? Date.now;
   const started = now();
   const every = options.queueCheckEvery ?? 10;
   let attempts = 0;
-  const stop = (): ComfyUiError => {
+  const stop = (): ComfyuiError => {
     const error = abortedError(options.signal, `waiting for prompt ${promptId}`);
     if (error.code !== CODES.timeout) return error;
-    return new ComfyUiError(CODES.timeout, `ComfyUI did not finish prompt ${promptId} within the deadline (${attempts} polls, ${now() - started} ms)`);
+    return new ComfyuiError(
+      CODES.timeout,
+      `ComfyUI did not finish prompt ${promptId} within the deadline (${attempts} polls, ${now() - started} ms)`,
+    );
   };
   for (;;) {
     if (options.signal.aborted) throw stop();
@@ -49,12 +52,15 @@ export async function waitForPrompt(client: ComfyUiClient, promptId: string, opt
       options.onPoll?.(attempts, now() - started);
       if (state.state === 'success') {
         if (state.images.length === 0) {
-          throw new ComfyUiError(CODES.noImage, `prompt ${promptId} finished without an image output`);
+          throw new ComfyuiError(CODES.noImage, `prompt ${promptId} finished without an image output`);
         }
         return { images: state.images, attempts };
       }
       if (attempts % every === 0 && !(await stillKnown(client, promptId, options.signal))) {
-        throw new ComfyUiError(CODES.promptLost, `ComfyUI no longer knows prompt ${promptId}: it is neither queued nor finished (restarted?)`);
+        throw new ComfyuiError(
+          CODES.promptLost,
+          `ComfyUI no longer knows prompt ${promptId}: it is neither queued nor finished (restarted?)`,
+        );
       }
       await delay(options.intervalMs, undefined, { signal: options.signal });
     } catch (err) {
@@ -64,7 +70,7 @@ export async function waitForPrompt(client: ComfyUiClient, promptId: string, opt
 }
 
 // Queue first, then history again: the prompt may have finished between the two calls.
-async function stillKnown(client: ComfyUiClient, promptId: string, signal: AbortSignal): Promise<boolean> {
+async function stillKnown(client: ComfyuiClient, promptId: string, signal: AbortSignal): Promise<boolean> {
   if (await client.isQueued(promptId, signal)) return true;
   return (await client.getPromptState(promptId, signal)).state === 'success';
 }

@@ -9,11 +9,29 @@ export const AIOHTTP_500_BODY = '500 Internal Server Error\n\nServer got itself 
 
 // aiohttp and ComfyUI's middlewares, the frames above every handler (as captured).
 const SERVER_FRAMES: readonly PyFrame[] = [
-  { file: `${SITE}/aiohttp/web_protocol.py`, line: 440, func: '_handle_request', code: 'resp = await request_handler(request)', caret: true },
+  {
+    file: `${SITE}/aiohttp/web_protocol.py`,
+    line: 440,
+    func: '_handle_request',
+    code: 'resp = await request_handler(request)',
+    caret: true,
+  },
   { file: `${SITE}/aiohttp/web_app.py`, line: 504, func: '_handle', code: 'resp = await handler(request)', caret: true },
   { file: `${SITE}/aiohttp/web_middlewares.py`, line: 117, func: 'impl', code: 'return await handler(request)', caret: true },
-  { file: `${EMULATED_MACHINE.root}/middleware/cache_middleware.py`, line: 27, func: 'cache_control', code: 'response: web.Response = await handler(request)', caret: true },
-  { file: `${EMULATED_MACHINE.root}/server.py`, line: 137, func: 'origin_only_middleware', code: 'response = await handler(request)', caret: true },
+  {
+    file: `${EMULATED_MACHINE.root}/middleware/cache_middleware.py`,
+    line: 27,
+    func: 'cache_control',
+    code: 'response: web.Response = await handler(request)',
+    caret: true,
+  },
+  {
+    file: `${EMULATED_MACHINE.root}/server.py`,
+    line: 137,
+    func: 'origin_only_middleware',
+    code: 'response = await handler(request)',
+    caret: true,
+  },
 ];
 
 const JSON_FRAMES: readonly PyFrame[] = [
@@ -50,16 +68,17 @@ export function parseRequestJson(text: string, handler: PyFrame): unknown {
     const before = text.slice(0, pos);
     const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');
-    throw new PythonError(
-      'json.decoder.JSONDecodeError',
-      `${kind}: line ${line} column ${column} (char ${pos})`,
-      [handler, ...JSON_FRAMES],
-    );
+    throw new PythonError('json.decoder.JSONDecodeError', `${kind}: line ${line} column ${column} (char ${pos})`, [
+      handler,
+      ...JSON_FRAMES,
+    ]);
   }
 }
 
 /** What aiohttp logs when a handler raised: `Error handling request` and the traceback. */
 export function formatHandlerFailure(error: PythonError): string {
-  const full = new PythonError(error.pyType, error.message, [...SERVER_FRAMES, ...error.frames], error.context);
+  // Raised in the origin middleware itself: its own frame replaces the one that awaits the handler.
+  const above = error.frames[0]?.func === 'origin_only_middleware' ? SERVER_FRAMES.slice(0, -1) : SERVER_FRAMES;
+  const full = new PythonError(error.pyType, error.message, [...above, ...error.frames], error.context);
   return `Error handling request\n${formatPyTraceback(full).replace(/\n$/, '')}`;
 }

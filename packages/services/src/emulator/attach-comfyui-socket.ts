@@ -1,16 +1,18 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { SocketHub } from './create-socket-hub.js';
-import { findOriginMismatch } from './find-origin-mismatch.js';
+import { asAiohttpReads, findOriginMismatch, type HostLookup } from './find-origin-mismatch.js';
 
 /** What the emulator's websocket endpoint needs. */
 export interface ComfyuiSocketOptions {
   readonly hub: SocketHub;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   /** False: answer upgrades 404, as a ComfyUI without `/ws` (or a proxy that drops upgrades) would. */
   readonly enabled: boolean;
+  /** The resolver of the Host/Origin check (default: the system's). */
+  readonly lookup?: HostLookup;
 }
 
 /** aiohttp's WebSocketResponse limit (max_msg_size): a larger client message closes the socket with 1009. */
@@ -24,9 +26,22 @@ const MAX_CLIENT_MESSAGE_BYTES = 4 * 1024 * 1024;
 export function attachComfyuiSocket(server: Server, options: ComfyuiSocketOptions): () => void {
   // aiohttp offers permessage-deflate like ws does; the GPU server's client declines it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: true });
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', () => undefined);
-    const mismatch = findOriginMismatch(req.headers.host, req.headers.origin);
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+    let mismatch;
+    try {
+      mismatch = await findOriginMismatch(asAiohttpReads(req.headers.host), asAiohttpReads(req.headers.origin), options.lookup);
+    } catch {
+      // Where Python's urllib raises on the headers, aiohttp answers its plain 500.
+      refuse(
+        socket,
+        500,
+        'Internal Server Error',
+        '500 Internal Server Error\n\nServer got itself in trouble',
+        'text/plain; charset=utf-8',
+      );
+      return;
+    }
+    if (socket.destroyed) return;
     if (mismatch !== undefined) {
       options.console.log(`WARNING: request with non matching host and origin ${mismatch.host} != ${mismatch.origin}, returning 403`);
       refuse(socket, 403, 'Forbidden', '', 'application/octet-stream');
@@ -38,6 +53,10 @@ export function attachComfyuiSocket(server: Server, options: ComfyuiSocketOption
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => options.hub.accept(ws, url.searchParams.get('clientId')));
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    void upgrade(req, socket, head);
   };
   server.on('upgrade', onUpgrade);
   return () => {

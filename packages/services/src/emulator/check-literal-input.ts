@@ -1,7 +1,7 @@
 import type { NodeCatalog, NodeInput } from './node-catalog.js';
 import { convertInputValue, pyEquals, pyStr } from './convert-input-value.js';
 import { formatPyFloat, formatPyInt, formatPyRepr } from './python-format.js';
-import type { ComfyErrorItem } from './validate-prompt.js';
+import type { ComfyuiErrorItem } from './prompt-types.js';
 
 /**
  * Converts a literal input in place (ComfyUI stores the converted value) and checks it
@@ -12,7 +12,7 @@ export function checkLiteral(
   raw: unknown,
   inputs: Record<string, unknown>,
   customChecked: boolean,
-): ComfyErrorItem | undefined {
+): ComfyuiErrorItem | undefined {
   const info = [input.type, input.options];
   const converted = convertInputValue(input.type, raw);
   if (!converted.ok) {

@@ -1,5 +1,5 @@
 import { createLogger, type ServiceLogger } from '@logtrace/shared';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 
 /**
  * The emulator writes no JSON log: it prints what ComfyUI prints. This adapter lets the
@@ -7,7 +7,7 @@ import type { ComfyConsole } from './comfy-console.js';
  * `To see the GUI go to:` line, `service_stop` prints `Stopped server` after an empty
  * line, as ComfyUI does on Ctrl-C; other events print nothing.
  */
-export function createConsoleServiceLogger(console: ComfyConsole, host: string): ServiceLogger {
+export function createConsoleServiceLogger(console: ComfyuiConsole, host: string): ServiceLogger {
   // A logger that writes nothing, for the parts of the interface the shell does not use.
   const silent = createLogger({ service: 'gpu_server', logDir: '.', level: 'silent', destination: { write: () => undefined } });
   const logger: ServiceLogger = {

@@ -14,7 +14,7 @@ async function emulator(options: Parameters<typeof createTestEmulator>[0] = {}):
   return e;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 async function submit(e: TestEmulator, body: unknown): Promise<{ status: number; body: Json }> {
   const res = await postJson(e.app, '/prompt', body);
@@ -27,7 +27,7 @@ async function entryOf(e: TestEmulator, promptId: string): Promise<Json> {
 
 function pngText(bytes: Uint8Array, keyword: string): string | undefined {
   const buf = Buffer.from(bytes);
-  for (let at = 8; at < buf.length; ) {
+  for (let at = 8; at < buf.length;) {
     const length = buf.readUInt32BE(at);
     const type = buf.toString('latin1', at + 4, at + 8);
     const data = buf.subarray(at + 8, at + 8 + length);
@@ -61,7 +61,11 @@ describe('emulator HTTP API', () => {
     const entry = await entryOf(e, id);
     expect(Object.keys(entry)).toEqual(['prompt', 'outputs', 'status', 'meta']);
     expect(entry['status']).toMatchObject({ status_str: 'success', completed: true });
-    expect((entry['status']['messages'] as unknown[][]).map((m) => m[0])).toEqual(['execution_start', 'execution_cached', 'execution_success']);
+    expect((entry['status']['messages'] as unknown[][]).map((m) => m[0])).toEqual([
+      'execution_start',
+      'execution_cached',
+      'execution_success',
+    ]);
     expect(entry['prompt'][3]).toEqual({ client_id: 'c1' });
     const image = entry['outputs']['3']['images'][0] as Json;
     expect(image).toEqual({ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output' });
@@ -80,7 +84,9 @@ describe('emulator HTTP API', () => {
     expect((await submit(e, { client_id: 'x' })).body['error']['type']).toBe('no_prompt');
     expect((await submit(e, { prompt: weightFreeGraph() })).body['number']).toBe(2);
     expect((await submit(e, { prompt: weightFreeGraph({ color: 1 }), front: true })).body['number']).toBe(-3);
-    expect(e.output()).toContain("invalid prompt: {'type': 'invalid_prompt', 'message': 'Cannot execute because node Nope does not exist.'");
+    expect(e.output()).toContain(
+      "invalid prompt: {'type': 'invalid_prompt', 'message': 'Cannot execute because node Nope does not exist.'",
+    );
   });
 
   it('answers a malformed body with aiohttp 500 text and logs the traceback', async () => {
@@ -90,7 +96,9 @@ describe('emulator HTTP API', () => {
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await res.text()).toBe('500 Internal Server Error\n\nServer got itself in trouble');
     expect(e.output()).toContain('got prompt\nError handling request\nTraceback (most recent call last):\n');
-    expect(e.output()).toContain('json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n');
+    expect(e.output()).toContain(
+      'json.decoder.JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)\n',
+    );
   });
 
   it('runs one prompt at a time in number order, and interrupts only the running one', async () => {
@@ -132,7 +140,10 @@ describe('emulator HTTP API', () => {
     const second = await entryOf(e, (await submit(e, { prompt: weightFreeGraph({ prefix: 'gpu/job42', color: 9 }) })).body['prompt_id']);
     expect(first['outputs']['3']['images'][0]).toEqual({ filename: 'job42_00001_.png', subfolder: 'gpu', type: 'output' });
     expect(second['outputs']['3']['images'][0]['filename']).toBe('job42_00002_.png');
-    const preview = { '1': { class_type: 'EmptyImage', inputs: { width: 32, height: 32, batch_size: 1, color: 0 } }, '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } } };
+    const preview = {
+      '1': { class_type: 'EmptyImage', inputs: { width: 32, height: 32, batch_size: 1, color: 0 } },
+      '2': { class_type: 'PreviewImage', inputs: { images: ['1', 0] } },
+    };
     const entry = await entryOf(e, (await submit(e, { prompt: preview })).body['prompt_id']);
     const image = entry['outputs']['2']['images'][0] as Json;
     expect(image['filename']).toMatch(/^ComfyUI_temp_[a-z]{5}_00001_\.png$/);
@@ -174,6 +185,52 @@ describe('emulator HTTP API', () => {
     expect(missing.body['node_errors']['1']['errors'][0]['type']).toBe('custom_validation_failed');
   });
 
+  it('refuses an upload over 100 MB streamed without Content-Length with 413, storing nothing', async () => {
+    const e = await emulator();
+    const boundary = 'xXxBoundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.png"\r\nContent-Type: image/png\r\n\r\n`;
+    let sent = 0;
+    const chunk = new Uint8Array(1024 * 1024);
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode(head)),
+      pull(controller) {
+        // 110 MiB, then the closing boundary.
+        if (sent >= 110) {
+          controller.enqueue(new TextEncoder().encode(`\r\n--${boundary}--\r\n`));
+          controller.close();
+          return;
+        }
+        sent += 1;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await e.app.request('/upload/image', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/^Maximum request body size 104857600 exceeded, actual body size \d+$/);
+    // It stopped reading at the cap, as aiohttp does.
+    expect(sent).toBeLessThan(110);
+    expect(e.state.files.list('input')).toEqual(['example.png']);
+  });
+
+  it('keeps at most maxInputBytes of uploads: the oldest are forgotten first', async () => {
+    const e = await emulator({ maxInputBytes: 1024 * 1024 });
+    const upload = async (name: string): Promise<number> => {
+      const form = new FormData();
+      form.append('image', new File([new Uint8Array(400 * 1024).fill(name.charCodeAt(0))], name));
+      return (await e.app.request('/upload/image', { method: 'POST', body: form })).status;
+    };
+    for (const name of ['a.png', 'b.png', 'c.png', 'd.png']) expect(await upload(name)).toBe(200);
+    const inputs = e.state.files.list('input');
+    expect(inputs).toEqual(['c.png', 'd.png']);
+    expect((await e.app.request('/view?filename=a.png&type=input')).status).toBe(404);
+    expect((await e.app.request('/view?filename=d.png&type=input')).status).toBe(200);
+  });
+
   it('keeps api keys out of the queue and the history', async () => {
     const e = await emulator();
     const res = await submit(e, { prompt: weightFreeGraph(), extra_data: { api_key_comfy_org: 'secret-key', note: 1 } });
@@ -203,6 +260,48 @@ describe('emulator HTTP API', () => {
     expect(res.status).toBe(403);
     expect(e.output()).toContain('WARNING: request with non matching host and origin 127.0.0.1 != evil.example, returning 403');
   });
+
+  it.each([
+    // A resolver that knows localhost. (trailing dot), as most do; numeric spellings resolve too.
+    ['localhost.:8188', 'http://evil.example', 403, 'localhost. != evil.example'],
+    ['2130706433:8188', 'http://evil.example', 403, '2130706433 != evil.example'],
+    ['[::1]:8188', 'http://evil.example', 403, '::1 != evil.example'],
+    ['127.0.0.1:8188', 'http://exa mple.com', 403, '127.0.0.1 != exa mple.com'],
+    ['127.0.0.1:8188', 'http://localhost:8188', 403, '127.0.0.1:8188 != localhost:8188'],
+    ['127.0.0.1:8188', 'null', 200, undefined],
+    ['evil.example:8188', 'http://other.example', 200, undefined],
+  ])('Host %j with Origin %j → %i, as ComfyUI 0.3.64 decides', async (host, origin, status, names) => {
+    const e = await emulator({
+      lookup: async (name, family) =>
+        ['localhost.', '2130706433'].includes(name) && family === 4 ? ['127.0.0.1'] : Promise.reject(new Error('ENOTFOUND')),
+    });
+    const res = await e.app.request('/system_stats', { headers: { host, origin } });
+    expect(res.status).toBe(status);
+    if (names === undefined) expect(e.output()).not.toContain('WARNING: request with non matching');
+    else expect(e.output()).toContain(`WARNING: request with non matching host and origin ${names}, returning 403`);
+  });
+
+  it("answers aiohttp's 500 where ComfyUI's urllib raises on the Origin (a bad port), with the traceback from its middleware", async () => {
+    const e = await emulator();
+    const res = await e.app.request('/system_stats', { headers: { host: '127.0.0.1:8188', origin: 'http://evil.example:99999' } });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('500 Internal Server Error\n\nServer got itself in trouble');
+    const output = e.output();
+    expect(output).toContain('Error handling request\nTraceback (most recent call last):\n');
+    expect(output).toContain('line 27, in cache_control\n');
+    expect(output).toContain('server.py", line 124, in origin_only_middleware\n');
+    expect(output).not.toContain('line 137, in origin_only_middleware');
+    expect(output).toContain('ValueError: Port out of range 0-65535\n');
+  });
+
+  it('answers OPTIONS with an empty 200 without running the route, as its middleware does', async () => {
+    const e = await emulator();
+    const res = await e.app.request('/prompt', { method: 'OPTIONS' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+    expect(e.output()).not.toContain('got prompt');
+  });
 });
 
 describe('emulator faults', () => {
@@ -214,7 +313,10 @@ describe('emulator faults', () => {
     const id = (await submit(e, { prompt: weightFreeGraph({ text: `a cat [[fault:${fault}]]` }) })).body['prompt_id'];
     const entry = await entryOf(e, id);
     expect(entry['status']).toMatchObject({ status_str: 'error', completed: false });
-    expect(entry['status']['messages'][2]).toMatchObject(['execution_error', { exception_type: type === 'RuntimeError' ? 'OSError' : type, node_id: '3' }]);
+    expect(entry['status']['messages'][2]).toMatchObject([
+      'execution_error',
+      { exception_type: type === 'RuntimeError' ? 'OSError' : type, node_id: '3' },
+    ]);
     expect(e.output()).toMatch(
       /!!! Exception during processing !!! .*\nTraceback \(most recent call last\):\n[\s\S]*\n\n(Got an OOM, unloading all loaded models\.\n)?Prompt executed in/,
     );
@@ -224,7 +326,21 @@ describe('emulator faults', () => {
   it('fails a sampler workflow in the sampler', async () => {
     const e = await emulator();
     const graph = {
-      '3': { class_type: 'KSampler', inputs: { seed: 1, steps: 4, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+      '3': {
+        class_type: 'KSampler',
+        inputs: {
+          seed: 1,
+          steps: 4,
+          cfg: 8,
+          sampler_name: 'euler',
+          scheduler: 'normal',
+          denoise: 1,
+          model: ['4', 0],
+          positive: ['6', 0],
+          negative: ['7', 0],
+          latent_image: ['5', 0],
+        },
+      },
       '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
       '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
       '6': { class_type: 'CLIPTextEncode', inputs: { text: 'cat [[fault:error]]', clip: ['4', 1] } },
@@ -293,8 +409,13 @@ describe('emulator faults', () => {
 describe('PNG output', () => {
   it('decodes back to the solid inverted colour', async () => {
     const e = await emulator();
-    const entry = await entryOf(e, (await submit(e, { prompt: weightFreeGraph({ width: 8, height: 2, color: 0x336699 }) })).body['prompt_id']);
-    const png = new Uint8Array(await (await e.app.request(`/view?filename=${entry['outputs']['3']['images'][0]['filename']}`)).arrayBuffer());
+    const entry = await entryOf(
+      e,
+      (await submit(e, { prompt: weightFreeGraph({ width: 8, height: 2, color: 0x336699 }) })).body['prompt_id'],
+    );
+    const png = new Uint8Array(
+      await (await e.app.request(`/view?filename=${entry['outputs']['3']['images'][0]['filename']}`)).arrayBuffer(),
+    );
     const buf = Buffer.from(png);
     const idat = buf.indexOf('IDAT');
     const raw = inflateSync(buf.subarray(idat + 4, idat + 4 + buf.readUInt32BE(idat - 4)));

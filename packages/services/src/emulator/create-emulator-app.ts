@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { readCappedBody } from '../http/read-capped-body.js';
 import { AIOHTTP_500_BODY, formatHandlerFailure, handlerFrame, parseRequestJson } from './aiohttp-errors.js';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
 import { EMULATED_MACHINE, buildSystemStats } from './emulated-machine.js';
-import type { QueueItem } from './execute-prompt.js';
-import { findOriginMismatch } from './find-origin-mismatch.js';
+import type { QueueItem } from './prompt-types.js';
+import { asAiohttpReads, findOriginMismatch, type HostLookup } from './find-origin-mismatch.js';
 import { handlePostPrompt } from './handle-post-prompt.js';
-import { handleUploadImage } from './handle-upload-image.js';
+import { handleUploadImage, type UploadForm } from './handle-upload-image.js';
 import { handleView } from './handle-view.js';
 import { isRecord } from './node-catalog.js';
 import { pyTruthy } from './convert-input-value.js';
@@ -19,7 +19,7 @@ import { formatPyJson } from './python-format.js';
 /** What the emulator's HTTP side needs. */
 export interface EmulatorAppDeps {
   readonly state: EmulatorState;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly faults: FaultSettings;
   /** Where it listens, for `/system_stats` argv. */
   readonly host: string;
@@ -28,12 +28,31 @@ export interface EmulatorAppDeps {
   random(): number;
   /** Resolves after `ms`, rejects when the signal aborts (slow /view). */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** The resolver of the Host/Origin check (default: the system's, as ComfyUI's getaddrinfo). */
+  readonly lookup?: HostLookup;
 }
 
 const MODEL_FOLDERS = [
-  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models',
-  'embeddings', 'diffusers', 'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'custom_nodes',
-  'hypernetworks', 'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
+  'checkpoints',
+  'configs',
+  'loras',
+  'vae',
+  'text_encoders',
+  'diffusion_models',
+  'clip_vision',
+  'style_models',
+  'embeddings',
+  'diffusers',
+  'vae_approx',
+  'controlnet',
+  'gligen',
+  'upscale_models',
+  'custom_nodes',
+  'hypernetworks',
+  'photomaker',
+  'classifiers',
+  'model_patches',
+  'audio_encoders',
 ];
 
 // Paths served and their methods, for aiohttp's 405 on a known path with another method.
@@ -140,8 +159,11 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   // Upgrades are served by attachComfyuiSocket; a plain GET fails aiohttp's handshake.
   routes.get('/ws', () => aiohttpText(400, 'No WebSocket UPGRADE hdr: None\n Can "Upgrade" only to "WebSocket".'));
   routes.post('/upload/image', async (c) => {
-    if (Number(c.req.header('content-length') ?? 0) > MAX_BODY_BYTES) await readBody(c);
-    const outcome = await handleUploadImage(await c.req.parseBody(), state.files);
+    // aiohttp counts the body against client_max_size while reading it, chunked or not.
+    const bytes = await readBodyBytes(c);
+    const headers = { 'content-type': c.req.header('content-type') ?? '' };
+    const form = await new Request(c.req.url, { method: 'POST', headers, body: bytes }).formData().catch(() => undefined);
+    const outcome = form === undefined ? undefined : await handleUploadImage(formFields(form), state.files);
     return outcome === undefined ? empty(400) : pyJson(c, outcome);
   });
   routes.post('/free', async (c) => {
@@ -151,15 +173,25 @@ export function createEmulatorApp(deps: EmulatorAppDeps): Hono {
   });
 
   const app = new Hono();
+  // ComfyUI's origin_only_middleware: the Host/Origin check, then OPTIONS answered empty.
   app.use('*', async (c, next) => {
-    const mismatch = findOriginMismatch(c.req.header('host'), c.req.header('origin'));
+    const mismatch = await findOriginMismatch(asAiohttpReads(c.req.header('host')), asAiohttpReads(c.req.header('origin')), deps.lookup);
     if (mismatch !== undefined) {
       console.log(`WARNING: request with non matching host and origin ${mismatch.host} != ${mismatch.origin}, returning 403`);
       return empty(403);
     }
+    if (c.req.method === 'OPTIONS') return empty(200);
     await next();
   });
-  app.get('/internal/logs', (c) => pyJson(c, console.entries().map((e) => `${e.t} - ${e.m}`).join('')));
+  app.get('/internal/logs', (c) =>
+    pyJson(
+      c,
+      console
+        .entries()
+        .map((e) => `${e.t} - ${e.m}`)
+        .join(''),
+    ),
+  );
   app.get('/internal/logs/raw', (c) => pyJson(c, { entries: console.entries(), size: { cols: 80, rows: 24 } }));
   app.route('/api', routes);
   app.route('/', routes);
@@ -195,13 +227,28 @@ function aiohttpText(status: number, text: string): Response {
 
 // aiohttp reads at most client_max_size bytes and answers a larger body with 413.
 async function readBody(c: Context): Promise<string> {
+  return Buffer.from(await readBodyBytes(c)).toString('utf8');
+}
+
+/** The request body, refused with aiohttp's 413 once it passes 100 MB (by Content-Length or while streaming). */
+async function readBodyBytes(c: Context): Promise<Uint8Array> {
   const declared = Number(c.req.header('content-length') ?? 0);
   const bytes = declared > MAX_BODY_BYTES ? undefined : await readCappedBody(c.req.raw.body, MAX_BODY_BYTES);
   if (bytes === undefined) {
     const size = Math.max(declared, MAX_BODY_BYTES + 1);
     throw new PythonError('HTTPRequestEntityTooLarge', `Maximum request body size ${MAX_BODY_BYTES} exceeded, actual body size ${size}`);
   }
-  return Buffer.from(bytes).toString('utf8');
+  return bytes;
+}
+
+/** A parsed multipart form as the upload handler reads it (repeated fields as arrays). */
+function formFields(form: FormData): UploadForm {
+  const fields: UploadForm = {};
+  for (const [name, value] of form.entries()) {
+    const previous = fields[name];
+    fields[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return fields;
 }
 
 function queueTuple(item: QueueItem): unknown[] {
@@ -230,4 +277,3 @@ function queryInt(value: string | undefined, name: string): number | undefined {
   }
   return Number(value);
 }
-

@@ -1,4 +1,4 @@
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { encodePng } from './encode-png.js';
 import { createPromptExecutor, type ExecutionTiming } from './execute-prompt.js';
 import { createSocketHub, type SocketHub } from './create-socket-hub.js';
@@ -30,8 +30,10 @@ export interface EmulatorStateDeps {
   readonly objectInfo: Record<string, unknown>;
   readonly checkpoints: readonly string[];
   readonly maxFiles: number;
+  /** Bytes of uploaded input files kept (default 256 MiB, see createFileStore). */
+  readonly maxInputBytes?: number;
   readonly timing: ExecutionTiming;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   /** Resolves after `ms`; rejects with `signal.reason` once the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   now(): number;
@@ -42,7 +44,10 @@ export interface EmulatorStateDeps {
 
 /** Creates the emulator's state; the input folder starts with ComfyUI's `example.png`. */
 export async function createEmulatorState(deps: EmulatorStateDeps): Promise<EmulatorState> {
-  const files = createFileStore({ maxFiles: deps.maxFiles });
+  const files = createFileStore({
+    maxFiles: deps.maxFiles,
+    ...(deps.maxInputBytes === undefined ? {} : { maxInputBytes: deps.maxInputBytes }),
+  });
   files.put('input', '', 'example.png', await encodePng(renderSolid(64, 64, 0x3366cc)));
   const catalog = createNodeCatalog(deps.objectInfo, {
     checkpoints: () => deps.checkpoints,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { isRecord } from './node-catalog.js';
 import { pyTypeName } from './python-error.js';
 import { formatPyJson } from './python-format.js';
@@ -34,7 +34,7 @@ export interface SocketHub extends SocketSender {
 
 /** What the hub needs. */
 export interface SocketHubDeps {
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   /** Prompts running or pending, for the `status` sent on connect. */
   queueRemaining(): number;
   /** A session id for a client without `clientId` (ComfyUI: `uuid4().hex`). */

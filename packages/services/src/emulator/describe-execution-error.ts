@@ -1,4 +1,6 @@
-import type { PromptExecutorDeps, QueueItem } from './execute-prompt.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
+import type { LoadedModels } from './loaded-models.js';
+import type { QueueItem } from './prompt-types.js';
 import { executionOrder, isLink } from './execution-order.js';
 import type { NodeResult, NodeValue } from './node-behaviours.js';
 import { formatPyFrames, formatPyTraceback, type PythonError } from './python-error.js';
@@ -10,7 +12,7 @@ import { formatPyRepr } from './python-format.js';
  * the unload for an out-of-memory error), and returns the `execution_error` fields.
  */
 export function describeExecutionError(
-  deps: Pick<PromptExecutorDeps, 'console' | 'models'>,
+  deps: { readonly console: ComfyuiConsole; readonly models: LoadedModels },
   error: PythonError,
   item: QueueItem,
   nodeId: string,
@@ -70,4 +72,3 @@ function formatInput(value: unknown): unknown {
       return `<${v.type}>`;
   }
 }
-

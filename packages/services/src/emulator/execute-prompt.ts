@@ -1,5 +1,5 @@
-import type { ComfyConsole } from './comfy-console.js';
-import { formatExecutedLine } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
+import { formatExecutedLine } from './comfyui-console.js';
 import { createProgressRegistry } from './create-progress-registry.js';
 import type { SocketSender } from './create-socket-hub.js';
 import { describeExecutionError } from './describe-execution-error.js';
@@ -10,24 +10,10 @@ import type { LoadedModels } from './loaded-models.js';
 import type { NodeCatalog, NodeClass } from './node-catalog.js';
 import { isSamplerClass, runNode, type NodeContext, type NodeResult } from './node-behaviours.js';
 import { PythonError } from './python-error.js';
-import type { Graph } from './validate-prompt.js';
-
-/** Faults that strike while a prompt executes (see faults.ts for all of them). */
-export type ExecutionFault = 'error' | 'oom' | 'hang' | 'interrupt' | 'crash' | 'slow_view';
+import type { ExecutionFault, Graph, QueueItem } from './prompt-types.js';
 
 /** Why a running prompt's signal was aborted. */
 export const STOP = Object.freeze({ interrupt: 'interrupt', crash: 'crash', shutdown: 'shutdown' } as const);
-
-/** A queued prompt: ComfyUI's `(number, prompt_id, prompt, extra_data, outputs_to_execute)`. */
-export interface QueueItem {
-  readonly number: number;
-  readonly promptId: string;
-  readonly graph: Graph;
-  /** Without the sensitive keys (api keys), as ComfyUI stores it. */
-  readonly extraData: Readonly<Record<string, unknown>>;
-  readonly outputs: readonly string[];
-  readonly fault: ExecutionFault | undefined;
-}
 
 /** A `/history` entry: `prompt`, `outputs`, `status`, `meta`, in ComfyUI's key order. */
 export interface HistoryEntry {
@@ -51,7 +37,7 @@ export interface ExecutionTiming {
 /** What the executor needs. */
 export interface PromptExecutorDeps {
   readonly catalog: NodeCatalog;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly files: FileStore;
   readonly models: LoadedModels;
   readonly timing: ExecutionTiming;
@@ -108,8 +94,7 @@ export function createPromptExecutor(deps: PromptExecutorDeps): PromptExecutor {
       const faultNode = pickFaultNode(item.graph, order, deps.catalog);
       let fired = false;
       let current = '';
-      const wait = (ms: number): Promise<void> =>
-        deps.sleep(ms <= 0 ? 0 : ms * (1 + deps.timing.jitter * (2 * deps.random() - 1)), signal);
+      const wait = (ms: number): Promise<void> => deps.sleep(ms <= 0 ? 0 : ms * (1 + deps.timing.jitter * (2 * deps.random() - 1)), signal);
       const faultPoint = async (nodeId: string, error: () => PythonError, inSampler = false): Promise<void> => {
         if (nodeId !== faultNode || fired || item.fault === undefined) return;
         fired = true;

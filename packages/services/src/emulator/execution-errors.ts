@@ -24,11 +24,41 @@ const NODE_FRAMES: readonly PyFrame[] = [
 
 const NODES = `${EMULATED_MACHINE.root}/nodes.py`;
 const SAMPLER_FRAMES: readonly PyFrame[] = [
-  { file: NODES, line: 1525, func: 'sample', code: 'return common_ksampler(model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise=denoise)', caret: true },
-  { file: NODES, line: 1492, func: 'common_ksampler', code: 'samples = comfy.sample.sample(model, noise, steps, cfg, sampler_name, scheduler, positive, negative, latent_image,', caret: true },
-  { file: `${EMULATED_MACHINE.root}/comfy/sample.py`, line: 45, func: 'sample', code: 'samples = sampler.sample(noise, positive, negative, cfg=cfg, latent_image=latent_image, start_step=start_step, last_step=last_step, force_full_denoise=force_full_denoise, denoise_mask=noise_mask, sigmas=sigmas, callback=callback, disable_pbar=disable_pbar, seed=seed)', caret: true },
-  { file: `${EMULATED_MACHINE.root}/comfy/samplers.py`, line: 1163, func: 'sample', code: 'return sample(self.model, noise, positive, negative, cfg, self.device, sampler, sigmas, self.model_options, latent_image=latent_image, denoise_mask=denoise_mask, callback=callback, disable_pbar=disable_pbar, seed=seed)', caret: true },
-  { file: `${EMULATED_MACHINE.root}/comfy/k_diffusion/sampling.py`, line: 199, func: 'sample_euler', code: 'denoised = model(x, sigma_hat * s_in, **extra_args)', caret: true },
+  {
+    file: NODES,
+    line: 1525,
+    func: 'sample',
+    code: 'return common_ksampler(model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise=denoise)',
+    caret: true,
+  },
+  {
+    file: NODES,
+    line: 1492,
+    func: 'common_ksampler',
+    code: 'samples = comfy.sample.sample(model, noise, steps, cfg, sampler_name, scheduler, positive, negative, latent_image,',
+    caret: true,
+  },
+  {
+    file: `${EMULATED_MACHINE.root}/comfy/sample.py`,
+    line: 45,
+    func: 'sample',
+    code: 'samples = sampler.sample(noise, positive, negative, cfg=cfg, latent_image=latent_image, start_step=start_step, last_step=last_step, force_full_denoise=force_full_denoise, denoise_mask=noise_mask, sigmas=sigmas, callback=callback, disable_pbar=disable_pbar, seed=seed)',
+    caret: true,
+  },
+  {
+    file: `${EMULATED_MACHINE.root}/comfy/samplers.py`,
+    line: 1163,
+    func: 'sample',
+    code: 'return sample(self.model, noise, positive, negative, cfg, self.device, sampler, sigmas, self.model_options, latent_image=latent_image, denoise_mask=denoise_mask, callback=callback, disable_pbar=disable_pbar, seed=seed)',
+    caret: true,
+  },
+  {
+    file: `${EMULATED_MACHINE.root}/comfy/k_diffusion/sampling.py`,
+    line: 199,
+    func: 'sample_euler',
+    code: 'denoised = model(x, sigma_hat * s_in, **extra_args)',
+    caret: true,
+  },
 ];
 
 /** The sampler hit an incompatible model/conditioning pair (a classic SD1.5 vs SDXL mix-up). */
@@ -65,8 +95,20 @@ export function outOfMemoryError(inSampler: boolean): PythonError {
 export function diskFullError(path: string): PythonError {
   return new PythonError('OSError', `[Errno 28] No space left on device: '${path}'`, [
     ...NODE_FRAMES,
-    { file: NODES, line: 1606, func: 'save_images', code: 'img.save(os.path.join(full_output_folder, file), pnginfo=metadata, compress_level=self.compress_level)', caret: true },
-    { file: '/workspace/ComfyUI/venv/lib/python3.11/site-packages/PIL/Image.py', line: 2591, func: 'save', code: `fp = builtins.open(filename, "w+b")`, caret: true },
+    {
+      file: NODES,
+      line: 1606,
+      func: 'save_images',
+      code: 'img.save(os.path.join(full_output_folder, file), pnginfo=metadata, compress_level=self.compress_level)',
+      caret: true,
+    },
+    {
+      file: '/workspace/ComfyUI/venv/lib/python3.11/site-packages/PIL/Image.py',
+      line: 2591,
+      func: 'save',
+      code: `fp = builtins.open(filename, "w+b")`,
+      caret: true,
+    },
   ]);
 }
 
@@ -79,7 +121,13 @@ export function outsideOutputError(fullOutputFolder: string, outputDir: string, 
     `\n         commonpath: ${commonPath}`;
   return new PythonError('Exception', message, [
     ...NODE_FRAMES,
-    { file: NODES, line: 1590, func: 'save_images', code: 'full_output_folder, filename, counter, subfolder, filename_prefix = folder_paths.get_save_image_path(filename_prefix, self.output_dir, images[0].shape[1], images[0].shape[0])', caret: true },
+    {
+      file: NODES,
+      line: 1590,
+      func: 'save_images',
+      code: 'full_output_folder, filename, counter, subfolder, filename_prefix = folder_paths.get_save_image_path(filename_prefix, self.output_dir, images[0].shape[1], images[0].shape[0])',
+      caret: true,
+    },
     { file: `${EMULATED_MACHINE.root}/folder_paths.py`, line: 397, func: 'get_save_image_path', code: 'raise Exception(err)' },
   ]);
 }

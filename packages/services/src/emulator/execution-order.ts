@@ -1,4 +1,4 @@
-import type { Graph } from './validate-prompt.js';
+import type { Graph } from './prompt-types.js';
 
 /** True for a link input `[node_id, slot]`. */
 export function isLink(value: unknown): value is [string, number] {

@@ -20,37 +20,57 @@ export interface FileStore {
 
 /** Options for createFileStore. */
 export interface FileStoreOptions {
-  /** Output and temp files kept; the oldest are forgotten beyond this (input files are kept). */
+  /** Files kept per kind: output and temp together, input apart; the oldest are forgotten beyond this. */
   readonly maxFiles: number;
+  /** Bytes of input files (uploads) kept in total (default 256 MiB); the oldest are forgotten beyond this. */
+  readonly maxInputBytes?: number;
 }
 
+/** Default bound on the bytes of uploaded input files: 256 MiB. */
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
 /**
- * Creates an in-memory file store. Memory stays bounded by `maxFiles`; a forgotten file
- * answers 404 on /view like one deleted from disk, and the counters never go back.
+ * Creates an in-memory file store. Memory stays bounded: at most `maxFiles` output and
+ * temp files, and at most `maxFiles` input files holding `maxInputBytes` together (the
+ * newest file is always kept). A forgotten file answers 404 on /view and fails
+ * LoadImage's validation like one deleted from disk; the counters never go back.
  */
 export function createFileStore(options: FileStoreOptions): FileStore {
+  const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const files = new Map<string, StoredFile>();
   const counters = new Map<string, number>();
+  let inputBytes = 0;
   const key = (type: FolderType, subfolder: string, filename: string): string => `${type}\0${subfolder}\0${filename}`;
+  const isInput = (k: string): boolean => k.startsWith('input\0');
+  const forget = (k: string): void => {
+    const file = files.get(k);
+    if (file !== undefined && isInput(k)) inputBytes -= file.bytes.byteLength;
+    files.delete(k);
+  };
+  /** Forgets the oldest files of one kind, never the newest, while `over()` says so. */
+  const evict = (input: boolean, newest: string, over: (count: number) => boolean): void => {
+    let count = 0;
+    for (const k of files.keys()) if (isInput(k) === input) count += 1;
+    for (const k of [...files.keys()]) {
+      if (!over(count)) break;
+      if (isInput(k) !== input || k === newest) continue;
+      forget(k);
+      count -= 1;
+    }
+  };
   return {
     put(type, subfolder, filename, bytes, viewDelayMs = 0) {
       const k = key(type, subfolder, filename);
-      files.delete(k);
+      forget(k);
       files.set(k, { bytes, viewDelayMs });
+      if (type === 'input') inputBytes += bytes.byteLength;
       const match = /^(.*)_(\d{5,})_\.[^.]+$/.exec(filename);
       if (match !== null) {
         const ck = key(type, subfolder, match[1] as string);
         counters.set(ck, Math.max(counters.get(ck) ?? 0, Number(match[2])));
       }
-      if (type === 'input') return;
-      let generated = 0;
-      for (const existing of files.keys()) if (!existing.startsWith('input\0')) generated += 1;
-      for (const existing of files.keys()) {
-        if (generated <= options.maxFiles) break;
-        if (existing.startsWith('input\0')) continue;
-        files.delete(existing);
-        generated -= 1;
-      }
+      if (type === 'input') evict(true, k, (count) => count > options.maxFiles || inputBytes > maxInputBytes);
+      else evict(false, k, (count) => count > options.maxFiles);
     },
     get: (type, subfolder, filename) => files.get(key(type, subfolder, filename)),
     list(type) {

@@ -1,7 +1,7 @@
 import { handlerFrame, parseRequestJson } from './aiohttp-errors.js';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import type { EmulatorState } from './create-emulator-state.js';
-import type { ExecutionFault } from './execute-prompt.js';
+import type { ExecutionFault } from './prompt-types.js';
 import { isRecord } from './node-catalog.js';
 import { pyTruthy } from './convert-input-value.js';
 import { pickFault, type FaultSettings } from './pick-fault.js';
@@ -20,7 +20,7 @@ export type PostPromptOutcome =
 /** What handlePostPrompt needs. */
 export interface PostPromptDeps {
   readonly state: EmulatorState;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly faults: FaultSettings;
   newId(): string;
   random(): number;
@@ -41,7 +41,7 @@ export function handlePostPrompt(bodyText: string, deps: PostPromptDeps): PostPr
   if (!isRecord(body)) {
     if (Array.isArray(body) || typeof body === 'string') return noPrompt(deps);
     throw new PythonError('TypeError', `argument of type '${pyTypeName(body)}' is not iterable`, [
-      handlerFrame('post_prompt', 681, "if \"number\" in json_data:"),
+      handlerFrame('post_prompt', 681, 'if "number" in json_data:'),
     ]);
   }
   const fault = pickFault(body['prompt'], deps.faults, deps.random);
@@ -85,7 +85,6 @@ function noPrompt(deps: PostPromptDeps, takeNumber = true): PostPromptOutcome {
   const error = { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} };
   return { kind: 'json', status: 400, body: { error, node_errors: {} } };
 }
-
 
 // The most common real cause of a 500 on /prompt: a custom node's on_prompt hook raising.
 function onPromptHandlerError(): PythonError {

@@ -1,4 +1,5 @@
 import { createEnvReader } from '@logtrace/shared';
+import { DEFAULT_MAX_INPUT_BYTES } from './file-store.js';
 import { FAULTS, isFault, type Fault } from './pick-fault.js';
 
 /** The emulator's configuration, read once at start. */
@@ -23,10 +24,12 @@ export interface EmulatorConfig {
   readonly crashDownMs: number;
   /** Checkpoint file names offered to CheckpointLoaderSimple. */
   readonly checkpoints: readonly string[];
-  /** Output and temp images kept in memory. */
+  /** Output and temp images kept in memory; also the most uploaded input files kept. */
   readonly maxFiles: number;
   /** Whether `/ws` accepts websockets (`off`: answers 404, as a ComfyUI behind a proxy that drops upgrades). */
   readonly websocket: boolean;
+  /** Bytes of uploaded input files kept in memory; the oldest are forgotten beyond this. */
+  readonly maxInputBytes: number;
 }
 
 const FRACTION = /^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/;
@@ -36,10 +39,7 @@ const FRACTION = /^(?:0(?:\.\d+)?|1(?:\.0+)?|\.\d+)$/;
  * `--listen [HOST]` and `--port N` arguments when given (so a start script can swap the
  * emulator for `python main.py` with the same flags). Reports every problem at once.
  */
-export function loadEmulatorConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  argv: readonly string[] = [],
-): EmulatorConfig {
+export function loadEmulatorConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[] = []): EmulatorConfig {
   const read = createEnvReader(env);
   let host = read.string('HOST', '127.0.0.1');
   let port = read.port('PORT', 8188);
@@ -51,7 +51,8 @@ export function loadEmulatorConfig(
       if (host === next) i += 1;
     } else if (arg === '--port') {
       const n = Number(next);
-      if (next === undefined || !/^\d+$/.test(next) || n > 65535) read.problem(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
+      if (next === undefined || !/^\d+$/.test(next) || n > 65535)
+        read.problem(`--port: expected a port number, got ${JSON.stringify(next ?? '')}`);
       else port = n;
       i += 1;
     } else {
@@ -60,7 +61,11 @@ export function loadEmulatorConfig(
   }
   const fraction = (name: string, fallback: string): number =>
     Number(read.string(name, fallback, { pattern: FRACTION, hint: 'a number from 0 to 1' }));
-  const faultNames = read.string('EMULATOR_FAULTS', '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const faultNames = read
+    .string('EMULATOR_FAULTS', '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = faultNames.filter((name) => !isFault(name));
   if (unknown.length > 0) read.problem(`EMULATOR_FAULTS: unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.join(', ')}`);
   const config: EmulatorConfig = {
@@ -81,6 +86,7 @@ export function loadEmulatorConfig(
       .filter((s) => s !== ''),
     maxFiles: read.int('EMULATOR_MAX_FILES', 1000, { min: 1, max: 1_000_000 }),
     websocket: read.oneOf('EMULATOR_WEBSOCKET', 'on', ['on', 'off'] as const) === 'on',
+    maxInputBytes: read.int('EMULATOR_MAX_INPUT_BYTES', DEFAULT_MAX_INPUT_BYTES, { min: 0, max: 2 ** 40 }),
   };
   read.finish();
   return Object.freeze(config);

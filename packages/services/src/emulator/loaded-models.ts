@@ -1,4 +1,4 @@
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { EMULATED_MACHINE } from './emulated-machine.js';
 import { formatPyFloat } from './python-format.js';
 
@@ -22,7 +22,7 @@ export interface LoadedModels {
 }
 
 /** Creates the VRAM model tracker printing to `console`. */
-export function createLoadedModels(console: ComfyConsole): LoadedModels {
+export function createLoadedModels(console: ComfyuiConsole): LoadedModels {
   const loaded = new Set<keyof typeof MODEL_SIZES_MB>();
   const usedMb = (): number => [...loaded].reduce((sum, m) => sum + MODEL_SIZES_MB[m], 0);
   return {

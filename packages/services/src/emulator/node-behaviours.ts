@@ -1,21 +1,15 @@
 import path from 'node:path';
-import type { ComfyConsole } from './comfy-console.js';
+import type { ComfyuiConsole } from './comfyui-console.js';
 import { encodePng, readPngSize, type RgbImage } from './encode-png.js';
 import { EMULATED_MACHINE } from './emulated-machine.js';
-import {
-  diskFullError,
-  outOfMemoryError,
-  outsideOutputError,
-  samplerShapeError,
-  unidentifiedImageError,
-} from './execution-errors.js';
+import { diskFullError, outOfMemoryError, outsideOutputError, samplerShapeError, unidentifiedImageError } from './execution-errors.js';
 import type { FileStore, FolderType } from './file-store.js';
 import type { LoadedModels } from './loaded-models.js';
 import type { NodeClass } from './node-catalog.js';
 import type { PythonError } from './python-error.js';
 import { formatPyJson } from './python-format.js';
 import { renderInverted, renderSeeded, renderSolid } from './render-image.js';
-import type { Graph } from './validate-prompt.js';
+import type { Graph } from './prompt-types.js';
 
 /** What flows along a link during emulated execution. */
 export type NodeValue =
@@ -33,7 +27,7 @@ export interface NodeContext {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly graph: Graph;
   readonly extraData: Readonly<Record<string, unknown>>;
-  readonly console: ComfyConsole;
+  readonly console: ComfyuiConsole;
   readonly files: FileStore;
   readonly models: LoadedModels;
   /** Milliseconds a sampler step takes, a plain node, a checkpoint load. */
@@ -177,7 +171,13 @@ const BEHAVIOURS: Readonly<Record<string, NodeBehaviour>> = {
     ]) {
       ctx.console.log(line);
     }
-    return { outputs: [{ kind: 'model', name }, { kind: 'clip', name }, { kind: 'vae', name }] };
+    return {
+      outputs: [
+        { kind: 'model', name },
+        { kind: 'clip', name },
+        { kind: 'vae', name },
+      ],
+    };
   },
   async CLIPTextEncode(ctx) {
     ctx.models.ensureLoaded('SD1ClipModel');

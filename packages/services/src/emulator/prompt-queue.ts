@@ -1,4 +1,5 @@
-import { STOP, type HistoryEntry, type QueueItem } from './execute-prompt.js';
+import { STOP, type HistoryEntry } from './execute-prompt.js';
+import type { QueueItem } from './prompt-types.js';
 
 /** What the queue needs: a way to run one prompt, and what to do when one "crashes" the server. */
 export interface PromptQueueDeps {

@@ -77,8 +77,5 @@ export function formatPyJson(value: unknown): string {
 }
 
 function asciiJsonString(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u0080-\uffff]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -4,10 +4,10 @@ import type { NodeCatalog, NodeClass } from './node-catalog.js';
 import { isRecord } from './node-catalog.js';
 import { pyEquals, pyStr } from './convert-input-value.js';
 import { checkLiteral, customValidation, runCustomValidation } from './check-literal-input.js';
-import type { ComfyErrorItem, Graph } from './validate-prompt.js';
+import type { ComfyuiErrorItem, Graph } from './prompt-types.js';
 
 /** Whether a node passed, and its own errors (empty when only an upstream node failed). */
-export type Verdict = { readonly valid: boolean; readonly reasons: ComfyErrorItem[] };
+export type Verdict = { readonly valid: boolean; readonly reasons: ComfyuiErrorItem[] };
 
 const EXECUTION_PY = '/workspace/ComfyUI/execution.py';
 
@@ -42,7 +42,7 @@ export function validateInputs(
   visiting.add(id);
   const nodeClass = catalog.get(node.class_type) as NodeClass;
   const inputs = node.inputs;
-  const errors: ComfyErrorItem[] = [];
+  const errors: ComfyuiErrorItem[] = [];
   let valid = true;
   const custom = customValidation(nodeClass.name);
   for (const input of nodeClass.inputs) {
@@ -163,7 +163,7 @@ function inputsFrame(): PyFrame {
   return { file: EXECUTION_PY, line: 741, func: 'validate_inputs', code: "inputs = prompt[unique_id]['inputs']", caret: true };
 }
 
-function cycleError(id: string, visiting: Set<string>): ComfyErrorItem {
+function cycleError(id: string, visiting: Set<string>): ComfyuiErrorItem {
   return {
     type: 'dependency_cycle',
     message: 'Dependency cycle detected',
@@ -171,4 +171,3 @@ function cycleError(id: string, visiting: Set<string>): ComfyErrorItem {
     extra_info: { node_id: id },
   };
 }
-

@@ -2,24 +2,7 @@ import { isRecord, type NodeCatalog } from './node-catalog.js';
 import { pyStr } from './convert-input-value.js';
 import { PythonError, formatPyFrames, pyTypeName, type PyFrame } from './python-error.js';
 import { asPythonError, validateInputs, type Verdict } from './validate-node-inputs.js';
-
-/** One entry of ComfyUI's error lists: `{type, message, details, extra_info}`. */
-export interface ComfyErrorItem {
-  readonly type: string;
-  readonly message: string;
-  readonly details: string;
-  readonly extra_info: Record<string, unknown>;
-}
-
-/** A value of `node_errors`, keyed by node id in the /prompt answer. */
-export interface NodeErrorEntry {
-  errors: ComfyErrorItem[];
-  dependent_outputs: string[];
-  class_type: string;
-}
-
-/** The API-format graph after validation (converted literal values written back, as ComfyUI does). */
-export type Graph = Record<string, { class_type: string; inputs: Record<string, unknown>; [key: string]: unknown }>;
+import type { ComfyuiErrorItem, Graph, NodeErrorEntry } from './prompt-types.js';
 
 /** What validatePrompt found; `logLines` are what ComfyUI prints while validating. */
 export type PromptValidation =
@@ -34,7 +17,7 @@ export type PromptValidation =
     }
   | {
       readonly ok: false;
-      readonly error: ComfyErrorItem;
+      readonly error: ComfyuiErrorItem;
       readonly nodeErrors: Record<string, NodeErrorEntry>;
       readonly logLines: string[];
     };
@@ -54,9 +37,7 @@ export function validatePrompt(prompt: unknown, catalog: NodeCatalog, partialTar
   for (const [id, node] of Object.entries(graph)) {
     if (!isRecord(node)) {
       if (typeof node === 'string' || Array.isArray(node)) return invalidPrompt(missingClassType(id));
-      throw new PythonError('TypeError', `argument of type '${pyTypeName(node)}' is not iterable`, [
-        validateFrame(),
-      ]);
+      throw new PythonError('TypeError', `argument of type '${pyTypeName(node)}' is not iterable`, [validateFrame()]);
     }
     if (!Object.hasOwn(node, 'class_type')) return invalidPrompt(missingClassType(id));
     const classType = node['class_type'];
@@ -81,7 +62,7 @@ export function validatePrompt(prompt: unknown, catalog: NodeCatalog, partialTar
   const nodeErrors: Record<string, NodeErrorEntry> = {};
   const logLines: string[] = [];
   const good: string[] = [];
-  const failures: Array<[string, ComfyErrorItem[]]> = [];
+  const failures: Array<[string, ComfyuiErrorItem[]]> = [];
   for (const output of outputs) {
     let verdict: Verdict;
     try {
@@ -98,7 +79,13 @@ export function validatePrompt(prompt: unknown, catalog: NodeCatalog, partialTar
             extra_info: {
               exception_type: error.pyType,
               traceback: formatPyFrames([
-                { file: EXECUTION_PY, line: 1010, func: 'validate_prompt', code: 'm = await validate_inputs(prompt_id, prompt, o, validated)', caret: true },
+                {
+                  file: EXECUTION_PY,
+                  line: 1010,
+                  func: 'validate_prompt',
+                  code: 'm = await validate_inputs(prompt_id, prompt, o, validated)',
+                  caret: true,
+                },
                 ...error.frames,
               ]),
             },
@@ -158,7 +145,7 @@ function validateFrame(): PyFrame {
   return { file: EXECUTION_PY, line: 966, func: 'validate_prompt', code: "if 'class_type' not in prompt[x]:" };
 }
 
-function missingClassType(id: string): ComfyErrorItem {
+function missingClassType(id: string): ComfyuiErrorItem {
   return {
     type: 'invalid_prompt',
     message: 'Cannot execute because a node is missing the class_type property.',
@@ -167,6 +154,6 @@ function missingClassType(id: string): ComfyErrorItem {
   };
 }
 
-function invalidPrompt(error: ComfyErrorItem): PromptValidation {
+function invalidPrompt(error: ComfyuiErrorItem): PromptValidation {
   return { ok: false, error, nodeErrors: {}, logLines: [] };
 }

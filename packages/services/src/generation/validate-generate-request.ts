@@ -43,8 +43,7 @@ export const GENERATE_DEFAULTS = Object.freeze({
 
 /** Result of validateGenerateRequest: the params, or every problem found. */
 export type GenerateValidation =
-  | { readonly ok: true; readonly params: GenerateParams }
-  | { readonly ok: false; readonly errors: readonly FieldProblem[] };
+  { readonly ok: true; readonly params: GenerateParams } | { readonly ok: false; readonly errors: readonly FieldProblem[] };
 
 const KNOWN_FIELDS = new Set(['prompt', 'negative_prompt', 'width', 'height', 'steps', 'seed', 'workflow']);
 const WORKFLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -59,10 +58,7 @@ const MAX_SEED = Number.MAX_SAFE_INTEGER;
  * an error rather than silently ignored. Reports every problem at once; field names in
  * problems are ours, never keys copied from the input.
  */
-export function validateGenerateRequest(
-  value: unknown,
-  limits: GenerateLimits = DEFAULT_GENERATE_LIMITS,
-): GenerateValidation {
+export function validateGenerateRequest(value: unknown, limits: GenerateLimits = DEFAULT_GENERATE_LIMITS): GenerateValidation {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, errors: [{ field: 'body', message: 'must be a JSON object' }] };
   }

@@ -15,7 +15,7 @@ async function setup(env: Record<string, string> = {}) {
   return { emulator, server: createTestGpuServer(emulator.fetch, env) };
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const REQUEST_ID = '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
 
@@ -33,7 +33,13 @@ describe('GPU server POST /generate', () => {
     expect(png.byteLength).toBe(body['image']['size_bytes']);
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 64]);
     const records = server.records();
-    expect(eventsOf(records, REQUEST_ID)).toEqual(['generation_start', 'workflow_loaded', 'comfyui_prompt_sent', 'comfyui_complete', 'image_retrieved']);
+    expect(eventsOf(records, REQUEST_ID)).toEqual([
+      'generation_start',
+      'workflow_loaded',
+      'comfyui_prompt_sent',
+      'comfyui_complete',
+      'image_retrieved',
+    ]);
     for (const record of records) {
       expect(checkRecord(record), String(record['event'])).toEqual([]);
       expect(record).toMatchObject({ request_id: REQUEST_ID, generation_id: body['generation_id'] });
@@ -50,7 +56,10 @@ describe('GPU server POST /generate', () => {
     const [queued] = Object.values((await (await emulator.app.request('/history')).json()) as Json) as Json[];
     expect(queued?.['prompt'][2]['6']['inputs']['text']).toBe('a fox');
     expect(queued?.['prompt'][2]['3']['inputs']).toMatchObject({ seed: 7, steps: 3 });
-    expect(queued?.['prompt'][3]).toMatchObject({ client_id: expect.any(String), extra_pnginfo: { logtrace: { request_id: expect.any(String) } } });
+    expect(queued?.['prompt'][3]).toMatchObject({
+      client_id: expect.any(String),
+      extra_pnginfo: { logtrace: { request_id: expect.any(String) } },
+    });
   });
 
   it.each([
@@ -93,7 +102,12 @@ describe('GPU server POST /generate', () => {
     const res = await generate(server.app, { prompt: '[[fault:hang]]' });
     expect(res.status).toBe(504);
     expect(((await res.json()) as Json)['error_code']).toBe('comfyui_timeout');
-    expect(server.records().at(-1)).toMatchObject({ event: 'error_comfyui', error_code: 'comfyui_timeout', timeout_ms: 150, comfyui_cancel: 'interrupted' });
+    expect(server.records().at(-1)).toMatchObject({
+      event: 'error_comfyui',
+      error_code: 'comfyui_timeout',
+      timeout_ms: 150,
+      comfyui_cancel: 'interrupted',
+    });
     expect(emulator.output()).toContain('Interrupting prompt');
   });
 
@@ -147,6 +161,16 @@ describe('GPU server POST /generate', () => {
     for (const record of rejected) expect(checkRecord(record)).toEqual([]);
   });
 
+  it.each(['GET', 'PUT', 'DELETE'])('answers %s /generate with 405 and Allow: POST, as the backend does', async (method) => {
+    const { server } = await setup();
+    const res = await server.app.request('/generate', { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    const id = res.headers.get('x-request-id');
+    expect(await res.json()).toEqual({ error: 'use POST', error_code: 'method_not_allowed', request_id: id });
+    expect(server.records()).toEqual([]);
+  });
+
   it('replaces an invalid X-Request-ID with a new UUID', async () => {
     const { server } = await setup();
     const res = await generate(server.app, { prompt: '' }, { 'X-Request-ID': '../../etc <script>' });
@@ -163,7 +187,8 @@ describe('GPU server GET /health', () => {
       comfyui: { reachable: true, version: '0.3.64' },
       log_write_errors: 0,
     });
-    const down: typeof fetch = () => Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }));
+    const down: typeof fetch = () =>
+      Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }));
     const offline = createTestGpuServer(down);
     expect(await (await offline.app.request('/health')).json()).toMatchObject({
       status: 'degraded',

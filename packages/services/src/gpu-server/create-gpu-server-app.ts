@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
-import { ComfyUiError } from '../comfyui/comfyui-error.js';
-import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { ComfyuiError } from '../comfyui/comfyui-error.js';
+import type { ComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import type { ComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import { ApiError } from '../http/api-error.js';
 import { createInFlightTracker, type InFlightTracker } from '../http/create-in-flight-tracker.js';
 import { describeLogHealth } from '../http/describe-log-health.js';
 import { handleError } from '../http/handle-error.js';
 import { readJsonBody, type FieldProblem } from '../http/read-json-body.js';
-import { requestId, type RequestIdVariables } from '../http/request-id.js';
+import { cutOffOf, requestId, type RequestIdVariables } from '../http/request-id.js';
 import { validateGenerateRequest } from '../generation/validate-generate-request.js';
 import { checkBearerToken } from './check-bearer-token.js';
 import { describeInternalError, generationError, statusForCode } from './generation-error.js';
@@ -19,7 +19,7 @@ import { runGeneration } from './run-generation.js';
 export interface GpuServerDeps {
   readonly config: GpuServerConfig;
   readonly logger: ServiceLogger;
-  readonly comfy: ComfyUiClient;
+  readonly comfyui: ComfyuiClient;
   newId(): string;
   /** Epoch milliseconds. */
   now(): number;
@@ -28,6 +28,10 @@ export interface GpuServerDeps {
   readonly inFlight?: InFlightTracker;
   /** ComfyUI's websocket (per-node timing, cache hits, progress); without it generations are only polled. */
   readonly watcher?: Pick<ComfyuiWatcher, 'clientId' | 'watch' | 'health'>;
+  /** This server's instance id, in every prompt's marker (GPU_SERVER_ID or defaultInstanceId). */
+  readonly instanceId: string;
+  /** The generation ids in flight, kept up to date by the app (cancelOrphanedPrompts spares them). */
+  readonly liveGenerations?: Set<string>;
 }
 
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
@@ -37,34 +41,36 @@ type Env = { Variables: RequestIdVariables };
 
 /**
  * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, its websocket
- * when watched, log write errors) and `POST /generate` (optional bearer auth, request_id from a valid
+ * when watched, log write errors) and `POST /generate` (405 with `Allow: POST` for other methods; optional bearer auth, request_id from a valid
  * X-Request-ID or a new one, a new generation_id, the generation flow). Every answer
  * carries X-Request-ID; errors are `{error, error_code, request_id, generation_id?, details?}`
  * with the statuses of generation-error.ts, made only by the shared handleError.
  */
 export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
-  const { config, logger, comfy } = deps;
+  const { config, logger, comfyui } = deps;
   const app = new Hono<Env>();
 
   const inFlight = deps.inFlight ?? createInFlightTracker();
-  app.use(requestId({ newId: deps.newId }));
+  const live = deps.liveGenerations ?? new Set<string>();
+  // The backend made the id: both logs must carry the same one.
+  app.use(requestId({ newId: deps.newId, adoptIncoming: true }));
   app.use('/generate', inFlight.middleware);
 
   app.get('/health', async (c) => {
     const started = deps.now();
-    let comfyui: Record<string, unknown>;
+    let probe: Record<string, unknown>;
     try {
-      const stats = await comfy.systemStats(Math.min(2000, config.pollTimeoutMs));
-      comfyui = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
+      const stats = await comfyui.systemStats(Math.min(2000, config.pollTimeoutMs));
+      probe = { url: config.comfyuiUrl, reachable: true, version: stats.comfyuiVersion ?? null, latency_ms: deps.now() - started };
     } catch (err) {
-      const code = err instanceof ComfyUiError ? err.code : 'internal_error';
-      comfyui = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
+      const code = err instanceof ComfyuiError ? err.code : 'internal_error';
+      probe = { url: config.comfyuiUrl, reachable: false, error_code: code, latency_ms: deps.now() - started };
     }
     const health = logger.health();
     return c.json({
-      status: comfyui['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
+      status: probe['reachable'] === true && health.writeErrors === 0 ? 'ok' : 'degraded',
       service: 'gpu_server',
-      comfyui,
+      comfyui: probe,
       ...(deps.watcher === undefined ? {} : { comfyui_ws: deps.watcher.health() }),
       in_flight: inFlight.count(),
       ...describeLogHealth(health),
@@ -84,6 +90,9 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       });
     }
     const body = await readJsonBody(c.req.raw, MAX_GENERATE_BODY_BYTES);
+    const cutOff = cutOffOf(c);
+    // The request timeout cut the body off and the server answered 408: log that.
+    if (cutOff !== undefined) reject(log, cutOff.errorCode, cutOff.message, [{ field: 'body', message: 'was not received in time' }]);
     if (!body.ok) {
       const code = body.status === 413 ? 'payload_too_large' : 'invalid_request';
       reject(log, code, 'the request body is not acceptable JSON', body.errors, { connection: 'close' });
@@ -91,24 +100,33 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
     const validation = validateGenerateRequest(body.value);
     if (!validation.ok) reject(log, 'invalid_request', 'invalid generation parameters', validation.errors);
     const generationId = deps.newId();
-    const result = await runGeneration(
-      validation.params,
-      {
-        requestId: id,
-        generationId,
-        logger: logger.child({ request_id: id, generation_id: generationId }),
-        signal: c.req.raw.signal,
-      },
-      {
-        ...config,
-        comfy,
-        now: deps.now,
-        randomSeed: deps.randomSeed,
-        newId: deps.newId,
-        ...(deps.watcher === undefined ? {} : { watcher: deps.watcher }),
-      },
-    );
-    return c.json(result, 200);
+    live.add(generationId);
+    try {
+      const result = await runGeneration(
+        validation.params,
+        {
+          requestId: id,
+          generationId,
+          logger: logger.child({ request_id: id, generation_id: generationId }),
+          signal: c.req.raw.signal,
+        },
+        {
+          ...config,
+          comfyui,
+          instanceId: deps.instanceId,
+          now: deps.now,
+          randomSeed: deps.randomSeed,
+          newId: deps.newId,
+          ...(deps.watcher === undefined ? {} : { watcher: deps.watcher }),
+        },
+      );
+      return c.json(result, 200);
+    } finally {
+      live.delete(generationId);
+    }
+  });
+  app.all('/generate', () => {
+    throw new ApiError(405, 'method_not_allowed', 'use POST', { headers: { allow: 'POST' } });
   });
 
   app.notFound((c) => handleError(new ApiError(404, 'not_found', 'no such endpoint'), c));

@@ -49,7 +49,8 @@ export function fillWorkflow(workflow: ApiWorkflow, values: FillValues): ApiWork
     return graph;
   }
   for (const [, node] of nodes) {
-    const title = typeof node['_meta'] === 'object' && node['_meta'] !== null ? (node['_meta'] as Record<string, unknown>)['title'] : undefined;
+    const title =
+      typeof node['_meta'] === 'object' && node['_meta'] !== null ? (node['_meta'] as Record<string, unknown>)['title'] : undefined;
     const key = TEXT_INPUTS.find((name) => typeof node.inputs[name] === 'string');
     if (typeof title !== 'string' || key === undefined) continue;
     if (/^positive/i.test(title)) node.inputs[key] = values.prompt;

@@ -7,6 +7,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
   unauthorized: 401,
   not_found: 404,
   workflow_not_found: 404,
+  request_timeout: 408,
   payload_too_large: 413,
   client_closed_request: 499,
   internal_error: 500,

@@ -27,6 +27,11 @@ describe('loadGpuServerConfig', () => {
     expect(existsSync(path.join(SHIPPED_WORKFLOW_DIR, 'default.json'))).toBe(true);
   });
 
+  it('takes GPU_SERVER_ID as the instance id, and refuses one that could not sit in a marker', () => {
+    expect(loadGpuServerConfig({ GPU_SERVER_ID: 'gpu-a@rack2:8002' }).instanceId).toBe('gpu-a@rack2:8002');
+    expect(() => loadGpuServerConfig({ GPU_SERVER_ID: 'has space' })).toThrow(/GPU_SERVER_ID: expected 1-128 letters/);
+  });
+
   it('reads every variable and reports all problems at once', () => {
     expect(
       loadGpuServerConfig({ PORT: '9002', COMFYUI_URL: 'http://gpu-box:8188/', GPU_SERVER_TOKEN: 's3cret', COMFYUI_TIMEOUT_MS: '5000' }),
@@ -34,7 +39,13 @@ describe('loadGpuServerConfig', () => {
     expect(loadGpuServerConfig({ COMFYUI_STALL_MS: '250' }).stallMs).toBe(250);
     let error: unknown;
     try {
-      loadGpuServerConfig({ PORT: '70000', COMFYUI_URL: 'ftp://x', LOG_LEVEL: 'loud', GPU_SERVER_TOKEN: 'has space', COMFYUI_STALL_MS: '0' });
+      loadGpuServerConfig({
+        PORT: '70000',
+        COMFYUI_URL: 'ftp://x',
+        LOG_LEVEL: 'loud',
+        GPU_SERVER_TOKEN: 'has space',
+        COMFYUI_STALL_MS: '0',
+      });
     } catch (err) {
       error = err;
     }

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createEnvReader } from '@logtrace/shared';
-import type { ComfyUiClientOptions } from '../comfyui/create-comfyui-client.js';
+import type { ComfyuiClientOptions } from '../comfyui/create-comfyui-client.js';
 
 /** The GPU server's configuration, read once at start (times in ms, sizes in bytes). */
 export interface GpuServerConfig {
@@ -32,6 +32,8 @@ export interface GpuServerConfig {
   readonly shutdownTimeoutMs: number;
   /** Silence on ComfyUI's websocket about a running prompt after which `comfyui_stalled` is written. */
   readonly stallMs: number;
+  /** GPU_SERVER_ID: this server's name in its prompts' marker; undefined = defaultInstanceId. */
+  readonly instanceId: string | undefined;
 }
 
 /** The workflows shipped with the package (`packages/services/workflows`), wherever the process runs. */
@@ -39,6 +41,7 @@ export const SHIPPED_WORKFLOW_DIR = fileURLToPath(new URL('../../workflows', imp
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 const TOKEN = /^[\x21-\x7e]+$/;
+const INSTANCE_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
 
 /**
  * Reads the GPU server's configuration from the environment. Every problem is reported
@@ -65,15 +68,20 @@ export function loadGpuServerConfig(env: Readonly<Record<string, string | undefi
     comfyuiApiKey: read.optionalString('COMFYUI_API_KEY'),
     shutdownTimeoutMs: read.int('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     stallMs: read.int('COMFYUI_STALL_MS', 60_000, { min: 1, max: 86_400_000 }),
+    instanceId: read.optionalString('GPU_SERVER_ID'),
   };
+  if (config.instanceId !== undefined && !INSTANCE_ID.test(config.instanceId)) {
+    read.problem(`GPU_SERVER_ID: expected 1-128 letters, digits or ${'_.:@-'}, got ${JSON.stringify(config.instanceId.slice(0, 40))}`);
+  }
   // The reader echoes bad values; a secret must not reach stderr, so it is checked here.
-  if (token !== undefined && !TOKEN.test(token)) read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
+  if (token !== undefined && !TOKEN.test(token))
+    read.problem('GPU_SERVER_TOKEN: expected printable ASCII without spaces (value not shown)');
   read.finish();
   return Object.freeze(config);
 }
 
 /** The ComfyUI client settings this configuration asks for: base URL, per-call deadlines, image cap. */
-export function comfyUiClientOptions(config: GpuServerConfig): ComfyUiClientOptions {
+export function comfyuiClientOptions(config: GpuServerConfig): ComfyuiClientOptions {
   return {
     baseUrl: config.comfyuiUrl,
     submitTimeoutMs: config.submitTimeoutMs,

@@ -28,7 +28,14 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
  * refused with a hint.
  */
 export async function loadWorkflow(dir: string, name: string): Promise<ApiWorkflow> {
-  if (name.includes('\0') || name.includes('..') || name.includes('/') || name.includes('\\') || path.isAbsolute(name) || !NAME.test(name)) {
+  if (
+    name.includes('\0') ||
+    name.includes('..') ||
+    name.includes('/') ||
+    name.includes('\\') ||
+    path.isAbsolute(name) ||
+    !NAME.test(name)
+  ) {
     throw new WorkflowError('workflow_not_found', 'a workflow name is letters, digits, _ and - only, not a path');
   }
   const root = path.resolve(dir);
@@ -79,11 +86,18 @@ export function parseWorkflow(name: string, text: string): ApiWorkflow {
   for (const id of ids) {
     const node = graph[id];
     const ok =
-      typeof node === 'object' && node !== null && !Array.isArray(node) &&
+      typeof node === 'object' &&
+      node !== null &&
+      !Array.isArray(node) &&
       typeof (node as Record<string, unknown>)['class_type'] === 'string' &&
-      typeof (node as Record<string, unknown>)['inputs'] === 'object' && (node as Record<string, unknown>)['inputs'] !== null &&
+      typeof (node as Record<string, unknown>)['inputs'] === 'object' &&
+      (node as Record<string, unknown>)['inputs'] !== null &&
       !Array.isArray((node as Record<string, unknown>)['inputs']);
-    if (!ok) throw new WorkflowError('workflow_invalid', `workflow ${name}: node ${JSON.stringify(id)} needs a class_type string and an inputs object`);
+    if (!ok)
+      throw new WorkflowError(
+        'workflow_invalid',
+        `workflow ${name}: node ${JSON.stringify(id)} needs a class_type string and an inputs object`,
+      );
   }
   return graph as ApiWorkflow;
 }

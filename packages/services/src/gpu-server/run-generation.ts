@@ -1,7 +1,7 @@
 import type { ServiceLogger } from '@logtrace/shared';
 import type { GenerateParams } from '../generation/validate-generate-request.js';
-import { COMFYUI_ERROR_CODES as CODES, ComfyUiError } from '../comfyui/comfyui-error.js';
-import type { ComfyUiClient } from '../comfyui/create-comfyui-client.js';
+import { COMFYUI_ERROR_CODES as CODES, ComfyuiError } from '../comfyui/comfyui-error.js';
+import type { ComfyuiClient } from '../comfyui/create-comfyui-client.js';
 import type { ComfyuiWatcher } from '../comfyui/create-comfyui-watcher.js';
 import type { ImageRef } from '../comfyui/parse-history-response.js';
 import { waitForPrompt } from '../comfyui/wait-for-prompt.js';
@@ -10,17 +10,20 @@ import { ApiError } from '../http/api-error.js';
 import { createCallSignal } from '../http/create-call-signal.js';
 import { describeInternalError, generationError } from './generation-error.js';
 import { loadWorkflow, WorkflowError } from './load-workflow.js';
+import type { PromptMarker } from './find-orphaned-prompts.js';
 import { summarizeNodeErrors } from './summarize-node-errors.js';
 
 /** What one generation needs from the server. */
 export interface GenerationDeps {
-  readonly comfy: ComfyUiClient;
+  readonly comfyui: ComfyuiClient;
   readonly workflowDir: string;
   /** Overall deadline from submitting until the outputs are ready, in ms. */
   readonly comfyuiTimeoutMs: number;
   readonly pollIntervalMs: number;
   /** Sent as ComfyUI `extra_data.api_key_comfy_org`; never logged. */
   readonly comfyuiApiKey: string | undefined;
+  /** This GPU server's instance id, in every prompt's marker (see findOrphanedPrompts). */
+  readonly instanceId: string;
   now(): number;
   /** A seed when the request has none. */
   randomSeed(): number;
@@ -55,7 +58,7 @@ export interface GenerationResult {
 }
 
 /**
- * One generation, SPEC §3: load and fill the workflow, submit it, poll until done or
+ * One generation (docs/log-format.md "Request outcomes"): load and fill the workflow, submit it, poll until done or
  * the deadline, fetch the image. Writes generation_start, workflow_loaded,
  * comfyui_prompt_sent, comfyui_polling (every 10th poll), comfyui_complete and
  * image_retrieved (with a watcher, also what ComfyUI's websocket tells in between),
@@ -104,11 +107,13 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
   // Registered before POST /prompt: ComfyUI may start (and say so) before it answers.
   const watch = deps.watcher?.watch({ promptId: deps.newId(), logger: log, graph, sentAt });
   try {
-    const queued = await deps.comfy.submitPrompt(graph, {
+    const queued = await deps.comfyui.submitPrompt(graph, {
       clientId: deps.watcher?.clientId ?? ctx.generationId,
       ...(watch === undefined ? {} : { promptId: watch.promptId }),
       extraData: {
-        extra_pnginfo: { logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId } },
+        extra_pnginfo: {
+          logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId, gpu_server: deps.instanceId } satisfies PromptMarker,
+        },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
       },
       signal: job.signal,
@@ -122,7 +127,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       ...(ignored > 0 ? { node_errors: summarizeNodeErrors(queued.nodeErrors) } : {}),
     });
     watch?.submitted(promptId);
-    const outcome = await waitForPrompt(deps.comfy, promptId, {
+    const outcome = await waitForPrompt(deps.comfyui, promptId, {
       intervalMs: deps.pollIntervalMs,
       signal: job.signal,
       now: deps.now,
@@ -138,7 +143,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     promptLog.event('comfyui_complete', { duration_ms: doneAt - sentAt, attempts: outcome.attempts, ...detail });
     const image = pickImage(outcome.images);
     const fetchStarted = deps.now();
-    const fetched = await deps.comfy.fetchImage(image, ctx.signal);
+    const fetched = await deps.comfyui.fetchImage(image, ctx.signal);
     promptLog.event('image_retrieved', {
       filename: image.filename,
       size_bytes: fetched.bytes.byteLength,
@@ -156,8 +161,8 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       },
     };
   } catch (err) {
-    if (!(err instanceof ComfyUiError)) throw err;
-    const cancelled = promptId !== undefined && isGiveUp(err) ? await cancel(deps.comfy, promptId) : undefined;
+    if (!(err instanceof ComfyuiError)) throw err;
+    const cancelled = promptId !== undefined && isGiveUp(err) ? await cancel(deps.comfyui, promptId) : undefined;
     const nodeErrors = err.nodeErrors === undefined ? undefined : summarizeNodeErrors(err.nodeErrors);
     promptLog.event('error_comfyui', {
       error_code: err.code,
@@ -170,7 +175,12 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     });
     throw generationError(err.code, err.message, {
       generationId: ctx.generationId,
-      details: nodeErrors !== undefined ? { comfyui_error: err.promptError, node_errors: nodeErrors } : err.execution === undefined ? undefined : compact(err.execution),
+      details:
+        nodeErrors !== undefined
+          ? { comfyui_error: err.promptError, node_errors: nodeErrors }
+          : err.execution === undefined
+            ? undefined
+            : compact(err.execution),
       cause: err,
     });
   } finally {
@@ -184,16 +194,16 @@ function pickImage(images: readonly ImageRef[]): ImageRef {
   return images.find((image) => image.type === 'output') ?? (images[0] as ImageRef);
 }
 
-function isGiveUp(error: ComfyUiError): boolean {
+function isGiveUp(error: ComfyuiError): boolean {
   return error.code === CODES.timeout || error.code === CODES.clientClosed;
 }
 
 // Best effort: a prompt nobody waits for should not keep the GPU busy.
-async function cancel(comfy: ComfyUiClient, promptId: string): Promise<string> {
+async function cancel(comfyui: ComfyuiClient, promptId: string): Promise<string> {
   try {
-    return await comfy.cancel(promptId);
+    return await comfyui.cancel(promptId);
   } catch (err) {
-    return `failed: ${err instanceof ComfyUiError ? err.code : 'error'}`;
+    return `failed: ${err instanceof ComfyuiError ? err.code : 'error'}`;
   }
 }
 

@@ -15,10 +15,7 @@ export interface CallSignal<K extends string> {
  * `AbortSignal.any`, it says which one fired, and it leaves no timer or listener
  * behind once disposed.
  */
-export function createCallSignal<K extends string>(
-  timeoutMs: number,
-  sources: Readonly<Partial<Record<K, AbortSignal>>>,
-): CallSignal<K> {
+export function createCallSignal<K extends string>(timeoutMs: number, sources: Readonly<Partial<Record<K, AbortSignal>>>): CallSignal<K> {
   const controller = new AbortController();
   let fired: 'timeout' | K | undefined;
   const fire = (why: 'timeout' | K): void => {

@@ -9,7 +9,7 @@ export const INTERNAL_ERROR = Object.freeze({ code: 'internal_error', message: '
 
 /**
  * The app's error handler (`app.onError`), the one place errors become responses:
- * an ApiError becomes `{error, error_code, request_id, ...fields}` with its status and
+ * an ApiError becomes `{error, error_code, request_id, client_request_id?, ...fields}` with its status and
  * headers; a Hono HTTPException becomes the same shape with its status; anything else
  * becomes a generic 500 whose body carries no message or stack (log `c.error` for
  * those). Never throws.
@@ -32,6 +32,8 @@ export function handleError<E extends Env>(err: Error, c: Context<E>): Response 
     body = { error: INTERNAL_ERROR.message, error_code: INTERNAL_ERROR.code };
   }
   body['request_id'] = requestId;
+  const clientRequestId = (c.var as Partial<RequestIdVariables>).clientRequestId;
+  if (clientRequestId !== undefined) body['client_request_id'] = clientRequestId;
   return new Response(JSON.stringify(body), {
     status,
     headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId },

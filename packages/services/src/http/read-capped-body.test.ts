@@ -22,7 +22,12 @@ describe('readCappedBody', () => {
 
   it('returns undefined past the cap and cancels the rest', async () => {
     let cancelled = false;
-    expect(await readCappedBody(chunks(['abc', 'def', 'ghi'], () => (cancelled = true)), 5)).toBeUndefined();
+    expect(
+      await readCappedBody(
+        chunks(['abc', 'def', 'ghi'], () => (cancelled = true)),
+        5,
+      ),
+    ).toBeUndefined();
     expect(cancelled).toBe(true);
   });
 

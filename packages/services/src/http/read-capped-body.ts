@@ -4,10 +4,7 @@
  * is released). A failing stream (connection reset, aborted signal) rejects with the
  * stream's error, so the caller can tell a timeout from a reset.
  */
-export async function readCappedBody(
-  body: ReadableStream<Uint8Array> | null,
-  maxBytes: number,
-): Promise<Uint8Array | undefined> {
+export async function readCappedBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array | undefined> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];

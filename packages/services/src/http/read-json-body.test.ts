@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readJsonBody } from './read-json-body.js';
 
-function post(body: string | Uint8Array | ReadableStream<Uint8Array>, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+function post(
+  body: string | Uint8Array | ReadableStream<Uint8Array>,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
   return new Request('http://127.0.0.1/x', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
 }
 

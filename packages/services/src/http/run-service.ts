@@ -1,4 +1,5 @@
 import { ConfigError, type ServiceLogger } from '@logtrace/shared';
+import { makeStdioSafe } from '../process/make-stdio-safe.js';
 import type { RunningServer } from './start-server.js';
 
 /** What runService needs to start, describe and stop one service process. */
@@ -52,11 +53,13 @@ export async function runService(service: ServiceProcess): Promise<void> {
 }
 
 /**
- * Runs a service main: a configuration error is printed with every problem and exits
+ * Runs a service main: first makes stdout/stderr writes unable to throw (they go to the
+ * log disk, which may be full; see makeStdioSafe); then a configuration error is printed with every problem and exits
  * 2; any other start failure (port in use, log directory unwritable) is printed as one
  * line and exits 1. Never prints a stack trace for those.
  */
 export function runMain(name: string, main: () => Promise<void>): void {
+  makeStdioSafe();
   main().catch((err: unknown) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${name}: ${err.message}\n`);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
-import { dribble, type Dribbled } from '../../test/helpers/raw-http.js';
+import { dribble, type Dribbled } from '../../test/support/raw-http.js';
 import { ListenError, startServer, type RunningServer, type ServerTimeouts } from './start-server.js';
 
 const running: RunningServer[] = [];
@@ -35,9 +35,7 @@ describe('startServer', () => {
 
   it('reports a port in use as a ListenError', async () => {
     const first = await start(new Hono());
-    await expect(startServer({ fetch: new Hono().fetch, host: '127.0.0.1', port: first.port })).rejects.toThrow(
-      ListenError,
-    );
+    await expect(startServer({ fetch: new Hono().fetch, host: '127.0.0.1', port: first.port })).rejects.toThrow(ListenError);
   });
 
   it('lets an in-flight request finish on stop, then refuses new connections', async () => {
@@ -63,7 +61,11 @@ describe('startServer', () => {
   });
 
   it('cuts off a client that sends its headers slowly (slowloris) with 408 soon after headersTimeout', async () => {
-    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const server = await start(
+      new Hono().get('/', (c) => c.text('ok')),
+      0,
+      SHORT,
+    );
     const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-Slow: 1\r\n');
     expect(seen.answer).toMatch(/^HTTP\/1\.1 408 /);
     // With Node's 30 s default sweep this would take until the 10 s give-up.
@@ -87,7 +89,11 @@ describe('startServer', () => {
   });
 
   it('closes an idle keep-alive connection after keepAliveTimeout', async () => {
-    const server = await start(new Hono().get('/', (c) => c.text('ok')), 0, SHORT);
+    const server = await start(
+      new Hono().get('/', (c) => c.text('ok')),
+      0,
+      SHORT,
+    );
     const seen = await slowClient(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', '');
     expect(seen.answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(seen.answer).toMatch(/keep-alive/i);

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
+import { handleClientErrors, type ClientErrorOptions } from './handle-client-errors.js';
 
 /** Server-side timeouts, in milliseconds. */
 export interface ServerTimeouts {
@@ -46,6 +47,12 @@ export interface StartServerOptions {
   readonly host: string;
   readonly port: number;
   readonly timeouts?: ServerTimeouts;
+  /**
+   * Answer requests Node's HTTP parser refuses, and the headers/request timeouts, with
+   * our JSON error and an id, and report them (handleClientErrors). Without it, Node's
+   * bare status line (the emulator keeps that: ComfyUI's server is not ours).
+   */
+  readonly clientErrors?: ClientErrorOptions;
 }
 
 /** A server could not listen (port in use, permission denied, bad address). */
@@ -69,6 +76,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       connectionsCheckingInterval: timeouts.checkIntervalMs,
     },
   }) as Server;
+  if (options.clientErrors !== undefined) server.on('clientError', handleClientErrors(options.clientErrors));
   await new Promise<void>((resolve, reject) => {
     const onError = (err: unknown): void => reject(new ListenError(options.host, options.port, err));
     server.once('error', onError);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { driveRequests } from '../../src/load/drive-requests.js';
+import { driveRequests } from '../../src/request-driver/drive-requests.js';
 import { startProcessStack, type ProcessStack } from '../support/process-stack.js';
 import { readCheckedLog, sampleRss } from '../support/service-process.js';
 
@@ -46,7 +46,13 @@ describe('200 concurrent generate requests through backend, GPU server and emula
       count: REQUESTS,
       concurrency: REQUESTS,
       timeoutMs: 290_000,
-      kinds: [{ name: 'generate', weight: 1, body: (i) => ({ prompt: `a lantern in fog, take ${i}`, width: 512 + 8 * (i % 8), height: 512, steps: 2 }) }],
+      kinds: [
+        {
+          name: 'generate',
+          weight: 1,
+          body: (i) => ({ prompt: `a lantern in fog, take ${i}`, width: 512 + 8 * (i % 8), height: 512, steps: 2 }),
+        },
+      ],
     });
     const peak = rss.stop();
 
@@ -65,7 +71,10 @@ describe('200 concurrent generate requests through backend, GPU server and emula
     ] as const) {
       const counts = countByRequest(records, event);
       expect([...counts.keys()].sort(), event).toEqual([...ids].sort());
-      expect([...counts.values()].every((n) => n === 1), event).toBe(true);
+      expect(
+        [...counts.values()].every((n) => n === 1),
+        event,
+      ).toBe(true);
     }
     expect(backend.filter((r) => r['event'] === 'response_sent').every((r) => r['status'] === 200)).toBe(true);
     // service_start + four lines per request: nothing extra, nothing lost.

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { driveRequests, type RequestKind } from '../../src/load/drive-requests.js';
+import { driveRequests, type RequestKind } from '../../src/request-driver/drive-requests.js';
 import { startProcessStack, type ProcessStack } from '../support/process-stack.js';
 import { readCheckedLog } from '../support/service-process.js';
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMEOUTS } from '../../src/http/start-server.js';
-import { dribble, type Dribbled } from '../helpers/raw-http.js';
+import { dribble, type Dribbled } from '../support/raw-http.js';
 import { BIN, spawnService, startedPort, type ServiceChild } from '../support/service-process.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-slowloris-'));

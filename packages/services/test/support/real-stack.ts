@@ -4,19 +4,22 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { checkRecord, createLogger, newId } from '@logtrace/shared';
+import { checkRecord, newId } from '@logtrace/shared';
 import { createBackendApp } from '../../src/backend/create-backend-app.js';
 import { loadBackendConfig } from '../../src/backend/load-backend-config.js';
-import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
+import { createComfyuiClient } from '../../src/comfyui/create-comfyui-client.js';
 import { createComfyuiWatcher, type ComfyuiWatcher } from '../../src/comfyui/create-comfyui-watcher.js';
 import { simulateCrash } from '../../src/emulator/simulate-crash.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
-import { comfyUiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import { comfyuiClientOptions, loadGpuServerConfig, SHIPPED_WORKFLOW_DIR } from '../../src/gpu-server/load-gpu-server-config.js';
+import type { ClientErrorOptions } from '../../src/http/handle-client-errors.js';
+import { logRefusedRequests } from '../../src/http/log-refused-requests.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
+import { createServiceLogger } from '../../src/logging/create-service-logger.js';
 import { createTestEmulator, type TestEmulator, type TestEmulatorOptions } from './test-emulator.js';
 
 /** A parsed log line. */
-export type LogRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type LogRecord = Record<string, any>;
 
 /** A started service: its URL and log file. */
 export interface StartedService {
@@ -60,8 +63,12 @@ export function createRealStack(): RealStack {
   const emulators: TestEmulator[] = [];
   const watchers: ComfyuiWatcher[] = [];
   const restarts: Array<() => void> = [];
-  const serve = async (fetch: (request: Request) => Response | Promise<Response>, port = 0): Promise<RunningServer> => {
-    const running = await startServer({ fetch, host: '127.0.0.1', port });
+  const serve = async (
+    fetch: (request: Request) => Response | Promise<Response>,
+    port = 0,
+    clientErrors?: ClientErrorOptions,
+  ): Promise<RunningServer> => {
+    const running = await startServer({ fetch, host: '127.0.0.1', port, ...(clientErrors ? { clientErrors } : {}) });
     servers.push(running);
     return running;
   };
@@ -90,8 +97,8 @@ export function createRealStack(): RealStack {
         COMFYUI_TIMEOUT_MS: '20000',
         ...env,
       });
-      const logger = createLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
-      const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), retryDelayMs: () => 20 });
+      const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
+      const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), retryDelayMs: () => 20 });
       const watcher = createComfyuiWatcher({
         baseUrl: config.comfyuiUrl,
         clientId: newId(),
@@ -101,17 +108,28 @@ export function createRealStack(): RealStack {
         backoffMs: [50, 1000],
       });
       watchers.push(watcher);
-      const app = createGpuServerApp({ config, logger, comfy, watcher, newId, now: Date.now, randomSeed: () => 1234 });
-      const url = (await serve(app.fetch, port)).url;
+      const app = createGpuServerApp({
+        config,
+        logger,
+        comfyui,
+        watcher,
+        instanceId: `real-stack-${newId()}`,
+        newId,
+        now: Date.now,
+        randomSeed: () => 1234,
+      });
+      const clientErrors = { onRefused: logRefusedRequests(logger) };
+      const url = (await serve(app.fetch, port, clientErrors)).url;
       watcher.start();
       await watcher.ready();
       return { url, logFile: path.join(logDir, 'gpu_server.log'), watcher };
     },
     async startBackend(gpuServerUrl, env = {}, logDir = mkdtempSync(path.join(dir, 'logs-'))) {
       const config = loadBackendConfig({ LOG_DIR: logDir, GPU_SERVER_URL: gpuServerUrl, GPU_TIMEOUT_MS: '30000', ...env });
-      const logger = createLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
+      const logger = createServiceLogger({ service: 'backend', logDir: config.logDir, level: config.logLevel });
       const app = createBackendApp({ config, logger });
-      return { url: (await serve(app.fetch)).url, logFile: path.join(logDir, 'backend.log') };
+      const clientErrors = { onRefused: logRefusedRequests(logger) };
+      return { url: (await serve(app.fetch, 0, clientErrors)).url, logFile: path.join(logDir, 'backend.log') };
     },
     closedPort: () =>
       new Promise<number>((resolve) => {

@@ -92,7 +92,11 @@ export function readCheckedLog(file: string): Array<Record<string, unknown>> {
 
 /** Waits for the `service_start` line of a log file and returns the port it names. */
 export function startedPort(logFile: string, ms = 15_000): Promise<number> {
-  return waitUntil(() => readJsonLines(logFile).find((r) => r['event'] === 'service_start')?.['port'] as number | undefined, `service_start in ${logFile}`, ms);
+  return waitUntil(
+    () => readJsonLines(logFile).find((r) => r['event'] === 'service_start')?.['port'] as number | undefined,
+    `service_start in ${logFile}`,
+    ms,
+  );
 }
 
 /** Waits until a GPU server's /health shows its ComfyUI websocket in `state` (default `connected`). */
@@ -189,7 +193,12 @@ function decodeIpv4(hex: string): string {
 // /proc/net/tcp6: four little-endian 32-bit words.
 function decodeIpv6(hex: string): string {
   const words: string[] = [];
-  for (let i = 0; i < 4; i += 1) words.push(Buffer.from(hex.slice(i * 8, i * 8 + 8), 'hex').reverse().toString('hex'));
+  for (let i = 0; i < 4; i += 1)
+    words.push(
+      Buffer.from(hex.slice(i * 8, i * 8 + 8), 'hex')
+        .reverse()
+        .toString('hex'),
+    );
   const groups = words.join('').match(/.{4}/g) ?? [];
   const compact = groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':');
   return compact.replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');

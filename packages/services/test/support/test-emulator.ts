@@ -5,10 +5,11 @@ import { newId } from '@logtrace/shared';
 import type { Hono } from 'hono';
 import { attachComfyuiSocket } from '../../src/emulator/attach-comfyui-socket.js';
 import { abortableSleep } from '../../src/emulator/abortable-sleep.js';
-import { createComfyConsole } from '../../src/emulator/comfy-console.js';
+import { createComfyuiConsole } from '../../src/emulator/comfyui-console.js';
 import { createEmulatorApp } from '../../src/emulator/create-emulator-app.js';
 import { createEmulatorState, type EmulatorState } from '../../src/emulator/create-emulator-state.js';
 import { readObjectInfoFile } from '../../src/emulator/node-catalog.js';
+import type { HostLookup } from '../../src/emulator/find-origin-mismatch.js';
 import type { Fault } from '../../src/emulator/pick-fault.js';
 
 /** An emulator under test control. */
@@ -43,6 +44,10 @@ export interface TestEmulatorOptions {
   readonly slowViewMs?: number;
   /** Whether `/ws` accepts websockets (default true). */
   readonly websocket?: boolean;
+  /** Bytes of uploaded input files kept (default: the emulator's default). */
+  readonly maxInputBytes?: number;
+  /** The resolver of the Host/Origin check (default: the system's). */
+  readonly lookup?: HostLookup;
 }
 
 const objectInfo = readObjectInfoFile();
@@ -55,7 +60,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
   let releaseAll: Array<() => void> = [];
   let crashes = 0;
   const waits: number[] = [];
-  const console = createComfyConsole({ write: (chunk) => (text += chunk) });
+  const console = createComfyuiConsole({ write: (chunk) => (text += chunk) });
   const sleep = (ms: number, signal: AbortSignal): Promise<void> => {
     waits.push(ms);
     if (options.realSleepFromMs !== undefined && ms >= options.realSleepFromMs) return abortableSleep(ms, signal);
@@ -77,6 +82,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     objectInfo,
     checkpoints: options.checkpoints ?? ['v1-5-pruned-emaonly.safetensors'],
     maxFiles: 1000,
+    ...(options.maxInputBytes === undefined ? {} : { maxInputBytes: options.maxInputBytes }),
     timing: { stepMs: 0, nodeMs: 0, loadMs: 0, jitter: 0, slowViewMs: options.slowViewMs ?? 0 },
     console,
     sleep,
@@ -96,6 +102,7 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     newId,
     random: Math.random,
     sleep,
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
   });
   return {
     app,
@@ -116,7 +123,12 @@ export async function createTestEmulator(options: TestEmulatorOptions = {}): Pro
     waits,
     crashes: () => crashes,
     attachSocket: (server) => {
-      attachComfyuiSocket(server, { hub: state.sockets, console, enabled: options.websocket ?? true });
+      attachComfyuiSocket(server, {
+        hub: state.sockets,
+        console,
+        enabled: options.websocket ?? true,
+        ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+      });
     },
     close: () => state.close(),
   };
@@ -140,9 +152,14 @@ export function postJson(app: Hono, path: string, body: unknown): Promise<Respon
 }
 
 /** The weight-free workflow of the fixtures (EmptyImage → ImageInvert → SaveImage). */
-export function weightFreeGraph(overrides: { width?: number; height?: number; color?: number; prefix?: string; text?: string } = {}): Record<string, unknown> {
+export function weightFreeGraph(
+  overrides: { width?: number; height?: number; color?: number; prefix?: string; text?: string } = {},
+): Record<string, unknown> {
   return {
-    '1': { class_type: 'EmptyImage', inputs: { width: overrides.width ?? 64, height: overrides.height ?? 64, batch_size: 1, color: overrides.color ?? 3368652 } },
+    '1': {
+      class_type: 'EmptyImage',
+      inputs: { width: overrides.width ?? 64, height: overrides.height ?? 64, batch_size: 1, color: overrides.color ?? 3368652 },
+    },
     '2': { class_type: 'ImageInvert', inputs: { image: ['1', 0] } },
     '3': { class_type: 'SaveImage', inputs: { images: ['2', 0], filename_prefix: overrides.prefix ?? 'ComfyUI' } },
     ...(overrides.text === undefined ? {} : { '4': { class_type: 'PrimitiveStringMultiline', inputs: { value: overrides.text } } }),

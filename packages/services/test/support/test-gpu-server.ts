@@ -2,9 +2,9 @@
 // sockets, and log lines are collected in memory.
 import { createLogger, newId } from '@logtrace/shared';
 import type { Hono } from 'hono';
-import { createComfyUiClient } from '../../src/comfyui/create-comfyui-client.js';
+import { createComfyuiClient } from '../../src/comfyui/create-comfyui-client.js';
 import { createGpuServerApp } from '../../src/gpu-server/create-gpu-server-app.js';
-import { comfyUiClientOptions, loadGpuServerConfig, type GpuServerConfig } from '../../src/gpu-server/load-gpu-server-config.js';
+import { comfyuiClientOptions, loadGpuServerConfig, type GpuServerConfig } from '../../src/gpu-server/load-gpu-server-config.js';
 
 /** A GPU server app and the JSON lines it logged. */
 export interface TestGpuServer {
@@ -20,8 +20,8 @@ export function createTestGpuServer(fetch: typeof globalThis.fetch, env: Record<
   const config: GpuServerConfig = loadGpuServerConfig({ COMFYUI_POLL_INTERVAL_MS: '2', COMFYUI_URL: 'http://comfy.test', ...env });
   let text = '';
   const logger = createLogger({ service: 'gpu_server', logDir: '.', destination: { write: (line: string) => (text += line) } });
-  const comfy = createComfyUiClient({ ...comfyUiClientOptions(config), fetch, retryDelayMs: () => 1 });
-  const app = createGpuServerApp({ config, logger, comfy, newId, now: Date.now, randomSeed: () => 42 });
+  const comfyui = createComfyuiClient({ ...comfyuiClientOptions(config), fetch, retryDelayMs: () => 1 });
+  const app = createGpuServerApp({ config, logger, comfyui, instanceId: 'test-gpu-server', newId, now: Date.now, randomSeed: () => 42 });
   return {
     app: app as unknown as Hono<never>,
     text: () => text,

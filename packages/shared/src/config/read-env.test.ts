@@ -62,7 +62,7 @@ describe('createEnvReader', () => {
     ]);
   });
 
-  it('adds the caller\'s own problems, in order, to the same error', () => {
+  it("adds the caller's own problems, in order, to the same error", () => {
     const env = createEnvReader({ PORT: 'x' });
     env.port('PORT', 1);
     env.problem('TOKEN: expected printable ASCII (value not shown)');

@@ -1,12 +1,6 @@
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import {
-  EVENT_CATALOG,
-  type EventName,
-  type KnownFields,
-  type RequiredFieldOf,
-  type ServiceName,
-} from '../schema/event-catalog.js';
+import { EVENT_CATALOG, type EventName, type KnownFields, type RequiredFieldOf, type ServiceName } from '../schema/event-catalog.js';
 import type { Level } from '../schema/levels.js';
 import { ID_FIELDS } from '../schema/record-keys.js';
 import { createSafeDestination, type DestinationHealth } from './safe-destination.js';
@@ -107,9 +101,7 @@ const PINO_METHOD = { DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error'
 export function createLogger(options: LoggerOptions): ServiceLogger {
   const file = options.file ?? path.join(options.logDir, `${options.service}.log`);
   const safe =
-    options.destination === undefined
-      ? createSafeDestination({ file, ...(options.report ? { report: options.report } : {}) })
-      : undefined;
+    options.destination === undefined ? createSafeDestination({ file, ...(options.report ? { report: options.report } : {}) }) : undefined;
   const stream: DestinationStream = options.destination ?? (safe as DestinationStream);
   const root = pino(
     {
@@ -122,8 +114,7 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
     },
     stream,
   );
-  const health = (): DestinationHealth =>
-    safe?.health() ?? { writeErrors: 0, dropped: 0, lastError: undefined };
+  const health = (): DestinationHealth => safe?.health() ?? { writeErrors: 0, dropped: 0, lastError: undefined };
   return wrap(root, new Set(), {
     flush: () => safe?.flushSync(),
     reopen: () => safe?.reopen(),
@@ -143,10 +134,7 @@ function wrap(logger: Logger, bound: ReadonlySet<string>, shared: Shared): Servi
     pino: logger,
     event(name, fields, options) {
       const spec = EVENT_CATALOG[name];
-      const level =
-        options?.level !== undefined && (spec.levels as readonly Level[]).includes(options.level)
-          ? options.level
-          : spec.level;
+      const level = options?.level !== undefined && (spec.levels as readonly Level[]).includes(options.level) ? options.level : spec.level;
       const record: Record<string, unknown> = { event: name };
       for (const key of Object.keys(fields)) {
         if (!RESERVED.has(key) && !bound.has(key)) record[key] = fields[key];

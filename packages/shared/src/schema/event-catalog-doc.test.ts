@@ -6,7 +6,8 @@ import { EVENT_CATALOG } from './event-catalog.js';
 function catalogRows(): string[] {
   const code = (s: string) => `\`${s}\``;
   return Object.entries(EVENT_CATALOG).map(
-    ([name, s]) => `| ${[code(name), s.service === 'any' ? 'any' : code(s.service), s.levels.join(', '), s.required.map(code).join(', ') || '—', s.msg].join(' | ')} |`,
+    ([name, s]) =>
+      `| ${[code(name), s.service === 'any' ? 'any' : code(s.service), s.levels.join(', '), s.required.map(code).join(', ') || '—', s.msg].join(' | ')} |`,
   );
 }
 
@@ -16,7 +17,11 @@ describe('docs/log-format.md', () => {
     const header = '| event | service | level(s) | required fields | default `msg` |\n| --- | --- | --- | --- | --- |\n';
     const start = doc.indexOf(header);
     expect(start).toBeGreaterThan(-1);
-    const table = doc.slice(start + header.length).split('\n\n')[0]?.split('\n') ?? [];
+    const table =
+      doc
+        .slice(start + header.length)
+        .split('\n\n')[0]
+        ?.split('\n') ?? [];
     expect(table).toEqual(catalogRows());
   });
 });

@@ -75,53 +75,55 @@ export interface KnownFields {
   idle_ms: number;
   /** Generations in flight when something happened to all of them. */
   in_flight: number;
+  client_request_id: string;
 }
 
 /** Name of a well-known field. */
 export type FieldName = keyof KnownFields;
 
 /** Runtime kind of each well-known field, used by the record checker. */
-export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' | 'array' | 'any'>> =
-  Object.freeze({
-    request_id: 'uuid',
-    generation_id: 'uuid',
-    prompt_id: 'string',
-    duration_ms: 'int',
-    error_code: 'string',
-    error: 'string',
-    status: 'int',
-    errors: 'array',
-    gpu_url: 'string',
-    timeout_ms: 'int',
-    image_bytes: 'int',
-    workflow: 'string',
-    node_count: 'int',
-    queue_number: 'int',
-    attempt: 'int',
-    attempts: 'int',
-    elapsed_ms: 'int',
-    filename: 'string',
-    size_bytes: 'int',
-    node_errors: 'any',
-    port: 'int',
-    comfyui_cancel: 'string',
-    queue_wait_ms: 'int',
-    queue_remaining: 'int',
-    node_ids: 'array',
-    count: 'int',
-    node_id: 'string',
-    class_type: 'string',
-    // The checker has no boolean or fractional kind; the writers validate these.
-    cached: 'any',
-    value: 'any',
-    max: 'any',
-    steps_per_s: 'any',
-    execution_ms: 'int',
-    nodes_executed: 'int',
-    nodes_cached: 'int',
-    idle_ms: 'int',
-    in_flight: 'int',
-  });
+export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' | 'array' | 'any'>> = Object.freeze({
+  request_id: 'uuid',
+  generation_id: 'uuid',
+  prompt_id: 'string',
+  duration_ms: 'int',
+  error_code: 'string',
+  error: 'string',
+  status: 'int',
+  errors: 'array',
+  gpu_url: 'string',
+  timeout_ms: 'int',
+  image_bytes: 'int',
+  workflow: 'string',
+  node_count: 'int',
+  queue_number: 'int',
+  attempt: 'int',
+  attempts: 'int',
+  elapsed_ms: 'int',
+  filename: 'string',
+  size_bytes: 'int',
+  node_errors: 'any',
+  port: 'int',
+  comfyui_cancel: 'string',
+  queue_wait_ms: 'int',
+  queue_remaining: 'int',
+  node_ids: 'array',
+  count: 'int',
+  node_id: 'string',
+  class_type: 'string',
+  // The checker has no boolean or fractional kind; the writers validate these.
+  cached: 'any',
+  value: 'any',
+  max: 'any',
+  steps_per_s: 'any',
+  execution_ms: 'int',
+  nodes_executed: 'int',
+  nodes_cached: 'int',
+  idle_ms: 'int',
+  in_flight: 'int',
+  // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
+  client_request_id: 'uuid',
+});
 
 function spec<const R extends readonly FieldName[]>(
   service: EventSpec['service'],
@@ -133,7 +135,7 @@ function spec<const R extends readonly FieldName[]>(
 }
 
 /**
- * The event catalog of SPEC.md §2: the single list of event names, who writes them,
+ * The event catalog (docs/log-format.md "Event catalog"): the single list of event names, who writes them,
  * at which level, with which required fields. Writers and readers both use it.
  */
 export const EVENT_CATALOG = Object.freeze({
@@ -147,12 +149,7 @@ export const EVENT_CATALOG = Object.freeze({
   gpu_error: spec('backend', ['ERROR'], ['request_id', 'error_code', 'error', 'duration_ms'], 'GPU server unreachable'),
   // gpu server
   generation_start: spec('gpu_server', ['INFO'], ['request_id', 'generation_id', 'workflow'], 'generation started'),
-  workflow_loaded: spec(
-    'gpu_server',
-    ['INFO'],
-    ['request_id', 'generation_id', 'workflow', 'node_count'],
-    'workflow loaded',
-  ),
+  workflow_loaded: spec('gpu_server', ['INFO'], ['request_id', 'generation_id', 'workflow', 'node_count'], 'workflow loaded'),
   comfyui_prompt_sent: spec(
     'gpu_server',
     ['INFO'],
@@ -183,24 +180,25 @@ export const EVENT_CATALOG = Object.freeze({
     ['request_id', 'generation_id', 'workflow', 'error_code', 'error'],
     'workflow could not be prepared',
   ),
-  error_comfyui: spec(
-    'gpu_server',
-    ['ERROR'],
-    ['request_id', 'generation_id', 'error_code', 'error'],
-    'ComfyUI failed',
-  ),
+  error_comfyui: spec('gpu_server', ['ERROR'], ['request_id', 'generation_id', 'error_code', 'error'], 'ComfyUI failed'),
   // lifecycle, every service
   service_start: spec('any', ['INFO'], ['port'], 'service started'),
   service_stop: spec('any', ['INFO'], [], 'service stopped'),
   fatal_error: spec('any', ['FATAL'], ['error'], 'fatal error, exiting'),
   internal_error: spec('any', ['ERROR'], ['error_code', 'error'], 'unexpected error while handling a request'),
-  // Added after SPEC.md §2: the GPU server's counterpart of validation_error, also for a
-  // missing or wrong bearer token (OWASP: log input validation and authentication failures).
-  request_rejected: spec(
+  // The GPU server's counterpart of validation_error (docs/log-format.md "Event catalog"), also for a
+  // missing or wrong bearer token (OWASP: log input validation and authentication failures);
+  // both services also write it for a request their HTTP parser refused (malformed, too large,
+  // too slow). Every line the services write has a request_id; it is not listed as required
+  // because events of `any` service are checked (create-logger.test.ts) without ids.
+  request_rejected: spec('any', ['WARN'], ['status', 'error_code', 'errors'], 'request rejected before a generation started'),
+  // Added: at start the GPU server cancels the prompts an earlier run of it left in
+  // ComfyUI's queue (it died mid-generation), one line per prompt.
+  comfyui_orphan_cancelled: spec(
     'gpu_server',
     ['WARN'],
-    ['request_id', 'status', 'error_code', 'errors'],
-    'request rejected before a generation started',
+    ['prompt_id'],
+    'cancelled a ComfyUI prompt an earlier run of this GPU server left behind',
   ),
   // Added for issue 13: what ComfyUI's websocket tells about a prompt (docs/comfyui.md "Websocket").
   comfyui_execution_start: spec(

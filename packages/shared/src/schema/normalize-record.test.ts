@@ -61,9 +61,7 @@ describe('normalizeRecord', () => {
   });
 
   it('does not let a __proto__ key change any prototype', () => {
-    const parsed: unknown = JSON.parse(
-      '{"time":"2026-11-28T05:03:21.123Z","level":"INFO","__proto__":{"polluted":1},"msg":"x"}',
-    );
+    const parsed: unknown = JSON.parse('{"time":"2026-11-28T05:03:21.123Z","level":"INFO","__proto__":{"polluted":1},"msg":"x"}');
     const result = normalizeRecord(parsed);
     expect(result.ok).toBe(true);
     if (!result.ok) return;

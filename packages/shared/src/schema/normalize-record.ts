@@ -33,8 +33,7 @@ export type RecordProblem = 'not_object' | 'no_time' | 'no_level';
 
 /** Result of normalizeRecord: a record, or the reason there is none. */
 export type NormalizeResult =
-  | { readonly ok: true; readonly record: NormalizedRecord }
-  | { readonly ok: false; readonly problem: RecordProblem };
+  { readonly ok: true; readonly record: NormalizedRecord } | { readonly ok: false; readonly problem: RecordProblem };
 
 /** Options for normalizeRecord. */
 export interface NormalizeOptions {
@@ -50,7 +49,9 @@ const SERVICE_FALLBACKS: readonly string[] = RECORD_KEY_ALIASES.service.filter((
 const ERROR_DETAILS: readonly string[] = ['err', ...RECORD_KEY_ALIASES.error_type, ...RECORD_KEY_ALIASES.stack];
 
 // Keys read into the record's own fields, so not repeated in `extra`.
-const CORE_KEYS: ReadonlySet<string> = new Set(RECORD_KEYS.filter((key) => !SERVICE_FALLBACKS.includes(key) && !ERROR_DETAILS.includes(key)));
+const CORE_KEYS: ReadonlySet<string> = new Set(
+  RECORD_KEYS.filter((key) => !SERVICE_FALLBACKS.includes(key) && !ERROR_DETAILS.includes(key)),
+);
 
 /**
  * Reads one parsed JSON value into a NormalizedRecord. Understands our format

@@ -21,12 +21,9 @@ describe('parseTime', () => {
     expect(parseTime(input)).toBe(expected);
   });
 
-  it.each([['yesterday'], ['2026-13-99'], [''], [null], [Number.NaN], [0], ['1795843296']])(
-    'rejects %j',
-    (input) => {
-      expect(parseTime(input)).toBeUndefined();
-    },
-  );
+  it.each([['yesterday'], ['2026-13-99'], [''], [null], [Number.NaN], [0], ['1795843296']])('rejects %j', (input) => {
+    expect(parseTime(input)).toBeUndefined();
+  });
 
   it('round-trips with formatTime, microseconds included when the time has them', () => {
     expect(parseTime(formatTime(T))).toBe(T);

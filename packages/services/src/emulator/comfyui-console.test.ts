@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createComfyConsole, formatExecutedLine, formatTqdm } from './comfy-console.js';
+import { createComfyuiConsole, formatExecutedLine, formatTqdm } from './comfyui-console.js';
 
 describe('ComfyUI console', () => {
   it('draws tqdm bars like ComfyUI samplers', () => {
@@ -18,7 +18,7 @@ describe('ComfyUI console', () => {
   it('writes bare lines and folds bar redraws into one buffer entry', () => {
     let out = '';
     let t = 0;
-    const console = createComfyConsole({ write: (s) => (out += s), now: () => (t += 200), capacity: 3 });
+    const console = createComfyuiConsole({ write: (s) => (out += s), now: () => (t += 200), capacity: 3 });
     console.log('got prompt');
     const bar = console.progress(2);
     bar.update(1, 100);

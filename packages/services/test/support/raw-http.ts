@@ -16,29 +16,39 @@ export interface RawResponse {
  */
 export function rawRequest(url: string, head: readonly string[], body = ''): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
+  const lines = [...head, `Host: ${hostname}:${port}`, 'Connection: close'];
+  if (body !== '') lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return rawExchange(url, Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8'));
+}
+
+/**
+ * Sends `bytes` exactly as given over a new connection and reads the answer until the
+ * server closes the connection (rejects if it resets it).
+ */
+export function rawExchange(url: string, bytes: Uint8Array): Promise<RawResponse> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname);
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('error', reject);
-    socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const split = text.indexOf('\r\n\r\n');
-      const lines = text.slice(0, split).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines.slice(1)) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-      }
-      resolve({ status: Number(lines[0]?.split(' ')[1]), headers, body: text.slice(split + 4) });
-    });
-    const lines = [...head, `Host: ${hostname}:${port}`, 'Connection: close'];
-    if (body !== '') lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+    socket.on('end', () => resolve(parseRawResponse(Buffer.concat(chunks).toString('latin1'))));
     // write, not end: a half-closed socket reads as a client that went away.
-    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`, 'utf8');
+    socket.write(bytes);
   });
+}
+
+function parseRawResponse(text: string): RawResponse {
+  const split = text.indexOf('\r\n\r\n');
+  const lines = text.slice(0, split).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return { status: Number(lines[0]?.split(' ')[1]), headers, body: text.slice(split + 4) };
 }
 
 /** What a slow raw client saw: the answer's bytes and when the server closed the socket. */

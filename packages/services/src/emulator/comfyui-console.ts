@@ -15,7 +15,7 @@ export interface ProgressBar {
 }
 
 /** ComfyUI's console: bare `%(message)s` lines on stderr, plus the 300-entry ring buffer. */
-export interface ComfyConsole {
+export interface ComfyuiConsole {
   /** One logging call; multi-line text stays one call (one buffer entry), as in Python. */
   log(text: string): void;
   /** Starts a tqdm bar over `total` steps. */
@@ -25,7 +25,7 @@ export interface ComfyConsole {
 }
 
 /** Where the console writes and how it reads the clock. */
-export interface ComfyConsoleOptions {
+export interface ComfyuiConsoleOptions {
   /** Receives raw text (stderr in the bin). */
   readonly write: (chunk: string) => void;
   /** Epoch milliseconds. */
@@ -37,7 +37,7 @@ export interface ComfyConsoleOptions {
 }
 
 /** Creates the console the emulator prints through. */
-export function createComfyConsole(options: ComfyConsoleOptions): ComfyConsole {
+export function createComfyuiConsole(options: ComfyuiConsoleOptions): ComfyuiConsole {
   const now = options.now ?? Date.now;
   const capacity = options.capacity ?? 300;
   const redrawEveryMs = options.redrawEveryMs ?? 100;
@@ -89,10 +89,7 @@ export function formatTqdm(n: number, total: number, elapsedSeconds: number): st
   const frac = total > 0 ? n / total : 0;
   const units = Math.floor(frac * BAR_WIDTH * 8);
   const full = Math.floor(units / 8);
-  const bar =
-    full >= BAR_WIDTH
-      ? '█'.repeat(BAR_WIDTH)
-      : `${'█'.repeat(full)}${BAR_CHARS[units % 8]}${' '.repeat(BAR_WIDTH - full - 1)}`;
+  const bar = full >= BAR_WIDTH ? '█'.repeat(BAR_WIDTH) : `${'█'.repeat(full)}${BAR_CHARS[units % 8]}${' '.repeat(BAR_WIDTH - full - 1)}`;
   const rate = n > 0 && elapsedSeconds > 0 ? n / elapsedSeconds : undefined;
   const remaining = rate === undefined ? '?' : formatInterval((total - n) / rate);
   const rateText =

@@ -3,10 +3,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkRecord, createLogger } from '@logtrace/shared';
+import { checkRecord } from '@logtrace/shared';
 import { createBackendApp, type BackendDeps } from '../../src/backend/create-backend-app.js';
 import { loadBackendConfig, type BackendConfig } from '../../src/backend/load-backend-config.js';
+import { logRefusedRequests } from '../../src/http/log-refused-requests.js';
 import { startServer, type RunningServer } from '../../src/http/start-server.js';
+import { createServiceLogger } from '../../src/logging/create-service-logger.js';
 import { startGpuStandIn, type GpuStandIn } from './gpu-stand-in.js';
 
 /** One parsed log line. */
@@ -40,9 +42,14 @@ export async function startBackendHarness(options: HarnessOptions = {}): Promise
   const gpu = await startGpuStandIn();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'logtrace-backend-'));
   const config = loadBackendConfig({ GPU_SERVER_URL: gpu.url, ...options.env, LOG_DIR: logDir, PORT: '0' });
-  const logger = createLogger({ service: 'backend', logDir, level: 'debug' });
+  const logger = createServiceLogger({ service: 'backend', logDir, level: 'debug' });
   const app = createBackendApp({ config, logger, ...options.deps });
-  const server: RunningServer = await startServer({ fetch: app.fetch, host: '127.0.0.1', port: 0 });
+  const server: RunningServer = await startServer({
+    fetch: app.fetch,
+    host: '127.0.0.1',
+    port: 0,
+    clientErrors: { onRefused: logRefusedRequests(logger) },
+  });
   const logFile = path.join(logDir, 'backend.log');
   const logText = (): string => {
     try {
@@ -80,10 +87,7 @@ export async function startBackendHarness(options: HarnessOptions = {}): Promise
 }
 
 /** Polls `check` until it returns a value other than undefined, failing after `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
