@@ -13,6 +13,7 @@ const REUSED = '11111111-2222-4333-8444-555555555555';
 const R1 = '0b6f4c1e-2f0a-4c47-9a53-5e9f1f3b7a10';
 const R2 = '9d2b7f8e-1c3a-4e5b-8f60-7a1b2c3d4e5f';
 const R3 = 'a0a0a0a0-b1b1-4c2c-8d3d-e4e4e4e4e4e4';
+const G1 = 'c3c3c3c3-d4d4-4e5e-8f6f-a7a7a7a7a7a7';
 
 function line(second: number, event: string, fields: Record<string, unknown>): string {
   return JSON.stringify({ level: 'INFO', time: `2026-11-28T05:00:0${second}.000Z`, service: 'backend', event, msg: event, ...fields });
@@ -21,6 +22,11 @@ function line(second: number, event: string, fields: Record<string, unknown>): s
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'logtrace-client-id-'));
+  // The GPU server's lines carry the backend's request_id only: found by following it.
+  await writeFile(
+    path.join(dir, 'gpu_server.log'),
+    `${JSON.stringify({ level: 'INFO', time: '2026-11-28T05:00:01.500Z', service: 'gpu_server', event: 'generation_start', request_id: R1, generation_id: G1, workflow: 'txt2img', msg: 'generation started' })}\n`,
+  );
   await writeFile(
     path.join(dir, 'backend.log'),
     [
@@ -44,6 +50,8 @@ describe('trace by a client_request_id', () => {
     const { code, json } = await runJson<Json>(['trace', CLIENT, '--dir', dir]);
     expect(code).toBe(0);
     expect(json['request_id']).toBe(R1);
+    expect(json['generation_ids']).toEqual([G1]);
+    expect((json['events'] as Json[]).map((e) => e['event'])).toContain('generation_start');
   });
 
   it('lists the requests of a reused client id, as for an ambiguous prefix (exit 2)', async () => {

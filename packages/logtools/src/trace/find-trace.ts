@@ -77,7 +77,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
     const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
   };
-  const records = await followLinks(inputs, seeds, hits, options.threads, readEarly);
+  const records = await followLinks(inputs, seeds, id, hits, options.threads, readEarly);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
   if (early?.size !== records.size) await readEarly(records);
@@ -141,13 +141,15 @@ function resolveId(id: string, matched: ReadonlyMap<string, IdMatch>): string[] 
 async function followLinks(
   inputs: InputSet,
   seeds: readonly string[],
+  searched: string,
   hits: ReadonlyMap<number, NormalizedRecord>,
   threads: ThreadChoice,
   alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
 ): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<number, LocatedRecord>();
-  const pending: string[] = [];
+  // A seed pass 1 did not search for (the request_id beside a client_request_id) is searched next.
+  const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
   const take = (record: NormalizedRecord, order: number): boolean => {
     if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
     records.set(order, { record, order });

@@ -1,6 +1,6 @@
 // Load: 200 concurrent generate requests through the real processes (backend → GPU
 // server → emulator without delays). Every request is logged exactly once at each end,
-// every line on disk is whole and in the SPEC format, and memory stays bounded.
+// every line on disk is whole and in the log format (docs/log-format.md), and memory stays bounded.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

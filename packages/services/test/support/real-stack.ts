@@ -150,7 +150,7 @@ export function createRealStack(): RealStack {
 
 /**
  * Every line of a service's log file, parsed, after checking that each one conforms to
- * the SPEC format (checkRecord); throws listing the first bad line otherwise.
+ * the log format (docs/log-format.md, checkRecord); throws listing the first bad line otherwise.
  */
 export function readLog(service: StartedService): LogRecord[] {
   const records = readFileSync(service.logFile, 'utf8')

@@ -80,7 +80,7 @@ export function readJsonLines(file: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Like readJsonLines, and every line must be in the SPEC format (checkRecord); throws naming the first bad one. */
+/** Like readJsonLines, and every line must be in the log format (docs/log-format.md) (checkRecord); throws naming the first bad one. */
 export function readCheckedLog(file: string): Array<Record<string, unknown>> {
   const records = readJsonLines(file);
   for (const record of records) {
