@@ -16,6 +16,7 @@ import {
   waitUntil as until,
   type ServiceChild,
 } from './support/service-process.js';
+import { WATCHED_GENERATION_EVENTS } from './support/watched-generation-events.js';
 
 const GPU_BIN = BIN.gpuServer;
 const EMULATOR_BIN = BIN.emulator;
@@ -75,12 +76,7 @@ describe('bins', () => {
     const requestId = records[1]?.['request_id'] as string;
     expect([records[0]?.['event'], ...eventsOf(records, requestId), records.at(-1)?.['event']]).toEqual([
       'service_start',
-      'generation_start',
-      'workflow_loaded',
-      'comfyui_prompt_sent',
-      'comfyui_execution_start',
-      'comfyui_complete',
-      'image_retrieved',
+      ...WATCHED_GENERATION_EVENTS,
       'service_stop',
     ]);
     // The websocket's detail: the sampler's progress and every node of the graph timed.
@@ -113,15 +109,7 @@ describe('bins', () => {
     const body = (await res.json()) as { request_id: string };
     expect(await gpu.exited).toEqual({ code: 0, signal: null });
     const records = readCheckedLog(logFile);
-    expect([...eventsOf(records, body.request_id), records.at(-1)?.['event']]).toEqual([
-      'generation_start',
-      'workflow_loaded',
-      'comfyui_prompt_sent',
-      'comfyui_execution_start',
-      'comfyui_complete',
-      'image_retrieved',
-      'service_stop',
-    ]);
+    expect([...eventsOf(records, body.request_id), records.at(-1)?.['event']]).toEqual([...WATCHED_GENERATION_EVENTS, 'service_stop']);
     expect(records.at(-1)).toMatchObject({ signal: 'SIGTERM' });
   });
 

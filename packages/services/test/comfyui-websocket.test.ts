@@ -7,6 +7,7 @@ import { newId } from '@logtrace/shared';
 import { createRealStack, eventsOf, readLog, type LogRecord, type StartedService } from './support/real-stack.js';
 import { HOSTILE_MARKER, startHostileProxy } from './support/hostile-socket-proxy.js';
 import { waitUntil } from './support/service-process.js';
+import { WATCHED_GENERATION_EVENTS } from './support/watched-generation-events.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,14 +37,7 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
     const first = await generate(gpu, body);
     expect(first.status).toBe(200);
     const lines = linesOf(gpu, first.requestId);
-    expect(eventsOf(lines, first.requestId)).toEqual([
-      'generation_start',
-      'workflow_loaded',
-      'comfyui_prompt_sent',
-      'comfyui_execution_start',
-      'comfyui_complete',
-      'image_retrieved',
-    ]);
+    expect(eventsOf(lines, first.requestId)).toEqual([...WATCHED_GENERATION_EVENTS]);
     const ids = { generation_id: first.body['generation_id'], prompt_id: first.body['prompt_id'] };
     expect(named(lines, 'comfyui_execution_start')).toEqual([
       expect.objectContaining({ level: 'INFO', ...ids, queue_wait_ms: expect.any(Number), queue_remaining: 1 }),
@@ -180,14 +174,7 @@ describe("ComfyUI's websocket in gpu_server.log", () => {
       expect(res.status).toBe(200);
       expect(proxy.sent()).toBeGreaterThan(20);
       const lines = linesOf(gpu, res.requestId);
-      expect(eventsOf(lines, res.requestId)).toEqual([
-        'generation_start',
-        'workflow_loaded',
-        'comfyui_prompt_sent',
-        'comfyui_execution_start',
-        'comfyui_complete',
-        'image_retrieved',
-      ]);
+      expect(eventsOf(lines, res.requestId)).toEqual([...WATCHED_GENERATION_EVENTS]);
       expect(named(lines, 'comfyui_node_executed')).toHaveLength(7);
       expect(named(lines, 'comfyui_complete')[0]).toMatchObject({ nodes_executed: 7, nodes_cached: 0 });
       const text = readFileSync(gpu.logFile, 'utf8');

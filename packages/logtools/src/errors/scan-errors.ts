@@ -2,7 +2,7 @@ import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
+import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
