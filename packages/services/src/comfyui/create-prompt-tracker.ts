@@ -36,6 +36,8 @@ export interface PromptTracker {
   checkStall(at: number, stallMs: number): TrackerLine | undefined;
   /** True once ComfyUI reported the prompt started and not yet ended (so its end message is due). */
   running(): boolean;
+  /** True once ComfyUI reported the prompt's end (success, error or interruption). */
+  ended(): boolean;
   /** The fields for `comfyui_complete`, only those the messages seen allow. */
   detail(): ExecutionDetail;
 }
@@ -185,6 +187,7 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
       };
     },
     running: () => start !== undefined && !ended,
+    ended: () => ended,
     detail() {
       if (start === undefined) return cachedCount === undefined ? {} : { nodes_cached: cachedCount };
       return {
