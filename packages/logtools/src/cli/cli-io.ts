@@ -14,6 +14,12 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Directory relative paths are resolved against. */
   readonly cwd: string;
-  /** Current time, epoch ms (for `--since 2h`). */
+  /** Current time, epoch ms (for `--since 2h`; follow mode's clock). */
   readonly now: () => number;
+  /**
+   * For follow mode, which runs until stopped: starts listening for what ends it
+   * (Ctrl-C, SIGTERM, a closed stdout) and returns the signal that says so. Without
+   * it, following never ends.
+   */
+  readonly stopSignal?: (() => AbortSignal) | undefined;
 }

@@ -115,7 +115,8 @@ async function* comfyuiErrors(source: LogSource, options: ErrorScanOptions, stat
   }
 }
 
-function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, unknown> {
+/** A ComfyUI problem as `errors --no-group` shows it (the same fields as a record's). */
+export function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, unknown> {
   return {
     time: entry.time === undefined ? null : new Date(entry.time).toISOString(),
     service: 'comfyui',

@@ -1,0 +1,250 @@
+import { readdirSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { parseLogName } from '../read/parse-log-name.js';
+import type { InputSet } from '../read/list-inputs.js';
+import { FileTail, type TailStart } from './file-tail.js';
+import { LiveAttribution } from './live-attribution.js';
+import { LiveSource, type FollowItem, type LiveSourceKind } from './live-source.js';
+import { ReorderWindow } from './reorder-window.js';
+
+/** How follow mode watches the logs. */
+export interface FollowSettings {
+  /** Reorder window, ms: how long a line is held so that lines of other files written at the same time come out in time order. */
+  readonly windowMs: number;
+  /** Poll interval, ms, when fs.watch reports changes (a safety net for file systems that do not notify). */
+  readonly pollMs: number;
+  /** Use fs.watch (else poll every FALLBACK_POLL_MS at most). */
+  readonly watch: boolean;
+}
+
+/** Poll interval when fs.watch is off or fails, ms. */
+export const FALLBACK_POLL_MS = 250;
+/** Events from fs.watch are gathered this long before reading, ms (a busy log changes thousands of times a second). */
+const WAKE_DELAY_MS = 10;
+
+/** A file to follow from the start of following. */
+export interface FollowFile extends LiveSourceKind {
+  readonly path: string;
+  readonly start: TailStart;
+}
+
+/** Where follow mode looks for logs, and what it hands on. */
+export interface FollowPlan {
+  /** Directory whose new `*.log` files are followed as they appear (undefined with --file). */
+  readonly dir: string | undefined;
+  readonly files: readonly FollowFile[];
+  /** Paths never followed (files listInputs ignored: not JSON lines, startup.log). */
+  readonly skip: ReadonlySet<string>;
+}
+
+/** What follow mode calls. */
+export interface FollowHooks {
+  /** Lines and entries, in time order within the reorder window; ComfyUI entries carry the ids they were attributed to. */
+  items(items: readonly FollowItem[]): void;
+  /** Rotation, truncation, new and deleted files. */
+  note(text: string): void;
+  /** Called after each round of reading, with the time; returns when it wants to be called next (epoch ms), if sooner. */
+  tick?(now: number): number | undefined;
+}
+
+/** Base name of the start script's plain-text log, which is never followed (as listInputs skips it). */
+const STARTUP_LOG = 'startup';
+
+/**
+ * The live files to follow of an InputSet: each source's current file (not a `.N`,
+ * dated or `.gz` rotation), read on from where the listing ended (`start: 'listed'`)
+ * or from its end.
+ */
+export function planFollow(inputs: InputSet | undefined, dir: string | undefined, from: 'listed' | 'end'): FollowPlan {
+  const files: FollowFile[] = [];
+  const skip = new Set<string>();
+  for (const source of inputs?.sources ?? []) {
+    for (const file of source.files) {
+      if (!isLiveName(file.path) && dir !== undefined) continue;
+      if (file.gz) continue;
+      const start: TailStart =
+        from === 'listed' && file.fd !== undefined ? { at: 'open', fd: file.fd, position: file.size ?? 0 } : { at: 'end' };
+      files.push({ kind: source.kind, service: source.service, wrapper: source.wrapper, path: file.path, start });
+    }
+  }
+  for (const f of inputs?.ignored ?? []) skip.add(f.path);
+  return { dir, files, skip };
+}
+
+function isLiveName(filePath: string): boolean {
+  const name = parseLogName(path.basename(filePath));
+  return name !== undefined && !name.gz && name.age === Number.MAX_SAFE_INTEGER;
+}
+
+/** One followed path: its tail and its reader. */
+interface Followed {
+  readonly tail: FileTail;
+  readonly source: LiveSource;
+}
+
+/**
+ * Follows logs until `signal` is aborted: every file of the plan and, in a directory,
+ * every live `*.log` created later; reads on fs.watch events (gathered for 10 ms) and
+ * every `pollMs` anyway; merges what it reads by time through a ReorderWindow; ends
+ * open ComfyUI blocks after `windowMs` without a line; attributes ComfyUI entries as
+ * they leave the window. `history` (read before following) goes through the same
+ * window, due at once. At the end, what the window holds is handed on, files are
+ * closed and the stats of every followed file are returned.
+ */
+export class LogFollower {
+  private readonly followed = new Map<string, Followed>();
+  private readonly window: ReorderWindow<FollowItem>;
+  private readonly attribution = new LiveAttribution();
+  private readonly watchers: FSWatcher[] = [];
+  private wake: (() => void) | undefined;
+  private woken = false;
+
+  constructor(
+    private readonly plan: FollowPlan,
+    private readonly settings: FollowSettings,
+    private readonly hooks: FollowHooks,
+    private readonly now: () => number,
+  ) {
+    this.window = new ReorderWindow(settings.windowMs);
+  }
+
+  /** Takes a line read before following (history): it goes out in time order with the first release. */
+  pushHistory(item: FollowItem): void {
+    if (item.record !== undefined) this.attribution.observe(item.record);
+    this.window.push(item, item.time, -Infinity);
+  }
+
+  /** Follows until `signal` aborts; returns the FileStats of the followed files. */
+  async run(signal: AbortSignal): Promise<LiveSource['stats'][]> {
+    const start = this.now();
+    for (const file of this.plan.files) this.add(file.path, file, file.start, start);
+    const watching = this.settings.watch && this.startWatching();
+    const pollMs = watching ? this.settings.pollMs : Math.min(this.settings.pollMs, FALLBACK_POLL_MS);
+    const abort = () => this.wake?.();
+    signal.addEventListener('abort', abort);
+    try {
+      while (!signal.aborted) {
+        const now = this.now();
+        let next = Math.min(now + pollMs, this.round(now) ?? Infinity);
+        for (const due of [this.window.nextDue(), ...[...this.followed.values()].map((f) => f.source.idleDue(this.settings.windowMs))]) {
+          if (due !== undefined && due < next) next = due;
+        }
+        await this.sleep(Math.max(0, next - this.now()));
+      }
+    } finally {
+      signal.removeEventListener('abort', abort);
+      for (const w of this.watchers) w.close();
+    }
+    return this.stop();
+  }
+
+  /** Reads every file, scans the directory for new ones, releases what is due. */
+  private round(now: number): number | undefined {
+    if (this.plan.dir !== undefined) this.scanDirectory(now);
+    for (const { tail, source } of this.followed.values()) {
+      try {
+        tail.poll(now);
+      } catch (error) {
+        this.hooks.note(`${tail.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      source.flushIdle(now, this.settings.windowMs);
+    }
+    this.hand(this.window.release(now));
+    return this.hooks.tick?.(now);
+  }
+
+  private stop(): LiveSource['stats'][] {
+    for (const { tail, source } of this.followed.values()) {
+      tail.close();
+      source.end();
+    }
+    this.hand(this.window.drain());
+    return [...this.followed.values()].map((f) => f.source.stats);
+  }
+
+  private hand(items: readonly FollowItem[]): void {
+    if (items.length === 0) return;
+    for (const item of items) {
+      if (item.entry === undefined) continue;
+      const found = this.attribution.attribute(item.entry);
+      if (found !== undefined) Object.assign(item.fields, found.ids, { attribution: found.attribution });
+    }
+    this.hooks.items(items);
+  }
+
+  private add(filePath: string, kind: LiveSourceKind, start: TailStart, now: number): void {
+    const name = path.basename(filePath);
+    const source = new LiveSource(kind, filePath, (item) => {
+      if (item.record !== undefined) this.attribution.observe(item.record);
+      this.window.push(item, item.time, this.now());
+    });
+    const tail = new FileTail(
+      filePath,
+      name,
+      {
+        block: (block, file) => source.block(block, file, this.now()),
+        oversized: (line, head) => source.oversized(line, head),
+        note: (text) => this.hooks.note(text),
+      },
+      start,
+      now,
+    );
+    this.followed.set(filePath, { tail, source });
+  }
+
+  /** Follows `*.log` files that appeared in the directory since the last look (from their start). */
+  private scanDirectory(now: number): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.plan.dir as string);
+    } catch {
+      return;
+    }
+    for (const entry of names) {
+      const filePath = path.join(this.plan.dir as string, entry);
+      if (this.followed.has(filePath) || this.plan.skip.has(filePath)) continue;
+      const name = parseLogName(entry);
+      if (name === undefined || name.gz || name.age !== Number.MAX_SAFE_INTEGER || name.base === STARTUP_LOG) continue;
+      this.hooks.note(`${entry} appeared: following it from its start`);
+      this.add(filePath, { kind: name.kind, service: name.base }, { at: 'start' }, now);
+    }
+  }
+
+  /** Watches the directories of the followed files; false when fs.watch is not available. */
+  private startWatching(): boolean {
+    const dirs = new Set(this.plan.dir !== undefined ? [this.plan.dir] : this.plan.files.map((f) => path.dirname(f.path)));
+    try {
+      for (const dir of dirs) {
+        const watcher = watch(dir, { persistent: false }, () => this.onChange());
+        watcher.on('error', () => undefined);
+        this.watchers.push(watcher);
+      }
+      return true;
+    } catch {
+      for (const w of this.watchers) w.close();
+      this.watchers.length = 0;
+      return false;
+    }
+  }
+
+  private onChange(): void {
+    if (this.woken) return;
+    this.woken = true;
+    setTimeout(() => this.wake?.(), WAKE_DELAY_MS).unref();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(this: void): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+}
