@@ -1,4 +1,5 @@
 import { defineScanCommand } from '../cli/define-scan-command.js';
+import { FOLLOW_OPTIONS } from '../follow/follow-options.js';
 
 /** `logtrace errors`: errors of every service and ComfyUI's exceptions and rejected prompts, grouped. */
 export const errorsCommand = defineScanCommand({
@@ -12,15 +13,18 @@ export const errorsCommand = defineScanCommand({
       default: true,
       describe: 'Group and count (--no-group lists every error, in time order; NDJSON with --json)',
     },
+    ...FOLLOW_OPTIONS,
   },
   examples: [
     ['$0 errors', 'Error groups over ./logs (or $LOGTRACE_DIR), most frequent first'],
     ['$0 errors --since 1h --level warn', 'The last hour, warnings included'],
     ['$0 errors --service comfyui', "ComfyUI's exceptions (type, message, last frame) and rejected prompts"],
     ['$0 errors --no-group --json | jq -r .request_id', 'One JSON line per error, for a script'],
+    ['$0 errors -f', 'The groups, then each new group and new occurrence as it is logged'],
   ],
   epilogue:
     'Groups are keyed by service, event, error_code and the message with ids, numbers, addresses and paths masked; ' +
-    "ComfyUI exceptions by exception type, message and the traceback's last frame. Exit 1 when there is no error.",
+    "ComfyUI exceptions by exception type, message and the traceback's last frame. Exit 1 when there is no error " +
+    '(with -f, 0 when stopped).',
   load: async () => (await import('./errors-handler.js')).errorsHandler,
 });

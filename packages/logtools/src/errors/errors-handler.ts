@@ -3,6 +3,8 @@ import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, escapeJsonText, writeJson } from '../cli/command-context.js';
 import { optionalString } from '../cli/common-options.js';
 import { UsageError } from '../logtrace-error.js';
+import { readFollowSettings, wantsFollow } from '../follow/follow-options.js';
+import type { FollowSettings } from '../follow/follow-logs.js';
 import { renderErrorLine, renderErrors } from './render-errors.js';
 import { scanErrors, streamErrors } from './scan-errors.js';
 
@@ -11,6 +13,8 @@ interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
   readonly group: boolean;
+  /** With -f: how to follow. */
+  readonly follow: FollowSettings | undefined;
 }
 
 /** `logtrace errors`: scan → groups (or each error, `--no-group`) → table, lines or JSON. */
@@ -20,15 +24,19 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     const minLevel = normalizeLevel(levelText);
     if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
     const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-    return { minLevel, services, group: args['group'] !== false };
+    return { minLevel, services, group: args['group'] !== false, follow: wantsFollow(args) ? readFollowSettings(args) : undefined };
   },
-  async run(ctx, { minLevel, services, group }, io) {
+  async run(ctx, { minLevel, services, group, follow }, io) {
     const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
     if (!group) {
       const items = streamErrors(ctx.inputs, options, ctx.stats);
       const count = ctx.common.json
         ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
         : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+      if (follow !== undefined) {
+        await (await import('../follow/errors-follow.js')).followErrors(ctx, io, follow, options.filter, undefined);
+        return true;
+      }
       return count > 0;
     }
     const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
@@ -38,6 +46,10 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
       io.stderr.write(
         `logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`,
       );
+    }
+    if (follow !== undefined) {
+      await (await import('../follow/errors-follow.js')).followErrors(ctx, io, follow, options.filter, report.groups);
+      return true;
     }
     return report.total > 0;
   },

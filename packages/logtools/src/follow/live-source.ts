@@ -128,18 +128,18 @@ export function recordItem(record: NormalizedRecord): FollowItem {
 
 /** A comfyui.log entry as a FollowItem: a problem with the fields `errors --no-group` gives it, any other entry with its text as `msg`. */
 export function entryItem(entry: ComfyuiEntry): FollowItem {
-    const issue = describeComfyuiIssue(entry);
-    const fields =
-      issue === undefined
-        ? {
-            time: entry.time === undefined ? null : new Date(entry.time).toISOString(),
-            service: 'comfyui',
-            event: entry.kind,
-            level: entry.kind === 'warning' ? 'WARN' : 'INFO',
-            msg: entry.lines.map((l) => l.text).join('\n'),
-            line: entry.lines[0]?.line ?? 0,
-          }
-        : issueFields(issue, entry);
-    const level: Level = issue?.level ?? (entry.kind === 'warning' ? 'WARN' : 'INFO');
-    return { time: entry.time ?? Number.NaN, service: 'comfyui', level, fields, entry };
+  const issue = describeComfyuiIssue(entry);
+  const fields =
+    issue === undefined
+      ? {
+          time: entry.time === undefined ? null : new Date(entry.time).toISOString(),
+          service: 'comfyui',
+          event: entry.kind,
+          level: entry.kind === 'warning' ? 'WARN' : 'INFO',
+          msg: entry.lines.map((l) => l.text).join('\n'),
+          line: entry.lines[0]?.line ?? 0,
+        }
+      : issueFields(issue, entry);
+  const level: Level = issue?.level ?? (entry.kind === 'warning' ? 'WARN' : 'INFO');
+  return { time: entry.time ?? Number.NaN, service: 'comfyui', level, fields, entry };
 }

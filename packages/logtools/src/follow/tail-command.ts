@@ -5,7 +5,10 @@ import { FOLLOW_SETTINGS_OPTIONS } from './follow-options.js';
 const TAIL_OPTIONS = {
   service: { type: 'string', array: true, describe: 'Only this service (repeatable): backend, gpu_server, comfyui, ...' },
   level: { type: 'string', default: 'debug', describe: 'Lowest level shown: debug (everything), info, warn, error, fatal' },
-  id: { type: 'string', describe: "Only lines of this request: a request, generation or prompt id or its prefix (ComfyUI's lines by attribution)" },
+  id: {
+    type: 'string',
+    describe: "Only lines of this request: a request, generation or prompt id or its prefix (ComfyUI's lines by attribution)",
+  },
   ...FOLLOW_SETTINGS_OPTIONS,
 } as const;
 

@@ -66,7 +66,8 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
         history:
           window.since === undefined || inputs === undefined
             ? undefined
-            : (follower) => readHistory(inputs, { since: window.since ?? 0, entries: true }, historyStats, (item) => follower.pushHistory(item)),
+            : (follower) =>
+                readHistory(inputs, { since: window.since ?? 0, entries: true }, historyStats, (item) => follower.pushHistory(item)),
       },
       io,
     );

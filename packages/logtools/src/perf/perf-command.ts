@@ -1,4 +1,5 @@
 import { defineScanCommand } from '../cli/define-scan-command.js';
+import { FOLLOW_OPTIONS } from '../follow/follow-options.js';
 
 /** `logtrace perf`: generation time and stage statistics, ComfyUI's node classes, cache and sampler speed, slow generations, per-bucket p95. */
 export const perfCommand = defineScanCommand({
@@ -13,6 +14,13 @@ export const perfCommand = defineScanCommand({
       default: false,
       describe: "Add a table of ComfyUI's node classes: executions, cached reuses, avg/p50/p95/max time (always in --json)",
     },
+    ...FOLLOW_OPTIONS,
+    window: { type: 'string', default: '15m', describe: 'With -f: the rolling window the statistics cover: 5m, 15m, 1h' },
+    interval: {
+      type: 'string',
+      default: '2s',
+      describe: 'With -f: how often the statistics are redrawn (one JSON object each with --json)',
+    },
   },
   examples: [
     ['$0 perf', 'Statistics over ./logs (or $LOGTRACE_DIR)'],
@@ -20,6 +28,7 @@ export const perfCommand = defineScanCommand({
     ['$0 perf --bucket 15m', 'Count and p95 per quarter hour'],
     ['$0 perf --by-node --since 1d', 'Which ComfyUI node classes take the time, and how often their outputs come from the cache'],
     ['$0 perf --json | jq .generation.p95_ms', 'p95 of generation time, for a script'],
+    ['$0 perf -f --window 15m --interval 5s', 'The last 15 minutes, redrawn every 5 s as lines are logged'],
   ],
   epilogue:
     'Generation time is comfyui_complete.duration_ms (prompt sent to ComfyUI → outputs ready). Stages: backend end-to-end ' +
@@ -28,6 +37,6 @@ export const perfCommand = defineScanCommand({
     'Node classes: comfyui_node_executed.duration_ms and comfyui_nodes_cached; sampler speed: ' +
     'comfyui_progress.steps_per_s. ' +
     'Percentiles are exact, nearest rank: pN is the value at rank ⌈N/100 · n⌉ of the sorted values. ' +
-    'Exit 1 when no duration was found.',
+    'Exit 1 when no duration was found (with -f, 0 when stopped).',
   load: async () => (await import('./perf-handler.js')).perfHandler,
 });

@@ -5,21 +5,40 @@ import { optionalString } from '../cli/common-options.js';
 import { NotFoundError, UsageError } from '../logtrace-error.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
+import { parseDuration } from '../core/parse-duration.js';
+import { readFollowSettings, wantsFollow } from '../follow/follow-options.js';
+import type { FollowSettings } from '../follow/follow-logs.js';
 
-/** `logtrace trace <id>`: search → stitched trace → timeline or JSON. */
-export const traceHandler: ScanHandler<string> = {
+/** trace's own arguments, checked. */
+interface TraceArgs {
+  readonly id: string;
+  /** With -f: how to follow, and for how long at most (ms). */
+  readonly follow: { readonly settings: FollowSettings; readonly timeoutMs: number | undefined } | undefined;
+}
+
+/** `logtrace trace <id>`: search → stitched trace → timeline or JSON (then, with -f, the request's new lines). */
+export const traceHandler: ScanHandler<TraceArgs> = {
   prepare(args) {
     const id = (optionalString(args, 'id') ?? '').trim();
     if (id.length < MIN_ID_PREFIX)
       throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
-    return id;
+    const timeout = optionalString(args, 'timeout');
+    const follow = wantsFollow(args)
+      ? { settings: readFollowSettings(args), timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, '--timeout') }
+      : undefined;
+    if (follow === undefined && timeout !== undefined) throw new UsageError('--timeout is for -f (following)');
+    return { id, follow };
   },
-  async run(ctx, id, io) {
+  async run(ctx, { id, follow }, io) {
     let report;
     try {
       report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
+      if (follow !== undefined) {
+        if (!ctx.common.json) io.stderr.write(`logtrace: ${escapeTerminal(id)} not in the logs yet: waiting for it\n`);
+        return (await import('../follow/trace-follow.js')).followTrace(ctx, io, id, undefined, follow);
+      }
       // Not found, but say which files could not be read (the id may be in them): exit 2 then.
       io.stderr.write(`logtrace: ${escapeTerminal(error.message)}\n`);
       return false;
@@ -32,6 +51,7 @@ export const traceHandler: ScanHandler<string> = {
     }
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
+    if (follow !== undefined) return (await import('../follow/trace-follow.js')).followTrace(ctx, io, id, report, follow);
     return true;
   },
 };
