@@ -23,7 +23,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S      seconds per autocannon run (default 10)
   --rounds N        alternating logged/silent rounds for the services (default 3)
   --out FILE        also write the report (markdown) to FILE
-  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ...)`;
+  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ...; follow alone: --only follow)
+  --no-follow       skip the follow row (logtrace tail at 2000 lines/s with rotations, then idle)
+  --follow-seconds S  length of the follow run (default 60)`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -35,6 +37,8 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     out: { type: 'string' },
     only: { type: 'string' },
+    'no-follow': { type: 'boolean', default: false },
+    'follow-seconds': { type: 'string', default: '60' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -433,11 +437,23 @@ function report(d, results, services) {
 
 async function main() {
   if (!existsSync(LOGTRACE) || !existsSync(GENERATOR)) throw new Error('build first: npm run build');
+  const followOnly = opts.only === 'follow';
+  const follow =
+    opts['no-follow'] || (opts.only !== undefined && !followOnly)
+      ? undefined
+      : await import('./follow-bench.mjs').then(async (m) =>
+          m.reportFollow(await m.benchFollow({ seconds: Number(opts['follow-seconds']) })),
+        );
+  if (followOnly) {
+    process.stdout.write(`${follow.join('\n')}\n`);
+    if (opts.out) writeFileSync(opts.out, `${follow.join('\n')}\n`);
+    return;
+  }
   ensureTools();
   const d = prepareData();
   const results = runAll(defineRows(d));
   const services = opts['no-services'] ? undefined : await benchServices();
-  const text = report(d, results, services);
+  const text = [report(d, results, services), ...(follow === undefined ? [] : ['', ...follow])].join('\n');
   process.stdout.write(`${text}\n`);
   if (opts.out) writeFileSync(opts.out, `${text}\n`);
 }

@@ -129,7 +129,7 @@ describe('tail over a replayed generated directory', () => {
   it("shows every record once, parses as NDJSON, and attributes ComfyUI's lines to their requests as they arrive", async () => {
     const dir = logDir();
     const f = startFollowing(['tail', '--dir', dir, '--json', '--window-ms', '300', '--poll-ms', '200']);
-    await pause(500);
+    await f.waitFor((x) => x.stderr.includes('yet: waiting for *.log files'), 10_000, 'the wait for logs');
     // Every line of every file, in time order, written in batches as the services would.
     const files = ['backend.log', 'gpu_server.log', 'telegram_bot.log', 'comfyui.log'];
     const timed: { file: string; time: number; line: string; seq: number }[] = [];

@@ -172,6 +172,7 @@ describe('logtrace tail (the built CLI, real files)', () => {
     );
     unlinkSync(path.join(dir, 'backend.log'));
     await f.waitFor((x) => x.lines().length === 30, 10_000, '30 lines');
+    await f.waitFor((x) => x.stderr.includes('backend.log was deleted'), 10_000, 'the note on the deleted file');
     // A startup.log (plain text) and rotations appearing are not followed.
     writeFileSync(path.join(dir, 'startup.log'), 'starting the stack\n');
     writeFileSync(path.join(dir, 'telegram_bot.log.1'), ourLine('old rotation', { service: 'telegram_bot' }));
@@ -183,13 +184,13 @@ describe('logtrace tail (the built CLI, real files)', () => {
     const services = f.lines().map((l) => (JSON.parse(l) as { service: string }).service);
     expect(new Set(services)).toEqual(new Set(['backend', 'telegram_bot']));
     expect(f.stderr).toContain('telegram_bot.log appeared: following it from its start');
-    expect(f.stderr).toContain('backend.log was renamed away or deleted: reading it to its end');
+    expect(f.stderr).toContain('backend.log was deleted (or renamed away and not created again): read to its end');
   });
 
   it('polls without file-system notifications (--no-watch) and merges files by time within the window', async () => {
     const dir = logDir();
     const f = startFollowing(['tail', '--dir', dir, '--json', '--window-ms', '400', '--no-watch']);
-    await pause(600);
+    await f.waitFor((x) => x.stderr.includes('yet: waiting for *.log files'), 10_000, 'the wait for logs');
     const t = Date.now();
     // Written out of order across two files, within the window.
     writeFileSync(path.join(dir, 'gpu_server.log'), ourLine('second', { service: 'gpu_server', time: t + 2 }));

@@ -54,7 +54,8 @@ export class FileTail {
   private current: Handle | undefined;
   private readonly retired: Handle[] = [];
   private files = 0;
-  private missingNoted = false;
+  /** The path's file went away (renamed or deleted): a file there later is a rotation's new file. */
+  private gone = false;
   private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
 
   constructor(
@@ -93,19 +94,18 @@ export class FileTail {
       cur.retiredAt = now;
       this.retired.push(cur);
       this.current = undefined;
-      if (info === undefined) {
-        this.sink.note(`${this.name} was renamed away or deleted: reading it to its end`);
-        this.missingNoted = true;
-      }
+      this.gone = true;
     }
     if (this.current === undefined && info !== undefined && info.isFile()) {
-      const rotated = this.retired.length > 0 || this.missingNoted;
-      if (this.open('start', now) && rotated) this.sink.note(`${this.name} was rotated: following the new file from its start`);
-      this.missingNoted = false;
+      if (this.open('start', now) && this.gone) this.sink.note(`${this.name} was rotated: following the new file from its start`);
+      this.gone = false;
     }
     for (const old of [...this.retired]) {
       this.read(old, now);
-      if (now - Math.max(old.lastGrowth, old.retiredAt ?? now) >= RETIRE_AFTER_MS) this.letGo(old);
+      if (now - Math.max(old.lastGrowth, old.retiredAt ?? now) >= RETIRE_AFTER_MS) {
+        this.letGo(old);
+        if (this.current === undefined) this.sink.note(`${this.name} was deleted (or renamed away and not created again): read to its end`);
+      }
     }
     if (this.current !== undefined) this.read(this.current, now);
   }

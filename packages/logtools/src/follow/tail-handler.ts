@@ -10,6 +10,7 @@ import { EXIT_CODES, InputError, UsageError } from '../logtrace-error.js';
 import { closeInputs, listInputs, type InputSet } from '../read/list-inputs.js';
 import type { FileStats } from '../read/file-stats.js';
 import { createColors, shouldUseColor } from '../render/colors.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 import { readFollowSettings } from './follow-options.js';
 import type { FollowItem } from './live-source.js';
 import { readHistory } from './read-history.js';
@@ -49,6 +50,7 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
   };
   const settings = readFollowSettings(args);
   const inputs = await listOrWait(common.dir, common.files);
+  if (inputs === undefined) io.stderr.write(`logtrace: no logs in ${escapeTerminal(common.dir)} yet: waiting for *.log files\n`);
   const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
   const write = common.json
     ? (item: FollowItem) => io.stdout.write(`${escapeJsonText(JSON.stringify(item.fields))}\n`)
