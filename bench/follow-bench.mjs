@@ -46,6 +46,7 @@ export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, i
     const latencies = [];
     const seen = new Set();
     let duplicates = 0;
+    const slow = [];
     let pending = '';
     tail.child.stdout.on('data', (chunk) => {
       const now = Date.now();
@@ -57,6 +58,7 @@ export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, i
         if (seen.has(record.seq)) duplicates++;
         seen.add(record.seq);
         latencies.push(now - record.sent_at);
+        if (now - record.sent_at > 900) slow.push({ at: record.sent_at, ms: now - record.sent_at, service: record.service });
       }
     });
     await sleep(1500);
@@ -130,6 +132,8 @@ export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, i
       idle,
       exitCode,
       notes: tail.stderr(),
+      slow,
+      start,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -154,5 +158,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rate = Number(process.argv[3] ?? 2000);
   const result = await benchFollow({ seconds, rate });
   process.stdout.write(`${reportFollow(result).join('\n')}\n`);
-  if (result.notes !== '') process.stderr.write(result.notes);
+  if (process.env.FOLLOW_BENCH_SLOW)
+    process.stderr.write(`${JSON.stringify(result.slow.map((x) => ({ ...x, at: x.at - result.start })))}\n`);
 }

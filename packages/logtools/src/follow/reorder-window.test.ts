@@ -41,6 +41,19 @@ describe('ReorderWindow', () => {
     expect(w.late).toBe(1);
   });
 
+  it('does not hold a line read late a further window: it is due a window after its own time', () => {
+    const w = new ReorderWindow<string>(500);
+    w.push('x', 1_000, 1_400);
+    expect(w.nextDue()).toBe(1_500);
+    expect(w.release(1_500)).toEqual(['x']);
+  });
+
+  it('holds a line stamped in the future (a clock ahead) a window after its arrival only', () => {
+    const w = new ReorderWindow<string>(500);
+    w.push('ahead', 60_000, 1_000);
+    expect(w.release(1_500)).toEqual(['ahead']);
+  });
+
   it('orders a line without a time by its arrival', () => {
     const w = new ReorderWindow<string>(100);
     w.push('timed', 1_050, 1_000);
