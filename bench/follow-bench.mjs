@@ -38,7 +38,7 @@ function startTail(dir, extra = []) {
  * `rotations` rotations of backend.log spread over the run, while `logtrace tail`
  * follows; returns latencies (write → line read from tail's stdout), counts and CPU.
  */
-export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, idleSeconds = 10 } = {}) {
+export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, idleSeconds = 20 } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'logtrace-follow-bench-'));
   try {
     const fds = new Map(FILES.map((f) => [f, openSync(path.join(dir, `${f}.log`), 'a')]));
@@ -109,7 +109,8 @@ export async function benchFollow({ seconds = 60, rate = 2000, rotations = 10, i
       ['poll', ['--no-watch']],
     ]) {
       const quiet = startTail(dir, extra);
-      await sleep(1500);
+      // Start-up (listing, compiling) is over by then.
+      await sleep(3000);
       const before = cpuSeconds(quiet.child.pid);
       await sleep(idleSeconds * 1000);
       idle[mode] = (cpuSeconds(quiet.child.pid) - before) / idleSeconds;
