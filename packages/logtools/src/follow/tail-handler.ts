@@ -52,9 +52,9 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
   const inputs = await listOrWait(common.dir, common.files);
   if (inputs === undefined) io.stderr.write(`logtrace: no logs in ${escapeTerminal(common.dir)} yet: waiting for *.log files\n`);
   const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
-  const write = common.json
-    ? (item: FollowItem) => io.stdout.write(`${escapeJsonText(JSON.stringify(item.fields))}\n`)
-    : (item: FollowItem) => io.stdout.write(`${renderErrorLine(item.fields, colors)}\n`);
+  const format = common.json
+    ? (item: FollowItem) => `${escapeJsonText(JSON.stringify(item.fields))}\n`
+    : (item: FollowItem) => `${renderErrorLine(item.fields, colors)}\n`;
   const historyStats: FileStats[] = [];
   try {
     await runFollow(
@@ -63,7 +63,10 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
         common,
         settings,
         items(items) {
-          for (const item of items) if (matchesTail(item, filter)) write(item);
+          // One write per batch: a write per line costs a system call each on a pipe.
+          let text = '';
+          for (const item of items) if (matchesTail(item, filter)) text += format(item);
+          if (text !== '') io.stdout.write(text);
         },
         history:
           window.since === undefined || inputs === undefined
