@@ -14,7 +14,7 @@ export const FOLLOW_SETTINGS_OPTIONS: Readonly<Record<string, Options>> = {
   'window-ms': {
     type: 'number',
     default: DEFAULT_WINDOW_MS,
-    describe: 'Follow: hold each line this long (ms) so that lines of other files come out in time order',
+    describe: 'Follow: hold each line until this long (ms) after its time, so that lines of other files come out in time order',
   },
   'poll-ms': {
     type: 'number',
