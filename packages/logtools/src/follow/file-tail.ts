@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { LineBlocker, type LineBlock } from '../read/line-blocker.js';
+import { describeFsError } from '../read/list-inputs.js';
 
 /** Bytes read from a followed file at a time. */
 const READ_BYTES = 1024 * 1024;
@@ -56,6 +57,7 @@ export class FileTail {
   private files = 0;
   /** The path's file went away (renamed or deleted): a file there later is a rotation's new file. */
   private gone = false;
+  private openFailed = false;
   private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
 
   constructor(
@@ -121,9 +123,13 @@ export class FileTail {
     let fd: number;
     try {
       fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch {
+    } catch (error) {
+      // Said once; it is tried again on each look (permissions may be fixed).
+      if (!this.openFailed) this.sink.note(`${this.name} cannot be read (${describeFsError(error)}): trying again`);
+      this.openFailed = true;
       return false;
     }
+    this.openFailed = false;
     const info = fstatSync(fd);
     if (!info.isFile()) {
       closeSync(fd);
