@@ -64,6 +64,13 @@ describe('LiveTraceMatcher', () => {
     expect(m.take(item('response_sent', { request_id: 'aaaaaaaa-1', status: 200, duration_ms: 5 }))).toBe(true);
     expect(m.done).toBe(true);
   });
+
+  it("finds a request by the caller's client_request_id", () => {
+    const m = new LiveTraceMatcher('caller-id-42');
+    expect(m.take(item('request_received', { request_id: 'r-1', client_request_id: 'caller-id-42' }))).toBe(true);
+    expect(m.take(item('response_sent', { request_id: 'r-1', status: 200, duration_ms: 5 }))).toBe(true);
+    expect(m.done).toBe(true);
+  });
 });
 
 describe('RollingPerf', () => {

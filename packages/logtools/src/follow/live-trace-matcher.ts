@@ -4,7 +4,7 @@ import type { FollowItem } from './live-source.js';
 /**
  * Picks, while following, the lines of one request: a line belongs to it when one of
  * its ids (ComfyUI's: those it was attributed to) is one already linked to the request
- * or starts with the id asked for; the ids on such a line are linked from then on
+ * or starts with the id asked for (or its client_request_id does); the ids on such a line are linked from then on
  * (request_id → generation_id → prompt_id, as trace follows them). The request is
  * over at its `response_sent`.
  */
@@ -23,7 +23,10 @@ export class LiveTraceMatcher {
   /** True when the item belongs to the request (and links its ids). */
   take(item: FollowItem): boolean {
     const ids = ID_FIELDS.map((key) => item.fields[key]).filter((v): v is string => typeof v === 'string');
-    if (!ids.some((id) => this.linked.has(id) || id.startsWith(this.prefix))) return false;
+    // The caller's own X-Request-ID names the request too (trace takes it), but is not followed further.
+    const client = item.fields['client_request_id'];
+    const byClient = typeof client === 'string' && client.startsWith(this.prefix);
+    if (!byClient && !ids.some((id) => this.linked.has(id) || id.startsWith(this.prefix))) return false;
     for (const id of ids) this.linked.add(id);
     if (item.record?.event === EVENT.response_sent) this.done = true;
     return true;
