@@ -98,6 +98,9 @@ export class LogFollower {
   private readonly watchers: FSWatcher[] = [];
   private wake: (() => void) | undefined;
   private woken = false;
+  /** A name in the directory was created, removed or renamed since the last listing (or notifications are off). */
+  private namesChanged = true;
+  private listedAt = -Infinity;
 
   constructor(
     private readonly plan: FollowPlan,
@@ -140,7 +143,12 @@ export class LogFollower {
 
   /** Reads every file, scans the directory for new ones, releases what is due. */
   private round(now: number): number | undefined {
-    if (this.plan.dir !== undefined) this.scanDirectory(now);
+    // The directory is listed when fs.watch saw a name change, else once per poll interval.
+    if (this.plan.dir !== undefined && (this.namesChanged || now - this.listedAt >= this.settings.pollMs)) {
+      this.namesChanged = this.watchers.length === 0;
+      this.listedAt = now;
+      this.scanDirectory(now);
+    }
     for (const { tail, source } of this.followed.values()) {
       try {
         tail.poll(now);
@@ -215,7 +223,7 @@ export class LogFollower {
     const dirs = new Set(this.plan.dir !== undefined ? [this.plan.dir] : this.plan.files.map((f) => path.dirname(f.path)));
     try {
       for (const dir of dirs) {
-        const watcher = watch(dir, { persistent: false }, () => this.onChange());
+        const watcher = watch(dir, { persistent: false }, (eventType) => this.onChange(eventType));
         watcher.on('error', () => undefined);
         this.watchers.push(watcher);
       }
@@ -227,7 +235,8 @@ export class LogFollower {
     }
   }
 
-  private onChange(): void {
+  private onChange(eventType: string): void {
+    if (eventType === 'rename') this.namesChanged = true;
     if (this.woken) return;
     this.woken = true;
     setTimeout(() => this.wake?.(), WAKE_DELAY_MS).unref();
