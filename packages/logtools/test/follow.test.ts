@@ -84,6 +84,26 @@ describe('logtrace tail (the built CLI, real files)', () => {
     expect(f.stderr).toBe('');
   });
 
+  it('starts with the history since --since, rotations and .gz included, in time order, then goes on live', async () => {
+    const dir = logDir();
+    const t = Date.now() - 60_000;
+    const at = (i: number) => ({ time: t + i * 10 });
+    writeFileSync(path.join(dir, 'backend.log.2.gz'), gzipSync(['h-0', 'h-1'].map((m, i) => ourLine(m, at(i))).join('')));
+    writeFileSync(path.join(dir, 'backend.log.1'), ['h-2', 'h-3'].map((m, i) => ourLine(m, at(2 + i))).join(''));
+    writeFileSync(path.join(dir, 'backend.log'), ['h-5'].map((m) => ourLine(m, at(5))).join(''));
+    writeFileSync(
+      path.join(dir, 'gpu_server.log'),
+      ourLine('h-4', { service: 'gpu_server', ...at(4) }) + ourLine('too old', { time: t - 3_600_000 }),
+    );
+    const f = startFollowing(['tail', '--dir', dir, '--json', '--since', '30m', ...FAST]);
+    await f.waitFor((x) => x.lines().length === 6, 10_000, 'the history');
+    appendFileSync(path.join(dir, 'backend.log'), ourLine('live'));
+    await f.waitFor((x) => x.lines().length === 7, 10_000, 'the live line');
+    await pause(300);
+    expect(await interrupt(f)).toBe(0);
+    expect(messages(f.lines())).toEqual(['h-0', 'h-1', 'h-2', 'h-3', 'h-4', 'h-5', 'live']);
+  });
+
   it('follows ten rotations by rename and create, `.1` then gzip, while the writer still writes to the renamed file', async () => {
     const dir = logDir();
     const log = path.join(dir, 'backend.log');
