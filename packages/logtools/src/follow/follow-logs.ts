@@ -132,6 +132,8 @@ export class LogFollower {
         for (const due of [this.window.nextDue(), ...[...this.followed.values()].map((f) => f.source.idleDue(this.settings.windowMs))]) {
           if (due !== undefined && due < next) next = due;
         }
+        // A consumer may have ended it during the round (trace -f at response_sent).
+        if (signal.aborted) break;
         await this.sleep(Math.max(0, next - this.now()));
       }
     } finally {
