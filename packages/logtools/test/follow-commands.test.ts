@@ -104,6 +104,21 @@ describe('perf -f', () => {
   });
 });
 
+describe('perf -f (text)', () => {
+  it('prints the tables again every interval, one after the other when not on a terminal', async () => {
+    const dir = logDir();
+    writeFileSync(
+      path.join(dir, 'backend.log'),
+      ourLine('response sent', { event: 'response_sent', fields: { duration_ms: 1200, status: 200 } }),
+    );
+    const f = startFollowing(['perf', '-f', '--dir', dir, ...FAST, '--interval', '300ms']);
+    await f.waitFor((x) => (x.stdout.match(/^perf over /gm) ?? []).length >= 3, 10_000, 'three reports');
+    expect(await interrupt(f)).toBe(0);
+    expect(f.stdout).not.toContain('\u001b[2J');
+    expect(f.stdout).toMatch(/^perf over \S+ – \S+ \(every 0\.3 s; Ctrl-C to stop\)$/m);
+  });
+});
+
 describe('errors -f', () => {
   it('prints the groups, then each new error as a new group or one more of a group', async () => {
     const dir = logDir();
