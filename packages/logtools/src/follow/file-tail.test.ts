@@ -44,6 +44,16 @@ describe('FileTail', () => {
     tail.close();
   });
 
+  it('starts at a listed size without a descriptor, at the start of the line it falls in', () => {
+    const log = path.join(dir, 'a.log');
+    writeFileSync(log, 'read before\nhalf');
+    const { tail, lines } = follow('a.log', { at: 'position', position: 'read before\nha'.length });
+    appendFileSync(log, ' done\n');
+    tail.poll(1);
+    expect(lines).toEqual(['0:half done']);
+    tail.close();
+  });
+
   it('reads a renamed-away file to its end, then the new one, and lets the old one go after RETIRE_AFTER_MS', () => {
     const log = path.join(dir, 'a.log');
     writeFileSync(log, '1\n');

@@ -24,7 +24,9 @@ export type TailStart =
   | { readonly at: 'end' }
   | { readonly at: 'start' }
   /** A descriptor listInputs opened (not closed here), read on from `position` (rounded back to a line start). */
-  | { readonly at: 'open'; readonly fd: number; readonly position: number };
+  | { readonly at: 'open'; readonly fd: number; readonly position: number }
+  /** The file at the path, from `position` (rounded back to a line start): listed without a descriptor to spare. */
+  | { readonly at: 'position'; readonly position: number };
 
 /** One open file the path named. */
 interface Handle {
@@ -72,6 +74,10 @@ export class FileTail {
     if (start.at === 'open') {
       const info = fstatSync(start.fd);
       this.current = this.handle(start.fd, false, info, lineStartBefore(start.fd, Math.min(start.position, info.size)), now);
+    } else if (start.at === 'position') {
+      if (this.open('start', now) && this.current !== undefined) {
+        this.current.position = lineStartBefore(this.current.fd, Math.min(start.position, fstatSync(this.current.fd).size));
+      }
     } else {
       this.open(start.at, now);
     }

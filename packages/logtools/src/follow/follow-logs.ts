@@ -62,8 +62,9 @@ export function planFollow(inputs: InputSet | undefined, dir: string | undefined
     for (const file of source.files) {
       if (!isLiveName(file.path) && dir !== undefined) continue;
       if (file.gz) continue;
-      const start: TailStart =
-        from === 'listed' && file.fd !== undefined ? { at: 'open', fd: file.fd, position: file.size ?? 0 } : { at: 'end' };
+      let start: TailStart = { at: 'end' };
+      if (from === 'listed' && file.fd !== undefined) start = { at: 'open', fd: file.fd, position: file.size ?? 0 };
+      else if (from === 'listed' && file.size !== undefined) start = { at: 'position', position: file.size };
       files.push({ kind: source.kind, service: source.service, wrapper: source.wrapper, path: file.path, start });
     }
   }
