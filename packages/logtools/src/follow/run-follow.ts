@@ -3,7 +3,8 @@ import type { CommonArgs } from '../cli/common-options.js';
 import type { FileStats } from '../read/file-stats.js';
 import type { InputSet } from '../read/list-inputs.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
-import { LogFollower, planFollow, type FollowHooks, type FollowSettings } from './follow-logs.js';
+import { LogFollower, type FollowHooks, type FollowSettings } from './follow-logs.js';
+import { planFollow } from './plan-follow.js';
 
 /** What a following command gives runFollow. */
 export interface FollowRun {

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type { InputSet } from '../read/list-inputs.js';
+import { parseLogName } from '../read/parse-log-name.js';
+import type { TailStart } from './file-tail.js';
+import type { LiveSourceKind } from './live-source.js';
+
+/** Base name of the start script's plain-text log, which is never followed (as listInputs skips it). */
+export const STARTUP_LOG = 'startup';
+
+/** A file to follow from the start of following. */
+export interface FollowFile extends LiveSourceKind {
+  readonly path: string;
+  readonly start: TailStart;
+}
+
+/** Where follow mode looks for logs, and what it hands on. */
+export interface FollowPlan {
+  /** Directory whose new `*.log` files are followed as they appear (undefined with --file). */
+  readonly dir: string | undefined;
+  readonly files: readonly FollowFile[];
+  /** Paths never followed (files listInputs ignored: not JSON lines, startup.log). */
+  readonly skip: ReadonlySet<string>;
+}
+
+/**
+ * The live files to follow of an InputSet: each source's current file (not a `.N`,
+ * dated or `.gz` rotation), read on from where the listing ended (`start: 'listed'`)
+ * or from its end.
+ */
+export function planFollow(inputs: InputSet | undefined, dir: string | undefined, from: 'listed' | 'end'): FollowPlan {
+  const files: FollowFile[] = [];
+  const skip = new Set<string>();
+  for (const source of inputs?.sources ?? []) {
+    for (const file of source.files) {
+      if (!isLiveName(file.path) && dir !== undefined) continue;
+      if (file.gz) continue;
+      let start: TailStart = { at: 'end' };
+      if (from === 'listed' && file.fd !== undefined) start = { at: 'open', fd: file.fd, position: file.size ?? 0 };
+      else if (from === 'listed' && file.size !== undefined) start = { at: 'position', position: file.size };
+      files.push({ kind: source.kind, service: source.service, wrapper: source.wrapper, path: file.path, start });
+    }
+  }
+  for (const f of inputs?.ignored ?? []) skip.add(f.path);
+  return { dir, files, skip };
+}
+
+function isLiveName(filePath: string): boolean {
+  const name = parseLogName(path.basename(filePath));
+  return name !== undefined && !name.gz && name.age === Number.MAX_SAFE_INTEGER;
+}
