@@ -177,3 +177,26 @@ describe('tail over a replayed generated directory', () => {
     }
   });
 });
+
+describe('follow options on the command line', () => {
+  it('refuses what following cannot do, with exit 2 and a clear message', async () => {
+    const { runCli } = await import('./run-cli.js');
+    const dir = logDir();
+    writeFileSync(path.join(dir, 'backend.log'), ourLine('x'));
+    const cases: [string[], RegExp][] = [
+      [['tail', '--dir', dir, '--until', '1h'], /--until cannot be used with tail/],
+      [['perf', '--follow', '--dir', dir, '--until', '1h'], /--until cannot be used with --follow/],
+      [['perf', '--follow', '--dir', dir, '--interval', '0'], /--window and --interval: must be longer than 0/],
+      [['trace', 'abcdefgh', '--dir', dir, '--timeout', '5m'], /--timeout is for -f/],
+      [['tail', '--dir', dir, '--level', 'loud'], /--level: expected debug, info, warn, error or fatal, got "loud"/],
+      [['tail', '--dir', dir, '--poll-ms', '0'], /--poll-ms: must be at least 1/],
+      [['tail', '--dir', path.join(dir, 'missing')], /cannot read log directory/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await runCli(argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    }
+  });
+});
