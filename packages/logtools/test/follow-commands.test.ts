@@ -143,28 +143,37 @@ describe('errors -f', () => {
 describe('tail over a replayed generated directory', () => {
   it("shows every record once, parses as NDJSON, and attributes ComfyUI's lines to their requests as they arrive", async () => {
     const dir = logDir();
-    const f = startFollowing(['tail', '--dir', dir, '--json', '--window-ms', '300', '--poll-ms', '200']);
+    const f = startFollowing(['tail', '--dir', dir, '--json', '--poll-ms', '200']);
     await f.waitFor((x) => x.stderr.includes('yet: waiting for *.log files'), 10_000, 'the wait for logs');
-    // Every line of every file, in time order, written in batches as the services would.
+    // Every line of every file, in time order, written in batches as the services would,
+    // with its time moved to now (hours of logs in a second: every line is "from now on").
     const files = ['backend.log', 'gpu_server.log', 'telegram_bot.log', 'comfyui.log'];
     const timed: { file: string; time: number; line: string; seq: number }[] = [];
     let seq = 0;
+    const TIME = /"time":"([^"]+)"|"time":(\d+)|^(\d{4}-\d\d-\d\dT[\d:.]+Z)/;
     for (const file of files) {
       for (const line of readFileSync(path.join(gen.dir, file), 'utf8').split('\n')) {
         if (line === '') continue;
-        const stamp = /"time":"([^"]+)"|"time":(\d+)|^(\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(line);
+        const stamp = TIME.exec(line);
         const time = stamp === null ? Number.NaN : stamp[2] !== undefined ? Number(stamp[2]) : Date.parse((stamp[1] ?? stamp[3]) as string);
         timed.push({ file, time: Number.isNaN(time) ? (timed.at(-1)?.time ?? 0) : time, line, seq: seq++ });
       }
     }
     timed.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    const shift = Date.now() - (timed[0]?.time ?? 0);
+    const moved = (line: string) =>
+      line.replace(TIME, (_, iso?: string, epoch?: string, stamped?: string) => {
+        if (epoch !== undefined) return `"time":${Number(epoch) + shift}`;
+        const at = new Date(Date.parse((iso ?? stamped) as string) + shift).toISOString();
+        return iso !== undefined ? `"time":"${at}"` : at;
+      });
     const records = timed.filter((t) => t.file !== 'comfyui.log').length;
     for (let i = 0; i < timed.length; i += 150) {
-      for (const t of timed.slice(i, i + 150)) appendFileSync(path.join(dir, t.file), `${t.line}\n`);
+      for (const t of timed.slice(i, i + 150)) appendFileSync(path.join(dir, t.file), `${moved(t.line)}\n`);
       await pause(30);
     }
     await f.waitFor((x) => x.lines().filter((l) => parse(l)['service'] !== 'comfyui').length === records, 20_000, `${records} records`);
-    await pause(800);
+    await pause(1000);
     expect(await interrupt(f)).toBe(0);
     const shown = f.lines().map(parse);
     expect(shown.filter((e) => e['service'] !== 'comfyui')).toHaveLength(records);
