@@ -231,6 +231,21 @@ export class PerfAccumulator {
     };
   }
 
+  /** Generation time per bucket: start (epoch ms), count, p50 and p95 (nearest rank), ms; oldest first. */
+  generationSeries(): { readonly start: number; readonly count: number; readonly p50_ms: number; readonly p95_ms: number }[] {
+    return [...this.buckets.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, list]) => {
+        const sorted = list.sort();
+        return { start, count: list.count, p50_ms: nearestRank(sorted, 50) ?? 0, p95_ms: nearestRank(sorted, 95) ?? 0 };
+      });
+  }
+
+  /** Every generation time (ms), sorted ascending. */
+  generationTimes(): Float64Array {
+    return this.generation.sort();
+  }
+
   private bucket(time: number): DurationList {
     const start = Math.floor(time / this.options.bucketMs) * this.options.bucketMs;
     let list = this.buckets.get(start);
