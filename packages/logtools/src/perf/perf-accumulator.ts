@@ -231,11 +231,22 @@ export class PerfAccumulator {
     };
   }
 
-  /** Generation time per bucket: start (epoch ms), count, p50 and p95 (nearest rank), ms; oldest first. */
-  generationSeries(): { readonly start: number; readonly count: number; readonly p50_ms: number; readonly p95_ms: number }[] {
-    return [...this.buckets.entries()]
+  /**
+   * Generation time per slot of `slotMs` (a multiple of the bucket width): start (epoch
+   * ms), count, p50 and p95 (nearest rank), ms; oldest first, slots without generations left out.
+   */
+  generationSeries(slotMs: number): { readonly start: number; readonly count: number; readonly p50_ms: number; readonly p95_ms: number }[] {
+    const slots = new Map<number, Float64Array[]>();
+    for (const [start, list] of this.buckets) {
+      const slot = Math.floor(start / slotMs) * slotMs;
+      const arrays = slots.get(slot);
+      if (arrays === undefined) slots.set(slot, [list.view()]);
+      else arrays.push(list.view());
+    }
+    return [...slots.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([start, list]) => {
+      .map(([start, arrays]) => {
+        const list = DurationList.concat(arrays);
         const sorted = list.sort();
         return { start, count: list.count, p50_ms: nearestRank(sorted, 50) ?? 0, p95_ms: nearestRank(sorted, 95) ?? 0 };
       });

@@ -44,6 +44,8 @@ export function createServeApp({ loader, assets, guard }: ServeAppDeps): Hono {
 
   const asset = (body: string, type: string) => () =>
     new Response(body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' } });
+  // Browsers ask for it on every page; no icon rather than a 404 in the console.
+  app.get('/favicon.ico', () => new Response(null, { status: 204 }));
   app.get('/static/app.js', asset(assets.appJs, 'text/javascript; charset=utf-8'));
   app.get('/static/style.css', asset(assets.styleCss, 'text/css; charset=utf-8'));
   app.get('/static/uplot.js', asset(assets.uplotJs, 'text/javascript; charset=utf-8'));

@@ -53,7 +53,8 @@ export interface ViewWindow {
 /** What the overview page draws: perf's and errors' `--json` documents over the window plus the charts' series. */
 export interface OverviewView {
   readonly window: ViewWindow;
-  readonly perf: PerfJson;
+  /** perf's `--json` document without its per-bucket table (the series below replace it). */
+  readonly perf: Omit<PerfJson, 'buckets'>;
   readonly errors: ErrorsJson;
   /** Per slot: start (epoch ms), completed generations, errors, generation p50 and p95 (null when none), ms. */
   readonly series: {
@@ -93,10 +94,10 @@ export class ViewLoader {
     const q = readQuery(query, ['since', 'until', 'slow', 'top', 'bucket']);
     const top = q['top'] === undefined ? undefined : wholeNumber(String(q['top']), 'top');
     return this.scan('perf', q, async (clock) => {
-      const { window, args } = this.windowArgs(q, clock);
+      const { args } = this.windowArgs(q, clock);
       const prepared = perfHandler.prepare({ ...q, ...args, top });
-      return { window, value: await this.withContext(args, clock, async (ctx) => (await computePerf(ctx, prepared)).json) };
-    }).then((r) => r.value);
+      return this.withContext(args, clock, async (ctx) => (await computePerf(ctx, prepared)).json);
+    });
   }
 
   /** `logtrace errors --json` with the query's since, until, level and service (repeatable). */
@@ -109,30 +110,31 @@ export class ViewLoader {
     readQuery(query, []);
     const checked = checkTraceId(id);
     const prepared = traceHandler.prepare({ id: checked });
-    return this.scan('trace', { id: checked }, async (clock) => ({
-      window: undefined,
-      value: await this.withContext({}, clock, (ctx) => computeTrace(ctx, prepared)),
-    })).then((r) => r.value);
+    return this.scan('trace', { id: checked }, (clock) => this.withContext({}, clock, (ctx) => computeTrace(ctx, prepared)));
   }
 
   /** The overview page's data (OverviewView) for the query's since and until. */
   overview(query: QueryValues): Promise<OverviewView> {
     const q = readQuery(query, ['since', 'until']);
     return this.scan('overview', q, async (clock) => {
-      const { window, args } = this.windowArgs(q, clock);
-      const bucket = `${window.slot_ms}`;
-      const value = await this.withContext(args, clock, async (ctx) => {
+      const { bounds, args } = this.windowArgs(q, clock);
+      // Minute buckets, gathered into the chart's slots once the span of the data is known.
+      return this.withContext(args, clock, async (ctx) => {
         const [perf, errors] = await Promise.all([
-          computePerf(ctx, perfHandler.prepare({ ...args, bucket, top: 20 })),
+          computePerf(ctx, perfHandler.prepare({ ...args, bucket: '1m', top: 20 })),
           computeErrors(ctx, errorsHandler.prepare(args)),
         ]);
+        const generations = perf.accumulator.generationSeries(60_000);
+        const firstMinute = Math.min(generations[0]?.start ?? Infinity, firstErrorMinute(errors.minutes));
+        const window = slotWindow(bounds, firstMinute);
         const sparklines = groupSparklines(errors.json.groups, errors.minutes, window.start, window.slot_ms, window.slots);
-        const bySlot = new Map(perf.accumulator.generationSeries().map((row) => [row.start, row]));
+        const bySlot = new Map(perf.accumulator.generationSeries(window.slot_ms).map((row) => [row.start, row]));
         const start = Array.from({ length: window.slots }, (_, i) => window.start + i * window.slot_ms);
         const rows = start.map((s) => bySlot.get(s));
+        const { buckets: _minutes, ...perfJson } = perf.json;
         return {
           window,
-          perf: perf.json,
+          perf: perfJson,
           errors: errors.json,
           series: {
             start,
@@ -145,26 +147,25 @@ export class ViewLoader {
           sparklines,
         } satisfies OverviewView;
       });
-      return { window, value };
-    }).then((r) => r.value);
+    });
   }
 
   /** The errors page's data (ErrorsView): the query's since, until, level and service. */
   errorsView(query: QueryValues): Promise<ErrorsView> {
     const q = readQuery(query, ['since', 'until', 'level', 'service'], ['service']);
     return this.scan('errors', q, async (clock) => {
-      const { window, args } = this.windowArgs(q, clock);
-      const value = await this.withContext(args, clock, async (ctx) => {
+      const { bounds, args } = this.windowArgs(q, clock);
+      return this.withContext(args, clock, async (ctx) => {
         const errors = await computeErrors(ctx, errorsHandler.prepare({ ...q, ...args }));
+        const window = slotWindow(bounds, firstErrorMinute(errors.minutes));
         const sparklines = groupSparklines(errors.json.groups, errors.minutes, window.start, window.slot_ms, window.slots);
         return { window, errors: errors.json, sparklines } satisfies ErrorsView;
       });
-      return { window, value };
-    }).then((r) => r.value);
+    });
   }
 
   /** The window of a query: relative times count back from the data's latest record; 24 h of data by default; at most maxWindowMs. */
-  private windowArgs(q: Readonly<Record<string, unknown>>, clock: number): { window: ViewWindow; args: ParsedArgs } {
+  private windowArgs(q: Readonly<Record<string, unknown>>, clock: number): { bounds: WindowBounds; args: ParsedArgs } {
     const until = typeof q['until'] === 'string' ? q['until'] : undefined;
     const asked = createTimeWindow(typeof q['since'] === 'string' ? q['since'] : undefined, until, clock);
     const end = asked.until ?? clock + 1;
@@ -176,17 +177,9 @@ export class ViewLoader {
           '(narrow since/until, or start the server with a larger --max-window)',
       );
     }
-    const slot = chooseSlot(end - since);
-    const start = Math.floor(since / slot) * slot;
-    const window: ViewWindow = {
-      since: new Date(since).toISOString(),
-      until: asked.until === undefined ? null : new Date(asked.until).toISOString(),
-      slot_ms: slot,
-      start,
-      slots: Math.max(1, Math.ceil((end - start) / slot)),
-      latest: new Date(clock).toISOString(),
-    };
-    return { window, args: { since: window.since, ...(window.until === null ? {} : { until: window.until }) } };
+    const bounds = { since, end, until: asked.until, latest: clock };
+    const sinceIso = new Date(since).toISOString();
+    return { bounds, args: asked.until === undefined ? { since: sinceIso } : { since: sinceIso, until: new Date(asked.until).toISOString() } };
   }
 
   /** Runs `body` with the inputs open, as a command does (same CommandContext). */
@@ -238,6 +231,36 @@ export class ViewLoader {
       closeInputs(inputs);
     }
   }
+}
+
+/** A window's ends, epoch ms: since (inclusive), end (exclusive: until, else just after the latest record). */
+interface WindowBounds {
+  readonly since: number;
+  readonly end: number;
+  readonly until: number | undefined;
+  readonly latest: number;
+}
+
+/** The ViewWindow of a window whose data starts at `firstMinute` (epoch ms; Infinity without data): its charts span the data, not the empty hours before it. */
+function slotWindow(bounds: WindowBounds, firstMinute: number): ViewWindow {
+  const from = Number.isFinite(firstMinute) ? Math.max(bounds.since, firstMinute) : bounds.since;
+  const slot = chooseSlot(bounds.end - from);
+  const start = Math.floor(from / slot) * slot;
+  return {
+    since: new Date(bounds.since).toISOString(),
+    until: bounds.until === undefined ? null : new Date(bounds.until).toISOString(),
+    slot_ms: slot,
+    start,
+    slots: Math.max(1, Math.ceil((bounds.end - start) / slot)),
+    latest: new Date(bounds.latest).toISOString(),
+  };
+}
+
+/** The earliest minute any error group was seen in (epoch ms), or Infinity. */
+function firstErrorMinute(minutes: ReadonlyMap<string, ReadonlyMap<number, number>>): number {
+  let first = Infinity;
+  for (const group of minutes.values()) for (const minute of group.keys()) first = Math.min(first, minute);
+  return first;
 }
 
 /** Too many requests wait for the scanner (HTTP 503). */
