@@ -100,7 +100,7 @@
     for (const { chart, box } of charts) chart.setSize({ width: Math.max(280, box.clientWidth - 8), height: 200 });
   });
 
-  const COLORS = { gen: '#1f5fa8', err: '#b3261e', p50: '#1f5fa8', p95: '#b45309', bar: '#4b6f44' };
+  const COLORS = { gen: '#1f5fa8', err: '#b3261e', p50: '#1f5fa8', p95: '#b45309', bar: '#2e7d32' };
 
   function timeSeriesChart(box, seconds, series) {
     return drawChart(
