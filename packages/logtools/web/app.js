@@ -65,7 +65,15 @@
       'table',
       {},
       el('caption', { text: caption }),
-      el('thead', {}, el('tr', {}, head.map((h) => el('th', { scope: 'col', text: h })))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          head.map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
       el('tbody', {}, rows),
     );
   }
@@ -107,8 +115,19 @@
       box,
       {
         scales: { x: { time: true } },
-        axes: [{}, { values: (u, vals) => vals.map((v) => series.unit === 'ms' ? ms(v) : String(v)), size: 70 }],
-        series: [{}, ...series.lines.map((s) => ({ label: s.label, stroke: s.color, width: 2, spanGaps: s.spanGaps, paths: s.bars ? uPlot.paths.bars({ size: [0.8] }) : undefined, fill: s.bars ? `${s.color}55` : undefined }))],
+        axes: [{}, { values: (u, vals) => vals.map((v) => (series.unit === 'ms' ? ms(v) : String(v))), size: 70 }],
+        series: [
+          {},
+          ...series.lines.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 2,
+            spanGaps: s.spanGaps,
+            paths: s.bars ? uPlot.paths.bars({ size: [0.8] }) : undefined,
+            points: s.bars ? { show: false } : undefined,
+            fill: s.bars ? `${s.color}55` : undefined,
+          })),
+        ],
       },
       [seconds, ...series.lines.map((s) => s.values)],
     );
@@ -128,7 +147,9 @@
       tile(`Slow (≥ ${ms(perf.slow.threshold_ms)})`, perf.slow.count, 'slow-count'),
       tile('Errors', errors.total, 'error-total'),
     );
-    const rate = chartBox(`Generations and errors per ${ms(w.slot_ms)}`);
+    const slotName =
+      { 60000: 'minute', 300000: '5 minutes', 900000: '15 minutes', 3600000: 'hour', 86400000: 'day' }[w.slot_ms] || ms(w.slot_ms);
+    const rate = chartBox(`Generations and errors per ${slotName}`);
     const latency = chartBox('Generation time p50 and p95 over time');
     const hist = chartBox('Histogram of generation times');
     const q = perf.stages.queue_wait;
@@ -143,45 +164,104 @@
       'ComfyUI queue wait vs execution',
       ['Stage', 'Count', 'p50', 'p95', 'Max', 'p95 compared'],
       [
-        el('tr', {}, el('th', { scope: 'row', text: 'Queue wait' }), el('td', { text: q.count }), el('td', { text: ms(q.p50_ms) }), el('td', { text: ms(q.p95_ms) }), el('td', { text: ms(q.max_ms) }), el('td', {}, bar(q.p95_ms, 'svc-queue'))),
-        el('tr', {}, el('th', { scope: 'row', text: 'Execution' }), el('td', { text: x.count }), el('td', { text: ms(x.p50_ms) }), el('td', { text: ms(x.p95_ms) }), el('td', { text: ms(x.max_ms) }), el('td', {}, bar(x.p95_ms, 'svc-comfyui'))),
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: 'Queue wait' }),
+          el('td', { text: q.count }),
+          el('td', { text: ms(q.p50_ms) }),
+          el('td', { text: ms(q.p95_ms) }),
+          el('td', { text: ms(q.max_ms) }),
+          el('td', {}, bar(q.p95_ms, 'svc-queue')),
+        ),
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: 'Execution' }),
+          el('td', { text: x.count }),
+          el('td', { text: ms(x.p50_ms) }),
+          el('td', { text: ms(x.p95_ms) }),
+          el('td', { text: ms(x.max_ms) }),
+          el('td', {}, bar(x.p95_ms, 'svc-comfyui')),
+        ),
       ],
     );
     const slow = table(
       `Slowest generations (${perf.slow.count} at or above ${ms(perf.slow.threshold_ms)})`,
       ['Duration', 'Finished', 'Request'],
       perf.slow.items.map((s) =>
-        el('tr', {}, el('td', { text: ms(s.duration_ms) }), el('td', { text: time(s.time) }), el('td', {}, s.request_id ? traceLink(s.request_id) : s.generation_id ? traceLink(s.generation_id) : '—')),
+        el(
+          'tr',
+          {},
+          el('td', { text: ms(s.duration_ms) }),
+          el('td', { text: time(s.time) }),
+          el('td', {}, s.request_id ? traceLink(s.request_id) : s.generation_id ? traceLink(s.generation_id) : '—'),
+        ),
       ),
     );
     const topErrors = table(
       `Top error groups (${errors.total} errors)`,
       ['Count', 'Service', 'Message'],
-      errors.groups.slice(0, 8).map((g) =>
-        el('tr', {}, el('td', { text: g.count }), el('td', { text: g.service }), el('td', {}, el('a', { href: report ? '#errors' : `/errors?q=${encodeURIComponent(g.message)}` }, g.message))),
-      ),
+      errors.groups
+        .slice(0, 8)
+        .map((g) =>
+          el(
+            'tr',
+            {},
+            el('td', { text: g.count }),
+            el('td', { text: g.service }),
+            el('td', {}, el('a', { href: report ? '#errors' : `/errors?q=${encodeURIComponent(g.message)}` }, g.message)),
+          ),
+        ),
     );
-    const windows = el('p', { class: 'window' }, `Window ${time(w.since)} → ${w.until ? time(w.until) : `latest record ${time(w.latest)}`}. `,
-      report ? null : el('span', {}, 'Show the last ', ...['1h', '6h', '24h', '7d'].flatMap((s, i) => [i ? ', ' : '', el('a', { href: `/?since=${s}` }, s)]), ' of data.'));
+    const windows = el(
+      'p',
+      { class: 'window' },
+      `Window ${time(w.since)} → ${w.until ? time(w.until) : `latest record ${time(w.latest)}`}. `,
+      report
+        ? null
+        : el(
+            'span',
+            {},
+            'Show the last ',
+            ...['1h', '6h', '24h', '7d'].flatMap((s, i) => [i ? ', ' : '', el('a', { href: `/?since=${s}` }, s)]),
+            ' of data.',
+          ),
+    );
     const parts = [windows, stats, el('div', { class: 'grid' }, rate, latency, hist), queueTable, slow, topErrors];
     return {
       parts,
       draw() {
-        timeSeriesChart(rate, seconds, { unit: 'count', lines: [
-          { label: 'generations', color: COLORS.gen, values: series.generations, bars: true },
-          { label: 'errors', color: COLORS.err, values: series.errors },
-        ] });
-        timeSeriesChart(latency, seconds, { unit: 'ms', lines: [
-          { label: 'p50', color: COLORS.p50, values: series.p50_ms, spanGaps: true },
-          { label: 'p95', color: COLORS.p95, values: series.p95_ms, spanGaps: true },
-        ] });
+        timeSeriesChart(rate, seconds, {
+          unit: 'count',
+          lines: [
+            { label: 'generations', color: COLORS.gen, values: series.generations, bars: true },
+            { label: 'errors', color: COLORS.err, values: series.errors },
+          ],
+        });
+        timeSeriesChart(latency, seconds, {
+          unit: 'ms',
+          lines: [
+            { label: 'p50', color: COLORS.p50, values: series.p50_ms, spanGaps: true },
+            { label: 'p95', color: COLORS.p95, values: series.p95_ms, spanGaps: true },
+          ],
+        });
         const bins = view.histogram;
         drawChart(
           hist,
           {
             scales: { x: { time: false } },
             axes: [{ values: (u, vals) => vals.map((v) => ms(v)) }, {}],
-            series: [{ label: 'from' , value: (u, v) => ms(v) }, { label: 'generations', stroke: COLORS.bar, fill: `${COLORS.bar}88`, paths: uPlot.paths.bars({ size: [0.95], align: 1 }) }],
+            series: [
+              { label: 'from', value: (u, v) => ms(v) },
+              {
+                label: 'generations',
+                stroke: COLORS.bar,
+                fill: `${COLORS.bar}88`,
+                points: { show: false },
+                paths: uPlot.paths.bars({ size: [0.95], align: 1 }),
+              },
+            ],
           },
           [bins.map((b) => b.from_ms), bins.map((b) => b.count)],
         );
@@ -208,38 +288,78 @@
 
   function renderErrors(view, filter) {
     const needle = (filter || '').toLowerCase();
-    const matches = (g) => needle === '' || [g.message, g.sample, g.service, g.event, g.error_code, ...(g.traceback || []), ...g.request_ids].some((t) => t && String(t).toLowerCase().includes(needle));
+    const matches = (g) =>
+      needle === '' ||
+      [g.message, g.sample, g.service, g.event, g.error_code, ...(g.traceback || []), ...g.request_ids].some(
+        (t) => t && String(t).toLowerCase().includes(needle),
+      );
     const shown = view.errors.groups.map((g, i) => [g, view.sparklines[i] || []]).filter(([g]) => matches(g));
-    const intro = el('p', { class: 'window' }, `${view.errors.total} errors in ${view.errors.groups.length} groups, ${time(view.window.since)} → ${view.window.until ? time(view.window.until) : time(view.window.latest)}`,
-      needle ? el('span', {}, '; showing groups containing “', el('strong', { text: filter }), `”: ${shown.length}`) : null);
+    const intro = el(
+      'p',
+      { class: 'window' },
+      `${view.errors.total} errors in ${view.errors.groups.length} groups, ${time(view.window.since)} → ${view.window.until ? time(view.window.until) : time(view.window.latest)}`,
+      needle ? el('span', {}, '; showing groups containing “', el('strong', { text: filter }), `”: ${shown.length}`) : null,
+    );
     const rows = shown.map(([g, spark]) =>
       el(
         'tr',
         { class: 'group' },
         el('td', { class: 'num', text: g.count }),
         el('td', {}, el('span', { class: `level level-${String(g.level).toLowerCase()}`, text: g.level })),
-        el('td', {}, el('span', { class: `svc ${SERVICE_CLASS[g.service] || 'svc-other'}`, text: g.service }), el('br'), el('small', { text: [g.event, g.error_code].filter(Boolean).join(' · ') })),
+        el(
+          'td',
+          {},
+          el('span', { class: `svc ${SERVICE_CLASS[g.service] || 'svc-other'}`, text: g.service }),
+          el('br'),
+          el('small', { text: [g.event, g.error_code].filter(Boolean).join(' · ') }),
+        ),
         el(
           'td',
           { class: 'message' },
           el('span', { class: 'msg', text: g.message }),
           g.sample !== g.message ? el('div', { class: 'sample' }, 'e.g. ', el('q', { text: g.sample })) : null,
           g.last_frame ? el('div', { class: 'frame' }, 'at ', el('code', { text: g.last_frame })) : null,
-          g.traceback && g.traceback.length ? el('details', {}, el('summary', { text: `Traceback (${g.traceback.length} lines)` }), el('pre', { text: g.traceback.join('\n') })) : null,
+          g.traceback && g.traceback.length
+            ? el(
+                'details',
+                {},
+                el('summary', { text: `Traceback (${g.traceback.length} lines)` }),
+                el('pre', { text: g.traceback.join('\n') }),
+              )
+            : null,
         ),
         el('td', {}, sparkline(spark, `${g.count} occurrences over the window`)),
         el('td', {}, el('small', { text: `first ${time(g.first_time)}` }), el('br'), el('small', { text: `last ${time(g.last_time)}` })),
-        el('td', {}, el('ul', { class: 'ids' }, g.request_ids.map((id) => el('li', {}, traceLink(id, id.slice(0, 8)))))),
+        el(
+          'td',
+          {},
+          el(
+            'ul',
+            { class: 'ids' },
+            g.request_ids.map((id) => el('li', {}, traceLink(id, id.slice(0, 8)))),
+          ),
+        ),
       ),
     );
-    return [intro, table('Error groups, most frequent first', ['Count', 'Level', 'Service', 'Message', 'Over time', 'Seen', 'Requests'], rows)];
+    return [
+      intro,
+      table('Error groups, most frequent first', ['Count', 'Level', 'Service', 'Message', 'Over time', 'Seen', 'Requests'], rows),
+    ];
   }
 
   // ---- trace ----
 
-  const STAGE_SERVICE = (name) => (name.startsWith('comfyui') ? 'comfyui' : name.startsWith('gpu') || name === 'image_transfer' ? 'gpu_server' : 'backend');
+  const STAGE_SERVICE = (name) =>
+    name.startsWith('comfyui') ? 'comfyui' : name.startsWith('gpu') || name === 'image_transfer' ? 'gpu_server' : 'backend';
   /** Trace stage → perf statistic it is compared with. */
-  const TYPICAL = { total: ['stages', 'backend_end_to_end'], gpu_round_trip: ['stages', 'gpu_round_trip'], comfyui: ['generation'], comfyui_queue_wait: ['stages', 'queue_wait'], comfyui_execution: ['stages', 'execution'], image_transfer: ['stages', 'image_transfer'] };
+  const TYPICAL = {
+    total: ['stages', 'backend_end_to_end'],
+    gpu_round_trip: ['stages', 'gpu_round_trip'],
+    comfyui: ['generation'],
+    comfyui_queue_wait: ['stages', 'queue_wait'],
+    comfyui_execution: ['stages', 'execution'],
+    image_transfer: ['stages', 'image_transfer'],
+  };
 
   function renderTrace(trace, index) {
     const t0 = trace.started_at ? Date.parse(trace.started_at) : 0;
@@ -249,24 +369,46 @@
     const header = el(
       'dl',
       { class: 'trace-head' },
-      el('dt', { text: 'Outcome' }), el('dd', {}, el('span', { class: `outcome outcome-${trace.outcome}`, 'data-outcome': trace.outcome, text: trace.outcome })),
-      el('dt', { text: 'Total' }), el('dd', { class: 'total', text: ms(trace.duration_ms) }),
-      el('dt', { text: 'Started' }), el('dd', { text: time(trace.started_at) }),
-      el('dt', { text: 'request_id' }), el('dd', {}, el('code', { text: trace.request_id || '—' })),
-      el('dt', { text: 'generation_id' }), el('dd', {}, el('code', { text: trace.generation_ids.join(', ') || '—' })),
-      el('dt', { text: 'prompt_id' }), el('dd', {}, el('code', { text: trace.prompt_ids.join(', ') || '—' })),
+      el('dt', { text: 'Outcome' }),
+      el('dd', {}, el('span', { class: `outcome outcome-${trace.outcome}`, 'data-outcome': trace.outcome, text: trace.outcome })),
+      el('dt', { text: 'Total' }),
+      el('dd', { class: 'total', text: ms(trace.duration_ms) }),
+      el('dt', { text: 'Started' }),
+      el('dd', { text: time(trace.started_at) }),
+      el('dt', { text: 'request_id' }),
+      el('dd', {}, el('code', { text: trace.request_id || '—' })),
+      el('dt', { text: 'generation_id' }),
+      el('dd', {}, el('code', { text: trace.generation_ids.join(', ') || '—' })),
+      el('dt', { text: 'prompt_id' }),
+      el('dd', {}, el('code', { text: trace.prompt_ids.join(', ') || '—' })),
     );
     const row = (label, cls, start, duration, note) => {
       const bar = el('span', { class: `bar ${cls}` });
       bar.style.left = pct(start);
       bar.style.width = `max(2px, ${pct(duration)})`;
-      return el('li', { class: 'wf-row' }, el('span', { class: 'wf-label', text: label }), el('span', { class: 'wf-track' }, bar), el('span', { class: 'wf-value', text: note || ms(duration) }));
+      return el(
+        'li',
+        { class: 'wf-row' },
+        el('span', { class: 'wf-label', text: label }),
+        el('span', { class: 'wf-track' }, bar),
+        el('span', { class: 'wf-value', text: note || ms(duration) }),
+      );
     };
     const rows = [];
     for (const s of trace.stages) {
       const cls = s.name === 'comfyui_queue_wait' ? 'svc-queue' : SERVICE_CLASS[STAGE_SERVICE(s.name)];
       rows.push(row(s.label, cls, s.start_ms, s.duration_ms));
-      if (s.name === 'comfyui_execution') for (const n of trace.nodes) rows.push(row(`node ${n.node_id} ${n.class_type}`, `svc-comfyui node${n.cached ? ' cached' : ''}`, n.start_ms, n.duration_ms, n.cached ? 'cached' : ms(n.duration_ms)));
+      if (s.name === 'comfyui_execution')
+        for (const n of trace.nodes)
+          rows.push(
+            row(
+              `node ${n.node_id} ${n.class_type}`,
+              `svc-comfyui node${n.cached ? ' cached' : ''}`,
+              n.start_ms,
+              n.duration_ms,
+              n.cached ? 'cached' : ms(n.duration_ms),
+            ),
+          );
     }
     // Point events: one row per service, a mark at each event's offset.
     const services = [...new Set(trace.events.map((e) => e.service))];
@@ -277,17 +419,43 @@
         mark.style.left = pct(Date.parse(e.time) - t0);
         track.append(mark);
       }
-      rows.push(el('li', { class: 'wf-row events' }, el('span', { class: 'wf-label', text: `${service} events` }), track, el('span', { class: 'wf-value', text: String(trace.events.filter((x) => x.service === service).length) })));
+      rows.push(
+        el(
+          'li',
+          { class: 'wf-row events' },
+          el('span', { class: 'wf-label', text: `${service} events` }),
+          track,
+          el('span', { class: 'wf-value', text: String(trace.events.filter((x) => x.service === service).length) }),
+        ),
+      );
     }
-    const legend = el('p', { class: 'legend' }, ...['backend', 'gpu_server', 'comfyui'].map((s) => el('span', { class: `key ${SERVICE_CLASS[s]}`, text: s })), el('span', { class: 'key svc-queue', text: 'ComfyUI queue wait' }));
-    const waterfall = el('ol', { class: 'waterfall', 'aria-label': 'Waterfall: stages, ComfyUI nodes and events by offset from the first event' }, rows);
-    const events = table(
-      'Events and ComfyUI lines in time order',
-      ['Offset', 'Service', 'Event', 'Message'],
-      timeline(trace, t0),
+    const legend = el(
+      'p',
+      { class: 'legend' },
+      ...['backend', 'gpu_server', 'comfyui'].map((s) => el('span', { class: `key ${SERVICE_CLASS[s]}`, text: s })),
+      el('span', { class: 'key svc-queue', text: 'ComfyUI queue wait' }),
     );
-    const typical = el('div', { class: 'typical', 'data-for': index === undefined ? 'page' : String(index) }, el('p', { class: 'loading', text: 'Loading the typical generation of the window…' }));
-    return [legend, header, el('h3', { text: 'Waterfall' }), waterfall, el('h3', { text: 'Compared with a typical generation' }), typical, el('h3', { text: 'Timeline' }), events];
+    const waterfall = el(
+      'ol',
+      { class: 'waterfall', 'aria-label': 'Waterfall: stages, ComfyUI nodes and events by offset from the first event' },
+      rows,
+    );
+    const events = table('Events and ComfyUI lines in time order', ['Offset', 'Service', 'Event', 'Message'], timeline(trace, t0));
+    const typical = el(
+      'div',
+      { class: 'typical', 'data-for': index === undefined ? 'page' : String(index) },
+      el('p', { class: 'loading', text: 'Loading the typical generation of the window…' }),
+    );
+    return [
+      legend,
+      header,
+      el('h3', { text: 'Waterfall' }),
+      waterfall,
+      el('h3', { text: 'Compared with a typical generation' }),
+      typical,
+      el('h3', { text: 'Timeline' }),
+      events,
+    ];
   }
 
   function timeline(trace, t0) {
@@ -295,13 +463,40 @@
     const comfy = [...trace.comfyui];
     const comfyRow = (c) => {
       const lines = c.text.split('\n');
-      const text = lines.length > 1 ? el('details', {}, el('summary', { text: lines[0] }), el('pre', { text: lines.slice(1).join('\n') })) : el('span', { class: 'msg', text: c.text });
-      return el('tr', { class: 'comfy' }, el('td', { text: c.time ? ms(Date.parse(c.time) - t0) : '—' }), el('td', {}, el('span', { class: 'svc svc-comfyui', text: 'comfyui.log' })), el('td', { text: `${c.kind} (by ${c.attribution})` }), el('td', {}, text));
+      const text =
+        lines.length > 1
+          ? el('details', {}, el('summary', { text: lines[0] }), el('pre', { text: lines.slice(1).join('\n') }))
+          : el('span', { class: 'msg', text: c.text });
+      return el(
+        'tr',
+        { class: 'comfy' },
+        el('td', { text: c.time ? ms(Date.parse(c.time) - t0) : '—' }),
+        el('td', {}, el('span', { class: 'svc svc-comfyui', text: 'comfyui.log' })),
+        el('td', { text: `${c.kind} (by ${c.attribution})` }),
+        el('td', {}, text),
+      );
     };
     trace.events.forEach((e, i) => {
       while (comfy.length && comfy[0].before_event <= i) rows.push(comfyRow(comfy.shift()));
-      const detail = e.error || e.stack ? el('details', {}, el('summary', { text: String(e.msg ?? '') }), el('pre', { text: [e.error, e.stack].filter(Boolean).join('\n') })) : el('span', { class: 'msg', text: String(e.msg ?? '') });
-      rows.push(el('tr', {}, el('td', { text: ms(Date.parse(e.time) - t0) }), el('td', {}, el('span', { class: `svc ${SERVICE_CLASS[e.service] || 'svc-other'}`, text: e.service })), el('td', { text: e.event || '' }), el('td', {}, detail)));
+      const detail =
+        e.error || e.stack
+          ? el(
+              'details',
+              {},
+              el('summary', { text: String(e.msg ?? '') }),
+              el('pre', { text: [e.error, e.stack].filter(Boolean).join('\n') }),
+            )
+          : el('span', { class: 'msg', text: String(e.msg ?? '') });
+      rows.push(
+        el(
+          'tr',
+          {},
+          el('td', { text: ms(Date.parse(e.time) - t0) }),
+          el('td', {}, el('span', { class: `svc ${SERVICE_CLASS[e.service] || 'svc-other'}`, text: e.service })),
+          el('td', { text: e.event || '' }),
+          el('td', {}, detail),
+        ),
+      );
     });
     for (const c of comfy) rows.push(comfyRow(c));
     return rows;
@@ -315,9 +510,22 @@
         const stats = path.length === 1 ? perf[path[0]] : perf[path[0]][path[1]];
         const p50 = stats ? stats.p50_ms : null;
         const ratio = p50 ? s.duration_ms / p50 : null;
-        return el('tr', {}, el('th', { scope: 'row', text: s.label }), el('td', { text: ms(s.duration_ms) }), el('td', { text: ms(p50) }), el('td', { class: ratio !== null && ratio > 2 ? 'worse' : '', text: ratio === null ? '—' : `${ratio.toFixed(1)}×` }));
+        return el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: s.label }),
+          el('td', { text: ms(s.duration_ms) }),
+          el('td', { text: ms(p50) }),
+          el('td', { class: ratio !== null && ratio > 2 ? 'worse' : '', text: ratio === null ? '—' : `${ratio.toFixed(1)}×` }),
+        );
       });
-    box.replaceChildren(table(`Each stage beside its p50 over ${perf.generation.count} generations of the window`, ['Stage', 'This request', 'p50 (window)', 'Ratio'], rows));
+    box.replaceChildren(
+      table(
+        `Each stage beside its p50 over ${perf.generation.count} generations of the window`,
+        ['Stage', 'This request', 'p50 (window)', 'Ratio'],
+        rows,
+      ),
+    );
   }
 
   // ---- pages ----
@@ -351,7 +559,16 @@
       trace = await getJson(`/api/trace/${encodeURIComponent(id)}`);
     } catch (error) {
       const candidates = error.body && error.body.candidates;
-      showError(error.message, candidates ? el('ul', {}, candidates.map((c) => el('li', {}, traceLink(c.id), ` ${c.field}, ${c.service}, first seen ${time(c.time)}`))) : null);
+      showError(
+        error.message,
+        candidates
+          ? el(
+              'ul',
+              {},
+              candidates.map((c) => el('li', {}, traceLink(c.id), ` ${c.field}, ${c.service}, first seen ${time(c.time)}`)),
+            )
+          : null,
+      );
       return;
     }
     mount(el('h1', {}, 'Trace ', el('code', { text: trace.id })), ...renderTrace(trace));
@@ -367,7 +584,14 @@
     const { overview, traces } = report;
     const { parts, draw } = renderOverview(overview);
     const errorsView = { window: overview.window, errors: overview.errors, sparklines: overview.sparklines };
-    const traceSections = traces.map((t, i) => el('article', { id: `trace-${i}`, class: 'trace', 'aria-labelledby': `trace-${i}-h` }, el('h3', { id: `trace-${i}-h` }, `${i + 1}. `, el('code', { text: t.id }), ` — ${ms(t.duration_ms)}`), ...renderTrace(t, i)));
+    const traceSections = traces.map((t, i) =>
+      el(
+        'article',
+        { id: `trace-${i}`, class: 'trace', 'aria-labelledby': `trace-${i}-h` },
+        el('h3', { id: `trace-${i}-h` }, `${i + 1}. `, el('code', { text: t.id }), ` — ${ms(t.duration_ms)}`),
+        ...renderTrace(t, i),
+      ),
+    );
     mount(
       el('h1', { text: 'logtrace report' }),
       el('p', { class: 'window', text: `Written ${time(report.written_at)}.` }),
@@ -381,7 +605,9 @@
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const q = document.getElementById('q').value.trim();
-      const href = q ? traces.findIndex((t) => [t.request_id, ...t.generation_ids, ...t.prompt_ids].some((id) => id && id.startsWith(q))) : -1;
+      const href = q
+        ? traces.findIndex((t) => [t.request_id, ...t.generation_ids, ...t.prompt_ids].some((id) => id && id.startsWith(q)))
+        : -1;
       if (href >= 0) location.hash = `trace-${href}`;
       else {
         const errorsSection = document.getElementById('errors');

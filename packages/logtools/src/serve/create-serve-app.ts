@@ -60,7 +60,10 @@ export function createServeApp({ loader, assets, guard }: ServeAppDeps): Hono {
   app.notFound((c) => c.json({ error: `no such page: ${c.req.path.slice(0, 100)}` }, 404));
   app.onError((error, c) => {
     if (error instanceof AmbiguousIdError) {
-      return c.json({ error: error.message, candidates: error.candidates.map((x) => ({ ...x, time: new Date(x.time).toISOString() })) }, 409);
+      return c.json(
+        { error: error.message, candidates: error.candidates.map((x) => ({ ...x, time: new Date(x.time).toISOString() })) },
+        409,
+      );
     }
     if (error instanceof UsageError) return c.json({ error: error.message }, 400);
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);

@@ -44,7 +44,9 @@ export function isLoopback(host: string): boolean {
 
 /** The Host header values a browser sends for the listen address (loopback: also localhost and 127.0.0.1). */
 export function acceptedHosts(host: string, port: number): string[] {
-  const names = isLoopback(host) ? ['localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host] : [host.includes(':') ? `[${host}]` : host];
+  const names = isLoopback(host)
+    ? ['localhost', '127.0.0.1', '[::1]', host.includes(':') ? `[${host}]` : host]
+    : [host.includes(':') ? `[${host}]` : host];
   return [...new Set(names)].map((name) => `${name}:${port}`.toLowerCase());
 }
 
@@ -69,9 +71,13 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<number> {
     const hosts: string[] = [];
     const app = createServeApp({ loader, assets, guard: { hosts, token: serveArgs.token } });
     const server: ServerType = serve({ fetch: app.fetch, hostname: serveArgs.host, port: serveArgs.port });
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]).catch((error: unknown) => {
-      throw new UsageError(`cannot listen on ${serveArgs.host}:${serveArgs.port}: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]).catch(
+      (error: unknown) => {
+        throw new UsageError(
+          `cannot listen on ${serveArgs.host}:${serveArgs.port}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+    );
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : serveArgs.port;
     hosts.push(...acceptedHosts(serveArgs.host, port));

@@ -179,7 +179,10 @@ export class ViewLoader {
     }
     const bounds = { since, end, until: asked.until, latest: clock };
     const sinceIso = new Date(since).toISOString();
-    return { bounds, args: asked.until === undefined ? { since: sinceIso } : { since: sinceIso, until: new Date(asked.until).toISOString() } };
+    return {
+      bounds,
+      args: asked.until === undefined ? { since: sinceIso } : { since: sinceIso, until: new Date(asked.until).toISOString() },
+    };
   }
 
   /** Runs `body` with the inputs open, as a command does (same CommandContext). */
@@ -191,7 +194,12 @@ export class ViewLoader {
       cwd: this.options.cwd,
       now: () => clock,
     };
-    const inputArgs = { ...args, dir: this.options.dir, ...(this.options.files === undefined ? {} : { file: this.options.files }), json: true };
+    const inputArgs = {
+      ...args,
+      dir: this.options.dir,
+      ...(this.options.files === undefined ? {} : { file: this.options.files }),
+      json: true,
+    };
     return withInputs(inputArgs, io, this.options.threads, body);
   }
 

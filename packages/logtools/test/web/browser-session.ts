@@ -10,7 +10,8 @@ export const BIN = fileURLToPath(new URL('../../bin/logtrace.js', import.meta.ur
 /** Debian's chromium (scripts/apt_install.sh, `npm run test:deps`); CHROMIUM_PATH overrides. */
 export function chromiumPath(): string {
   const path = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new Error(`no chromium at ${path}: run "npm run test:deps" (installs Debian's chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(path))
+    throw new Error(`no chromium at ${path}: run "npm run test:deps" (installs Debian's chromium) or set CHROMIUM_PATH`);
   return path;
 }
 
@@ -64,11 +65,19 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }
+    ).axe;
     const result = await axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.targets.join(' ')}`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(' ')}`);
 }
 
 /** For each canvas of the page: how many of its pixels are strongly coloured (data, not the grey axes and grid). */

@@ -38,7 +38,10 @@ beforeAll(async () => {
   // The backend logs an error whose text is markup, inside a failed request's trace.
   const time = (failed.events[1]?.time ?? 0) + 1;
   const fields = { request_id: failed.request_id, error_code: 'xss_probe', error: XSS };
-  appendFileSync(path.join(dir, 'backend.log'), `${formatRecord('ours', { time, level: 'ERROR', service: 'backend', event: 'gpu_error', msg: XSS, fields }, 4242)}\n`);
+  appendFileSync(
+    path.join(dir, 'backend.log'),
+    `${formatRecord('ours', { time, level: 'ERROR', service: 'backend', event: 'gpu_error', msg: XSS, fields }, 4242)}\n`,
+  );
   [server, browser] = await Promise.all([startServer(['--dir', dir]), launchChromium()]);
 }, 60_000);
 
@@ -81,7 +84,10 @@ async function open(pathAndQuery: string, base = server.url): Promise<Page> {
 }
 
 /** An HTTP GET with any Host header and headers (fetch would not send a foreign Host). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers }, (res) => {
       let body = '';
@@ -214,7 +220,9 @@ describe('/api', () => {
     const since = new Date(gen.startTime).toISOString();
     const until = new Date(gen.endTime + 60_000).toISOString();
     const api = async (pathAndQuery: string) => JSON.parse((await get(new URL(pathAndQuery, server.url).href)).body) as Json;
-    expect(await api(`/api/perf?since=${since}&until=${until}`)).toEqual((await runJson(['perf', '--dir', dir, '--since', since, '--until', until])).json);
+    expect(await api(`/api/perf?since=${since}&until=${until}`)).toEqual(
+      (await runJson(['perf', '--dir', dir, '--since', since, '--until', until])).json,
+    );
     expect(await api(`/api/errors?since=${since}&until=${until}&level=warn`)).toEqual(
       (await runJson(['errors', '--dir', dir, '--since', since, '--until', until, '--level', 'warn'])).json,
     );
