@@ -574,7 +574,8 @@
     mount(el('h1', {}, 'Trace ', el('code', { text: trace.id })), ...renderTrace(trace));
     const box = app.querySelector('.typical');
     try {
-      renderTypical(box, trace, await getJson('/api/perf'));
+      // The overview's statistics of the default window: already computed when the trace was opened from the overview.
+      renderTypical(box, trace, (await getJson('/api/view/overview')).perf);
     } catch (error) {
       box.replaceChildren(el('p', { text: `No typical generation to compare with: ${error.message}` }));
     }

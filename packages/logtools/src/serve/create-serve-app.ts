@@ -11,6 +11,8 @@ export interface ServeAppDeps {
   readonly loader: ViewLoader;
   readonly assets: WebAssets;
   readonly guard: GuardOptions;
+  /** Told of an unexpected error (the answer says only "internal error"). */
+  readonly onInternalError?: (error: unknown) => void;
 }
 
 /** Longest search text taken, characters. */
@@ -21,7 +23,7 @@ const MAX_SEARCH = 200;
  * `--json` documents under /api (perf, errors, trace), the web assets; every request
  * guarded (Host, token) and answered with the security headers.
  */
-export function createServeApp({ loader, assets, guard }: ServeAppDeps): Hono {
+export function createServeApp({ loader, assets, guard, onInternalError }: ServeAppDeps): Hono {
   const app = new Hono();
   app.use('*', secureHeaders());
   app.use('*', guardRequest(guard));
@@ -69,6 +71,7 @@ export function createServeApp({ loader, assets, guard }: ServeAppDeps): Hono {
     if (error instanceof NotFoundError) return c.json({ error: error.message }, 404);
     if (error instanceof BusyError) return c.json({ error: error.message }, 503);
     if (error instanceof InputError) return c.json({ error: error.message }, 503);
+    onInternalError?.(error);
     return c.json({ error: 'internal error: the logs could not be read' }, 500);
   });
   return app;

@@ -7,6 +7,7 @@ import { countOption, optionalString, readCommonArgs } from '../cli/common-optio
 import { parseDuration } from '../core/parse-duration.js';
 import { withScanThreads } from '../engine/scan-pool.js';
 import { EXIT_CODES, UsageError } from '../logtrace-error.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 import { createServeApp } from './create-serve-app.js';
 import { ViewLoader } from './view-loader.js';
 import { loadWebAssets } from './web-assets.js';
@@ -69,7 +70,9 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<number> {
       now: io.now,
     });
     const hosts: string[] = [];
-    const app = createServeApp({ loader, assets, guard: { hosts, token: serveArgs.token } });
+    const onInternalError = (error: unknown) =>
+      io.stderr.write(`logtrace serve: internal error: ${escapeTerminal(error instanceof Error ? error.message : String(error))}\n`);
+    const app = createServeApp({ loader, assets, guard: { hosts, token: serveArgs.token }, onInternalError });
     const server: ServerType = serve({ fetch: app.fetch, hostname: serveArgs.host, port: serveArgs.port });
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]).catch(
       (error: unknown) => {

@@ -120,10 +120,9 @@ export class ViewLoader {
       const { bounds, args } = this.windowArgs(q, clock);
       // Minute buckets, gathered into the chart's slots once the span of the data is known.
       return this.withContext(args, clock, async (ctx) => {
-        const [perf, errors] = await Promise.all([
-          computePerf(ctx, perfHandler.prepare({ ...args, bucket: '1m', top: 20 })),
-          computeErrors(ctx, errorsHandler.prepare(args)),
-        ]);
+        // One after the other: the scanning threads take one job at a time.
+        const perf = await computePerf(ctx, perfHandler.prepare({ ...args, bucket: '1m', top: 20 }));
+        const errors = await computeErrors(ctx, errorsHandler.prepare(args));
         const generations = perf.accumulator.generationSeries(60_000);
         const firstMinute = Math.min(generations[0]?.start ?? Infinity, firstErrorMinute(errors.minutes));
         const window = slotWindow(bounds, firstMinute);
@@ -204,15 +203,19 @@ export class ViewLoader {
   }
 
   /**
-   * Runs one scan after the others (bounded: refused when too many wait), or answers
-   * from the cache when the same view of the same files was computed before.
+   * Answers from the cache when the same view of the same files was computed before
+   * (without waiting for a running scan), else runs the scan after the others
+   * (bounded: refused when too many wait).
    */
   private async scan<T>(kind: string, query: Readonly<Record<string, unknown>>, body: (clock: number) => Promise<T>): Promise<T> {
+    const key = `${kind} ${JSON.stringify(query)}`;
+    const cachedNow = await this.cached<T>(key);
+    if (cachedNow !== undefined) return cachedNow.value;
     if (this.waiting >= MAX_WAITING) throw new BusyError();
     this.waiting++;
     const turn = this.queue.then(async () => {
+      // Looked at again: the scan before this one may have computed it, or the files changed.
       const { clock, signature } = await this.look();
-      const key = `${kind} ${JSON.stringify(query)}`;
       const cached = this.cache.get(key);
       if (cached !== undefined && cached.signature === signature) return cached.value as T;
       const value = await body(clock);
@@ -227,6 +230,14 @@ export class ViewLoader {
     } finally {
       this.waiting--;
     }
+  }
+
+  /** The cached value of a view when the files are still those it was computed from. */
+  private async cached<T>(key: string): Promise<{ readonly value: T } | undefined> {
+    const cached = this.cache.get(key);
+    if (cached === undefined) return undefined;
+    const { signature } = await this.look();
+    return cached.signature === signature ? { value: cached.value as T } : undefined;
   }
 
   /** The data's latest record time and a signature of the files (paths and sizes) as they are now. */
