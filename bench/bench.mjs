@@ -262,6 +262,7 @@ function reportWebView(lines, web, perfSeconds) {
   for (const [k, name] of [
     ['overview_cold_s', 'overview, first load (server reads the logs)'],
     ['overview_warm_s', 'overview, again'],
+    ['overview_api_warm_s', "/api/view/overview again, alone (the server's part)"],
     ['trace_cold_s', 'trace page, first load'],
     ['trace_warm_s', 'trace page, again'],
   ]) {

@@ -6,6 +6,7 @@
 //   trace_cold_s     /trace/ID on the same server, first time, until drawn
 //   trace_warm_s     the same trace again
 //   first_load_bytes every response body of the first overview load (HTML, scripts, styles, data)
+//   overview_api_warm_s  /api/view/overview again, alone (the server's part of a warm overview)
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,11 +63,21 @@ try {
   await Promise.all(pending);
   page.removeAllListeners('response');
   const overviewWarm = await timeLoad(page, server.url);
+  const apiStarted = performance.now();
+  await (await fetch(new URL('/api/view/overview', server.url))).arrayBuffer();
+  const overviewApiWarm = (performance.now() - apiStarted) / 1000;
   const traceUrl = new URL(`/trace/${id}`, server.url).href;
   const traceCold = await timeLoad(page, traceUrl);
   const traceWarm = await timeLoad(page, traceUrl);
   process.stdout.write(
-    `${JSON.stringify({ overview_cold_s: overviewCold, overview_warm_s: overviewWarm, trace_cold_s: traceCold, trace_warm_s: traceWarm, first_load_bytes: bytes })}\n`,
+    `${JSON.stringify({
+      overview_cold_s: overviewCold,
+      overview_warm_s: overviewWarm,
+      overview_api_warm_s: overviewApiWarm,
+      trace_cold_s: traceCold,
+      trace_warm_s: traceWarm,
+      first_load_bytes: bytes,
+    })}\n`,
   );
 } finally {
   server.child.removeAllListeners('exit');
