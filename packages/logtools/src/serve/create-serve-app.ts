@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { AmbiguousIdError, InputError, NotFoundError, UsageError } from '../logtrace-error.js';
 import { guardRequest, secureHeaders, type GuardOptions } from './guard-request.js';
-import { pageShell, SERVED_HEAD, type PageKind } from './page-shell.js';
+import { pageShell, servedHead, type PageKind } from './page-shell.js';
 import { checkTraceId, type QueryValues } from './view-query.js';
 import { BusyError, type ViewLoader } from './view-loader.js';
 import type { WebAssets } from './web-assets.js';
@@ -28,8 +28,9 @@ export function createServeApp({ loader, assets, guard, onInternalError }: Serve
   app.use('*', secureHeaders());
   app.use('*', guardRequest(guard));
 
+  const head = servedHead(assets.scripts.map((s) => s.name));
   const page = (kind: PageKind, title: string) => () =>
-    new Response(pageShell(kind, { title, head: SERVED_HEAD }), { headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+    new Response(pageShell(kind, { title, head }), { headers: { 'Content-Type': 'text/html; charset=utf-8' } });
   app.get('/', page('overview', 'logtrace — overview'));
   app.get('/errors', page('errors', 'logtrace — errors'));
   app.get('/trace/:id', (c) => {
@@ -48,9 +49,8 @@ export function createServeApp({ loader, assets, guard, onInternalError }: Serve
     new Response(body, { headers: { 'Content-Type': type, 'Cache-Control': 'no-cache' } });
   // Browsers ask for it on every page; no icon rather than a 404 in the console.
   app.get('/favicon.ico', () => new Response(null, { status: 204 }));
-  app.get('/static/app.js', asset(assets.appJs, 'text/javascript; charset=utf-8'));
+  for (const script of assets.scripts) app.get(`/static/${script.name}`, asset(script.text, 'text/javascript; charset=utf-8'));
   app.get('/static/style.css', asset(assets.styleCss, 'text/css; charset=utf-8'));
-  app.get('/static/uplot.js', asset(assets.uplotJs, 'text/javascript; charset=utf-8'));
   app.get('/static/uplot.css', asset(assets.uplotCss, 'text/css; charset=utf-8'));
 
   app.get('/api/perf', async (c) => c.json(await loader.perf(queryOf(c.req.url))));

@@ -45,7 +45,8 @@ ${tail}
 `;
 }
 
-/** The head of a served page: uPlot and the page script and styles, as files of the server. */
-export const SERVED_HEAD =
-  '<link rel="stylesheet" href="/static/uplot.css">\n<link rel="stylesheet" href="/static/style.css">\n' +
-  '<script src="/static/uplot.js" defer></script>\n<script src="/static/app.js" defer></script>';
+/** The head of a served page: uPlot, the page scripts (deferred, run in order) and the styles, as files of the server. */
+export function servedHead(scriptNames: readonly string[]): string {
+  const scripts = scriptNames.map((name) => `<script src="/static/${name}" defer></script>`);
+  return ['<link rel="stylesheet" href="/static/uplot.css">', '<link rel="stylesheet" href="/static/style.css">', ...scripts].join('\n');
+}

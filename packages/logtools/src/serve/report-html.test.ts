@@ -14,7 +14,7 @@ describe('reportHtml', () => {
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
     const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
     const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '');
-    expect(scripts).toHaveLength(2);
+    expect(scripts).toHaveLength(6);
     expect(styles).toHaveLength(2);
     expect(csp).toBe(
       `default-src 'none'; script-src ${scripts.map(sha).join(' ')}; style-src ${styles.map(sha).join(' ')}; img-src data:; base-uri 'none'; form-action 'none'`,
@@ -27,6 +27,6 @@ describe('reportHtml', () => {
     const block = /<script type="application\/json" id="logtrace-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     expect(block).not.toContain('<');
     expect(JSON.parse(block)).toEqual(data);
-    expect(html.match(/<script/g)).toHaveLength(3);
+    expect(html.match(/<script/g)).toHaveLength(7);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pageShell } from './page-shell.js';
-import type { ViewWindow } from './view-loader.js';
+import type { ViewWindow } from './view-window.js';
 import type { OverviewView } from './view-loader.js';
 import type { TraceJson } from '../trace/trace-handler.js';
 import type { WebAssets } from './web-assets.js';
@@ -21,7 +21,7 @@ export interface ReportData {
  * it never runs) with `<`, `>` and `&` escaped so no log text can close it.
  */
 export function reportHtml(data: ReportData, assets: WebAssets): string {
-  const scripts = [assets.uplotJs, assets.appJs].map(closeSafe);
+  const scripts = assets.scripts.map((s) => closeSafe(s.text));
   const styles = [assets.uplotCss, assets.styleCss].map(closeSafe);
   const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
   const csp =

@@ -1,19 +1,16 @@
 import type { CliIo } from '../cli/cli-io.js';
 import { withInputs, type CommandContext } from '../cli/command-context.js';
 import type { ParsedArgs } from '../cli/command-spec.js';
-import { createTimeWindow } from '../core/time-window.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { computeErrors, errorsHandler, type ErrorsJson } from '../errors/errors-handler.js';
 import { UsageError } from '../logtrace-error.js';
+import { firstErrorMinute, slotWindow, windowBounds, type ViewWindow, type WindowBounds } from './view-window.js';
 import { computePerf, perfHandler, type PerfJson } from '../perf/perf-handler.js';
 import { closeInputs, listInputs } from '../read/list-inputs.js';
 import { computeTrace, traceHandler, type TraceJson } from '../trace/trace-handler.js';
 import { latestRecordTime } from './data-clock.js';
-import { chooseSlot, groupSparklines, histogram, type HistogramBin } from './overview-charts.js';
+import { groupSparklines, histogram, type HistogramBin } from './overview-charts.js';
 import { checkTraceId, readQuery, type QueryValues } from './view-query.js';
-
-/** The window a page shows when none is asked for: the last day of data, ms. */
-export const DEFAULT_WINDOW_MS = 24 * 3_600_000;
 
 /** Bars of the generation-time histogram. */
 const HISTOGRAM_BINS = 40;
@@ -35,19 +32,6 @@ export interface ViewLoaderOptions {
   readonly threads: ThreadChoice;
   /** Current time, epoch ms, when the logs hold no time. */
   readonly now: () => number;
-}
-
-/** The window a view covers: ISO bounds, the slot width of its charts, and the data's latest time. */
-export interface ViewWindow {
-  readonly since: string;
-  readonly until: string | null;
-  /** Width of the chart slots, ms. */
-  readonly slot_ms: number;
-  /** Start of the first slot, epoch ms. */
-  readonly start: number;
-  readonly slots: number;
-  /** Latest record time in the logs (relative windows count back from it), ISO. */
-  readonly latest: string;
 }
 
 /** What the overview page draws: perf's and errors' `--json` documents over the window plus the charts' series. */
@@ -163,25 +147,12 @@ export class ViewLoader {
     });
   }
 
-  /** The window of a query: relative times count back from the data's latest record; 24 h of data by default; at most maxWindowMs. */
+  /** The window of a query (windowBounds) and the arguments a command takes for it. */
   private windowArgs(q: Readonly<Record<string, unknown>>, clock: number): { bounds: WindowBounds; args: ParsedArgs } {
-    const until = typeof q['until'] === 'string' ? q['until'] : undefined;
-    const asked = createTimeWindow(typeof q['since'] === 'string' ? q['since'] : undefined, until, clock);
-    const end = asked.until ?? clock + 1;
-    const since = asked.since ?? end - DEFAULT_WINDOW_MS;
-    if (since >= end) throw new UsageError('since: the window ends before it starts (no data after it)');
-    if (end - since > this.options.maxWindowMs) {
-      throw new UsageError(
-        `the window covers ${formatSpan(end - since)}, more than the ${formatSpan(this.options.maxWindowMs)} one page may read ` +
-          '(narrow since/until, or start the server with a larger --max-window)',
-      );
-    }
-    const bounds = { since, end, until: asked.until, latest: clock };
-    const sinceIso = new Date(since).toISOString();
-    return {
-      bounds,
-      args: asked.until === undefined ? { since: sinceIso } : { since: sinceIso, until: new Date(asked.until).toISOString() },
-    };
+    const text = (name: string) => (typeof q[name] === 'string' ? q[name] : undefined);
+    const bounds = windowBounds(text('since'), text('until'), clock, this.options.maxWindowMs);
+    const since = new Date(bounds.since).toISOString();
+    return { bounds, args: bounds.until === undefined ? { since } : { since, until: new Date(bounds.until).toISOString() } };
   }
 
   /** Runs `body` with the inputs open, as a command does (same CommandContext). */
@@ -252,36 +223,6 @@ export class ViewLoader {
   }
 }
 
-/** A window's ends, epoch ms: since (inclusive), end (exclusive: until, else just after the latest record). */
-interface WindowBounds {
-  readonly since: number;
-  readonly end: number;
-  readonly until: number | undefined;
-  readonly latest: number;
-}
-
-/** The ViewWindow of a window whose data starts at `firstMinute` (epoch ms; Infinity without data): its charts span the data, not the empty hours before it. */
-function slotWindow(bounds: WindowBounds, firstMinute: number): ViewWindow {
-  const from = Number.isFinite(firstMinute) ? Math.max(bounds.since, firstMinute) : bounds.since;
-  const slot = chooseSlot(bounds.end - from);
-  const start = Math.floor(from / slot) * slot;
-  return {
-    since: new Date(bounds.since).toISOString(),
-    until: bounds.until === undefined ? null : new Date(bounds.until).toISOString(),
-    slot_ms: slot,
-    start,
-    slots: Math.max(1, Math.ceil((bounds.end - start) / slot)),
-    latest: new Date(bounds.latest).toISOString(),
-  };
-}
-
-/** The earliest minute any error group was seen in (epoch ms), or Infinity. */
-function firstErrorMinute(minutes: ReadonlyMap<string, ReadonlyMap<number, number>>): number {
-  let first = Infinity;
-  for (const group of minutes.values()) for (const minute of group.keys()) first = Math.min(first, minute);
-  return first;
-}
-
 /** Too many requests wait for the scanner (HTTP 503). */
 export class BusyError extends Error {
   constructor() {
@@ -292,9 +233,4 @@ export class BusyError extends Error {
 function wholeNumber(text: string, name: string): number {
   if (!/^\d{1,6}$/.test(text)) throw new UsageError(`${name}: expected a whole number, got "${text.slice(0, 40)}"`);
   return Number(text);
-}
-
-function formatSpan(ms: number): string {
-  const hours = ms / 3_600_000;
-  return hours >= 48 ? `${Math.round(hours / 24)} d` : `${Math.round(hours * 10) / 10} h`;
 }

@@ -289,5 +289,6 @@ describe('report --html', () => {
     expect(await p.locator('#errors').innerText()).toContain(XSS);
     expect(await p.locator('main img').count()).toBe(0);
     expect(await seriousViolations(p)).toEqual([]);
-  });
+    // Two real processes (the report, then chromium) on a shared machine.
+  }, 60_000);
 });
