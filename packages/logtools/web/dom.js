@@ -112,11 +112,15 @@
 
   const COLORS = { gen: '#1f5fa8', err: '#b3261e', p50: '#1f5fa8', p95: '#b45309', bar: '#2e7d32' };
 
-  function timeSeriesChart(box, seconds, series) {
+  /** A chart over time slots: `seconds` are the slots' starts, `slotSeconds` their width (the x range covers whole slots, one slot included). */
+  function timeSeriesChart(box, seconds, slotSeconds, series) {
+    const first = seconds[0] || 0;
+    const last = (seconds[seconds.length - 1] || first) + slotSeconds;
     return drawChart(
       box,
       {
-        scales: { x: { time: true } },
+        // Counts and durations from zero, so a bar's height is its value.
+        scales: { x: { time: true, range: () => [first, last] }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.08 : 1] } },
         axes: [{}, { values: (u, vals) => vals.map((v) => (series.unit === 'ms' ? ms(v) : String(v))), size: 70 }],
         series: [
           {},

@@ -57,7 +57,7 @@
         for (const n of trace.nodes)
           rows.push(
             row(
-              `node ${n.node_id} ${n.class_type}`,
+              `node ${n.node_id} ${n.class_type || ''}`.trim(),
               `svc-comfyui node${n.cached ? ' cached' : ''}`,
               n.start_ms,
               n.duration_ms,

@@ -34,7 +34,7 @@ export interface ViewLoaderOptions {
   readonly now: () => number;
 }
 
-/** What the overview page draws: perf's and errors' `--json` documents over the window plus the charts' series. */
+/** What the overview page draws: perf's (`--slow 0 --top 20`) and errors' `--json` documents over the window plus the charts' series. */
 export interface OverviewView {
   readonly window: ViewWindow;
   /** perf's `--json` document without its per-bucket table (the series below replace it). */
@@ -105,7 +105,8 @@ export class ViewLoader {
       // Minute buckets, gathered into the chart's slots once the span of the data is known.
       return this.withContext(args, clock, async (ctx) => {
         // One after the other: the scanning threads take one job at a time.
-        const perf = await computePerf(ctx, perfHandler.prepare({ ...args, bucket: '1m', top: 20 }));
+        // slow 0: the slowest generations whatever their time, so a fast system still lists its slowest.
+        const perf = await computePerf(ctx, perfHandler.prepare({ ...args, bucket: '1m', top: 20, slow: '0' }));
         const errors = await computeErrors(ctx, errorsHandler.prepare(args));
         const generations = perf.accumulator.generationSeries(60_000);
         const firstMinute = Math.min(generations[0]?.start ?? Infinity, firstErrorMinute(errors.minutes));
