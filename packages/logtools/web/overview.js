@@ -97,7 +97,17 @@
             ' of data.',
           ),
     );
-    const parts = [windows, stats, el('div', { class: 'grid' }, rate, latency, hist), queueTable, slow, topErrors];
+    const input = perf.input;
+    const unreadable = input.by_file.filter((f) => f.error !== null);
+    const read = el(
+      'p',
+      { class: 'window', id: 'input-note' },
+      `Read ${input.files} files, ${input.lines} lines`,
+      input.skipped > 0 ? `; ${input.skipped} unusable lines skipped (logtrace perf says why)` : '',
+      unreadable.length > 0 ? el('strong', { text: `; could not read ${unreadable.map((f) => `${f.path}: ${f.error}`).join(', ')}` }) : '',
+      '.',
+    );
+    const parts = [windows, read, stats, el('div', { class: 'grid' }, rate, latency, hist), queueTable, slow, topErrors];
     return {
       parts,
       draw() {
