@@ -23,7 +23,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S      seconds per autocannon run (default 10)
   --rounds N        alternating logged/silent rounds for the services (default 3)
   --out FILE        also write the report (markdown) to FILE
-  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ...)`;
+  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ..., web for logtrace serve)`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -229,6 +229,62 @@ function runAll(allRows) {
   return results;
 }
 
+// ---------------------------------------------------------------- web view
+/**
+ * `logtrace serve` in chromium (bench/web-view.mjs), a fresh server each round: the
+ * overview and a trace page, first and again, and the bytes of the first load.
+ */
+function benchWebView(d) {
+  if (opts.only !== undefined && !opts.only.split(',').includes('web')) return undefined;
+  const rounds = [];
+  for (let run = 0; run < RUNS; run++) {
+    const done = spawnSync(process.execPath, [path.join(ROOT, 'bench/web-view.mjs'), d.clean, d.id], { encoding: 'utf8' });
+    if (done.status !== 0) {
+      notes.push(`logtrace serve not measured: ${(done.stderr || '').trim().split('\n').pop()}`);
+      return undefined;
+    }
+    rounds.push(JSON.parse(done.stdout));
+    log(`run ${run + 1}/${RUNS} logtrace serve: ${done.stdout.trim()}`);
+  }
+  return rounds;
+}
+
+/** The web view's table and targets (overview cold against logtrace perf's median). */
+function reportWebView(lines, web, perfSeconds) {
+  const med = (k) => median(web.map((r) => r[k]));
+  lines.push('');
+  lines.push(
+    `logtrace serve in chromium (bench/web-view.mjs), a fresh server each of ${web.length} rounds; "ready" is the page's data-ready mark (data fetched, charts and waterfall drawn); warm is the same page again (the server's cache).`,
+  );
+  lines.push('');
+  lines.push('| page | median s | runs (s) |');
+  lines.push('|---|---:|---|');
+  for (const [k, name] of [
+    ['overview_cold_s', 'overview, first load (server reads the logs)'],
+    ['overview_warm_s', 'overview, again'],
+    ['overview_api_warm_s', "/api/view/overview again, alone (the server's part)"],
+    ['trace_cold_s', 'trace page, first load'],
+    ['trace_warm_s', 'trace page, again'],
+  ]) {
+    lines.push(`| ${name} | ${med(k).toFixed(3)} | ${web.map((r) => r[k].toFixed(2)).join(' ')} |`);
+  }
+  lines.push('');
+  const target = (label, ok, detail) => lines.push(`- ${ok ? 'met' : '**not met**'}: ${label} (${detail})`);
+  if (!Number.isNaN(perfSeconds))
+    target(
+      'overview ready ≤ 1.5× logtrace perf',
+      med('overview_cold_s') <= 1.5 * perfSeconds,
+      `${med('overview_cold_s').toFixed(3)} s vs 1.5 × ${perfSeconds.toFixed(3)} s`,
+    );
+  target('overview warm ≤ 300 ms', med('overview_warm_s') <= 0.3, `${(med('overview_warm_s') * 1000).toFixed(0)} ms`);
+  target(
+    'trace page ≤ 300 ms',
+    med('trace_cold_s') <= 0.3,
+    `${(med('trace_cold_s') * 1000).toFixed(0)} ms first, ${(med('trace_warm_s') * 1000).toFixed(0)} ms again`,
+  );
+  target('first page load ≤ 300 KB', med('first_load_bytes') <= 300_000, `${(med('first_load_bytes') / 1000).toFixed(0)} KB`);
+}
+
 // ---------------------------------------------------------------- services
 async function benchServices() {
   const { default: autocannon } = await import('autocannon');
@@ -333,7 +389,7 @@ async function freePorts(n) {
 }
 
 // ---------------------------------------------------------------- report
-function report(d, results, services) {
+function report(d, results, services, web) {
   const lines = [];
   const get = (k) => results.get(k);
   const med = (k) => median(get(k)?.times ?? []);
@@ -402,6 +458,7 @@ function report(d, results, services) {
   if (have('lt-help')) target('--help < 200 ms', med('lt-help') < 0.2, `${(med('lt-help') * 1000).toFixed(0)} ms`);
   if (have('lt-small-trace'))
     target('trace on a small directory < 200 ms', med('lt-small-trace') < 0.2, `${(med('lt-small-trace') * 1000).toFixed(0)} ms`);
+  if (web) reportWebView(lines, web, med('lt-perf'));
   if (services) {
     lines.push('');
     lines.push(
@@ -436,8 +493,9 @@ async function main() {
   ensureTools();
   const d = prepareData();
   const results = runAll(defineRows(d));
+  const web = benchWebView(d);
   const services = opts['no-services'] ? undefined : await benchServices();
-  const text = report(d, results, services);
+  const text = report(d, results, services, web);
   process.stdout.write(`${text}\n`);
   if (opts.out) writeFileSync(opts.out, `${text}\n`);
 }

@@ -1,6 +1,8 @@
 import { errorsCommand } from '../errors/errors-command.js';
 import { perfCommand } from '../perf/perf-command.js';
 import { traceCommand } from '../trace/trace-command.js';
+import { reportCommand } from '../serve/report-command.js';
+import { serveCommand } from '../serve/serve-command.js';
 import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandSpec } from './command-spec.js';
@@ -10,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { escapeTerminal } from '../render/escape-terminal.js';
 
 /** The commands of `logtrace`, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand];
+export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand, serveCommand, reportCommand];
 
 /** Version printed by `--version`. */
 export const VERSION = '0.1.0';
@@ -50,7 +52,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     .scriptName('logtrace')
     .usage('$0 <command> [options]\n\nAnswers from the log files alone: what happened to a request, how fast are we, what is failing.')
     .strict()
-    .demandCommand(1, 'Choose a command: trace, perf or errors')
+    .demandCommand(1, 'Choose a command: trace, perf, errors, serve or report')
     .recommendCommands()
     .help()
     .alias('h', 'help')

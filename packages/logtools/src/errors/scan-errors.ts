@@ -27,6 +27,8 @@ export interface ErrorScanResult {
   readonly report: ErrorsReport;
   /** Unstamped comfyui.log problems left out because `--since`/`--until` was given. */
   readonly unplaced: number;
+  /** Each group's occurrences per minute, by errorGroupKey (ErrorGrouper.minutes). */
+  readonly minutes: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 /** One error as `--no-group` prints it: a record's fields, or a ComfyUI problem. */
@@ -82,7 +84,7 @@ export async function scanErrors(
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
   stats.push(...comfyuiStats);
-  return { report: grouper.report(), unplaced };
+  return { report: grouper.report(), unplaced, minutes: grouper.minutes() };
 }
 
 /** Every error that passes the filter, one by one, merged by time across files (for `--no-group`). */
