@@ -2,7 +2,7 @@ import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
+import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -13,7 +13,9 @@ import { mergeByTime } from '../engine/merge-by-time.js';
 import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
-import { errorsJob } from './errors-job.js';
+import { errorsJob, type ErrorsSpec } from './errors-job.js';
+import type { ScanIndex } from '../engine/scan-index.js';
+import type { StatsParts } from '../engine/run-unit.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -52,32 +54,40 @@ export async function scanErrors(
   const comfyui = new ErrorGrouper(filter.window);
   const comfyuiStats: FileStats[] = [];
   let unplaced = 0;
-  const readComfyui = async () => {
-    for (const source of comfyuiSources(inputs)) {
-      await readComfyuiLog(
-        source,
-        comfyuiStats,
-        (entry) => {
-          const issue = describeComfyuiIssue(entry);
-          if (issue === undefined) return;
-          const item = { level: issue.level, service: 'comfyui', time: entry.time };
-          if (matchesErrorFilter(item, filter))
-            comfyui.addIssue(
-              issue,
-              entry.time,
-              entry.lines.map((l) => l.text),
-            );
-          else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-        },
-        PROBLEMS_ONLY,
-      );
-    }
-  };
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
     window: filter.window,
     strict: options.strict,
+  };
+  const readSource = async (source: LogSource, sourceStats: FileStats[]): Promise<ComfyuiErrorParts> => {
+    const own = new ErrorGrouper(filter.window);
+    let skippedByWindow = 0;
+    await readComfyuiLog(
+      source,
+      sourceStats,
+      (entry) => {
+        const issue = describeComfyuiIssue(entry);
+        if (issue === undefined) return;
+        const item = { level: issue.level, service: 'comfyui', time: entry.time };
+        if (matchesErrorFilter(item, filter))
+          own.addIssue(
+            issue,
+            entry.time,
+            entry.lines.map((l) => l.text),
+          );
+        else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) skippedByWindow++;
+      },
+      PROBLEMS_ONLY,
+    );
+    return { groups: own.toParts(), unplaced: skippedByWindow };
+  };
+  const readComfyui = async () => {
+    for (const source of comfyuiSources(inputs)) {
+      const parts = await readComfyuiCached(source, spec, threads.index, comfyuiStats, (sourceStats) => readSource(source, sourceStats));
+      comfyui.mergeParts(parts.groups);
+      unplaced += parts.unplaced;
+    }
   };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
@@ -127,6 +137,51 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, u
     line: entry.lines[0]?.line ?? 0,
     text: entry.lines.map((l) => l.text).join('\n'),
   };
+}
+
+/** What errors takes from one comfyui.log source: its groups and how many unstamped problems the window left out. */
+interface ComfyuiErrorParts {
+  readonly groups: MutableGroup[];
+  readonly unplaced: number;
+}
+
+/**
+ * comfyui.log's groups from the index when it holds them for the file as it is now
+ * (a source of one file, unchanged since: an entry may span an append, so a grown file
+ * is read whole again); else read, and handed to the index.
+ */
+async function readComfyuiCached(
+  source: LogSource,
+  spec: ErrorsSpec,
+  index: ScanIndex | undefined,
+  stats: FileStats[],
+  read: (stats: FileStats[]) => Promise<ComfyuiErrorParts>,
+): Promise<ComfyuiErrorParts> {
+  const input = source.files.length === 1 ? source.files[0] : undefined;
+  if (index === undefined || input === undefined || input.fd === undefined || input.size === undefined) return read(stats);
+  const file = { input, service: source.service, wrapper: undefined };
+  const [held, ...more] = index.load(COMFYUI_ERRORS, spec, file);
+  if (held !== undefined && more.length === 0 && held.end === input.size) {
+    stats.push(statsOf(input.path, held.result.stats));
+    return held.result.parts as ComfyuiErrorParts;
+  }
+  const own: FileStats[] = [];
+  const parts = await read(own);
+  stats.push(...own);
+  const fileStats = own[0];
+  if (own.length === 1 && fileStats !== undefined && fileStats.error === undefined)
+    index.save(COMFYUI_ERRORS, spec, file, [{ start: 0, end: input.size, result: { stats: { ...fileStats }, parts } }]);
+  return parts;
+}
+
+/** The index's kind for comfyui.log's error groups. */
+const COMFYUI_ERRORS = 'errors-comfyui';
+
+function statsOf(path: string, parts: StatsParts): FileStats {
+  return Object.assign(new FileStats(path), { lines: parts.lines, skipped: parts.skipped, error: parts.error }, {
+    reasons: { ...parts.reasons },
+    samples: [...parts.samples],
+  });
 }
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
