@@ -43,7 +43,10 @@ export function stableSpecKey(spec: unknown): string {
 }
 
 /** The bytes of an entry: magic, header length (u32), header JSON, payload (v8 serialization of the segments). */
-export function encodeEntry(header: Omit<EntryHeader, 'payloadBytes' | 'payloadHash' | 'segments' | 'format'>, segments: readonly ScannedSegment<unknown>[]): Buffer {
+export function encodeEntry(
+  header: Omit<EntryHeader, 'payloadBytes' | 'payloadHash' | 'segments' | 'format'>,
+  segments: readonly ScannedSegment<unknown>[],
+): Buffer {
   const payload = serialize(segments);
   const full: EntryHeader = {
     ...header,
@@ -60,7 +63,8 @@ export function encodeEntry(header: Omit<EntryHeader, 'payloadBytes' | 'payloadH
 
 /** Reads an entry's header from its first bytes (all of it, or a prefix holding the header). */
 export function decodeHeader(bytes: Buffer): { header: EntryHeader; payloadStart: number } {
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new BadEntryError('not a logtrace cache file');
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new BadEntryError('not a logtrace cache file');
   const length = bytes.readUInt32LE(MAGIC.length);
   const payloadStart = MAGIC.length + 4 + length;
   if (payloadStart > bytes.length) throw new BadEntryError('cut short in its header');
@@ -80,7 +84,8 @@ export function decodeEntry(bytes: Buffer, version: string): CacheEntry {
   if (header.format !== ENTRY_FORMAT || header.version !== version)
     throw new BadEntryError(`written by another logtrace version (${header.version}, format ${header.format})`);
   const payload = bytes.subarray(payloadStart);
-  if (payload.length !== header.payloadBytes) throw new BadEntryError(`cut short (${payload.length} of ${header.payloadBytes} payload bytes)`);
+  if (payload.length !== header.payloadBytes)
+    throw new BadEntryError(`cut short (${payload.length} of ${header.payloadBytes} payload bytes)`);
   if (hashOf(payload) !== header.payloadHash) throw new BadEntryError('corrupt (its checksum does not match)');
   let segments: unknown;
   try {
@@ -88,7 +93,8 @@ export function decodeEntry(bytes: Buffer, version: string): CacheEntry {
   } catch {
     throw new BadEntryError('corrupt (its payload does not deserialize)');
   }
-  if (!isSegmentList(segments, header.identity.end, header.segments)) throw new BadEntryError('its segments do not cover the indexed bytes');
+  if (!isSegmentList(segments, header.identity.end, header.segments))
+    throw new BadEntryError('its segments do not cover the indexed bytes');
   return { header, segments };
 }
 

@@ -84,7 +84,7 @@ export class FileCache implements ScanIndex {
       temp = `${name}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
       const fd = openSync(temp, 'wx', 0o600);
       try {
-        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+        for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
       } finally {
         closeSync(fd);
       }

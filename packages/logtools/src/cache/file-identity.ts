@@ -33,7 +33,7 @@ export function identityOf(fd: number, end: number): FileIdentity {
 export function mismatchOf(fd: number, size: number, identity: FileIdentity): string | undefined {
   const { dev, ino } = deviceAndInode(fd);
   if (dev !== identity.dev || ino !== identity.ino) return 'another file';
-  if (size < identity.end) return `shorter than indexed (${size} < ${identity.end} bytes): truncated`;
+  if (size < identity.end) return `shorter than indexed (${size} < ${identity.end} bytes): truncated, or another file on a reused inode`;
   if (hashRange(fd, 0, identity.headLength) !== identity.headHash) return 'its first bytes changed: replaced or rewritten';
   if (hashRange(fd, identity.tailStart, identity.end) !== identity.tailHash) return 'the bytes before the indexed end changed: rewritten';
   return undefined;

@@ -28,7 +28,8 @@ export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
   cache: {
     type: 'boolean',
     default: true,
-    describe: 'Start from what earlier runs learned of each file and read only the bytes appended since (--no-cache reads every file whole and leaves the cache alone) [$LOGTRACE_CACHE_DIR, else $XDG_CACHE_HOME/logtrace, else ~/.cache/logtrace]',
+    describe:
+      'Start from what earlier runs learned of each file and read only the bytes appended since (--no-cache reads every file whole and leaves the cache alone) [$LOGTRACE_CACHE_DIR, else $XDG_CACHE_HOME/logtrace, else ~/.cache/logtrace]',
   },
   verbose: { type: 'boolean', default: false, describe: 'Say on stderr why the cache was not used or updated for a file' },
 };

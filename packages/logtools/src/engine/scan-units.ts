@@ -74,7 +74,8 @@ interface KnownFile {
 function loadKnown(inputs: InputSet, kind: string, spec: JobSpec, index: ScanIndex): KnownFile[] {
   return jsonSources(inputs).flatMap(({ source, index: s }) =>
     source.files.map((input, f) => {
-      const indexed = input.fd === undefined || source.wrapper !== undefined ? undefined : { input, service: source.service, wrapper: undefined };
+      const indexed =
+        input.fd === undefined || source.wrapper !== undefined ? undefined : { input, service: source.service, wrapper: undefined };
       return { source: s, file: f, indexed, segments: indexed === undefined ? [] : index.load(kind, spec, indexed) };
     }),
   );

@@ -178,10 +178,14 @@ async function readComfyuiCached(
 const COMFYUI_ERRORS = 'errors-comfyui';
 
 function statsOf(path: string, parts: StatsParts): FileStats {
-  return Object.assign(new FileStats(path), { lines: parts.lines, skipped: parts.skipped, error: parts.error }, {
-    reasons: { ...parts.reasons },
-    samples: [...parts.samples],
-  });
+  return Object.assign(
+    new FileStats(path),
+    { lines: parts.lines, skipped: parts.skipped, error: parts.error },
+    {
+      reasons: { ...parts.reasons },
+      samples: [...parts.samples],
+    },
+  );
 }
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
