@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../cli/cli-io.js';
 import type { ParsedArgs } from '../cli/command-spec.js';
 import { readCommonArgs } from '../cli/common-options.js';
@@ -29,5 +31,19 @@ export function createScanIndex(args: ParsedArgs, io: CliIo): ScanIndex | undefi
     note(`cache: off (${dir} is inside the log directory ${common.dir})`);
     return undefined;
   }
-  return new FileCache({ dir, version: VERSION, note });
+  return new FileCache({ dir, version: buildVersion(), note });
+}
+
+/**
+ * logtrace's version and the running build's (its module file's size and time): a
+ * rebuilt logtrace, whose partial results may be laid out differently, reuses nothing
+ * an earlier build wrote, even under the same version number.
+ */
+export function buildVersion(): string {
+  try {
+    const { size, mtimeMs } = statSync(fileURLToPath(import.meta.url));
+    return `${VERSION}+${size}.${Math.floor(mtimeMs)}`;
+  } catch {
+    return VERSION;
+  }
 }
