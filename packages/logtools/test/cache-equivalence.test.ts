@@ -118,7 +118,8 @@ function snapshot(): Map<string, string> {
   return new Map(entries().map((e) => [e, `${statSync(e).mtimeMs} ${readFileSync(e).toString('base64')}`]));
 }
 
-describe('the cache gives the answers of --no-cache', () => {
+// Each test runs every command several times, some as processes: slow on a busy machine.
+describe('the cache gives the answers of --no-cache', { timeout: 180_000 }, () => {
   it('builds the index, then answers from it without reading or rewriting anything, as the generator expects', async () => {
     copyLogs();
     expect(await expectSameAnswers()).toBe('');
@@ -196,7 +197,7 @@ describe('the cache gives the answers of --no-cache', () => {
     ['an empty file', () => Buffer.alloc(0), /not a logtrace cache file/],
     [
       'written by another version',
-      (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":"0.1.0"', '"version":"0.0.9"'), 'latin1'),
+      (b: Buffer) => Buffer.from(b.toString('latin1').replace('"version":"0', '"version":"9'), 'latin1'),
       /another logtrace version/,
     ],
   ])('ignores a cache file that is %s, then writes it again', async (_name, damage, said) => {
@@ -210,22 +211,27 @@ describe('the cache gives the answers of --no-cache', () => {
   it('gives every concurrent run the same answer, and leaves whole entries', async () => {
     copyLogs();
     const run = (argv: readonly string[]) =>
-      new Promise<string>((resolve, reject) => {
+      new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
         const child = spawn(process.execPath, [BIN, ...argv, '--json', '--dir', logs], {
           env: { PATH: process.env['PATH'] ?? '', LOGTRACE_CACHE_DIR: cache, LOGTRACE_THREADS: '2' },
         });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
         child.on('error', reject);
-        child.on('close', () => resolve(out));
+        child.on('close', () => resolve({ stdout, stderr }));
       });
     for (const argv of commandLines()) {
       const plain = await run([...argv, '--no-cache']);
       const outputs = await Promise.all([run(argv), run(argv), run(argv), run(argv)]);
-      for (const out of outputs) expect(out).toBe(plain);
+      for (const out of outputs) expect(out.stdout).toBe(plain.stdout);
+      // What the last of them renamed into place is whole: the next run reuses every entry.
+      const next = await run([...argv, '--verbose']);
+      expect(next.stdout).toBe(plain.stdout);
+      expect(next.stderr).toBe('');
     }
     expect(readdirSync(cache).filter((n) => !n.endsWith('.ltc'))).toEqual([]);
-    expect(await expectSameAnswers()).toBe('');
   });
 
   it('answers when the cache directory cannot be written: a regular file, entries that are directories, a read-only directory', async () => {

@@ -13,9 +13,8 @@ import { mergeByTime } from '../engine/merge-by-time.js';
 import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
-import { errorsJob, type ErrorsSpec } from './errors-job.js';
-import type { ScanIndex } from '../engine/scan-index.js';
-import type { StatsParts } from '../engine/run-unit.js';
+import { errorsJob } from './errors-job.js';
+import { readWholeFileIndexed } from '../engine/whole-file-index.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -84,7 +83,7 @@ export async function scanErrors(
   };
   const readComfyui = async () => {
     for (const source of comfyuiSources(inputs)) {
-      const parts = await readComfyuiCached(source, spec, threads.index, comfyuiStats, (sourceStats) => readSource(source, sourceStats));
+      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, spec, source, comfyuiStats, (own) => readSource(source, own));
       comfyui.mergeParts(parts.groups);
       unplaced += parts.unplaced;
     }
@@ -145,48 +144,8 @@ interface ComfyuiErrorParts {
   readonly unplaced: number;
 }
 
-/**
- * comfyui.log's groups from the index when it holds them for the file as it is now
- * (a source of one file, unchanged since: an entry may span an append, so a grown file
- * is read whole again); else read, and handed to the index.
- */
-async function readComfyuiCached(
-  source: LogSource,
-  spec: ErrorsSpec,
-  index: ScanIndex | undefined,
-  stats: FileStats[],
-  read: (stats: FileStats[]) => Promise<ComfyuiErrorParts>,
-): Promise<ComfyuiErrorParts> {
-  const input = source.files.length === 1 ? source.files[0] : undefined;
-  if (index === undefined || input === undefined || input.fd === undefined || input.size === undefined) return read(stats);
-  const file = { input, service: source.service, wrapper: undefined };
-  const [held, ...more] = index.load(COMFYUI_ERRORS, spec, file);
-  if (held !== undefined && more.length === 0 && held.end === input.size) {
-    stats.push(statsOf(input.path, held.result.stats));
-    return held.result.parts as ComfyuiErrorParts;
-  }
-  const own: FileStats[] = [];
-  const parts = await read(own);
-  stats.push(...own);
-  const fileStats = own[0];
-  if (own.length === 1 && fileStats !== undefined && fileStats.error === undefined)
-    index.save(COMFYUI_ERRORS, spec, file, [{ start: 0, end: input.size, result: { stats: { ...fileStats }, parts } }]);
-  return parts;
-}
-
 /** The index's kind for comfyui.log's error groups. */
 const COMFYUI_ERRORS = 'errors-comfyui';
-
-function statsOf(path: string, parts: StatsParts): FileStats {
-  return Object.assign(
-    new FileStats(path),
-    { lines: parts.lines, skipped: parts.skipped, error: parts.error },
-    {
-      reasons: { ...parts.reasons },
-      samples: [...parts.samples],
-    },
-  );
-}
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
   return inputs.sources.filter((s) => s.kind === 'comfyui');
