@@ -44,8 +44,8 @@ export interface PromptWatch {
   readonly promptId: string;
   /** ComfyUI accepted the prompt under `promptId` and `comfyui_prompt_sent` is written: write what was held. */
   submitted(promptId: string): void;
-  /** Resolves when ComfyUI's websocket reports the prompt's end; never, if it does not (polling decides). */
-  readonly ended: Promise<void>;
+  /** Resolves when ComfyUI's websocket says the prompt is done (its history entry written); never, if it does not (polling decides). */
+  readonly done: Promise<void>;
   /** The `comfyui_complete` fields; while the socket is up and the end message is due, waits for it up to `maxMs`. */
   settle(maxMs: number): Promise<ExecutionDetail>;
   /** Stops watching and forgets the prompt (idempotent). */
@@ -86,8 +86,8 @@ interface Watched {
   /** Lines waiting for `submitted` (bounded). */
   held: TrackerLine[] | undefined;
   readonly waiters: Array<() => void>;
-  /** Resolves the watch's `ended`. */
-  readonly markEnded: () => void;
+  /** Resolves the watch's `done`. */
+  readonly markDone: () => void;
 }
 
 const MAX_HELD_LINES = 256;
@@ -137,7 +137,7 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
     const entry = message.promptId === undefined ? undefined : watched.get(message.promptId);
     if (entry === undefined) return;
     write(entry, entry.tracker.apply(message, options.now(), queueRemaining));
-    if (entry.tracker.ended()) entry.markEnded();
+    if (entry.tracker.done()) entry.markDone();
     if (!entry.tracker.running()) wake(entry);
   };
   const sweep = (): void => {
@@ -203,10 +203,10 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
         if (typeof classType === 'string') classTypes.set(id, classType);
       }
       let key = watch.promptId;
-      let markEnded: () => void = () => undefined;
-      const ended = new Promise<void>((resolve) => (markEnded = resolve));
+      let markDone: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (markDone = resolve));
       const entry: Watched = {
-        markEnded,
+        markDone,
         tracker: createPromptTracker({ classTypes, sentAt: watch.sentAt }),
         logger: watch.logger.child({ prompt_id: key }),
         held: [],
@@ -220,7 +220,7 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
       let stopped = false;
       return {
         promptId: watch.promptId,
-        ended,
+        done,
         submitted(promptId) {
           if (stopped) return;
           if (promptId !== key) {

@@ -25,24 +25,24 @@ function fakeHistory(historyAfter = 0): { client: ComfyuiClient; finish(): void;
 }
 
 describe('waitForPrompt', () => {
-  it("polls at once when the websocket reports the prompt's end, instead of after the interval", async () => {
+  it('polls at once when the websocket says the prompt is done, instead of after the interval', async () => {
     const history = fakeHistory();
-    let reportEnd: () => void = () => undefined;
-    const ended = new Promise<void>((resolve) => (reportEnd = resolve));
-    const waiting = waitForPrompt(history.client, 'p1', { intervalMs: LONG_INTERVAL_MS, signal: new AbortController().signal, ended });
+    let reportDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (reportDone = resolve));
+    const waiting = waitForPrompt(history.client, 'p1', { intervalMs: LONG_INTERVAL_MS, signal: new AbortController().signal, done });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(history.polls()).toBe(1);
     history.finish();
-    reportEnd();
+    reportDone();
     await expect(waiting).resolves.toEqual({ images: [IMAGE], attempts: 2 });
   });
 
-  it('keeps polling quickly while /history lags behind the end message', async () => {
+  it('keeps polling quickly while /history lags behind the done message', async () => {
     const history = fakeHistory(3);
     const waiting = waitForPrompt(history.client, 'p2', {
       intervalMs: LONG_INTERVAL_MS,
       signal: new AbortController().signal,
-      ended: Promise.resolve(),
+      done: Promise.resolve(),
     });
     history.finish();
     await expect(waiting).resolves.toMatchObject({ attempts: 5 });
@@ -54,7 +54,7 @@ describe('waitForPrompt', () => {
     const waiting = waitForPrompt(history.client, 'p3', {
       intervalMs: LONG_INTERVAL_MS,
       signal: controller.signal,
-      ended: Promise.resolve(),
+      done: Promise.resolve(),
     });
     await new Promise((resolve) => setTimeout(resolve, 40 * QUICK_POLLS));
     expect(history.polls()).toBe(QUICK_POLLS + 1);
@@ -65,11 +65,11 @@ describe('waitForPrompt', () => {
     expect(history.polls()).toBe(QUICK_POLLS + 1);
   });
 
-  it('ends at the job deadline when the end is never reported, as without the websocket', async () => {
+  it('ends at the job deadline when done is never said, as without the websocket', async () => {
     const history = fakeHistory();
     const controller = new AbortController();
-    const ended = new Promise<void>(() => undefined);
-    const waiting = waitForPrompt(history.client, 'p4', { intervalMs: LONG_INTERVAL_MS, signal: controller.signal, ended });
+    const done = new Promise<void>(() => undefined);
+    const waiting = waitForPrompt(history.client, 'p4', { intervalMs: LONG_INTERVAL_MS, signal: controller.signal, done });
     await new Promise((resolve) => setTimeout(resolve, 20));
     controller.abort(new DOMException('deadline', 'TimeoutError'));
     await expect(waiting).rejects.toMatchObject({ code: CODES.timeout, message: expect.stringContaining('(1 polls') });

@@ -13,19 +13,18 @@ export interface WaitOptions {
   /** Every this many polls, also check that ComfyUI still has the prompt queued. Default 10. */
   readonly queueCheckEvery?: number;
   /**
-   * Resolves when ComfyUI's websocket reports the prompt's end. The pause under way is cut
-   * short and, until `/history` shows the prompt, the next polls follow every
-   * QUICK_POLL_MS (at most QUICK_POLLS of them): ComfyUI sends `execution_success` just
-   * before it writes the history entry. Without it a prompt is seen done up to one
-   * interval late.
+   * Resolves when ComfyUI's websocket says the prompt is done. The pause under way is cut
+   * short (without it a finished prompt is seen up to one interval late) and, should
+   * `/history` still lag, the next polls follow every QUICK_POLL_MS, at most QUICK_POLLS
+   * of them, then every `intervalMs` again.
    */
-  readonly ended?: Promise<void>;
+  readonly done?: Promise<void>;
   /** Called after each poll: 1-based attempt number and milliseconds since waiting began. */
   readonly onPoll?: (attempt: number, elapsedMs: number) => void;
   readonly now?: () => number;
 }
 
-/** Polls after the websocket's end message, before falling back to `intervalMs`. */
+/** Polls after the websocket's done message, before falling back to `intervalMs`. */
 export const QUICK_POLLS = 10;
 /** Pause between two of those polls. */
 export const QUICK_POLL_MS = 20;
@@ -49,21 +48,21 @@ export async function waitForPrompt(client: ComfyuiClient, promptId: string, opt
   const started = now();
   const every = options.queueCheckEvery ?? 10;
   let attempts = 0;
-  let ended = false;
+  let done = false;
   let quickPolls = 0;
-  // Ends the pause under way, if any; one reaction on `ended` however many polls there are.
+  // Ends the pause under way, if any; one reaction on `done` however many polls there are.
   let wakeUp: (() => void) | undefined;
-  void options.ended?.then(() => {
-    ended = true;
+  void options.done?.then(() => {
+    done = true;
     wakeUp?.();
   });
   const rest = (): Promise<void> => {
-    if (ended) {
+    if (done) {
       quickPolls += 1;
       return delay(quickPolls <= QUICK_POLLS ? QUICK_POLL_MS : options.intervalMs, undefined, { signal: options.signal });
     }
-    if (options.ended === undefined) return delay(options.intervalMs, undefined, { signal: options.signal });
-    // Like delay(), but `ended` cuts it short (the next poll then goes at once).
+    if (options.done === undefined) return delay(options.intervalMs, undefined, { signal: options.signal });
+    // Like delay(), but `done` cuts it short (the next poll then goes at once).
     return new Promise<void>((resolve, reject) => {
       const { signal } = options;
       const timer = setTimeout(finish, options.intervalMs);
