@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { IndexedFile, ScanIndex, ScannedSegment } from '../engine/scan-index.js';
 import type { JobSpec } from '../engine/scan-job.js';
 import { BadEntryError, decodeEntry, encodeEntry, stableSpecKey } from './cache-entry.js';
-import { deviceAndInode, identityOf, mismatchOf } from './file-identity.js';
+import { deviceAndInode, hashRange, identityOf, mismatchOf, PROBE_BYTES } from './file-identity.js';
 
 /** Cache files end with this; `cache clear` removes only these (and unfinished temporary ones). */
 export const ENTRY_SUFFIX = '.ltc';
@@ -35,6 +35,8 @@ export interface FileCacheOptions {
  */
 export class FileCache implements ScanIndex {
   private dirReady = false;
+  /** Each file's first bytes' hash when the run first looked at it, by descriptor: a file rewritten meanwhile is not saved. */
+  private readonly heads = new Map<number, { length: number; hash: string }>();
 
   constructor(private readonly options: FileCacheOptions) {}
 
@@ -43,6 +45,7 @@ export class FileCache implements ScanIndex {
     if (input.fd === undefined || input.size === undefined) return [];
     let name = '';
     try {
+      this.rememberHead(input.fd, input.size);
       name = this.entryPath(kind, spec, file);
       const bytes = readFileSync(name);
       const entry = decodeEntry(bytes, this.options.version);
@@ -68,6 +71,7 @@ export class FileCache implements ScanIndex {
     let temp: string | undefined;
     try {
       name = this.entryPath(kind, spec, file);
+      this.checkUnchanged(input.fd, last.end);
       const bytes = encodeEntry(
         {
           version: this.options.version,
@@ -95,6 +99,20 @@ export class FileCache implements ScanIndex {
     } finally {
       if (temp !== undefined) rmSync(temp, { force: true });
     }
+  }
+
+  private rememberHead(fd: number, size: number): void {
+    if (this.heads.has(fd)) return;
+    const length = Math.min(PROBE_BYTES, size);
+    this.heads.set(fd, { length, hash: hashRange(fd, 0, length) });
+  }
+
+  /** Throws when the file is now shorter than what was read, or its first bytes changed since load (rewritten while it was read). */
+  private checkUnchanged(fd: number, end: number): void {
+    if (fstatSync(fd).size < end) throw new BadEntryError('the file shrank while it was read');
+    const head = this.heads.get(fd);
+    if (head !== undefined && hashRange(fd, 0, head.length) !== head.hash)
+      throw new BadEntryError('the file was rewritten while it was read');
   }
 
   private entryPath(kind: string, spec: JobSpec, file: IndexedFile): string {

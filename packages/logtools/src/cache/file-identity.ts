@@ -40,7 +40,7 @@ export function mismatchOf(fd: number, size: number, identity: FileIdentity): st
 }
 
 /** SHA-256 (hex) of bytes [start, end) of an open file; a short read hashes what it got, so it cannot match. */
-function hashRange(fd: number, start: number, end: number): string {
+export function hashRange(fd: number, start: number, end: number): string {
   const buf = Buffer.alloc(end - start);
   let got = 0;
   while (got < buf.length) {
