@@ -15,6 +15,6 @@ describe('isInside', () => {
     expect(isInside('/logs', '/logs')).toBe(true);
     expect(isInside('/logs/.cache', '/logs')).toBe(true);
     expect(isInside('/logs-cache', '/logs')).toBe(false);
-    expect(isInside('/home/u/.cache/logtrace', '/logs')).toBe(false);
+    expect(isInside('/var/cache/logtrace', '/logs')).toBe(false);
   });
 });

@@ -76,7 +76,11 @@ function loadKnown(inputs: InputSet, kind: string, spec: JobSpec, index: ScanInd
     source.files.map((input, f) => {
       const indexed =
         input.fd === undefined || source.wrapper !== undefined ? undefined : { input, service: source.service, wrapper: undefined };
-      return { source: s, file: f, indexed, segments: indexed === undefined ? [] : index.load(kind, spec, indexed) };
+      const segments = indexed === undefined ? [] : index.load(kind, spec, indexed);
+      // Only what can be resumed: within the file as listed, and a .gz file whole.
+      const end = segments[segments.length - 1]?.end ?? 0;
+      const usable = end <= (input.size ?? 0) && (!input.gz || end === input.size);
+      return { source: s, file: f, indexed, segments: usable ? segments : [] };
     }),
   );
 }
