@@ -113,9 +113,9 @@ function entries(): string[] {
     .map((n) => path.join(cache, n));
 }
 
-/** Each entry's modification time and bytes, to see whether a run rewrote any. */
+/** Each entry's inode and bytes, to see whether a run rewrote any (a rewrite renames a new file into place). */
 function snapshot(): Map<string, string> {
-  return new Map(entries().map((e) => [e, `${statSync(e).mtimeMs} ${readFileSync(e).toString('base64')}`]));
+  return new Map(entries().map((e) => [e, `${statSync(e).ino} ${readFileSync(e).toString('base64')}`]));
 }
 
 // Each test runs every command several times, some as processes: slow on a busy machine.
@@ -322,6 +322,30 @@ describe('the cache gives the answers of --no-cache', { timeout: 180_000 }, () =
     const { stderr } = await runCli(['perf', '--json', '--verbose', '--dir', logs], { env: { LOGTRACE_CACHE_DIR: inside } });
     expect(stderr).toMatch(/cache: off .*inside the log directory/);
     expect(() => statSync(inside)).toThrow();
+  });
+});
+
+describe('the cache size limit', { timeout: 180_000 }, () => {
+  it('removes the entries used least recently past LOGTRACE_CACHE_MAX_MB, and answers the same', async () => {
+    copyLogs();
+    const limit = 0.05; // MB: a few entries
+    const env = { LOGTRACE_CACHE_DIR: cache, LOGTRACE_CACHE_MAX_MB: String(limit) };
+    const ids = gen.expected.requests.slice(0, 4).map((r) => r.request_id);
+    for (const id of ids) {
+      const cached = await runCli(['trace', id, '--json', '--dir', logs], { env, now: NOW });
+      const plain = await runCli(['trace', id, '--json', '--no-cache', '--dir', logs], { env, now: NOW });
+      expect(cached.stdout).toBe(plain.stdout);
+      const sizes = entries().map((e) => statSync(e).size);
+      // Within the limit, give or take the entry just written (never removed).
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(limit * 1e6 + Math.max(...sizes));
+    }
+    await expectSameAnswers(env);
+  });
+
+  it('is a usage error when it is not a positive number', async () => {
+    const { code, stderr } = await runCli(['perf', '--dir', logs], { env: { LOGTRACE_CACHE_DIR: cache, LOGTRACE_CACHE_MAX_MB: 'lots' } });
+    expect(code).toBe(2);
+    expect(stderr).toContain('LOGTRACE_CACHE_MAX_MB: expected a number of megabytes > 0, got "lots"');
   });
 });
 

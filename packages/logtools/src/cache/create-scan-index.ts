@@ -5,6 +5,7 @@ import type { ParsedArgs } from '../cli/command-spec.js';
 import { readCommonArgs } from '../cli/common-options.js';
 import { VERSION } from '../cli/version.js';
 import type { ScanIndex } from '../engine/scan-index.js';
+import { UsageError } from '../logtrace-error.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { cacheDirOf, isInside } from './cache-location.js';
 import { FileCache } from './file-cache.js';
@@ -31,7 +32,20 @@ export function createScanIndex(args: ParsedArgs, io: CliIo): ScanIndex | undefi
     note(`cache: off (${dir} is inside the log directory ${common.dir})`);
     return undefined;
   }
-  return new FileCache({ dir, version: buildVersion(), note });
+  return new FileCache({ dir, version: buildVersion(), note, maxBytes: cacheMaxBytes(io.env) });
+}
+
+/** Default of LOGTRACE_CACHE_MAX_MB: about 5 % of 10 GB of logs, with room for many traces. */
+export const DEFAULT_CACHE_MAX_MB = 512;
+
+/** LOGTRACE_CACHE_MAX_MB (a number > 0, in MB of 10^6 bytes), else the default; anything else is a usage error. */
+export function cacheMaxBytes(env: Readonly<Record<string, string | undefined>>): number {
+  const given = env['LOGTRACE_CACHE_MAX_MB'];
+  if (given === undefined || given === '') return DEFAULT_CACHE_MAX_MB * 1e6;
+  const mb = Number(given);
+  if (!Number.isFinite(mb) || mb <= 0)
+    throw new UsageError(`LOGTRACE_CACHE_MAX_MB: expected a number of megabytes > 0, got "${escapeTerminal(given)}"`);
+  return mb * 1e6;
 }
 
 /**

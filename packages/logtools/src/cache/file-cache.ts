@@ -1,5 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { IndexedFile, ScanIndex, ScannedSegment } from '../engine/scan-index.js';
 import type { JobSpec } from '../engine/scan-job.js';
@@ -23,6 +35,8 @@ export interface FileCacheOptions {
   readonly version: string;
   /** Says why an entry was not used or not written (`--verbose`); never fatal. */
   readonly note: (text: string) => void;
+  /** Bytes the cache may take: past them the entries used least recently are removed (the one just written stays). */
+  readonly maxBytes: number;
 }
 
 /**
@@ -56,6 +70,7 @@ export class FileCache implements ScanIndex {
       const mismatch = mismatchOf(input.fd, input.size, header.identity);
       if (mismatch !== undefined) throw new BadEntryError(`the log file is not what was indexed: ${mismatch}`);
       if (input.gz && input.size !== header.identity.end) throw new BadEntryError('a .gz file that changed size');
+      touch(name);
       return entry.segments;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.say(input.path, name, 'not reused', error, 'reading the file whole');
@@ -94,10 +109,36 @@ export class FileCache implements ScanIndex {
       }
       renameSync(temp, name);
       temp = undefined;
+      this.pruneQuietly(name);
     } catch (error) {
       this.say(input.path, name, 'not written', error, 'the answer is not affected');
     } finally {
       if (temp !== undefined) rmSync(temp, { force: true });
+    }
+  }
+
+  private pruneQuietly(keep: string): void {
+    try {
+      this.prune(keep);
+    } catch {
+      // another run pruning or clearing at the same time: the next run prunes again
+    }
+  }
+
+  /** Removes the entries used least recently (modification time: written, or reused) while the cache is over maxBytes; keeps `keep`. */
+  private prune(keep: string): void {
+    const found = readdirSync(this.options.dir).flatMap((n) => {
+      if (!n.endsWith(ENTRY_SUFFIX)) return [];
+      const file = path.join(this.options.dir, n);
+      const stat = statSync(file, { throwIfNoEntry: false });
+      return stat === undefined ? [] : [{ file, size: stat.size, used: stat.mtimeMs }];
+    });
+    let total = found.reduce((sum, e) => sum + e.size, 0);
+    for (const entry of found.sort((a, b) => a.used - b.used)) {
+      if (total <= this.options.maxBytes) break;
+      if (entry.file === keep) continue;
+      rmSync(entry.file, { force: true, recursive: true });
+      total -= entry.size;
     }
   }
 
@@ -130,6 +171,16 @@ export class FileCache implements ScanIndex {
   private say(logPath: string, entry: string, what: string, error: unknown, outcome: string): void {
     const reason = error instanceof BadEntryError ? error.message : describeIoError(error);
     this.options.note(`cache: ${logPath}: entry ${what} (${entry === '' ? 'no entry' : entry}: ${reason}); ${outcome}`);
+  }
+}
+
+/** Marks an entry as just used (its modification time), so pruning keeps it; a failure only makes it older. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // a read-only cache: nothing is pruned there either
   }
 }
 

@@ -66,7 +66,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     })
     .epilogue(
       'Exit codes: 0 ok, 1 nothing found (unknown id, no records; or --strict saw unusable lines), 2 usage or I/O error.\n' +
-        'Environment: LOGTRACE_DIR (default --dir), LOGTRACE_CACHE_DIR (the cache), NO_COLOR. Run "logtrace <command> --help" for examples.',
+        'Environment: LOGTRACE_DIR (default --dir), LOGTRACE_CACHE_DIR and LOGTRACE_CACHE_MAX_MB (the cache), NO_COLOR. Run "logtrace <command> --help" for examples.',
     );
   for (const spec of COMMANDS) {
     parser = parser.command(spec.command, spec.describe, spec.builder, (args) => {
