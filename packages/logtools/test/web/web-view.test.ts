@@ -110,7 +110,7 @@ describe('overview', () => {
     expect(await p.textContent('#gen-p95')).toBe(shownMs(perf.generation.p95_ms ?? NaN));
     expect(await p.textContent('#request-count')).toBe(String(perf.stages.backend_end_to_end.count));
     expect(await p.textContent('#error-total')).toBe(String(errors['total']));
-    const perfJson = (await runJson(['perf', '--dir', dir])).json;
+    const perfJson = (await runJson<Json>(['perf', '--dir', dir])).json;
     expect(await p.textContent('#input-note')).toContain(`Read ${perfJson['input']['files']} files, ${perfJson['input']['lines']} lines`);
     const ink = await canvasInk(p);
     expect(ink).toHaveLength(3);
