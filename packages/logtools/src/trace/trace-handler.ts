@@ -5,12 +5,14 @@ import { optionalString } from '../cli/common-options.js';
 import { NotFoundError, UsageError } from '../logtrace-error.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
+import type { CommandContext } from '../cli/command-context.js';
+import type { TraceReport } from './stitch-trace.js';
 import { parseDuration } from '../core/parse-duration.js';
 import { readFollowSettings, wantsFollow } from '../follow/follow-options.js';
 import type { FollowSettings } from '../follow/follow-logs.js';
 
 /** trace's own arguments, checked. */
-interface TraceArgs {
+export interface TraceArgs {
   readonly id: string;
   /** With -f: how to follow, and for how long at most (ms). */
   readonly follow: { readonly settings: FollowSettings; readonly timeoutMs: number | undefined } | undefined;
@@ -32,7 +34,7 @@ export const traceHandler: ScanHandler<TraceArgs> = {
   async run(ctx, { id, follow }, io) {
     let report;
     try {
-      report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+      report = await computeTrace(ctx, { id, follow });
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       if (follow !== undefined) {
@@ -49,9 +51,22 @@ export const traceHandler: ScanHandler<TraceArgs> = {
         `logtrace: warning: ${requests} generate_request lines carry this request's id (a caller's id reused as request_id, in logs from before the backend made its own): their events are shown together\n`,
       );
     }
-    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
+    if (ctx.common.json) writeJson(io, report);
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
     if (follow !== undefined) return (await import('../follow/trace-follow.js')).followTrace(ctx, io, id, report, follow);
     return true;
   },
 };
+
+/** trace's `--json` document: the stitched trace and what was read. */
+export type TraceJson = TraceReport & { readonly input: ReturnType<typeof describeInput> };
+
+/**
+ * Computes trace's `--json` document from open inputs (NotFoundError, AmbiguousIdError
+ * when the id matches nothing or several): the one code path of `logtrace trace` and
+ * `logtrace serve`'s /api/trace/:id.
+ */
+export async function computeTrace(ctx: CommandContext, { id }: TraceArgs): Promise<TraceJson> {
+  const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+  return { ...report, input: describeInput(ctx) };
+}
