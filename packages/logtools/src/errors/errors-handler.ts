@@ -11,6 +11,7 @@ interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
   readonly group: boolean;
+  readonly full: boolean;
 }
 
 /** `logtrace errors`: scan → groups (or each error, `--no-group`) → table, lines or JSON. */
@@ -20,20 +21,26 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     const minLevel = normalizeLevel(levelText);
     if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
     const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-    return { minLevel, services, group: args['group'] !== false };
+    return { minLevel, services, group: args['group'] !== false, full: args['full'] === true };
   },
-  async run(ctx, { minLevel, services, group }, io) {
-    const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+  async run(ctx, { minLevel, services, group, full }, io) {
+    const options = {
+      strict: ctx.common.strict,
+      full,
+      filter: { minLevel, services, window: ctx.window },
+      timeZone: ctx.common.timeZone,
+      comfyuiTimeZone: ctx.common.comfyuiTimeZone,
+    };
     if (!group) {
       const items = streamErrors(ctx.inputs, options, ctx.stats);
       const count = ctx.common.json
         ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors, full)}\n`));
       return count > 0;
     }
     const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
     if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
-    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
+    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width, full }));
     if (unplaced > 0) {
       io.stderr.write(
         `logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`,

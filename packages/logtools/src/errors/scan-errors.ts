@@ -1,5 +1,7 @@
-import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
+import { LEVEL_RANK, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
+import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
+import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
+import { collectPostAttempts, type RequestAttempts } from '../comfyui/collect-post-attempts.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
@@ -20,6 +22,12 @@ export interface ErrorScanOptions {
   /** Examine every line (else only lines whose level may pass the filter are parsed). */
   readonly strict: boolean;
   readonly filter: ErrorFilter;
+  /** Keep tracebacks whole (`--full`), not their first MAX_TRACEBACK_LINES lines. */
+  readonly full?: boolean | undefined;
+  /** Zone of JSON times written without one. */
+  readonly timeZone: TimeZone;
+  /** Zone of comfyui.log stamps written without one. */
+  readonly comfyuiTimeZone: TimeZone;
 }
 
 /** What errors found: the groups, and how many unstamped ComfyUI problems a time window left out. */
@@ -40,6 +48,9 @@ export interface ErrorItem {
  * Reads every input and groups the errors that pass the filter: the JSON-lines files
  * on every core for a large input, comfyui.log on this thread meanwhile. Groups are
  * merged in input order (JSON-lines files, then comfyui.log), as one pass would.
+ * When ComfyUI's problems are asked for and the GPU server logged POST /prompt
+ * attempts, a first pass reads those, and each comfyui.log entry gets the request id
+ * of the attempt trace attributes it to (docs/comfyui.md "Attributing comfyui.log lines").
  */
 export async function scanErrors(
   inputs: InputSet,
@@ -48,28 +59,36 @@ export async function scanErrors(
   threads: ThreadChoice,
 ): Promise<ErrorScanResult> {
   const { filter } = options;
-  const grouper = new ErrorGrouper(filter.window);
-  const comfyui = new ErrorGrouper(filter.window);
+  const full = options.full === true;
+  const grouper = new ErrorGrouper(filter.window, full);
+  const comfyui = new ErrorGrouper(filter.window, full);
   const comfyuiStats: FileStats[] = [];
   let unplaced = 0;
+  const timeZone = options.timeZone.utc ? undefined : options.timeZone.name;
+  const requests = wantsComfyui(inputs, filter) ? await collectPostAttempts(inputs, threads, timeZone, []) : undefined;
   const readComfyui = async () => {
     for (const source of comfyuiSources(inputs)) {
+      const attributor = requests === undefined || requests.attempts.length === 0 ? undefined : new ComfyuiAttributor(requests.attempts);
       await readComfyuiLog(
         source,
         comfyuiStats,
         (entry) => {
+          const post = attributor?.push(entry).post;
           const issue = describeComfyuiIssue(entry);
           if (issue === undefined) return;
           const item = { level: issue.level, service: 'comfyui', time: entry.time };
-          if (matchesErrorFilter(item, filter))
+          if (matchesErrorFilter(item, filter)) {
+            const requestId = post === undefined ? undefined : (requests as RequestAttempts).requestIdOf(post);
             comfyui.addIssue(
               issue,
               entry.time,
               entry.lines.map((l) => l.text),
+              requestId,
             );
-          else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
+          } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
         },
-        PROBLEMS_ONLY,
+        attributor === undefined ? PROBLEMS_ONLY : ATTRIBUTING,
+        options.comfyuiTimeZone,
       );
     }
   };
@@ -78,6 +97,8 @@ export async function scanErrors(
     services: filter.services === undefined ? undefined : [...filter.services],
     window: filter.window,
     strict: options.strict,
+    timeZone,
+    full,
   };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
@@ -98,14 +119,15 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
     const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
-    for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service, wrapper: source.wrapper }, fileStats, keep)) {
+    const scan = { prefilter, service: source.service, wrapper: source.wrapper, timeZone: options.timeZone };
+    for await (const batch of scanJsonFileBatches(file, scan, fileStats, keep)) {
       for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
     }
   }
 }
 
 async function* comfyuiErrors(source: LogSource, options: ErrorScanOptions, stats: FileStats[]): AsyncGenerator<ErrorItem> {
-  for await (const batch of readComfyuiLogBatches(source, stats)) {
+  for await (const batch of readComfyuiLogBatches(source, stats, options.comfyuiTimeZone)) {
     for (const entry of batch) {
       const issue = describeComfyuiIssue(entry);
       if (issue !== undefined && matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)) {
@@ -127,6 +149,20 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, u
     line: entry.lines[0]?.line ?? 0,
     text: entry.lines.map((l) => l.text).join('\n'),
   };
+}
+
+/**
+ * Passes over plain lines, as PROBLEMS_ONLY does, but gives the parser stand-ins for
+ * `got prompt`, `Prompt executed in` and progress lines: the attributor counts them.
+ */
+const ATTRIBUTING: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => false, keepsState: true });
+
+/** Whether errors reports ComfyUI problems: a comfyui.log is read and the filter lets them through. */
+function wantsComfyui(inputs: InputSet, filter: ErrorFilter): boolean {
+  if (comfyuiSources(inputs).length === 0) return false;
+  if (filter.services !== undefined && !filter.services.has('comfyui')) return false;
+  // ComfyUI's problems are errors and warnings (describeComfyuiIssue).
+  return LEVEL_RANK[filter.minLevel] <= LEVEL_RANK.ERROR;
 }
 
 function comfyuiSources(inputs: InputSet): LogSource[] {

@@ -25,7 +25,14 @@ export const perfHandler: ScanHandler<PerfArgs> = {
   async run(ctx, { slowMs, top, bucketMs, byNode }, io) {
     const report = await scanPerf(
       ctx.inputs,
-      { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict },
+      {
+        slowMs,
+        top,
+        bucketMs,
+        window: ctx.window,
+        strict: ctx.common.strict,
+        timeZone: ctx.common.timeZone.utc ? undefined : ctx.common.timeZone.name,
+      },
       ctx.stats,
       ctx.threads,
     );

@@ -11,12 +11,12 @@ import { perfJob } from './perf-job.js';
  */
 export async function scanPerf(
   inputs: InputSet,
-  options: PerfOptions & { readonly strict: boolean },
+  options: PerfOptions & { readonly strict: boolean; readonly timeZone?: string | undefined },
   stats: FileStats[],
   threads: ThreadChoice,
 ): Promise<PerfReport> {
-  const { strict, ...perfOptions } = options;
+  const { strict, timeZone, ...perfOptions } = options;
   const parts: PerfParts[] = [];
-  await scanUnits(inputs, perfJob, { options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts));
+  await scanUnits(inputs, perfJob, { options: perfOptions, strict, timeZone }, threads, stats, (result) => parts.push(result.parts));
   return PerfAccumulator.merged(perfOptions, parts).report();
 }

@@ -17,7 +17,14 @@ export const traceHandler: ScanHandler<string> = {
   async run(ctx, id, io) {
     let report;
     try {
-      report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+      const options = {
+        strict: ctx.common.strict,
+        window: ctx.window,
+        threads: ctx.threads,
+        timeZone: ctx.common.timeZone,
+        comfyuiTimeZone: ctx.common.comfyuiTimeZone,
+      };
+      report = await findTrace(ctx.inputs, id, options, ctx.stats);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       // Not found, but say which files could not be read (the id may be in them): exit 2 then.
