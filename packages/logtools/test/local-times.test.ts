@@ -62,9 +62,13 @@ describe('times without a zone', () => {
     expect(offsets).toEqual([5, 4, 4, 5, 4]);
   });
 
-  it('give the same answer on the fast path and with --strict', async () => {
+  it('give the same answer on the fast path, with --strict and on several threads', async () => {
     const env = { TZ: 'America/New_York' };
-    expect(await timesOf(['--strict'], env)).toEqual(await timesOf([], env));
+    expect(await timesOf(['--strict'], env)).toEqual(instants);
+    expect(await timesOf([], { ...env, LOGTRACE_THREADS: '3' })).toEqual(instants);
+    expect(await timesOf(['--tz', 'Europe/Berlin'], { TZ: 'UTC', LOGTRACE_THREADS: '3' })).toEqual(
+      await timesOf(['--tz', 'Europe/Berlin'], { TZ: 'UTC' }),
+    );
   });
 
   it("are read in --tz in errors' groups too", async () => {

@@ -63,7 +63,7 @@ export interface CommonArgs {
 export function readCommonArgs(args: ParsedArgs, io: CliIo): CommonArgs {
   const files = args['file'];
   const dir = optionalString(args, 'dir') ?? (io.env['LOGTRACE_DIR'] || undefined) ?? './logs';
-  const timeZone = zoneOption(args, 'tz') ?? machineTimeZone(io.env);
+  const timeZone = zoneOption(args, 'tz') ?? machineTimeZone(io.env, process.env['TZ']);
   return {
     dir: path.resolve(io.cwd, dir),
     files: Array.isArray(files) ? files.map((f) => path.resolve(io.cwd, String(f))) : undefined,

@@ -6,7 +6,7 @@ import type { ScanUnit } from './plan-units.js';
 export interface JobSpec {
   /** Examine every line (`--strict`), not only those the prefilter picks. */
   readonly strict: boolean;
-  /** Zone of JSON times written without one, as `--tz` takes it (resolveTimeZone); undefined for UTC. */
+  /** Zone of JSON times written without one, by name (resolveTimeZone; `local` for this machine's); undefined for UTC. */
   readonly timeZone?: string | undefined;
 }
 

@@ -1,4 +1,4 @@
-import { LEVEL_RANK, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
+import { SERVICES, UTC_ZONE, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
 import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { collectPostAttempts, type RequestAttempts } from '../comfyui/collect-post-attempts.js';
@@ -48,9 +48,10 @@ export interface ErrorItem {
  * Reads every input and groups the errors that pass the filter: the JSON-lines files
  * on every core for a large input, comfyui.log on this thread meanwhile. Groups are
  * merged in input order (JSON-lines files, then comfyui.log), as one pass would.
- * When ComfyUI's problems are asked for and the GPU server logged POST /prompt
- * attempts, a first pass reads those, and each comfyui.log entry gets the request id
- * of the attempt trace attributes it to (docs/comfyui.md "Attributing comfyui.log lines").
+ * When comfyui.log holds problems that pass the filter, a second pass reads the GPU
+ * server's POST /prompt attempts, and, if there are some, comfyui.log is read again,
+ * each entry with the request id of the attempt trace attributes it to
+ * (docs/comfyui.md "Attributing comfyui.log lines"); without problems nothing more is read.
  */
 export async function scanErrors(
   inputs: InputSet,
@@ -61,36 +62,10 @@ export async function scanErrors(
   const { filter } = options;
   const full = options.full === true;
   const grouper = new ErrorGrouper(filter.window, full);
-  const comfyui = new ErrorGrouper(filter.window, full);
-  const comfyuiStats: FileStats[] = [];
-  let unplaced = 0;
-  const timeZone = options.timeZone.utc ? undefined : options.timeZone.name;
-  const requests = wantsComfyui(inputs, filter) ? await collectPostAttempts(inputs, threads, timeZone, []) : undefined;
+  const timeZone = options.timeZone === UTC_ZONE ? undefined : options.timeZone.name;
+  let comfyui: ComfyuiProblems = { grouper: new ErrorGrouper(filter.window, full), stats: [], unplaced: 0, count: 0 };
   const readComfyui = async () => {
-    for (const source of comfyuiSources(inputs)) {
-      const attributor = requests === undefined || requests.attempts.length === 0 ? undefined : new ComfyuiAttributor(requests.attempts);
-      await readComfyuiLog(
-        source,
-        comfyuiStats,
-        (entry) => {
-          const post = attributor?.push(entry).post;
-          const issue = describeComfyuiIssue(entry);
-          if (issue === undefined) return;
-          const item = { level: issue.level, service: 'comfyui', time: entry.time };
-          if (matchesErrorFilter(item, filter)) {
-            const requestId = post === undefined ? undefined : (requests as RequestAttempts).requestIdOf(post);
-            comfyui.addIssue(
-              issue,
-              entry.time,
-              entry.lines.map((l) => l.text),
-              requestId,
-            );
-          } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-        },
-        attributor === undefined ? PROBLEMS_ONLY : ATTRIBUTING,
-        options.comfyuiTimeZone,
-      );
-    }
+    comfyui = await readComfyuiProblems(inputs, options, undefined);
   };
   const spec = {
     minLevel: filter.minLevel,
@@ -101,9 +76,74 @@ export async function scanErrors(
     full,
   };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
-  grouper.mergeParts(comfyui.toParts());
-  stats.push(...comfyuiStats);
-  return { report: grouper.report(), unplaced };
+  // Request ids for ComfyUI's problems, when there are some: the GPU server's POST attempts, then comfyui.log again.
+  if (comfyui.count > 0) {
+    const requests = await collectPostAttempts(postingInputs(inputs), threads, timeZone, []);
+    if (requests.attempts.length > 0) comfyui = await readComfyuiProblems(inputs, options, requests);
+  }
+  grouper.mergeParts(comfyui.grouper.toParts());
+  stats.push(...comfyui.stats);
+  return { report: grouper.report(), unplaced: comfyui.unplaced };
+}
+
+/** ComfyUI's problems that pass the filter, grouped, with the stats of the comfyui.log files read. */
+interface ComfyuiProblems {
+  readonly grouper: ErrorGrouper;
+  readonly stats: FileStats[];
+  /** Unstamped problems left out because of a time window. */
+  readonly unplaced: number;
+  /** Problems grouped. */
+  readonly count: number;
+}
+
+/**
+ * Reads every comfyui.log and groups its problems that pass the filter; with `requests`,
+ * each with the request id of the POST attempt the attributor ties its entry to.
+ */
+async function readComfyuiProblems(
+  inputs: InputSet,
+  options: ErrorScanOptions,
+  requests: RequestAttempts | undefined,
+): Promise<ComfyuiProblems> {
+  const { filter } = options;
+  const grouper = new ErrorGrouper(filter.window, options.full === true);
+  const stats: FileStats[] = [];
+  let unplaced = 0;
+  let count = 0;
+  for (const source of comfyuiSources(inputs)) {
+    const attributor = requests === undefined ? undefined : new ComfyuiAttributor(requests.attempts);
+    await readComfyuiLog(
+      source,
+      stats,
+      (entry) => {
+        const post = attributor?.push(entry).post;
+        const issue = describeComfyuiIssue(entry);
+        if (issue === undefined) return;
+        const item = { level: issue.level, service: 'comfyui', time: entry.time };
+        if (matchesErrorFilter(item, filter)) {
+          count++;
+          const requestId = post === undefined ? undefined : requests?.requestIdOf(post);
+          grouper.addIssue(
+            issue,
+            entry.time,
+            entry.lines.map((l) => l.text),
+            requestId,
+          );
+        } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
+      },
+      attributor === undefined ? PROBLEMS_ONLY : ATTRIBUTING,
+      options.comfyuiTimeZone,
+    );
+  }
+  return { grouper, stats, unplaced, count };
+}
+
+/** Our services that never log a POST /prompt attempt (only the GPU server does): their files need no search for one. */
+const NOT_POSTING: ReadonlySet<string> = new Set(SERVICES.filter((service) => service !== 'gpu_server'));
+
+/** The inputs that may hold the GPU server's POST attempts: every JSON-lines source but our other services'. */
+function postingInputs(inputs: InputSet): InputSet {
+  return { ...inputs, sources: inputs.sources.filter((s) => s.kind === 'json' && !NOT_POSTING.has(s.service)) };
 }
 
 /** Every error that passes the filter, one by one, merged by time across files (for `--no-group`). */
@@ -156,14 +196,6 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, u
  * `got prompt`, `Prompt executed in` and progress lines: the attributor counts them.
  */
 const ATTRIBUTING: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => false, keepsState: true });
-
-/** Whether errors reports ComfyUI problems: a comfyui.log is read and the filter lets them through. */
-function wantsComfyui(inputs: InputSet, filter: ErrorFilter): boolean {
-  if (comfyuiSources(inputs).length === 0) return false;
-  if (filter.services !== undefined && !filter.services.has('comfyui')) return false;
-  // ComfyUI's problems are errors and warnings (describeComfyuiIssue).
-  return LEVEL_RANK[filter.minLevel] <= LEVEL_RANK.ERROR;
-}
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
   return inputs.sources.filter((s) => s.kind === 'comfyui');

@@ -5,6 +5,7 @@ import {
   normalizeLevel,
   parseTime,
   RECORD_KEY_ALIASES,
+  UTC_ZONE,
   type Level,
   type TimeZone,
 } from '@logtrace/shared/schema';
@@ -31,11 +32,12 @@ export class FastLine {
   private readonly words: Int32Array;
   private readonly doubles: Float64Array;
 
-  /** Zone of times written without one; undefined for UTC, which is what the kernel derives. */
+  /** Zone of times written without one; undefined for UTC_ZONE, which is what the kernel derives. */
   private readonly zone: TimeZone | undefined;
 
   constructor(kernel: ScanKernel, zone?: TimeZone) {
-    this.zone = zone === undefined || zone.utc ? undefined : zone;
+    // Not zone.utc: for this machine's zone that reads its zone data, needed only once a time without a zone is read.
+    this.zone = zone === UTC_ZONE ? undefined : zone;
     this.bytes = kernel.bytes;
     this.words = kernel.words;
     this.doubles = kernel.doubles;

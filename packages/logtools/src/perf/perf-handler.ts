@@ -1,3 +1,4 @@
+import { UTC_ZONE } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, writeJson } from '../cli/command-context.js';
 import { countOption, optionalString } from '../cli/common-options.js';
@@ -31,7 +32,7 @@ export const perfHandler: ScanHandler<PerfArgs> = {
         bucketMs,
         window: ctx.window,
         strict: ctx.common.strict,
-        timeZone: ctx.common.timeZone.utc ? undefined : ctx.common.timeZone.name,
+        timeZone: ctx.common.timeZone === UTC_ZONE ? undefined : ctx.common.timeZone.name,
       },
       ctx.stats,
       ctx.threads,

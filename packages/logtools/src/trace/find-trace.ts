@@ -1,5 +1,5 @@
 import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
-import type { NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
+import { UTC_ZONE, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
 import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
@@ -53,7 +53,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  const zone = options.timeZone?.utc === false ? options.timeZone : undefined;
+  const zone = options.timeZone === UTC_ZONE ? undefined : options.timeZone;
   const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict, timeZone: zone?.name };
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTime } from './parse-time.js';
-import { machineTimeZone, resolveTimeZone, UTC_ZONE, type TimeZone } from './time-zone.js';
+import { LOCAL_ZONE, machineTimeZone, resolveTimeZone, UTC_ZONE, type TimeZone } from './time-zone.js';
 
 const wall = (iso: string) => Date.parse(`${iso}Z`);
 const zone = (name: string) => resolveTimeZone(name) as TimeZone;
@@ -40,18 +40,35 @@ describe('time zones for times written without one', () => {
     expect(resolveTimeZone('UTC')).toBe(UTC_ZONE);
     expect(zone('+05:30').fromWallClock(wall('2026-06-15T10:00:00'))).toBe(Date.parse('2026-06-15T04:30:00Z'));
     expect(zone('-0800').fromWallClock(wall('2026-06-15T10:00:00'))).toBe(Date.parse('2026-06-15T18:00:00Z'));
-    expect(zone('+00:00').utc).toBe(true);
-    expect(zone('Etc/UTC').utc).toBe(true);
+    expect(resolveTimeZone('+00:00')).toBe(UTC_ZONE);
+    expect(resolveTimeZone('Etc/UTC')).toBe(UTC_ZONE);
+    expect(resolveTimeZone('local')).toBe(LOCAL_ZONE);
   });
 
   it('refuse what is not a zone', () => {
-    for (const name of ['Mars/Olympus_Mons', '+25:00', '+05:75', 'EST+5', '', 'local']) expect(resolveTimeZone(name)).toBeUndefined();
+    for (const name of ['Mars/Olympus_Mons', '+25:00', '+05:75', 'EST+5', '', 'Local']) expect(resolveTimeZone(name)).toBeUndefined();
   });
 
-  it("take the machine's zone from TZ, else the runtime's", () => {
-    expect(machineTimeZone({ TZ: 'Asia/Tokyo' }).name).toBe('Asia/Tokyo');
-    expect(machineTimeZone({ TZ: ':Europe/Paris' }).name).toBe('Europe/Paris');
-    expect(machineTimeZone({ TZ: 'Nowhere/Else' }).name).toBe(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+  it("take the machine's zone from the command's TZ, this process's own through Date", () => {
+    expect(machineTimeZone({ TZ: 'Asia/Tokyo' }, undefined).name).toBe('Asia/Tokyo');
+    expect(machineTimeZone({ TZ: ':Europe/Paris' }, 'UTC').name).toBe('Europe/Paris');
+    expect(machineTimeZone({ TZ: 'Nowhere/Else' }, undefined)).toBe(LOCAL_ZONE);
+    expect(machineTimeZone({ TZ: 'Asia/Tokyo' }, 'Asia/Tokyo')).toBe(LOCAL_ZONE);
+    expect(machineTimeZone({}, undefined)).toBe(LOCAL_ZONE);
+    expect(machineTimeZone({ TZ: 'UTC' }, 'UTC')).toBe(UTC_ZONE);
+  });
+
+  it("read this process's zone as the runtime's zone data does", () => {
+    const own = zone(new Intl.DateTimeFormat().resolvedOptions().timeZone);
+    for (const time of [
+      '2026-03-08T01:30:00',
+      '2026-03-08T03:30:00',
+      '2026-11-01T00:30:00',
+      '2026-11-01T02:30:00',
+      '1999-12-31T23:59:59.999',
+    ]) {
+      expect(LOCAL_ZONE.fromWallClock(wall(time)), time).toBe(own.fromWallClock(wall(time)));
+    }
   });
 
   it('apply only to times written without a zone', () => {
