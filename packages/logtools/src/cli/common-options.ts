@@ -34,6 +34,13 @@ export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
     type: 'string',
     describe: "Zone of comfyui.log stamps without one (ComfyUI-Manager's) [default: --tz's value]",
   },
+  cache: {
+    type: 'boolean',
+    default: true,
+    describe:
+      'Start from what earlier runs learned of each file and read only the bytes appended since (--no-cache reads every file whole and leaves the cache alone) [$LOGTRACE_CACHE_DIR, else $XDG_CACHE_HOME/logtrace, else ~/.cache/logtrace]',
+  },
+  verbose: { type: 'boolean', default: false, describe: 'Say on stderr why the cache was not used or updated for a file' },
 };
 
 /** Adds the options every command takes. */

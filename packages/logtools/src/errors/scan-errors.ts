@@ -4,7 +4,7 @@ import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { collectPostAttempts, type RequestAttempts } from '../comfyui/collect-post-attempts.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
+import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -16,6 +16,7 @@ import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { errorsJob } from './errors-job.js';
+import { readWholeFileIndexed } from '../engine/whole-file-index.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -35,6 +36,8 @@ export interface ErrorScanResult {
   readonly report: ErrorsReport;
   /** Unstamped comfyui.log problems left out because `--since`/`--until` was given. */
   readonly unplaced: number;
+  /** Each group's occurrences per minute, by errorGroupKey (ErrorGrouper.minutes). */
+  readonly minutes: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 /** One error as `--no-group` prints it: a record's fields, or a ComfyUI problem. */
@@ -63,10 +66,11 @@ export async function scanErrors(
   const full = options.full === true;
   const grouper = new ErrorGrouper(filter.window, full);
   const timeZone = options.timeZone === UTC_ZONE ? undefined : options.timeZone.name;
-  let comfyui: ComfyuiProblems = { grouper: new ErrorGrouper(filter.window, full), stats: [], unplaced: 0, count: 0 };
-  const readComfyui = async () => {
-    comfyui = await readComfyuiProblems(inputs, options, undefined);
-  };
+  const comfyuiZone = options.comfyuiTimeZone === UTC_ZONE ? undefined : options.comfyuiTimeZone.name;
+  let comfyui = new ErrorGrouper(filter.window, full);
+  let comfyuiStats: FileStats[] = [];
+  let unplaced = 0;
+  let problems = 0;
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
@@ -75,67 +79,76 @@ export async function scanErrors(
     timeZone,
     full,
   };
+  // What comfyui.log's groups depend on, for the index: the JSON files' zone does not matter to them.
+  const comfyuiSpec = { ...spec, timeZone: comfyuiZone };
+  const readComfyui = async () => {
+    for (const source of comfyuiSources(inputs)) {
+      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, comfyuiSpec, source, comfyuiStats, (own) =>
+        readComfyuiProblems(source, own, options, undefined),
+      );
+      comfyui.mergeParts(parts.groups);
+      unplaced += parts.unplaced;
+      problems += parts.count;
+    }
+  };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   // Request ids for ComfyUI's problems, when there are some: the GPU server's POST attempts, then comfyui.log again.
-  if (comfyui.count > 0) {
+  if (problems > 0) {
     const requests = await collectPostAttempts(postingInputs(inputs), threads, timeZone, []);
-    if (requests.attempts.length > 0) comfyui = await readComfyuiProblems(inputs, options, requests);
+    if (requests.attempts.length > 0) {
+      comfyui = new ErrorGrouper(filter.window, full);
+      comfyuiStats = [];
+      unplaced = 0;
+      for (const source of comfyuiSources(inputs)) {
+        const parts = await readComfyuiProblems(source, comfyuiStats, options, requests);
+        comfyui.mergeParts(parts.groups);
+        unplaced += parts.unplaced;
+      }
+    }
   }
-  grouper.mergeParts(comfyui.grouper.toParts());
-  stats.push(...comfyui.stats);
-  return { report: grouper.report(), unplaced: comfyui.unplaced };
-}
-
-/** ComfyUI's problems that pass the filter, grouped, with the stats of the comfyui.log files read. */
-interface ComfyuiProblems {
-  readonly grouper: ErrorGrouper;
-  readonly stats: FileStats[];
-  /** Unstamped problems left out because of a time window. */
-  readonly unplaced: number;
-  /** Problems grouped. */
-  readonly count: number;
+  grouper.mergeParts(comfyui.toParts());
+  stats.push(...comfyuiStats);
+  return { report: grouper.report(), unplaced, minutes: grouper.minutes() };
 }
 
 /**
- * Reads every comfyui.log and groups its problems that pass the filter; with `requests`,
- * each with the request id of the POST attempt the attributor ties its entry to.
+ * Reads one comfyui.log source and groups its problems that pass the filter; with
+ * `requests`, each with the request id of the POST attempt the attributor ties its entry to.
  */
 async function readComfyuiProblems(
-  inputs: InputSet,
+  source: LogSource,
+  stats: FileStats[],
   options: ErrorScanOptions,
   requests: RequestAttempts | undefined,
-): Promise<ComfyuiProblems> {
+): Promise<ComfyuiErrorParts> {
   const { filter } = options;
   const grouper = new ErrorGrouper(filter.window, options.full === true);
-  const stats: FileStats[] = [];
   let unplaced = 0;
   let count = 0;
-  for (const source of comfyuiSources(inputs)) {
-    const attributor = requests === undefined ? undefined : new ComfyuiAttributor(requests.attempts);
-    await readComfyuiLog(
-      source,
-      stats,
-      (entry) => {
-        const post = attributor?.push(entry).post;
-        const issue = describeComfyuiIssue(entry);
-        if (issue === undefined) return;
-        const item = { level: issue.level, service: 'comfyui', time: entry.time };
-        if (matchesErrorFilter(item, filter)) {
-          count++;
-          const requestId = post === undefined ? undefined : requests?.requestIdOf(post);
-          grouper.addIssue(
-            issue,
-            entry.time,
-            entry.lines.map((l) => l.text),
-            requestId,
-          );
-        } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-      },
-      attributor === undefined ? PROBLEMS_ONLY : ATTRIBUTING,
-      options.comfyuiTimeZone,
-    );
-  }
-  return { grouper, stats, unplaced, count };
+  const attributor = requests === undefined ? undefined : new ComfyuiAttributor(requests.attempts);
+  await readComfyuiLog(
+    source,
+    stats,
+    (entry) => {
+      const post = attributor?.push(entry).post;
+      const issue = describeComfyuiIssue(entry);
+      if (issue === undefined) return;
+      const item = { level: issue.level, service: 'comfyui', time: entry.time };
+      if (matchesErrorFilter(item, filter)) {
+        count++;
+        const requestId = post === undefined ? undefined : requests?.requestIdOf(post);
+        grouper.addIssue(
+          issue,
+          entry.time,
+          entry.lines.map((l) => l.text),
+          requestId,
+        );
+      } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
+    },
+    attributor === undefined ? PROBLEMS_ONLY : ATTRIBUTING,
+    options.comfyuiTimeZone,
+  );
+  return { groups: grouper.toParts(), unplaced, count };
 }
 
 /** Our services that never log a POST /prompt attempt (only the GPU server does): their files need no search for one. */
@@ -196,6 +209,17 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, u
  * `got prompt`, `Prompt executed in` and progress lines: the attributor counts them.
  */
 const ATTRIBUTING: PlainLineFilter = Object.freeze({ block: () => undefined, wants: () => false, keepsState: true });
+
+/** What errors takes from one comfyui.log source: its groups and how many unstamped problems the window left out. */
+interface ComfyuiErrorParts {
+  readonly groups: MutableGroup[];
+  readonly unplaced: number;
+  /** Problems grouped. */
+  readonly count: number;
+}
+
+/** The index's kind for comfyui.log's error groups. */
+const COMFYUI_ERRORS = 'errors-comfyui';
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
   return inputs.sources.filter((s) => s.kind === 'comfyui');
