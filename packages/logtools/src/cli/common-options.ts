@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { machineTimeZone, resolveTimeZone, type TimeZone } from '@logtrace/shared/schema';
 import type { Argv, Options } from 'yargs';
 import { UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
@@ -25,6 +26,14 @@ export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
     describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)',
   },
   color: { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' },
+  tz: {
+    type: 'string',
+    describe: "Zone of JSON times written without one (asctime): UTC, ±HH:MM or an IANA name [default: this machine's zone]",
+  },
+  'comfyui-tz': {
+    type: 'string',
+    describe: "Zone of comfyui.log stamps without one (ComfyUI-Manager's) [default: --tz's value]",
+  },
   cache: {
     type: 'boolean',
     default: true,
@@ -48,12 +57,20 @@ export interface CommonArgs {
   readonly json: boolean;
   readonly strict: boolean;
   readonly color: boolean;
+  /** Zone of JSON-lines times written without one (`--tz`, else this machine's). */
+  readonly timeZone: TimeZone;
+  /** Zone of comfyui.log stamps written without one (`--comfyui-tz`, else timeZone). */
+  readonly comfyuiTimeZone: TimeZone;
 }
 
-/** Reads the common options; the directory defaults to $LOGTRACE_DIR, else ./logs. */
+/**
+ * Reads the common options; the directory defaults to $LOGTRACE_DIR, else ./logs; the
+ * zones to this machine's (`TZ`, else the system's).
+ */
 export function readCommonArgs(args: ParsedArgs, io: CliIo): CommonArgs {
   const files = args['file'];
   const dir = optionalString(args, 'dir') ?? (io.env['LOGTRACE_DIR'] || undefined) ?? './logs';
+  const timeZone = zoneOption(args, 'tz') ?? machineTimeZone(io.env, process.env['TZ']);
   return {
     dir: path.resolve(io.cwd, dir),
     files: Array.isArray(files) ? files.map((f) => path.resolve(io.cwd, String(f))) : undefined,
@@ -62,7 +79,20 @@ export function readCommonArgs(args: ParsedArgs, io: CliIo): CommonArgs {
     json: args['json'] === true,
     strict: args['strict'] === true,
     color: args['color'] !== false,
+    timeZone,
+    comfyuiTimeZone: zoneOption(args, 'comfyui-tz') ?? timeZone,
   };
+}
+
+/** A time-zone option (resolveTimeZone), or undefined when not given; an unknown zone is a usage error. */
+function zoneOption(args: ParsedArgs, name: string): TimeZone | undefined {
+  const text = optionalString(args, name);
+  if (text === undefined) return undefined;
+  const zone = resolveTimeZone(text);
+  if (zone === undefined) {
+    throw new UsageError(`--${name}: expected UTC, an offset such as +05:30, or an IANA zone name such as Europe/Berlin, got "${text}"`);
+  }
+  return zone;
 }
 
 /** A string option, or undefined; an empty value is a usage error. */

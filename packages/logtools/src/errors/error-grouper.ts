@@ -6,7 +6,7 @@ import { ALL_TIME, isBounded, isInWindow, type TimeWindow } from '../core/time-w
 
 /** Sample request ids kept per group. */
 export const MAX_SAMPLE_IDS = 5;
-/** Traceback lines kept per group. */
+/** Traceback lines kept per group (unless told to keep them whole: `errors --full`). */
 export const MAX_TRACEBACK_LINES = 60;
 
 /** One group of `logtrace errors` (its `--json` shape). */
@@ -108,9 +108,12 @@ interface Occurrence {
 export class ErrorGrouper {
   private readonly groups = new Map<string, MutableGroup>();
   private readonly window: TimeWindow;
+  private readonly tracebackLines: number;
 
-  constructor(window: TimeWindow = ALL_TIME) {
+  /** `wholeTracebacks`: keep every line of a traceback, not the first MAX_TRACEBACK_LINES. */
+  constructor(window: TimeWindow = ALL_TIME, wholeTracebacks = false) {
     this.window = window;
+    this.tracebackLines = wholeTracebacks ? Infinity : MAX_TRACEBACK_LINES;
   }
 
   /**
@@ -129,7 +132,7 @@ export class ErrorGrouper {
       time: record.time,
       requestId: record.request_id,
       lastFrame: exception?.lastFrame ?? null,
-      traceback: exception?.traceback?.slice(0, MAX_TRACEBACK_LINES) ?? null,
+      traceback: exception?.traceback?.slice(0, this.tracebackLines) ?? null,
     });
   }
 
@@ -144,7 +147,7 @@ export class ErrorGrouper {
       time,
       requestId,
       lastFrame: issue.lastFrame,
-      traceback: lines.slice(0, MAX_TRACEBACK_LINES),
+      traceback: lines.slice(0, this.tracebackLines),
     });
   }
 

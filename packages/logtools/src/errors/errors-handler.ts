@@ -6,7 +6,7 @@ import { UsageError } from '../logtrace-error.js';
 import { readFollowSettings, wantsFollow } from '../follow/follow-options.js';
 import type { FollowSettings } from '../follow/follow-logs.js';
 import { renderErrorLine, renderErrors } from './render-errors.js';
-import { scanErrors, streamErrors, type ErrorScanResult } from './scan-errors.js';
+import { scanErrors, streamErrors, type ErrorScanOptions, type ErrorScanResult } from './scan-errors.js';
 import type { CommandContext } from '../cli/command-context.js';
 import type { ErrorsReport } from './error-grouper.js';
 
@@ -15,6 +15,7 @@ export interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
   readonly group: boolean;
+  readonly full: boolean;
   /** With -f: how to follow. */
   readonly follow: FollowSettings | undefined;
 }
@@ -26,24 +27,30 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     const minLevel = normalizeLevel(levelText);
     if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
     const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-    return { minLevel, services, group: args['group'] !== false, follow: wantsFollow(args) ? readFollowSettings(args) : undefined };
+    return {
+      minLevel,
+      services,
+      group: args['group'] !== false,
+      full: args['full'] === true,
+      follow: wantsFollow(args) ? readFollowSettings(args) : undefined,
+    };
   },
-  async run(ctx, { minLevel, services, group, follow }, io) {
-    const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+  async run(ctx, { minLevel, services, group, full, follow }, io) {
+    const options = scanOptions(ctx, minLevel, services, full);
     if (!group) {
       const items = streamErrors(ctx.inputs, options, ctx.stats);
       const count = ctx.common.json
         ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors, full)}\n`));
       if (follow !== undefined) {
         await (await import('../follow/errors-follow.js')).followErrors(ctx, io, follow, options.filter, undefined);
         return true;
       }
       return count > 0;
     }
-    const { json: report, unplaced } = await computeErrors(ctx, { minLevel, services, group, follow });
+    const { json: report, unplaced } = await computeErrors(ctx, { minLevel, services, group, full, follow });
     if (ctx.common.json) writeJson(io, report);
-    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
+    else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width, full }));
     if (unplaced > 0) {
       io.stderr.write(
         `logtrace: left out ${unplaced} unstamped comfyui.log ${unplaced === 1 ? 'problem' : 'problems'}: without a time they cannot be checked against --since/--until\n`,
@@ -66,11 +73,21 @@ export type ErrorsJson = ErrorsReport & { readonly input: ReturnType<typeof desc
  */
 export async function computeErrors(
   ctx: CommandContext,
-  { minLevel, services }: ErrorsArgs,
+  { minLevel, services, full }: ErrorsArgs,
 ): Promise<Omit<ErrorScanResult, 'report'> & { json: ErrorsJson }> {
-  const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+  const options = scanOptions(ctx, minLevel, services, full);
   const { report, ...rest } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
   return { ...rest, json: { ...report, input: describeInput(ctx) } };
+}
+
+function scanOptions(ctx: CommandContext, minLevel: Level, services: ReadonlySet<string> | undefined, full: boolean): ErrorScanOptions {
+  return {
+    strict: ctx.common.strict,
+    full,
+    filter: { minLevel, services, window: ctx.window },
+    timeZone: ctx.common.timeZone,
+    comfyuiTimeZone: ctx.common.comfyuiTimeZone,
+  };
 }
 
 /** Writes each item with `write`; returns how many there were. */

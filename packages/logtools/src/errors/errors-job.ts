@@ -10,6 +10,10 @@ export interface ErrorsSpec {
   readonly services: readonly string[] | undefined;
   readonly window: ErrorFilter['window'];
   readonly strict: boolean;
+  /** Keep tracebacks whole (`--full`). */
+  readonly full?: boolean | undefined;
+  /** Zone of times written without one (JobSpec). */
+  readonly timeZone?: string | undefined;
 }
 
 /** `logtrace errors`' reading: the error groups of each unit. */
@@ -17,7 +21,7 @@ export const errorsJob: ScanJob<ErrorsSpec, MutableGroup[]> = {
   kind: 'errors',
   prefilter: (spec) => createLevelPrefilter(spec.minLevel),
   createSink(spec, unit) {
-    const grouper = new ErrorGrouper(spec.window);
+    const grouper = new ErrorGrouper(spec.window, spec.full === true);
     return { ...errorSink(grouper, errorFilterOf(spec), unit.service), toParts: () => grouper.toParts() } satisfies UnitSink<
       MutableGroup[]
     >;

@@ -141,7 +141,7 @@ export class LogFollower {
 
   private add(filePath: string, kind: LiveSourceKind, start: TailStart, now: number): void {
     const name = path.basename(filePath);
-    const source = new LiveSource(kind, filePath, (item) => {
+    const source = new LiveSource(kind, filePath, this.plan.zones, (item) => {
       if (item.record !== undefined) this.attribution.observe(item.record);
       this.window.push(item, item.time, this.now());
     });

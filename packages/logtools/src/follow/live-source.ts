@@ -1,4 +1,4 @@
-import type { Level, NormalizedRecord } from '@logtrace/shared/schema';
+import type { Level, NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
 import { describeComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { toComfyuiLines } from '../comfyui/to-comfyui-line.js';
@@ -20,6 +20,12 @@ export interface FollowItem {
   readonly fields: Record<string, unknown>;
   readonly record?: NormalizedRecord | undefined;
   readonly entry?: ComfyuiEntry | undefined;
+}
+
+/** Zones of times written without one: JSON `time`s (`--tz`) and comfyui.log stamps (`--comfyui-tz`). */
+export interface FollowZones {
+  readonly timeZone: TimeZone;
+  readonly comfyuiTimeZone: TimeZone;
 }
 
 /** What a followed log is: JSON lines of a service (maybe wrapped by a runtime), or ComfyUI's text. */
@@ -48,6 +54,7 @@ export class LiveSource {
   constructor(
     readonly source: LiveSourceKind,
     path: string,
+    private readonly zones: FollowZones | undefined,
     private readonly emit: (item: FollowItem) => void,
   ) {
     this.stats = new FileStats(path);
@@ -94,7 +101,7 @@ export class LiveSource {
 
   private line(buf: Buffer, s: number, e: number, lineNo: number, file: number, tail: boolean): void {
     if (this.parser !== undefined) {
-      for (const line of toComfyuiLines(buf.toString('utf8', s, e), lineNo)) this.parser.push(line);
+      for (const line of toComfyuiLines(buf.toString('utf8', s, e), lineNo, this.zones?.comfyuiTimeZone)) this.parser.push(line);
       return;
     }
     const { service, wrapper } = this.source;
@@ -102,12 +109,12 @@ export class LiveSource {
       if (this.wrapped?.file !== file) {
         this.wrapped?.lines.end();
         const sink = { fast: () => undefined, record: (record: NormalizedRecord) => this.emitRecord(record) };
-        this.wrapped = { file, lines: new WrappedLines(wrapper, service, this.stats, sink) };
+        this.wrapped = { file, lines: new WrappedLines(wrapper, service, this.stats, sink, this.zones?.timeZone) };
       }
       this.wrapped.lines.line(buf, s, buf[e - 1] === 0x0a ? e - 1 : e, lineNo, tail);
       return;
     }
-    const decoded = decodeJsonLine(buf, s, e, { service, first: lineNo === 1, tail });
+    const decoded = decodeJsonLine(buf, s, e, { service, first: lineNo === 1, tail, timeZone: this.zones?.timeZone });
     if (decoded.ok) this.emitRecord(decoded.record);
     else if (decoded.reason !== 'blank') this.stats.skip(decoded.reason, lineNo, buf, s, e);
   }

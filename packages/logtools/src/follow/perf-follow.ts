@@ -58,6 +58,7 @@ export async function followPerf(
             prefilter: ctx.common.strict ? undefined : createNeedlePrefilter(PERF_NEEDLES),
             keep: isPerfRecord,
             entries: false,
+            zones: ctx.common,
           },
           ctx.stats,
           (item) => follower.pushHistory(item),

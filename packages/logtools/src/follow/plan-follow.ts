@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { InputSet } from '../read/list-inputs.js';
 import { parseLogName } from '../read/parse-log-name.js';
 import type { TailStart } from './file-tail.js';
-import type { LiveSourceKind } from './live-source.js';
+import type { FollowZones, LiveSourceKind } from './live-source.js';
 
 /** Base name of the start script's plain-text log, which is never followed (as listInputs skips it). */
 export const STARTUP_LOG = 'startup';
@@ -20,6 +20,8 @@ export interface FollowPlan {
   readonly files: readonly FollowFile[];
   /** Paths never followed (files listInputs ignored: not JSON lines, startup.log). */
   readonly skip: ReadonlySet<string>;
+  /** Zones of times written without one, as the command reads them. */
+  readonly zones?: FollowZones | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface FollowPlan {
  * dated or `.gz` rotation), read on from where the listing ended (`start: 'listed'`)
  * or from its end.
  */
-export function planFollow(inputs: InputSet | undefined, dir: string | undefined, from: 'listed' | 'end'): FollowPlan {
+export function planFollow(inputs: InputSet | undefined, dir: string | undefined, from: 'listed' | 'end', zones?: FollowZones): FollowPlan {
   const files: FollowFile[] = [];
   const skip = new Set<string>();
   for (const source of inputs?.sources ?? []) {
@@ -41,7 +43,7 @@ export function planFollow(inputs: InputSet | undefined, dir: string | undefined
     }
   }
   for (const f of inputs?.ignored ?? []) skip.add(f.path);
-  return { dir, files, skip };
+  return { dir, files, skip, zones };
 }
 
 function isLiveName(filePath: string): boolean {

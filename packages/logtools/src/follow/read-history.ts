@@ -5,7 +5,7 @@ import { FileStats as Stats } from '../read/file-stats.js';
 import type { InputSet } from '../read/list-inputs.js';
 import type { Prefilter } from '../read/prefilter.js';
 import { scanJsonFile } from '../read/scan-json-file.js';
-import { entryItem, recordItem, type FollowItem } from './live-source.js';
+import { entryItem, recordItem, type FollowItem, type FollowZones } from './live-source.js';
 
 /**
  * Reads what the logs hold before following (`--since`, perf's rolling window): every
@@ -22,6 +22,7 @@ export async function readHistory(
     readonly prefilter?: Prefilter | undefined;
     readonly keep?: (record: NormalizedRecord) => boolean;
     readonly entries: boolean;
+    readonly zones: FollowZones;
   },
   stats: FileStats[],
   take: (item: FollowItem) => void,
@@ -29,17 +30,28 @@ export async function readHistory(
   for (const source of inputs.sources) {
     if (source.kind === 'comfyui') {
       if (!options.entries) continue;
-      await readComfyuiLog(source, stats, (entry) => {
-        if (entry.time === undefined || entry.time >= options.since) take(entryItem(entry));
-      });
+      await readComfyuiLog(
+        source,
+        stats,
+        (entry) => {
+          if (entry.time === undefined || entry.time >= options.since) take(entryItem(entry));
+        },
+        undefined,
+        options.zones.comfyuiTimeZone,
+      );
       continue;
     }
     for (const file of source.files) {
       const fileStats = new Stats(file.path);
       stats.push(fileStats);
-      await scanJsonFile(file, { prefilter: options.prefilter, service: source.service, wrapper: source.wrapper }, fileStats, (record) => {
-        if (record.time >= options.since && (options.keep?.(record) ?? true)) take(recordItem(record));
-      });
+      await scanJsonFile(
+        file,
+        { prefilter: options.prefilter, service: source.service, wrapper: source.wrapper, timeZone: options.zones.timeZone },
+        fileStats,
+        (record) => {
+          if (record.time >= options.since && (options.keep?.(record) ?? true)) take(recordItem(record));
+        },
+      );
     }
   }
 }

@@ -27,7 +27,7 @@ export interface FollowRun {
  */
 export async function runFollow(run: FollowRun, io: CliIo): Promise<readonly FileStats[]> {
   const dir = run.common.files === undefined ? run.common.dir : undefined;
-  const plan = planFollow(run.inputs, dir, 'listed');
+  const plan = planFollow(run.inputs, dir, 'listed', run.common);
   const note = (text: string) => io.stderr.write(`logtrace: ${escapeTerminal(text)}\n`);
   const follower = new LogFollower(plan, run.settings, { items: run.items, note, tick: run.tick }, io.now);
   await run.history?.(follower);

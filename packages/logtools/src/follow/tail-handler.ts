@@ -72,7 +72,9 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
           window.since === undefined || inputs === undefined
             ? undefined
             : (follower) =>
-                readHistory(inputs, { since: window.since ?? 0, entries: true }, historyStats, (item) => follower.pushHistory(item)),
+                readHistory(inputs, { since: window.since ?? 0, entries: true, zones: common }, historyStats, (item) =>
+                  follower.pushHistory(item),
+                ),
       },
       io,
     );

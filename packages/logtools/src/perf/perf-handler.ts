@@ -1,3 +1,4 @@
+import { UTC_ZONE } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, writeJson } from '../cli/command-context.js';
 import { countOption, optionalString } from '../cli/common-options.js';
@@ -60,7 +61,14 @@ export async function computePerf(ctx: CommandContext, args: PerfArgs): Promise<
   const { slowMs, top, bucketMs } = args;
   const accumulator = await scanPerfAccumulator(
     ctx.inputs,
-    { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict },
+    {
+      slowMs,
+      top,
+      bucketMs,
+      window: ctx.window,
+      strict: ctx.common.strict,
+      timeZone: ctx.common.timeZone === UTC_ZONE ? undefined : ctx.common.timeZone.name,
+    },
     ctx.stats,
     ctx.threads,
   );

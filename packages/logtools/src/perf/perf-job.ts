@@ -11,6 +11,8 @@ import { cachedNodesOf } from './node-stats.js';
 export interface PerfSpec {
   readonly options: PerfOptions;
   readonly strict: boolean;
+  /** Zone of times written without one (JobSpec). */
+  readonly timeZone?: string | undefined;
 }
 
 /**

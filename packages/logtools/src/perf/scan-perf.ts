@@ -11,7 +11,7 @@ import { perfJob } from './perf-job.js';
  */
 export async function scanPerf(
   inputs: InputSet,
-  options: PerfOptions & { readonly strict: boolean },
+  options: PerfOptions & { readonly strict: boolean; readonly timeZone?: string | undefined },
   stats: FileStats[],
   threads: ThreadChoice,
 ): Promise<PerfReport> {
@@ -21,12 +21,12 @@ export async function scanPerf(
 /** Reads the logs as scanPerf does, and returns everything collected (for more than the report: `logtrace serve`'s charts). */
 export async function scanPerfAccumulator(
   inputs: InputSet,
-  options: PerfOptions & { readonly strict: boolean },
+  options: PerfOptions & { readonly strict: boolean; readonly timeZone?: string | undefined },
   stats: FileStats[],
   threads: ThreadChoice,
 ): Promise<PerfAccumulator> {
-  const { strict, ...perfOptions } = options;
+  const { strict, timeZone, ...perfOptions } = options;
   const parts: PerfParts[] = [];
-  await scanUnits(inputs, perfJob, { options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts));
+  await scanUnits(inputs, perfJob, { options: perfOptions, strict, timeZone }, threads, stats, (result) => parts.push(result.parts));
   return PerfAccumulator.merged(perfOptions, parts);
 }

@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import type { NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
 import { FastLine } from '../kernel/fast-line.js';
 import type { FileStats } from './file-stats.js';
@@ -46,6 +46,8 @@ export interface ReadJsonOptions {
   readonly readBytes?: number;
   /** How a runtime wrapped each line, when it did: the lines are then unwrapped and decoded one by one, not by the kernel. */
   readonly wrapper?: Wrapper | undefined;
+  /** Zone of times written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
 }
 
 /**
@@ -118,8 +120,9 @@ class LineFeeder {
     private readonly sink: JsonLineSink,
   ) {
     this.bytes = kernel.bytes;
-    this.line = new FastLine(kernel);
-    this.wrapped = options.wrapper === undefined ? undefined : new WrappedLines(options.wrapper, options.service, stats, sink);
+    this.line = new FastLine(kernel, options.timeZone);
+    this.wrapped =
+      options.wrapper === undefined ? undefined : new WrappedLines(options.wrapper, options.service, stats, sink, options.timeZone);
     kernel.select(options.selection);
     kernel.setEvents(sink.events ?? []);
   }
@@ -238,7 +241,12 @@ class LineFeeder {
   }
 
   private decode(s: number, e: number, lineNo: number, tail: boolean): void {
-    const decoded = decodeJsonLine(this.bytes, s, e, { service: this.options.service, first: this.fileStart && lineNo === 1, tail });
+    const decoded = decodeJsonLine(this.bytes, s, e, {
+      service: this.options.service,
+      first: this.fileStart && lineNo === 1,
+      tail,
+      timeZone: this.options.timeZone,
+    });
     if (decoded.ok) this.sink.record(decoded.record, lineNo, this.bytes.subarray(s, e));
     else this.stats.skip(decoded.reason, lineNo, this.bytes, s, e);
   }

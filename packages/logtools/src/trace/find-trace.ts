@@ -1,5 +1,5 @@
 import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { UTC_ZONE, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
 import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
@@ -29,6 +29,10 @@ export interface TraceSearchOptions {
   readonly strict: boolean;
   readonly window: TimeWindow;
   readonly threads: ThreadChoice;
+  /** Zone of JSON times written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
+  /** Zone of comfyui.log stamps written without one (default UTC). */
+  readonly comfyuiTimeZone?: TimeZone | undefined;
 }
 
 /**
@@ -50,10 +54,11 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict };
+  const zone = options.timeZone === UTC_ZONE ? undefined : options.timeZone;
+  const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict, timeZone: zone?.name };
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;
-    forEachLine(parts, unit, offset, (record, order) => {
+    forEachLine(parts, unit, offset, zone, (record, order) => {
       for (const field of LOOKUP_FIELDS) {
         const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
@@ -75,12 +80,19 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
   const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
-    const given = { records: found, posts, dequeued, window: options.window, strict: options.strict };
-    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options.window, own);
+    const given = {
+      records: found,
+      posts,
+      dequeued,
+      window: options.window,
+      strict: options.strict,
+      comfyuiZone: options.comfyuiTimeZone?.name ?? 'UTC',
+    };
+    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options, own);
     const placed = hasComfyui ? await placeComfyuiIndexed(inputs, options.threads.index, given, comfyuiStats, place) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
   };
-  const records = await followLinks(inputs, seeds, id, hits, options.threads, readEarly);
+  const records = await followLinks(inputs, seeds, id, hits, options.threads, zone, readEarly);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
   if (early?.size !== records.size) await readEarly(records);
@@ -90,11 +102,17 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
 }
 
 /** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
-function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (record: NormalizedRecord, order: number) => void): void {
+function forEachLine(
+  parts: TraceParts,
+  unit: ScanUnit,
+  offset: number,
+  timeZone: TimeZone | undefined,
+  visit: (record: NormalizedRecord, order: number) => void,
+): void {
   for (const { line, bytes } of parts.lines) {
     const lineNo = offset + line;
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false });
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false, timeZone });
     if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
   }
 }
@@ -147,6 +165,7 @@ async function followLinks(
   searched: string,
   hits: ReadonlyMap<number, NormalizedRecord>,
   threads: ThreadChoice,
+  timeZone: TimeZone | undefined,
   alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
 ): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
@@ -173,9 +192,11 @@ async function followLinks(
   const early = new Map(records);
   if (pending.length === 0) await alongside(early);
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
-    const spec = { needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false };
+    const spec = { needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false, timeZone: timeZone?.name };
     const first = pass === 2 ? () => alongside(early) : undefined;
-    await scanUnits(inputs, traceJob, spec, threads, [], (result, unit, offset) => forEachLine(result.parts, unit, offset, take), first);
+    const merge = (result: { parts: TraceParts }, unit: ScanUnit, offset: number) =>
+      forEachLine(result.parts, unit, offset, timeZone, take);
+    await scanUnits(inputs, traceJob, spec, threads, [], merge, first);
   }
   return records;
 }
@@ -184,9 +205,10 @@ async function attributeComfyui(
   inputs: InputSet,
   records: ReadonlyMap<number, LocatedRecord>,
   posts: PostAttemptList,
-  window: TimeWindow,
+  options: TraceSearchOptions,
   stats: FileStats[],
 ): Promise<PlacedComfyuiEntry[]> {
+  const window = options.window;
   posts.sort();
   const ours = new Map<number, { post: number; worker: number }>();
   const all = [...records.values()].map((l) => l.record);
@@ -228,6 +250,7 @@ async function attributeComfyui(
         }
       },
       needed,
+      options.comfyuiTimeZone,
     );
   }
   return placed;
