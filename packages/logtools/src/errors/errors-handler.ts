@@ -1,7 +1,7 @@
 import { normalizeLevel, type Level } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, escapeJsonText, writeJson } from '../cli/command-context.js';
-import { optionalString } from '../cli/common-options.js';
+import { optionalString, stringList } from '../cli/common-options.js';
 import { UsageError } from '../logtrace-error.js';
 import { renderErrorLine, renderErrors } from './render-errors.js';
 import { scanErrors, streamErrors } from './scan-errors.js';
@@ -10,6 +10,7 @@ import { scanErrors, streamErrors } from './scan-errors.js';
 interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
+  readonly hosts: ReadonlySet<string> | undefined;
   readonly group: boolean;
 }
 
@@ -20,15 +21,18 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     const minLevel = normalizeLevel(levelText);
     if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
     const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
-    return { minLevel, services, group: args['group'] !== false };
+    const hostList = stringList(args, 'host');
+    return { minLevel, services, hosts: hostList === undefined ? undefined : new Set(hostList), group: args['group'] !== false };
   },
-  async run(ctx, { minLevel, services, group }, io) {
-    const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+  async run(ctx, { minLevel, services, hosts, group }, io) {
+    const options = { strict: ctx.common.strict, filter: { minLevel, services, hosts, window: ctx.window } };
     if (!group) {
       const items = streamErrors(ctx.inputs, options, ctx.stats);
+      // Several directories: one line per error names its machine (the JSON lines always carry a known host).
+      const showHost = ctx.inputs.sources.some((s) => s.host !== undefined);
       const count = ctx.common.json
         ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors, showHost)}\n`));
       return count > 0;
     }
     const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);

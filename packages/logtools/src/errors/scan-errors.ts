@@ -2,7 +2,8 @@ import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
+import { recordHost } from '../core/record-host.js';
+import { ErrorGrouper, matchesErrorFilter, matchesHostFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -61,11 +62,14 @@ export async function scanErrors(
           const issue = describeComfyuiIssue(entry);
           if (issue === undefined) return;
           const item = { level: issue.level, service: 'comfyui', time: entry.time };
+          if (!matchesHostFilter(source.host, filter)) return;
           if (matchesErrorFilter(item, filter))
             comfyui.addIssue(
               issue,
               entry.time,
               entry.lines.map((l) => l.text),
+              undefined,
+              source.host,
             );
           else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
         },
@@ -76,6 +80,7 @@ export async function scanErrors(
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
+    hosts: filter.hosts === undefined ? undefined : [...filter.hosts],
     window: filter.window,
     strict: options.strict,
   };
@@ -97,9 +102,10 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
   for (const file of source.files) {
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
-    const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
+    const keep = (record: NormalizedRecord) =>
+      matchesErrorFilter(record, options.filter) && matchesHostFilter(recordHost(record.extra, source.host), options.filter);
     for await (const batch of scanJsonFileBatches(file, { prefilter, service: source.service, wrapper: source.wrapper }, fileStats, keep)) {
-      for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
+      for (const { record } of batch) yield { time: record.time, fields: toEvent(record, recordHost(record.extra, source.host)) };
     }
   }
 }
@@ -108,17 +114,22 @@ async function* comfyuiErrors(source: LogSource, options: ErrorScanOptions, stat
   for await (const batch of readComfyuiLogBatches(source, stats)) {
     for (const entry of batch) {
       const issue = describeComfyuiIssue(entry);
-      if (issue !== undefined && matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)) {
-        yield { time: entry.time ?? Number.NaN, fields: issueFields(issue, entry) };
+      if (
+        issue !== undefined &&
+        matchesHostFilter(source.host, options.filter) &&
+        matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)
+      ) {
+        yield { time: entry.time ?? Number.NaN, fields: issueFields(issue, entry, source.host) };
       }
     }
   }
 }
 
-function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, unknown> {
+function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry, host: string | undefined): Record<string, unknown> {
   return {
     time: entry.time === undefined ? null : new Date(entry.time).toISOString(),
     service: 'comfyui',
+    ...(host === undefined ? {} : { host }),
     event: issue.event,
     level: issue.level,
     error_code: issue.type,
