@@ -11,7 +11,11 @@ interface PerfArgs {
   readonly bucketMs: number;
   readonly top: number;
   readonly byNode: boolean;
+  readonly byHost: boolean;
 }
+
+/** What `--by` groups perf's statistics by. */
+const BY_CHOICES = ['host'] as const;
 
 /** `logtrace perf`: scan → statistics → table or JSON. */
 export const perfHandler: ScanHandler<PerfArgs> = {
@@ -20,12 +24,16 @@ export const perfHandler: ScanHandler<PerfArgs> = {
     const bucketMs = parseDuration(optionalString(args, 'bucket') ?? '1h', '--bucket');
     const top = countOption(args, 'top', 20);
     if (bucketMs <= 0) throw new UsageError('--bucket: must be longer than 0');
-    return { slowMs, bucketMs, top, byNode: args['by-node'] === true };
+    const by = optionalString(args, 'by');
+    if (by !== undefined && !(BY_CHOICES as readonly string[]).includes(by)) {
+      throw new UsageError(`--by: expected ${BY_CHOICES.join(', ')}, got "${by}"`);
+    }
+    return { slowMs, bucketMs, top, byNode: args['by-node'] === true, byHost: by === 'host' };
   },
-  async run(ctx, { slowMs, top, bucketMs, byNode }, io) {
+  async run(ctx, { slowMs, top, bucketMs, byNode, byHost }, io) {
     const report = await scanPerf(
       ctx.inputs,
-      { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict },
+      { slowMs, top, bucketMs, window: ctx.window, strict: ctx.common.strict, byHost },
       ctx.stats,
       ctx.threads,
     );
