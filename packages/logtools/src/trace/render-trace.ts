@@ -66,8 +66,8 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
   const start = report.started_at === null ? 0 : Date.parse(report.started_at);
   const rows: string[][] = [];
   let next = 0;
-  // The host column appears only when the trace crosses machines: one machine's trace reads as before.
-  const hosts = new Set<unknown>([...report.events.map((e) => e['host']), ...report.comfyui.map((l) => l.host)]);
+  // The host column appears only when the trace names more than one machine: one machine's trace reads as before.
+  const hosts = new Set([...report.events.map((e) => e['host']), ...report.comfyui.map((l) => l.host)].filter((h) => typeof h === 'string'));
   const withHost = hosts.size > 1;
   const hostCell = (host: unknown) => (withHost ? [typeof host === 'string' ? escapeTerminal(host) : '-'] : []);
   const comfyuiRow = (line: TraceComfyuiLine) => {
