@@ -157,7 +157,8 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
     sinks.set(sinkKey(host, 'gpu_server'), new LogSink(dir, 'gpu_server', damage, rng));
     sinks.set(sinkKey(host, 'comfyui'), new LogSink(dir, 'comfyui', undefined, rng));
   });
-  if (options.extraService !== false) sinks.set(sinkKey(0, 'telegram_bot'), new LogSink(hostDirs[0] as string, 'telegram_bot', undefined, rng));
+  if (options.extraService !== false)
+    sinks.set(sinkKey(0, 'telegram_bot'), new LogSink(hostDirs[0] as string, 'telegram_bot', undefined, rng));
   const styleOf = (channel: string): ProducerStyle | 'mixed' => {
     const style = options.style ?? 'ours';
     return typeof style === 'string' ? style : (style[channel as 'backend' | 'gpu_server'] ?? 'ours');
@@ -248,7 +249,11 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
       return {
         name,
         dir: hostDirs[i] as string,
-        expected: { perf: (slowMs, top, bucketMs) => own.perf(slowMs, top, bucketMs), errors: own.errorGroups(), comfyui: own.comfyuiGroups() },
+        expected: {
+          perf: (slowMs, top, bucketMs) => own.perf(slowMs, top, bucketMs),
+          errors: own.errorGroups(),
+          comfyui: own.comfyuiGroups(),
+        },
       };
     }),
     requestCount: count,

@@ -38,7 +38,8 @@ export const perfJob: ScanJob<PerfSpec, PerfUnitParts> = {
   createSink(spec, unit) {
     const accumulator = new PerfAccumulator(spec.options);
     const sink = perfSink(accumulator);
-    if (spec.byHost !== true) return { ...sink, toParts: () => ({ all: accumulator.toParts(), hosts: [] }) } satisfies UnitSink<PerfUnitParts>;
+    if (spec.byHost !== true)
+      return { ...sink, toParts: () => ({ all: accumulator.toParts(), hosts: [] }) } satisfies UnitSink<PerfUnitParts>;
     // Each host's lines also go to that host's accumulator: the host is read only when asked for (--by host).
     const hosts = new Map<string | null, { accumulator: PerfAccumulator; sink: JsonLineSink }>();
     const hostSink = (host: string | undefined): JsonLineSink => {

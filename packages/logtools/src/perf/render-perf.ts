@@ -44,7 +44,10 @@ export function renderPerf(report: ScanPerfReport, colors: Colors, options: Perf
     parts.push('', colors.bold('By host'));
     parts.push(
       renderTable(
-        ['host', '', 'count', 'avg', 'min', 'p50', 'p90', 'p95', 'p99', 'max'].map((header, i) => ({ header, align: i < 2 ? 'left' : 'right' })),
+        ['host', '', 'count', 'avg', 'min', 'p50', 'p90', 'p95', 'p99', 'max'].map((header, i) => ({
+          header,
+          align: i < 2 ? 'left' : 'right',
+        })),
         report.by_host.flatMap((h) =>
           statsOf(h)
             .filter(([, s]) => s.count > 0)

@@ -143,7 +143,13 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
   }
   // JSON lines first, then comfyui.log; directories in the order given; services by name.
   sources.sort((a, b) =>
-    a.kind !== b.kind ? (a.kind === 'json' ? -1 : 1) : a.dirIndex !== b.dirIndex ? a.dirIndex - b.dirIndex : compareNames(a.service, b.service),
+    a.kind !== b.kind
+      ? a.kind === 'json'
+        ? -1
+        : 1
+      : a.dirIndex !== b.dirIndex
+        ? a.dirIndex - b.dirIndex
+        : compareNames(a.service, b.service),
   );
   if (sources.length === 0 && unreadable.length === 0) {
     const where = dirs.join(', ');
@@ -171,7 +177,12 @@ function uniqueDirs(dir: string | readonly string[]): string[] {
  * components as make them differ (`gpu-1/logs`, `gpu-2/logs`).
  */
 export function hostDirLabels(dirs: readonly string[]): string[] {
-  const parts = dirs.map((d) => path.resolve(d).split(path.sep).filter((p) => p !== ''));
+  const parts = dirs.map((d) =>
+    path
+      .resolve(d)
+      .split(path.sep)
+      .filter((p) => p !== ''),
+  );
   const labelOf = (i: number, depth: number) => (parts[i] ?? []).slice(-depth).join('/') || '/';
   return dirs.map((_, i) => {
     const own = parts[i] ?? [];

@@ -67,7 +67,9 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
   const rows: string[][] = [];
   let next = 0;
   // The host column appears only when the trace names more than one machine: one machine's trace reads as before.
-  const hosts = new Set([...report.events.map((e) => e['host']), ...report.comfyui.map((l) => l.host)].filter((h) => typeof h === 'string'));
+  const hosts = new Set(
+    [...report.events.map((e) => e['host']), ...report.comfyui.map((l) => l.host)].filter((h) => typeof h === 'string'),
+  );
   const withHost = hosts.size > 1;
   const hostCell = (host: unknown) => (withHost ? [typeof host === 'string' ? escapeTerminal(host) : '-'] : []);
   const comfyuiRow = (line: TraceComfyuiLine) => {
