@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Level } from '@logtrace/shared/schema';
 import { STARTUP_BANNER } from './comfyui-text.js';
-import { createRandom, type Random } from './create-random.js';
+import { createRandom } from './create-random.js';
 import { ExpectedAnswers, type ExpectedErrorGroup, type ExpectedPerf, type ExpectedRequest } from './expected-answers.js';
 import { formatRecord, type LogEvent, type ProducerStyle } from './format-record.js';
 import { LogSink, type Damage, type FileReport } from './log-sink.js';
 import type { ComfyuiState, Scenario } from './scenarios.js';
 import { simulateRequest } from './simulate-request.js';
 import { TimedQueue } from './timed-queue.js';
+import { lifecycleEvent, PIDS, telegramEvents } from './service-events.js';
 
 /** Options of generateLogs. */
 export interface GenerateOptions {
@@ -123,15 +124,14 @@ const FIRST_SCENARIOS: readonly Scenario[] = [
   'short_deadline',
 ];
 
-const PIDS: Readonly<Record<string, number>> = { backend: 4242, gpu_server: 4243, telegram_bot: 4250 };
-
 /**
  * Simulates the backend, the GPU server and ComfyUI (single worker, FIFO queue)
  * serving overlapping requests of every outcome, and writes their logs to a
  * directory: backend.log and gpu_server.log (in the chosen producer styles, damaged
  * with every kind of bad line unless told not to), comfyui.log (stamped or not), and
- * telegram_bot.log. Streams: memory holds only the requests in flight. Returns the
- * expected answers, computed from the simulation itself.
+ * telegram_bot.log (with `hosts`, one directory per machine: see
+ * GenerateOptions.hosts). Streams: memory holds only the requests in flight. Returns the
+ * expected answers, computed from the simulation itself (and each machine's).
  */
 export function generateLogs(options: GenerateOptions): GeneratedLogs {
   const rng = createRandom(options.seed ?? 1);
@@ -196,9 +196,9 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
   };
 
   hostDirs.forEach((_, host) => STARTUP_BANNER.forEach((line) => pushComfyui(startTime - 10_000, line, line, -1, host)));
-  pushEvent('backend', lifecycle('backend', startTime - 5000), -1, 0);
-  hostDirs.forEach((_, host) => pushEvent('gpu_server', lifecycle('gpu_server', startTime - 5000), -1, host));
-  if (sinks.has(sinkKey(0, 'telegram_bot'))) pushEvent('telegram_bot', lifecycle('telegram_bot', startTime - 5000), -1, 0);
+  pushEvent('backend', lifecycleEvent('backend', startTime - 5000), -1, 0);
+  hostDirs.forEach((_, host) => pushEvent('gpu_server', lifecycleEvent('gpu_server', startTime - 5000), -1, host));
+  if (sinks.has(sinkKey(0, 'telegram_bot'))) pushEvent('telegram_bot', lifecycleEvent('telegram_bot', startTime - 5000), -1, 0);
   const comfyuis: ComfyuiState[] = hostDirs.map(() => ({
     workerFreeAt: startTime,
     lastPost: 0,
@@ -267,33 +267,4 @@ export function generateLogs(options: GenerateOptions): GeneratedLogs {
       requests: requestList,
     },
   };
-}
-
-function lifecycle(service: string, time: number): LogEvent {
-  return {
-    time,
-    level: 'INFO',
-    service,
-    event: 'service_start',
-    msg: 'service started',
-    fields: { port: service === 'backend' ? 8000 : 8002 },
-  };
-}
-
-/** A bot beside the stack: a message sent, and now and then an API error. */
-function telegramEvents(t: number, rng: Random, n: number): LogEvent[] {
-  const events: LogEvent[] = [
-    { time: t + 7, level: 'INFO', service: 'telegram_bot', event: 'message_sent', msg: 'message sent', fields: { chat: n } },
-  ];
-  if (n % 50 === 12) {
-    events.push({
-      time: t + 9,
-      level: 'ERROR',
-      service: 'telegram_bot',
-      event: 'bot_error',
-      msg: 'telegram call failed',
-      fields: { error_code: 'telegram_api_error', error: `Telegram API answered 429: retry after ${rng.int(1, 60)} s` },
-    });
-  }
-  return events;
 }
