@@ -160,8 +160,10 @@ describe.each(VARIANTS)('several machines read together: $name', (variant) => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const empty = await runCli(['perf', '--dir', g.hosts[0]?.dir ?? '', '--dir', g.dir, '--json']);
     expect(empty.code).toBe(0);
+    const noted = await runCli(['perf', '--dir', g.hosts[0]?.dir ?? '', '--dir', g.dir]);
+    expect(noted.stderr).toContain(`logtrace: ignored ${g.dir} (no log files: looked for *.log, *.log.N, *.log.gz)`);
     expect(JSON.parse(empty.stdout)['input']['ignored']).toEqual([
-      { path: g.dir, reason: 'no log files (looked for *.log, *.log.N, *.log.gz)' },
+      { path: g.dir, reason: 'no log files: looked for *.log, *.log.N, *.log.gz' },
     ]);
   });
 });

@@ -143,7 +143,7 @@ describe('listInputs', () => {
     closeInputs(inputs);
     expect(inputs.ignored).toContainEqual({
       path: path.join(dir, 'nothing-here'),
-      reason: 'no log files (looked for *.log, *.log.N, *.log.gz)',
+      reason: 'no log files: looked for *.log, *.log.N, *.log.gz',
     });
     await expect(listInputs({ dir: [path.join(dir, 'nothing-here'), path.join(dir, 'elsewhere')] })).rejects.toThrow(
       `no log files in ${path.join(dir, 'nothing-here')}, ${path.join(dir, 'elsewhere')}`,

@@ -100,7 +100,7 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
         const found = await scanDirectory(dir, i, budget);
         listed.push(...found);
         // One machine's directory without logs among several is named, not fatal (the others still answer).
-        if (found.length === 0 && dirs.length > 1) ignored.push({ path: dir, reason: `no log files (looked for ${LOOKED_FOR})` });
+        if (found.length === 0 && dirs.length > 1) ignored.push({ path: dir, reason: `no log files: looked for ${LOOKED_FOR}` });
       }
     } catch (error) {
       closeFiles(listed.map((f) => f.file));
