@@ -68,6 +68,8 @@ describe.each(VARIANTS)('several machines read together: $name', (variant) => {
     // The backend runs on host-1 only: its end-to-end times are all there.
     expect(json['by_host'][0]['stages']['backend_end_to_end']).toEqual(all.stages.backend_end_to_end);
     expect(json['by_host'][1]['stages']['backend_end_to_end']['count']).toBe(0);
+    const wrong = await runCli(['perf', ...dirArgs(g), '--by', 'nodes']);
+    expect([wrong.code, wrong.stderr.split('\n')[0]]).toEqual([2, 'logtrace: --by: expected host, got "nodes"']);
     const text = await runCli(['perf', ...dirArgs(g), '--by', 'host']);
     expect(text.stdout).toMatch(/By host\n.*host.*count[^\n]*\nhost-1 +generation \(ComfyUI\) +\d+/);
   });
