@@ -3,7 +3,14 @@ import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { recordHost } from '../core/record-host.js';
-import { ErrorGrouper, matchesErrorFilter, matchesHostFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
+import {
+  ErrorGrouper,
+  matchesErrorFilter,
+  matchesHostFilter,
+  type ErrorFilter,
+  type ErrorsReport,
+  type MutableGroup,
+} from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -15,6 +22,7 @@ import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { errorsJob } from './errors-job.js';
+import { readWholeFileIndexed } from '../engine/whole-file-index.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -28,6 +36,8 @@ export interface ErrorScanResult {
   readonly report: ErrorsReport;
   /** Unstamped comfyui.log problems left out because `--since`/`--until` was given. */
   readonly unplaced: number;
+  /** Each group's occurrences per minute, by errorGroupKey (ErrorGrouper.minutes). */
+  readonly minutes: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 /** One error as `--no-group` prints it: a record's fields, or a ComfyUI problem. */
@@ -53,30 +63,6 @@ export async function scanErrors(
   const comfyui = new ErrorGrouper(filter.window);
   const comfyuiStats: FileStats[] = [];
   let unplaced = 0;
-  const readComfyui = async () => {
-    for (const source of comfyuiSources(inputs)) {
-      await readComfyuiLog(
-        source,
-        comfyuiStats,
-        (entry) => {
-          const issue = describeComfyuiIssue(entry);
-          if (issue === undefined) return;
-          const item = { level: issue.level, service: 'comfyui', time: entry.time };
-          if (!matchesHostFilter(source.host, filter)) return;
-          if (matchesErrorFilter(item, filter))
-            comfyui.addIssue(
-              issue,
-              entry.time,
-              entry.lines.map((l) => l.text),
-              undefined,
-              source.host,
-            );
-          else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-        },
-        PROBLEMS_ONLY,
-      );
-    }
-  };
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
@@ -84,10 +70,46 @@ export async function scanErrors(
     window: filter.window,
     strict: options.strict,
   };
+  const readSource = async (source: LogSource, sourceStats: FileStats[]): Promise<ComfyuiErrorParts> => {
+    const own = new ErrorGrouper(filter.window);
+    let skippedByWindow = 0;
+    await readComfyuiLog(
+      source,
+      sourceStats,
+      (entry) => {
+        const issue = describeComfyuiIssue(entry);
+        if (issue === undefined) return;
+        const item = { level: issue.level, service: 'comfyui', time: entry.time };
+        if (!matchesHostFilter(source.host, filter)) return;
+        if (matchesErrorFilter(item, filter))
+          own.addIssue(
+            issue,
+            entry.time,
+            entry.lines.map((l) => l.text),
+            undefined,
+            source.host,
+          );
+        else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) skippedByWindow++;
+      },
+      PROBLEMS_ONLY,
+    );
+    return { groups: own.toParts(), unplaced: skippedByWindow };
+  };
+  const readComfyui = async () => {
+    for (const source of comfyuiSources(inputs)) {
+      // Its groups name the directory's host when several are read: kept apart from the same file read alone.
+      const keyed = source.host === undefined ? spec : { ...spec, directoryHost: source.host };
+      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, keyed, source, comfyuiStats, (own) =>
+        readSource(source, own),
+      );
+      comfyui.mergeParts(parts.groups);
+      unplaced += parts.unplaced;
+    }
+  };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
   stats.push(...comfyuiStats);
-  return { report: grouper.report(), unplaced };
+  return { report: grouper.report(), unplaced, minutes: grouper.minutes() };
 }
 
 /** Every error that passes the filter, one by one, merged by time across files (for `--no-group`). */
@@ -139,6 +161,15 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry, host: string | un
     text: entry.lines.map((l) => l.text).join('\n'),
   };
 }
+
+/** What errors takes from one comfyui.log source: its groups and how many unstamped problems the window left out. */
+interface ComfyuiErrorParts {
+  readonly groups: MutableGroup[];
+  readonly unplaced: number;
+}
+
+/** The index's kind for comfyui.log's error groups. */
+const COMFYUI_ERRORS = 'errors-comfyui';
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
   return inputs.sources.filter((s) => s.kind === 'comfyui');

@@ -17,6 +17,7 @@ import { scanUnits } from '../engine/scan-units.js';
 import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
 import { recordHost } from '../core/record-host.js';
 import { traceJob, type TraceParts } from './trace-job.js';
+import { placeComfyuiIndexed } from './place-comfyui-indexed.js';
 
 /** Shortest id prefix `trace` accepts. */
 export const MIN_ID_PREFIX = 8;
@@ -78,7 +79,12 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
   const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
-    const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
+    // The index is used when there is one comfyui.log: its placement depends on its own directory's POST attempts only.
+    const sole = inputs.sources.filter((s) => s.kind === 'comfyui');
+    const solePosts = sole.length === 1 ? posts.get(dirKey(sole[0]?.dir)) : undefined;
+    const given = { records: found, posts: solePosts ?? new PostAttemptList(), dequeued, window: options.window, strict: options.strict };
+    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options.window, own);
+    const placed = hasComfyui ? await placeComfyuiIndexed(inputs, options.threads.index, given, comfyuiStats, place) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
   };
   const records = await followLinks(inputs, seeds, id, hits, options.threads, readEarly);
