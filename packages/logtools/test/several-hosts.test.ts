@@ -1,3 +1,5 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ExpectedErrorGroup } from '../src/generator/expected-answers.js';
@@ -167,5 +169,27 @@ describe.each(VARIANTS)('several machines read together: $name', (variant) => {
     expect(JSON.parse(empty.stdout)['input']['ignored']).toEqual([
       { path: g.dir, reason: 'no log files: looked for *.log, *.log.N, *.log.gz' },
     ]);
+  });
+
+  it('the scan cache keeps a file read among several directories apart from the same file read alone', async () => {
+    const g = gen();
+    const cache = await mkdtemp(path.join(tmpdir(), 'logtrace-hosts-cache-'));
+    try {
+      const env = { LOGTRACE_CACHE_DIR: cache };
+      const alone = g.hosts[1]?.dir ?? '';
+      for (const command of [['errors'], ['perf', '--by', 'host'], ['trace', g.expected.requests[1]?.request_id ?? '']]) {
+        const uncached = await runJson<Json>([...command, ...dirArgs(g)]);
+        await runCli([...command, '--dir', alone, '--json'], { env });
+        const first = await runCli([...command, ...dirArgs(g), '--json'], { env });
+        const again = await runCli([...command, ...dirArgs(g), '--json'], { env });
+        const { input: _a, ...expected } = uncached.json;
+        for (const run of [first, again]) {
+          const { input: _b, ...actual } = JSON.parse(run.stdout) as Json;
+          expect(actual, command[0]).toEqual(expected);
+        }
+      }
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });
