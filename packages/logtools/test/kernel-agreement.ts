@@ -6,6 +6,7 @@ import { FastLine } from '../src/kernel/fast-line.js';
 import { MAX_LINE_BYTES } from '../src/read/line-blocker.js';
 import { IN_BASE, LINE_STATUS, REC_WORDS } from '../src/kernel/kernel-layout.js';
 import { ScanKernel } from '../src/kernel/scan-kernel.js';
+import { recordHost } from '../src/core/record-host.js';
 
 const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
 
@@ -74,6 +75,7 @@ function checkFastLine(kernel: ScanKernel, line: FastLine, timeZone: TimeZone | 
   expect(
     {
       service: line.service('x'),
+      host: line.host('dir'),
       msg: line.msg(),
       error: line.error(),
       error_type: line.errorType(),
@@ -85,6 +87,7 @@ function checkFastLine(kernel: ScanKernel, line: FastLine, timeZone: TimeZone | 
     raw,
   ).toEqual({
     service: r.service,
+    host: recordHost(r.extra, 'dir'),
     msg: r.msg,
     error: r.error,
     error_type: r.error_type,

@@ -27,9 +27,10 @@ export function createScanIndex(args: ParsedArgs, io: CliIo): ScanIndex | undefi
     return undefined;
   }
   const common = readCommonArgs(args, io);
-  const logDirs = common.files === undefined ? [common.dir] : [];
-  if (logDirs.some((d) => isInside(dir, d))) {
-    note(`cache: off (${dir} is inside the log directory ${common.dir})`);
+  const logDirs = common.files === undefined ? common.dirs : [];
+  const inside = logDirs.find((d) => isInside(dir, d));
+  if (inside !== undefined) {
+    note(`cache: off (${dir} is inside the log directory ${inside})`);
     return undefined;
   }
   return new FileCache({ dir, version: `${buildVersion()} ${machineZoneKey()}`, note, maxBytes: cacheMaxBytes(io.env) });

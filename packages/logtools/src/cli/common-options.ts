@@ -9,8 +9,10 @@ import type { ParsedArgs } from './command-spec.js';
 export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
   dir: {
     type: 'string',
+    array: true,
     describe:
-      'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log [default: $LOGTRACE_DIR, else ./logs]',
+      'Log directory: every *.log JSON-lines file in it (with rotations .1, .gz) plus comfyui.log; repeatable, one per machine ' +
+      "(records without a host field are on the directory's host) [default: $LOGTRACE_DIR (several separated by ':'), else ./logs]",
   },
   file: {
     type: 'string',
@@ -50,7 +52,8 @@ export function addCommonOptions(yargs: Argv): Argv {
 
 /** The common options, read and checked. */
 export interface CommonArgs {
-  readonly dir: string;
+  /** The log directories, absolute, at least one. */
+  readonly dirs: readonly string[];
   readonly files: readonly string[] | undefined;
   readonly since: string | undefined;
   readonly until: string | undefined;
@@ -64,15 +67,17 @@ export interface CommonArgs {
 }
 
 /**
- * Reads the common options; the directory defaults to $LOGTRACE_DIR, else ./logs; the
- * zones to this machine's (`TZ`, else the system's).
+ * Reads the common options; the directories default to $LOGTRACE_DIR (`:`-separated,
+ * empty parts ignored), else ./logs; the zones to this machine's (`TZ`, else the system's).
  */
 export function readCommonArgs(args: ParsedArgs, io: CliIo): CommonArgs {
   const files = args['file'];
-  const dir = optionalString(args, 'dir') ?? (io.env['LOGTRACE_DIR'] || undefined) ?? './logs';
+  const given = stringList(args, 'dir');
+  const fromEnv = (io.env['LOGTRACE_DIR'] ?? '').split(':').filter((d) => d !== '');
+  const dirs = given ?? (fromEnv.length > 0 ? fromEnv : ['./logs']);
   const timeZone = zoneOption(args, 'tz') ?? machineTimeZone(io.env, process.env['TZ']);
   return {
-    dir: path.resolve(io.cwd, dir),
+    dirs: dirs.map((d) => path.resolve(io.cwd, d)),
     files: Array.isArray(files) ? files.map((f) => path.resolve(io.cwd, String(f))) : undefined,
     since: optionalString(args, 'since'),
     until: optionalString(args, 'until'),
@@ -93,6 +98,20 @@ function zoneOption(args: ParsedArgs, name: string): TimeZone | undefined {
     throw new UsageError(`--${name}: expected UTC, an offset such as +05:30, or an IANA zone name such as Europe/Berlin, got "${text}"`);
   }
   return zone;
+}
+
+/** A repeatable string option, or undefined when not given; an empty value is a usage error. */
+export function stringList(args: ParsedArgs, name: string): string[] | undefined {
+  const value = args[name];
+  if (value === undefined || value === null) return undefined;
+  const values: unknown[] = Array.isArray(value) ? value : [value];
+  if (values.length === 0) throw new UsageError(`--${name}: expected a value`);
+  return values.map((v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new UsageError(`--${name}: expected a value`);
+    const text = String(v);
+    if (text.trim() === '') throw new UsageError(`--${name}: expected a value, got an empty string`);
+    return text;
+  });
 }
 
 /** A string option, or undefined; an empty value is a usage error. */

@@ -1,7 +1,7 @@
 import { normalizeLevel, type Level } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, escapeJsonText, writeJson } from '../cli/command-context.js';
-import { optionalString } from '../cli/common-options.js';
+import { optionalString, stringList } from '../cli/common-options.js';
 import { UsageError } from '../logtrace-error.js';
 import { readFollowSettings, wantsFollow } from '../follow/follow-options.js';
 import type { FollowSettings } from '../follow/follow-logs.js';
@@ -14,6 +14,7 @@ import type { ErrorsReport } from './error-grouper.js';
 export interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
+  readonly hosts: ReadonlySet<string> | undefined;
   readonly group: boolean;
   readonly full: boolean;
   /** With -f: how to follow. */
@@ -27,28 +28,32 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     const minLevel = normalizeLevel(levelText);
     if (minLevel === undefined) throw new UsageError(`--level: expected debug, info, warn, error or fatal, got "${levelText}"`);
     const services = Array.isArray(args['service']) ? new Set(args['service'].map(String)) : undefined;
+    const hostList = stringList(args, 'host');
     return {
       minLevel,
       services,
+      hosts: hostList === undefined ? undefined : new Set(hostList),
       group: args['group'] !== false,
       full: args['full'] === true,
       follow: wantsFollow(args) ? readFollowSettings(args) : undefined,
     };
   },
-  async run(ctx, { minLevel, services, group, full, follow }, io) {
-    const options = scanOptions(ctx, minLevel, services, full);
+  async run(ctx, { minLevel, services, hosts, group, full, follow }, io) {
+    const options = scanOptions(ctx, { minLevel, services, hosts, full });
     if (!group) {
       const items = streamErrors(ctx.inputs, options, ctx.stats);
+      // Several directories: one line per error names its machine (the JSON lines always carry a known host).
+      const showHost = ctx.inputs.sources.some((s) => s.host !== undefined);
       const count = ctx.common.json
         ? await writeNdjson(items, (text) => io.stdout.write(escapeJsonText(text)))
-        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors, full)}\n`));
+        : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors, full, showHost)}\n`));
       if (follow !== undefined) {
         await (await import('../follow/errors-follow.js')).followErrors(ctx, io, follow, options.filter, undefined);
         return true;
       }
       return count > 0;
     }
-    const { json: report, unplaced } = await computeErrors(ctx, { minLevel, services, group, full, follow });
+    const { json: report, unplaced } = await computeErrors(ctx, { minLevel, services, hosts, group, full, follow });
     if (ctx.common.json) writeJson(io, report);
     else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width, full }));
     if (unplaced > 0) {
@@ -73,18 +78,21 @@ export type ErrorsJson = ErrorsReport & { readonly input: ReturnType<typeof desc
  */
 export async function computeErrors(
   ctx: CommandContext,
-  { minLevel, services, full }: ErrorsArgs,
+  { minLevel, services, hosts, full }: ErrorsArgs,
 ): Promise<Omit<ErrorScanResult, 'report'> & { json: ErrorsJson }> {
-  const options = scanOptions(ctx, minLevel, services, full);
+  const options = scanOptions(ctx, { minLevel, services, hosts, full });
   const { report, ...rest } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
   return { ...rest, json: { ...report, input: describeInput(ctx) } };
 }
 
-function scanOptions(ctx: CommandContext, minLevel: Level, services: ReadonlySet<string> | undefined, full: boolean): ErrorScanOptions {
+function scanOptions(
+  ctx: CommandContext,
+  { minLevel, services, hosts, full }: Pick<ErrorsArgs, 'minLevel' | 'services' | 'hosts' | 'full'>,
+): ErrorScanOptions {
   return {
     strict: ctx.common.strict,
     full,
-    filter: { minLevel, services, window: ctx.window },
+    filter: { minLevel, services, hosts, window: ctx.window },
     timeZone: ctx.common.timeZone,
     comfyuiTimeZone: ctx.common.comfyuiTimeZone,
   };

@@ -33,11 +33,13 @@ export function renderErrors(report: ErrorsReport, colors: Colors, options: Rend
       `${report.total} ${report.total === 1 ? 'error' : 'errors'} in ${groups} ${groups === 1 ? 'group' : 'groups'} (level ≥ ${options.minLevel})`,
     ),
   );
-  for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width, options.full === true));
+  // Hosts are named only when the errors come from more than one machine.
+  const showHosts = new Set(report.groups.flatMap((g) => g.hosts)).size > 1;
+  for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width, options.full === true, showHosts));
   return `${lines.join('\n')}\n`;
 }
 
-function renderGroup(group: ErrorGroup, colors: Colors, width: number, full: boolean): string[] {
+function renderGroup(group: ErrorGroup, colors: Colors, width: number, full: boolean, showHosts: boolean): string[] {
   const count = String(group.count).padStart(6);
   const head = [
     colors.bold(count),
@@ -54,6 +56,7 @@ function renderGroup(group: ErrorGroup, colors: Colors, width: number, full: boo
       ? 'no times (unstamped comfyui.log)'
       : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
   out.push(`${indent}${colors.dim(seen)}`);
+  if (showHosts) out.push(`${indent}${colors.dim('hosts')} ${group.hosts.length === 0 ? '-' : group.hosts.map(escapeTerminal).join(' ')}`);
   if (group.request_ids.length > 0) {
     out.push(`${indent}${colors.dim('requests')} ${group.request_ids.slice(0, 3).map(escapeTerminal).join(' ')}`);
   }
@@ -66,8 +69,11 @@ function renderGroup(group: ErrorGroup, colors: Colors, width: number, full: boo
   return out;
 }
 
-/** One line of `errors --no-group` text output, from the record's fields (with `full`, its traceback whole). */
-export function renderErrorLine(fields: Readonly<Record<string, unknown>>, colors: Colors, full = false): string {
+/**
+ * One line of `errors --no-group` text output, from the record's fields; with `full`, its
+ * traceback whole; with `showHost`, its host after the service.
+ */
+export function renderErrorLine(fields: Readonly<Record<string, unknown>>, colors: Colors, full = false, showHost = false): string {
   const text = (key: string) => {
     const value = fields[key];
     return value === undefined || value === null ? '-' : escapeTerminal(String(value));
@@ -77,6 +83,7 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
     formatClock(typeof fields['time'] === 'string' ? fields['time'] : null),
     colorLevel(colors, text('level')).padEnd(5),
     colorService(colors, text('service')),
+    ...(showHost ? [text('host')] : []),
     text('event'),
     colors.bold(text('error_code')),
     escapeTerminal(typeof message === 'string' ? message : (JSON.stringify(message) ?? '')),

@@ -4,7 +4,15 @@ import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
 import { collectPostAttempts, type RequestAttempts } from '../comfyui/collect-post-attempts.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
+import { recordHost } from '../core/record-host.js';
+import {
+  ErrorGrouper,
+  matchesErrorFilter,
+  matchesHostFilter,
+  type ErrorFilter,
+  type ErrorsReport,
+  type MutableGroup,
+} from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -74,6 +82,7 @@ export async function scanErrors(
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
+    hosts: filter.hosts === undefined ? undefined : [...filter.hosts],
     window: filter.window,
     strict: options.strict,
     timeZone,
@@ -83,7 +92,9 @@ export async function scanErrors(
   const comfyuiSpec = { ...spec, timeZone: comfyuiZone };
   const readComfyui = async () => {
     for (const source of comfyuiSources(inputs)) {
-      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, comfyuiSpec, source, comfyuiStats, (own) =>
+      // Its groups name the directory's host when several are read: kept apart from the same file read alone.
+      const keyed = source.host === undefined ? comfyuiSpec : { ...comfyuiSpec, directoryHost: source.host };
+      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, keyed, source, comfyuiStats, (own) =>
         readComfyuiProblems(source, own, options, undefined),
       );
       comfyui.mergeParts(parts.groups);
@@ -94,16 +105,20 @@ export async function scanErrors(
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   // Request ids for ComfyUI's problems, when there are some: the GPU server's POST attempts, then comfyui.log again.
   if (problems > 0) {
-    const requests = await collectPostAttempts(postingInputs(inputs), threads, timeZone, []);
-    if (requests.attempts.length > 0) {
-      comfyui = new ErrorGrouper(filter.window, full);
-      comfyuiStats = [];
-      unplaced = 0;
-      for (const source of comfyuiSources(inputs)) {
-        const parts = await readComfyuiProblems(source, comfyuiStats, options, requests);
-        comfyui.mergeParts(parts.groups);
-        unplaced += parts.unplaced;
+    comfyui = new ErrorGrouper(filter.window, full);
+    comfyuiStats = [];
+    unplaced = 0;
+    // Each directory's comfyui.log is tied only to the POST attempts of its own GPU server (docs/logtrace.md "Several machines").
+    const attempts = new Map<string | undefined, RequestAttempts>();
+    for (const source of comfyuiSources(inputs)) {
+      let requests = attempts.get(source.host);
+      if (requests === undefined) {
+        requests = await collectPostAttempts(postingInputs(inputs, source.host), threads, timeZone, []);
+        attempts.set(source.host, requests);
       }
+      const parts = await readComfyuiProblems(source, comfyuiStats, options, requests.attempts.length > 0 ? requests : undefined);
+      comfyui.mergeParts(parts.groups);
+      unplaced += parts.unplaced;
     }
   }
   grouper.mergeParts(comfyui.toParts());
@@ -134,6 +149,7 @@ async function readComfyuiProblems(
       const issue = describeComfyuiIssue(entry);
       if (issue === undefined) return;
       const item = { level: issue.level, service: 'comfyui', time: entry.time };
+      if (!matchesHostFilter(source.host, filter)) return;
       if (matchesErrorFilter(item, filter)) {
         count++;
         const requestId = post === undefined ? undefined : requests?.requestIdOf(post);
@@ -142,6 +158,7 @@ async function readComfyuiProblems(
           entry.time,
           entry.lines.map((l) => l.text),
           requestId,
+          source.host,
         );
       } else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
     },
@@ -154,9 +171,9 @@ async function readComfyuiProblems(
 /** Our services that never log a POST /prompt attempt (only the GPU server does): their files need no search for one. */
 const NOT_POSTING: ReadonlySet<string> = new Set(SERVICES.filter((service) => service !== 'gpu_server'));
 
-/** The inputs that may hold the GPU server's POST attempts: every JSON-lines source but our other services'. */
-function postingInputs(inputs: InputSet): InputSet {
-  return { ...inputs, sources: inputs.sources.filter((s) => s.kind === 'json' && !NOT_POSTING.has(s.service)) };
+/** The inputs of one directory (`host`: its label) that may hold the GPU server's POST attempts: its JSON-lines sources but our other services'. */
+function postingInputs(inputs: InputSet, host: string | undefined): InputSet {
+  return { ...inputs, sources: inputs.sources.filter((s) => s.kind === 'json' && s.host === host && !NOT_POSTING.has(s.service)) };
 }
 
 /** Every error that passes the filter, one by one, merged by time across files (for `--no-group`). */
@@ -171,10 +188,11 @@ async function* jsonErrors(source: LogSource, options: ErrorScanOptions, stats: 
   for (const file of source.files) {
     const fileStats = new FileStats(file.path);
     stats.push(fileStats);
-    const keep = (record: NormalizedRecord) => matchesErrorFilter(record, options.filter);
+    const keep = (record: NormalizedRecord) =>
+      matchesErrorFilter(record, options.filter) && matchesHostFilter(recordHost(record.extra, source.host), options.filter);
     const scan = { prefilter, service: source.service, wrapper: source.wrapper, timeZone: options.timeZone };
     for await (const batch of scanJsonFileBatches(file, scan, fileStats, keep)) {
-      for (const { record } of batch) yield { time: record.time, fields: toEvent(record) };
+      for (const { record } of batch) yield { time: record.time, fields: toEvent(record, recordHost(record.extra, source.host)) };
     }
   }
 }
@@ -183,18 +201,23 @@ async function* comfyuiErrors(source: LogSource, options: ErrorScanOptions, stat
   for await (const batch of readComfyuiLogBatches(source, stats, options.comfyuiTimeZone)) {
     for (const entry of batch) {
       const issue = describeComfyuiIssue(entry);
-      if (issue !== undefined && matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)) {
-        yield { time: entry.time ?? Number.NaN, fields: issueFields(issue, entry) };
+      if (
+        issue !== undefined &&
+        matchesHostFilter(source.host, options.filter) &&
+        matchesErrorFilter({ level: issue.level, service: 'comfyui', time: entry.time }, options.filter)
+      ) {
+        yield { time: entry.time ?? Number.NaN, fields: issueFields(issue, entry, source.host) };
       }
     }
   }
 }
 
 /** A ComfyUI problem as `errors --no-group` shows it (the same fields as a record's). */
-export function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, unknown> {
+export function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry, host: string | undefined): Record<string, unknown> {
   return {
     time: entry.time === undefined ? null : new Date(entry.time).toISOString(),
     service: 'comfyui',
+    ...(host === undefined ? {} : { host }),
     event: issue.event,
     level: issue.level,
     error_code: issue.type,

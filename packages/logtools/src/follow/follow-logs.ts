@@ -103,10 +103,10 @@ export class LogFollower {
   /** Reads every file, scans the directory for new ones, releases what is due. */
   private round(now: number): number | undefined {
     // The directory is listed when fs.watch saw a name change, else once per poll interval.
-    if (this.plan.dir !== undefined && (this.namesChanged || now - this.listedAt >= this.settings.pollMs)) {
+    if (this.plan.dirs.length > 0 && (this.namesChanged || now - this.listedAt >= this.settings.pollMs)) {
       this.namesChanged = this.watchers.length === 0;
       this.listedAt = now;
-      this.scanDirectory(now);
+      for (const { dir, host } of this.plan.dirs) this.scanDirectory(dir, host, now);
     }
     for (const { tail, source } of this.followed.values()) {
       try {
@@ -160,26 +160,26 @@ export class LogFollower {
   }
 
   /** Follows `*.log` files that appeared in the directory since the last look (from their start). */
-  private scanDirectory(now: number): void {
+  private scanDirectory(dir: string, host: string | undefined, now: number): void {
     let names: string[];
     try {
-      names = readdirSync(this.plan.dir as string);
+      names = readdirSync(dir);
     } catch {
       return;
     }
     for (const entry of names) {
-      const filePath = path.join(this.plan.dir as string, entry);
+      const filePath = path.join(dir, entry);
       if (this.followed.has(filePath) || this.plan.skip.has(filePath)) continue;
       const name = parseLogName(entry);
       if (name === undefined || name.gz || name.age !== Number.MAX_SAFE_INTEGER || name.base === STARTUP_LOG) continue;
       this.hooks.note(`${entry} appeared: following it from its start`);
-      this.add(filePath, { kind: name.kind, service: name.base }, { at: 'start' }, now);
+      this.add(filePath, { kind: name.kind, service: name.base, host }, { at: 'start' }, now);
     }
   }
 
   /** Watches the directories of the followed files; false when fs.watch is not available. */
   private startWatching(): boolean {
-    const dirs = new Set(this.plan.dir !== undefined ? [this.plan.dir] : this.plan.files.map((f) => path.dirname(f.path)));
+    const dirs = new Set(this.plan.dirs.length > 0 ? this.plan.dirs.map((d) => d.dir) : this.plan.files.map((f) => path.dirname(f.path)));
     try {
       for (const dir of dirs) {
         const watcher = watch(dir, { persistent: false }, (eventType) => this.onChange(eventType));

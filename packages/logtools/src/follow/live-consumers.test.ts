@@ -37,6 +37,7 @@ describe('LiveErrorGroups', () => {
         first_time: null,
         last_time: null,
         request_ids: [],
+        hosts: [],
         level: 'ERROR',
         last_frame: null,
         sample: 'timeout after 10 ms',

@@ -3,6 +3,7 @@ import { describeComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import { ComfyuiEntryParser, type ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { toComfyuiLines } from '../comfyui/to-comfyui-line.js';
 import { toEvent } from '../core/to-event.js';
+import { recordHost } from '../core/record-host.js';
 import { issueFields } from '../errors/scan-errors.js';
 import { decodeJsonLine } from '../read/decode-json-line.js';
 import { FileStats } from '../read/file-stats.js';
@@ -33,6 +34,8 @@ export interface LiveSourceKind {
   readonly kind: 'json' | 'comfyui';
   readonly service: string;
   readonly wrapper?: Wrapper | undefined;
+  /** The host its records are on when they name none (its directory's, when several are followed). */
+  readonly host?: string | undefined;
 }
 
 /**
@@ -120,21 +123,27 @@ export class LiveSource {
   }
 
   private emitRecord(record: NormalizedRecord): void {
-    this.emit(recordItem(record));
+    this.emit(recordItem(record, this.source.host));
   }
 
   private emitEntry(entry: ComfyuiEntry): void {
-    this.emit(entryItem(entry));
+    this.emit(entryItem(entry, this.source.host));
   }
 }
 
 /** A record as a FollowItem. */
-export function recordItem(record: NormalizedRecord): FollowItem {
-  return { time: record.time, service: record.service, level: record.level, fields: toEvent(record), record };
+export function recordItem(record: NormalizedRecord, host?: string): FollowItem {
+  return {
+    time: record.time,
+    service: record.service,
+    level: record.level,
+    fields: toEvent(record, recordHost(record.extra, host)),
+    record,
+  };
 }
 
 /** A comfyui.log entry as a FollowItem: a problem with the fields `errors --no-group` gives it, any other entry with its text as `msg`. */
-export function entryItem(entry: ComfyuiEntry): FollowItem {
+export function entryItem(entry: ComfyuiEntry, host?: string): FollowItem {
   const issue = describeComfyuiIssue(entry);
   const fields =
     issue === undefined
@@ -146,7 +155,7 @@ export function entryItem(entry: ComfyuiEntry): FollowItem {
           msg: entry.lines.map((l) => l.text).join('\n'),
           line: entry.lines[0]?.line ?? 0,
         }
-      : issueFields(issue, entry);
+      : issueFields(issue, entry, host);
   const level: Level = issue?.level ?? (entry.kind === 'warning' ? 'WARN' : 'INFO');
   return { time: entry.time ?? Number.NaN, service: 'comfyui', level, fields, entry };
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { InputSet } from '../read/list-inputs.js';
+import { hostDirLabels, type InputSet } from '../read/list-inputs.js';
 import { parseLogName } from '../read/parse-log-name.js';
 import type { TailStart } from './file-tail.js';
 import type { FollowZones, LiveSourceKind } from './live-source.js';
@@ -15,8 +15,8 @@ export interface FollowFile extends LiveSourceKind {
 
 /** Where follow mode looks for logs, and what it hands on. */
 export interface FollowPlan {
-  /** Directory whose new `*.log` files are followed as they appear (undefined with --file). */
-  readonly dir: string | undefined;
+  /** Directories whose new `*.log` files are followed as they appear, with the host each stands for (none with --file). */
+  readonly dirs: readonly { readonly dir: string; readonly host: string | undefined }[];
   readonly files: readonly FollowFile[];
   /** Paths never followed (files listInputs ignored: not JSON lines, startup.log). */
   readonly skip: ReadonlySet<string>;
@@ -29,21 +29,27 @@ export interface FollowPlan {
  * dated or `.gz` rotation), read on from where the listing ended (`start: 'listed'`)
  * or from its end.
  */
-export function planFollow(inputs: InputSet | undefined, dir: string | undefined, from: 'listed' | 'end', zones?: FollowZones): FollowPlan {
+export function planFollow(
+  inputs: InputSet | undefined,
+  dirs: readonly string[] | undefined,
+  from: 'listed' | 'end',
+  zones?: FollowZones,
+): FollowPlan {
   const files: FollowFile[] = [];
   const skip = new Set<string>();
   for (const source of inputs?.sources ?? []) {
     for (const file of source.files) {
-      if (!isLiveName(file.path) && dir !== undefined) continue;
+      if (!isLiveName(file.path) && dirs !== undefined) continue;
       if (file.gz) continue;
       let start: TailStart = { at: 'end' };
       if (from === 'listed' && file.fd !== undefined) start = { at: 'open', fd: file.fd, position: file.size ?? 0 };
       else if (from === 'listed' && file.size !== undefined) start = { at: 'position', position: file.size };
-      files.push({ kind: source.kind, service: source.service, wrapper: source.wrapper, path: file.path, start });
+      files.push({ kind: source.kind, service: source.service, wrapper: source.wrapper, host: source.host, path: file.path, start });
     }
   }
   for (const f of inputs?.ignored ?? []) skip.add(f.path);
-  return { dir, files, skip, zones };
+  const hosts = dirs !== undefined && dirs.length > 1 ? hostDirLabels(dirs) : [];
+  return { dirs: (dirs ?? []).map((dir, i) => ({ dir, host: hosts[i] })), files, skip, zones };
 }
 
 function isLiveName(filePath: string): boolean {

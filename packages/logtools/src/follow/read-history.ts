@@ -34,7 +34,7 @@ export async function readHistory(
         source,
         stats,
         (entry) => {
-          if (entry.time === undefined || entry.time >= options.since) take(entryItem(entry));
+          if (entry.time === undefined || entry.time >= options.since) take(entryItem(entry, source.host));
         },
         undefined,
         options.zones.comfyuiTimeZone,
@@ -49,7 +49,7 @@ export async function readHistory(
         { prefilter: options.prefilter, service: source.service, wrapper: source.wrapper, timeZone: options.zones.timeZone },
         fileStats,
         (record) => {
-          if (record.time >= options.since && (options.keep?.(record) ?? true)) take(recordItem(record));
+          if (record.time >= options.since && (options.keep?.(record) ?? true)) take(recordItem(record, source.host));
         },
       );
     }

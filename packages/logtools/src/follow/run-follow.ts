@@ -26,8 +26,8 @@ export interface FollowRun {
  * files) go to stderr, escaped; at the end, a note counts the lines that could not be read.
  */
 export async function runFollow(run: FollowRun, io: CliIo): Promise<readonly FileStats[]> {
-  const dir = run.common.files === undefined ? run.common.dir : undefined;
-  const plan = planFollow(run.inputs, dir, 'listed', run.common);
+  const dirs = run.common.files === undefined ? run.common.dirs : undefined;
+  const plan = planFollow(run.inputs, dirs, 'listed', run.common);
   const note = (text: string) => io.stderr.write(`logtrace: ${escapeTerminal(text)}\n`);
   const follower = new LogFollower(plan, run.settings, { items: run.items, note, tick: run.tick }, io.now);
   await run.history?.(follower);

@@ -49,8 +49,9 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
     id: optionalString(args, 'id')?.trim(),
   };
   const settings = readFollowSettings(args);
-  const inputs = await listOrWait(common.dir, common.files);
-  if (inputs === undefined) io.stderr.write(`logtrace: no logs in ${escapeTerminal(common.dir)} yet: waiting for *.log files\n`);
+  const inputs = await listOrWait(common.dirs, common.files);
+  if (inputs === undefined)
+    io.stderr.write(`logtrace: no logs in ${common.dirs.map(escapeTerminal).join(', ')} yet: waiting for *.log files\n`);
   const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
   const format = common.json
     ? (item: FollowItem) => `${escapeJsonText(JSON.stringify(item.fields))}\n`
@@ -87,11 +88,12 @@ export async function tailHandler(args: ParsedArgs, io: CliIo): Promise<number> 
 }
 
 /** The logs there are now; none yet in an existing directory is fine (tail waits for them). */
-async function listOrWait(dir: string, files: readonly string[] | undefined): Promise<InputSet | undefined> {
+async function listOrWait(dirs: readonly string[], files: readonly string[] | undefined): Promise<InputSet | undefined> {
   try {
-    return await listInputs({ dir, files });
+    return await listInputs({ dir: dirs, files });
   } catch (error) {
-    if (files === undefined && error instanceof InputError && isDirectory(dir) && /^no log files/.test(error.message)) return undefined;
+    if (files === undefined && error instanceof InputError && dirs.every(isDirectory) && /^no log files/.test(error.message))
+      return undefined;
     throw error;
   }
 }

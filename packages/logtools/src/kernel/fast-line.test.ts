@@ -98,6 +98,12 @@ describe("the kernel's fast lines", () => {
       { name: 'py', logger: 'l' },
       { service: 'gpu_server', logger: 'l' },
       { service: 5, name: null, logger: 'l' },
+      // The machine: hostname wins over host; an empty or non-string value names none.
+      { hostname: 'gpu-2' },
+      { host: '127.0.0.1', hostname: 'gpu-2' },
+      { host: 'web-1', hostname: '' },
+      { hostname: 5, host: 'web-1' },
+      { host: { name: 'n' }, hostname: null },
     ];
     const errors = [
       {},

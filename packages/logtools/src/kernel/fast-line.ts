@@ -218,6 +218,14 @@ export class FastLine {
     return this.str('service') ?? this.str('name') ?? this.str('logger') ?? fallback;
   }
 
+  /** The machine, as recordHost reads it: `hostname`, else `host` (non-empty strings), else `fallback`. */
+  host(fallback: string | undefined): string | undefined {
+    const hostname = this.str('hostname');
+    if (hostname !== undefined && hostname !== '') return hostname;
+    const host = this.str('host');
+    return host !== undefined && host !== '' ? host : fallback;
+  }
+
   /** `msg`, else `message`, else an `event` that names no catalog event (structlog's message), else the empty string. */
   msg(): string {
     const msg = this.str('msg') ?? this.str('message');

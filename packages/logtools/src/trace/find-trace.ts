@@ -8,13 +8,14 @@ import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceRep
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../logtrace-error.js';
 import type { FileStats } from '../read/file-stats.js';
-import type { InputSet } from '../read/list-inputs.js';
+import type { InputSet, LogSource } from '../read/list-inputs.js';
 import { decodeJsonLine } from '../read/decode-json-line.js';
 import { inputOrder } from '../engine/scan-json-sources.js';
 import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
+import { recordHost } from '../core/record-host.js';
 import { traceJob, type TraceParts } from './trace-job.js';
 import { placeComfyuiIndexed } from './place-comfyui-indexed.js';
 
@@ -48,31 +49,34 @@ export interface TraceSearchOptions {
 export async function findTrace(inputs: InputSet, rawId: string, options: TraceSearchOptions, stats: FileStats[]): Promise<TraceReport> {
   const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
-  const hits = new Map<number, NormalizedRecord>();
+  const hits = new Map<number, LocatedRecord>();
   // Each id found (one entry per id and request: a client's id may have been reused).
   const matched = new Map<string, IdMatch>();
-  const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
+  // POST attempts by directory: a comfyui.log is attributed only to its own machine's GPU server.
+  const postParts = new Map<string, { arrays: PostAttemptArrays; orderBase: number }[]>();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
   const zone = options.timeZone === UTC_ZONE ? undefined : options.timeZone;
   const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict, timeZone: zone?.name };
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;
-    forEachLine(parts, unit, offset, zone, (record, order) => {
+    forEachLine(parts, unit, offset, zone, (located) => {
+      const { record, order } = located;
       for (const field of LOOKUP_FIELDS) {
         const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
-        hits.set(order, record);
+        hits.set(order, located);
         const anchor = record.request_id ?? value;
         const key = `${value}\0${anchor}`;
         if (!matched.has(key)) matched.set(key, { id: value, field, time: record.time, service: record.service, anchor });
       }
     });
-    postParts.push({ arrays: parts.posts, orderBase: inputOrder(unit, offset) });
+    const dir = dirKey(inputs.sources[unit.source]?.dir);
+    postParts.set(dir, [...(postParts.get(dir) ?? []), { arrays: parts.posts, orderBase: inputOrder(unit, offset) }]);
     for (const promptId of parts.dequeued) dequeued.add(promptId);
   });
-  const posts = PostAttemptList.concat(postParts);
-  posts.markDequeued(dequeued);
+  const posts = new Map([...postParts].map(([dir, list]) => [dir, PostAttemptList.concat(list)]));
+  for (const list of posts.values()) list.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
   // comfyui.log is read while the workers follow the links, with the records found so
   // far; a link pass that adds records (rare: every line of a request names its
@@ -80,9 +84,12 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
   const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
+    // The index is used when there is one comfyui.log: its placement depends on its own directory's POST attempts only.
+    const sole = inputs.sources.filter((s) => s.kind === 'comfyui');
+    const solePosts = sole.length === 1 ? posts.get(dirKey(sole[0]?.dir)) : undefined;
     const given = {
       records: found,
-      posts,
+      posts: solePosts ?? new PostAttemptList(),
       dequeued,
       window: options.window,
       strict: options.strict,
@@ -101,20 +108,25 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   return stitchTrace(rawId, inWindow, comfyui);
 }
 
-/** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
+/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key and host. */
 function forEachLine(
   parts: TraceParts,
   unit: ScanUnit,
   offset: number,
   timeZone: TimeZone | undefined,
-  visit: (record: NormalizedRecord, order: number) => void,
+  visit: (located: LocatedRecord) => void,
 ): void {
   for (const { line, bytes } of parts.lines) {
     const lineNo = offset + line;
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false, timeZone });
-    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
+    if (decoded.ok) visit({ record: decoded.record, order: inputOrder(unit, lineNo), host: recordHost(decoded.record.extra, unit.host) });
   }
+}
+
+/** The key of a source's directory ('' for files given with --file). */
+function dirKey(dir: string | undefined): string {
+  return dir ?? '';
 }
 
 /** An id found on a line: the field, where it was first seen, and the request it belongs to. */
@@ -163,7 +175,7 @@ async function followLinks(
   inputs: InputSet,
   seeds: readonly string[],
   searched: string,
-  hits: ReadonlyMap<number, NormalizedRecord>,
+  hits: ReadonlyMap<number, LocatedRecord>,
   threads: ThreadChoice,
   timeZone: TimeZone | undefined,
   alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
@@ -172,9 +184,10 @@ async function followLinks(
   const records = new Map<number, LocatedRecord>();
   // A seed pass 1 did not search for (the request_id beside a client_request_id) is searched next.
   const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
-  const take = (record: NormalizedRecord, order: number): boolean => {
+  const take = (located: LocatedRecord): boolean => {
+    const { record, order } = located;
     if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
-    records.set(order, { record, order });
+    records.set(order, located);
     for (const f of ID_FIELDS) {
       const value = record[f];
       if (value !== undefined && !known.has(value)) {
@@ -187,7 +200,7 @@ async function followLinks(
   // Pass 1 found every line holding a seed; links among those lines need no new read.
   for (let changed = true; changed;) {
     changed = false;
-    for (const [order, record] of hits) changed = take(record, order) || changed;
+    for (const located of hits.values()) changed = take(located) || changed;
   }
   const early = new Map(records);
   if (pending.length === 0) await alongside(early);
@@ -201,8 +214,29 @@ async function followLinks(
   return records;
 }
 
+/**
+ * The comfyui.log entries of the trace: each directory's comfyui.log is attributed
+ * only to the POST attempts logged in that directory (one machine's ComfyUI serves
+ * its own GPU server).
+ */
 async function attributeComfyui(
   inputs: InputSet,
+  records: ReadonlyMap<number, LocatedRecord>,
+  posts: ReadonlyMap<string, PostAttemptList>,
+  options: TraceSearchOptions,
+  stats: FileStats[],
+): Promise<PlacedComfyuiEntry[]> {
+  const placed: PlacedComfyuiEntry[] = [];
+  const comfyuiSources = inputs.sources.filter((s) => s.kind === 'comfyui');
+  for (const dir of new Set(comfyuiSources.map((s) => dirKey(s.dir)))) {
+    const sources = comfyuiSources.filter((s) => dirKey(s.dir) === dir);
+    placed.push(...(await attributeDirectory(sources, records, posts.get(dir) ?? new PostAttemptList(), options, stats)));
+  }
+  return placed;
+}
+
+async function attributeDirectory(
+  sources: readonly LogSource[],
   records: ReadonlyMap<number, LocatedRecord>,
   posts: PostAttemptList,
   options: TraceSearchOptions,
@@ -234,7 +268,8 @@ async function attributeComfyui(
     const head = attributor.head();
     return head !== undefined && ours.has(head);
   });
-  for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
+  for (const source of sources) {
+    const host = source.host;
     await readComfyuiLog(
       source,
       stats,
@@ -244,9 +279,9 @@ async function attributeComfyui(
         const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
         if (anchor !== undefined && attributed.attribution !== undefined) {
           const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
-          placed.push({ entry, attribution: attributed.attribution, placeAt });
+          placed.push({ entry, attribution: attributed.attribution, placeAt, host });
         } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
-          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1, host });
         }
       },
       needed,

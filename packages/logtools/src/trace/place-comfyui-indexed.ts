@@ -34,7 +34,13 @@ export async function placeComfyuiIndexed(
   const sources = inputs.sources.filter((s) => s.kind === 'comfyui');
   const source = sources.length === 1 ? sources[0] : undefined;
   if (index === undefined || source === undefined) return place(stats);
-  const spec = { strict: given.strict, zone: given.comfyuiZone, placement: placementDigest(given) };
+  // Its entries carry the directory's host when several directories are read: kept apart from the same file read alone.
+  const spec = {
+    strict: given.strict,
+    zone: given.comfyuiZone,
+    placement: placementDigest(given),
+    ...(source.host === undefined ? {} : { directoryHost: source.host }),
+  };
   return readWholeFileIndexed(index, 'trace-comfyui', spec, source, stats, place);
 }
 

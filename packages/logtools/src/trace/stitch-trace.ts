@@ -10,6 +10,8 @@ export interface LocatedRecord {
   readonly record: NormalizedRecord;
   /** Sort key among records with the same time: source, file and line order. */
   readonly order: number;
+  /** The machine it was written on (recordHost), when known. */
+  readonly host?: string | undefined;
 }
 
 /** How a ComfyUI line was tied to the trace: by stamp, by counting, or because it names the prompt id. */
@@ -21,6 +23,8 @@ export interface PlacedComfyuiEntry {
   readonly attribution: TraceAttribution;
   /** Epoch ms to place it at: its stamp, or for an unstamped entry the event it goes with. */
   readonly placeAt: number;
+  /** The host of its comfyui.log (its directory's, when several are read). */
+  readonly host?: string | undefined;
 }
 
 /** One ComfyUI entry of a trace (`--json`). */
@@ -35,6 +39,8 @@ export interface TraceComfyuiLine {
   readonly line: number;
   /** Index of the event it is shown before (events.length: after the last). */
   readonly before_event: number;
+  /** The host of its comfyui.log; only when several directories are read. */
+  readonly host?: string;
 }
 
 /** What `logtrace trace` reports (its `--json` shape without `input`). */
@@ -78,7 +84,7 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
     outcome: traceOutcome(records),
     duration_ms: total,
     started_at: first === undefined ? null : formatTime(first.time),
-    events: records.map(toEvent),
+    events: sorted.map((l) => toEvent(l.record, l.host)),
     comfyui: placed.map((p) => ({
       time: p.entry.time === undefined ? null : formatTime(p.entry.time),
       text: p.entry.lines.map((l) => l.text).join('\n'),
@@ -86,6 +92,7 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
       kind: p.entry.kind,
       line: p.entry.lines[0]?.line ?? 0,
       before_event: countBefore(records, p.placeAt),
+      ...(p.host === undefined ? {} : { host: p.host }),
     })),
     stages,
     nodes: first === undefined ? [] : traceNodes(timed, first.time),
