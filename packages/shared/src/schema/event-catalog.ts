@@ -76,6 +76,12 @@ export interface KnownFields {
   /** Generations in flight when something happened to all of them. */
   in_flight: number;
   client_request_id: string;
+  /** W3C trace id of the request (32 lower-case hex digits): the OTel log-correlation field. */
+  trace_id: string;
+  /** The span this line belongs to (16 lower-case hex digits): the service's server span of the request. */
+  span_id: string;
+  /** The span the request continued (its caller's, from a valid `traceparent`), on the first line of a request. */
+  parent_span_id: string;
 }
 
 /** Name of a well-known field. */
@@ -123,6 +129,10 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
   in_flight: 'int',
   // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
   client_request_id: 'uuid',
+  // W3C trace context ids (lower-case hex); the writers make or validate them.
+  trace_id: 'string',
+  span_id: 'string',
+  parent_span_id: 'string',
 });
 
 function spec<const R extends readonly FieldName[]>(
