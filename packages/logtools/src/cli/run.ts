@@ -1,6 +1,7 @@
 import { errorsCommand } from '../errors/errors-command.js';
 import { perfCommand } from '../perf/perf-command.js';
 import { traceCommand } from '../trace/trace-command.js';
+import { exportCommand } from '../otlp/export-command.js';
 import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandSpec } from './command-spec.js';
@@ -10,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { escapeTerminal } from '../render/escape-terminal.js';
 
 /** The commands of `logtrace`, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand];
+export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand, exportCommand];
 
 /** Version printed by `--version`. */
 export const VERSION = '0.1.0';
@@ -50,7 +51,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     .scriptName('logtrace')
     .usage('$0 <command> [options]\n\nAnswers from the log files alone: what happened to a request, how fast are we, what is failing.')
     .strict()
-    .demandCommand(1, 'Choose a command: trace, perf or errors')
+    .demandCommand(1, 'Choose a command: trace, perf, errors or export')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -23,6 +23,8 @@ export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([
   'max',
   // trace by the caller's own id (issue 18)
   'client_request_id',
+  // trace by the W3C trace id
+  'trace_id',
 ]);
 
 /** One of KEY_NAMES. */
