@@ -113,7 +113,7 @@ export function decodeProtobuf(bytes: Uint8Array): ReceivedSpan[] {
     if ('doubleValue' in v) return v.doubleValue;
     throw new Error(`unexpected attribute value ${JSON.stringify(v)}`);
   };
-  return collect(message, { hex, value, nanos: (v) => BigInt(v ?? 0) });
+  return collect(message, { hex, value, nanos: (v) => BigInt(typeof v === 'string' || typeof v === 'number' ? v : 0) });
 }
 
 /**
