@@ -107,8 +107,10 @@ export async function sendOtlp(
   }
 }
 
+// undici's TypeError says only "fetch failed"; its cause says why (ECONNREFUSED, ENOTFOUND, "bad port").
 function describe(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string' && cause.message !== '') return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
