@@ -152,7 +152,8 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   app.notFound((c) => handleError(new ApiError(404, 'not_found', 'no such endpoint'), c));
   app.onError((err, c) => {
     // Generations log their own unexpected errors; this catches the rest.
-    if (!(err instanceof ApiError)) logger.child({ request_id: c.get('requestId') }).event('internal_error', describeInternalError(err));
+    if (!(err instanceof ApiError))
+      logger.child({ request_id: c.get('requestId'), ...traceBindings(c) }).event('internal_error', describeInternalError(err));
     return handleError(err, c);
   });
   return app;
