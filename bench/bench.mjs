@@ -254,6 +254,7 @@ async function benchServices() {
           connections: 8,
           duration: 2,
         });
+        const cpuBefore = stack.serviceCpuMs();
         const r = await autocannon({
           url: `${stack.url}/api/generate`,
           method: 'POST',
@@ -263,9 +264,11 @@ async function benchServices() {
           duration,
         });
         const non2xx = r.non2xx + r.errors;
-        out[mode].push({ rps: r.requests.average, p99: r.latency.p99, non2xx });
+        // CPU per request moves far less with the machine's load than requests/s does.
+        const cpuPerRequest = (stack.serviceCpuMs() - cpuBefore) / Math.max(1, r.requests.total);
+        out[mode].push({ rps: r.requests.average, p99: r.latency.p99, non2xx, cpu: cpuPerRequest });
         log(
-          `services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${non2xx} non-2xx/errors`,
+          `services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${cpuPerRequest.toFixed(2)} CPU ms/request, ${non2xx} non-2xx/errors`,
         );
       } finally {
         await stack.stop();
@@ -325,6 +328,8 @@ async function startStack(level, extraEnv = {}) {
   for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}`, port === comfyPort ? '/system_stats' : '/health');
   return {
     url,
+    // The backend's and the GPU server's CPU time so far (user + system, ms), from /proc.
+    serviceCpuMs: () => children.slice(1).reduce((sum, c) => sum + cpuMsOf(c.pid), 0),
     stop: async () => {
       for (const c of children.reverse()) {
         c.kill('SIGTERM');
@@ -333,6 +338,13 @@ async function startStack(level, extraEnv = {}) {
       rmSync(logDir, { recursive: true, force: true });
     },
   };
+}
+
+/** User + system CPU time of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function waitForHealth(base, route) {
@@ -452,13 +464,13 @@ function servicesLines(services) {
       `(${services.sink.requests} export requests, ${(services.sink.bytes / 1e6).toFixed(1)} MB).`,
   );
   lines.push('');
-  lines.push('| logging | req/s (median) | p99 ms (median) | rounds req/s | non-2xx |');
-  lines.push('|---|---:|---:|---|---:|');
+  lines.push('| logging | req/s (median) | p99 ms (median) | rounds req/s | CPU ms per request, backend + GPU server (median) | non-2xx |');
+  lines.push('|---|---:|---:|---|---:|---:|');
   const label = { logged: 'LOG_LEVEL=info', silent: 'LOG_LEVEL=silent', otel: 'LOG_LEVEL=info + OTLP spans' };
   for (const mode of ['logged', 'silent', 'otel']) {
     const rs = services[mode];
     lines.push(
-      `| ${label[mode]} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`,
+      `| ${label[mode]} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${median(rs.map((x) => x.cpu)).toFixed(2)} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`,
     );
   }
   const loss = 1 - median(services.logged.map((x) => x.rps)) / median(services.silent.map((x) => x.rps));
@@ -477,6 +489,11 @@ function servicesLines(services) {
     spanLoss >= 0
       ? `${(spanLoss * 100).toFixed(1)}% fewer requests/s with span export`
       : `${(-spanLoss * 100).toFixed(1)}% more requests/s with span export: within the noise`,
+  );
+  const cpuOf = (mode) => median(services[mode].map((x) => x.cpu));
+  lines.push(
+    `- CPU per request, backend + GPU server: ${cpuOf('silent').toFixed(2)} ms silent, ${cpuOf('logged').toFixed(2)} ms logged, ` +
+      `${cpuOf('otel').toFixed(2)} ms logged with span export (${(((cpuOf('otel') - cpuOf('logged')) / cpuOf('logged')) * 100).toFixed(0)}% more than logged)`,
   );
 
   return lines;

@@ -56,11 +56,15 @@ function linesOf(stack: ProcessStack, requestId: string): { backend: Json[]; gpu
   return { backend: pick(stack.logFiles.backend), gpu: pick(stack.logFiles.gpu) };
 }
 
-/** Waits until the receiver holds `count` spans of the trace. */
+/**
+ * Waits until the receiver holds `count` spans of the trace, the backend's two among
+ * them (each service exports on its own schedule).
+ */
 function spansOf(receiver: OtlpReceiver, traceId: string, count: number): Promise<ReceivedSpan[]> {
   return waitUntil(() => {
     const spans = receiver.spans.filter((s) => s.traceId === traceId);
-    return spans.length >= count ? spans : undefined;
+    const backend = spans.filter((s) => s.service === 'backend').length;
+    return spans.length >= count && backend >= 2 ? spans : undefined;
   }, `${count} spans of trace ${traceId}`);
 }
 

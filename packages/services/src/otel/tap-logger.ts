@@ -18,8 +18,11 @@ export function tapLogger(
 ): ServiceLogger {
   return {
     event(name, fields, options) {
+      // The clock is read before the write, as the logger reads it: a slow disk must not
+      // push the record's time (hence a span's edge) past the time on its line.
+      const time = now();
       logger.event(name, fields, options);
-      if (records.length < MAX_TAPPED_RECORDS) records.push({ time: now(), service, event: name, fields: { ...bindings, ...fields } });
+      if (records.length < MAX_TAPPED_RECORDS) records.push({ time, service, event: name, fields: { ...bindings, ...fields } });
     },
     child: (more: LogBindings) => tapLogger(logger.child(more), service, { ...bindings, ...more }, records, now),
     flush: () => logger.flush(),

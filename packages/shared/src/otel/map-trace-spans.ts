@@ -227,74 +227,99 @@ function mapPromptSpans(
   const last = records[records.length - 1] as SpanSourceRecord;
   const endMs = done?.time ?? last.time;
   const promptSpanId = deriveSpanId(traceId, `${at.parentSpanId}/prompt/${promptId}`);
-  const attrs = { ...at.ids, 'comfyui.prompt_id': promptId };
-  const base = { traceId, service: 'gpu_server', status: { code: 'unset' as const }, events: [] };
+  // Attributes are built by assignment: object spreads take V8's slow path, and a
+  // generation has a span per node.
+  const attrs = (extra: Record<string, SpanAttributeValue | undefined>): Record<string, SpanAttributeValue> => {
+    const all: Record<string, SpanAttributeValue | undefined> = Object.assign({}, at.ids, extra);
+    all['comfyui.prompt_id'] = promptId;
+    return compact(all);
+  };
   const failure = done?.event === 'error_comfyui' ? done : undefined;
+  const outcome = failed(failure !== undefined, failure, endMs);
   const spans: SpanSpec[] = [
-    {
-      ...base,
-      spanId: promptSpanId,
-      parentSpanId: at.parentSpanId,
-      name: SPAN_NAMES.prompt,
-      kind: 'internal',
-      startMs: sent.time,
+    gpuSpan(
+      traceId,
+      promptSpanId,
+      at.parentSpanId,
+      SPAN_NAMES.prompt,
+      sent.time,
       endMs,
-      attributes: compact({
-        ...attrs,
+      attrs({
         'comfyui.queue_number': num(sent.fields['queue_number'], undefined),
         'comfyui.attempts': num(done?.fields['attempts'], undefined),
         'comfyui.nodes_executed': num(done?.fields['nodes_executed'], undefined),
         'comfyui.nodes_cached': num(done?.fields['nodes_cached'], undefined),
       }),
-      ...failed(failure !== undefined, failure, endMs),
-    },
+      outcome,
+    ),
   ];
   const started = records.find((r) => r.event === 'comfyui_execution_start' && r.time >= sent.time);
   if (started === undefined) return spans;
-  spans.push({
-    ...base,
-    spanId: deriveSpanId(traceId, `${promptSpanId}/queue_wait`),
-    parentSpanId: promptSpanId,
-    name: SPAN_NAMES.queueWait,
-    kind: 'internal',
-    startMs: sent.time,
-    endMs: Math.max(sent.time, started.time),
-    attributes: compact({ ...attrs, 'comfyui.queue_remaining': num(started.fields['queue_remaining'], undefined) }),
-  });
+  spans.push(
+    gpuSpan(
+      traceId,
+      deriveSpanId(traceId, `${promptSpanId}/queue_wait`),
+      promptSpanId,
+      SPAN_NAMES.queueWait,
+      sent.time,
+      Math.max(sent.time, started.time),
+      attrs({ 'comfyui.queue_remaining': num(started.fields['queue_remaining'], undefined) }),
+    ),
+  );
   const executionId = deriveSpanId(traceId, `${promptSpanId}/execution`);
-  spans.push({
-    ...base,
-    spanId: executionId,
-    parentSpanId: promptSpanId,
-    name: SPAN_NAMES.execution,
-    kind: 'internal',
-    startMs: started.time,
-    endMs: Math.max(started.time, endMs),
-    attributes: attrs,
-    ...failed(failure !== undefined, failure, endMs),
-  });
-  for (const node of records.filter((r) => r.event === 'comfyui_node_executed' && r.time >= started.time)) {
+  spans.push(
+    gpuSpan(traceId, executionId, promptSpanId, SPAN_NAMES.execution, started.time, Math.max(started.time, endMs), attrs({}), outcome),
+  );
+  for (const node of records) {
+    if (node.event !== 'comfyui_node_executed' || node.time < started.time) continue;
     const nodeId = str(node.fields['node_id']) ?? '';
     const classType = str(node.fields['class_type']);
     const startMs = Math.max(started.time, node.time - num(node.fields['duration_ms'], 0));
-    spans.push({
-      ...base,
-      spanId: deriveSpanId(traceId, `${executionId}/node/${nodeId}`),
-      parentSpanId: executionId,
-      name: classType === undefined ? SPAN_NAMES.node : `${SPAN_NAMES.node} ${classType}`,
-      kind: 'internal',
-      startMs,
-      endMs: node.time,
-      attributes: compact({
-        ...attrs,
-        'comfyui.node_id': nodeId,
-        'comfyui.class_type': classType,
-        'comfyui.cached': node.fields['cached'] === true,
-      }),
-    });
+    spans.push(
+      gpuSpan(
+        traceId,
+        deriveSpanId(traceId, `${executionId}/node/${nodeId}`),
+        executionId,
+        classType === undefined ? SPAN_NAMES.node : `${SPAN_NAMES.node} ${classType}`,
+        startMs,
+        node.time,
+        attrs({ 'comfyui.node_id': nodeId, 'comfyui.class_type': classType, 'comfyui.cached': node.fields['cached'] === true }),
+      ),
+    );
   }
   return spans;
 }
+
+/** An INTERNAL span of the GPU server (the ComfyUI spans). */
+function gpuSpan(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string,
+  name: string,
+  startMs: number,
+  endMs: number,
+  attributes: Record<string, SpanAttributeValue>,
+  outcome: { status: SpanSpec['status']; events: SpanEventSpec[] } = NO_FAILURE,
+): SpanSpec {
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    service: 'gpu_server',
+    name,
+    kind: 'internal',
+    startMs,
+    endMs,
+    attributes,
+    status: outcome.status,
+    events: outcome.events,
+  };
+}
+
+const NO_FAILURE: { status: SpanSpec['status']; events: SpanEventSpec[] } = Object.freeze({
+  status: { code: 'unset' },
+  events: [],
+}) as never;
 
 /** Status ERROR and an `exception` event (type from error_code, message from error) when `isError`. */
 function failed(
@@ -355,5 +380,10 @@ function parseUrl(value: string | undefined): URL | undefined {
 }
 
 function compact(attributes: Record<string, SpanAttributeValue | undefined>): Record<string, SpanAttributeValue> {
-  return Object.fromEntries(Object.entries(attributes).filter((e): e is [string, SpanAttributeValue] => e[1] !== undefined));
+  const kept: Record<string, SpanAttributeValue> = {};
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) kept[key] = value;
+  }
+  return kept;
 }
