@@ -2,6 +2,7 @@ import { cacheCommand } from '../cache/cache-command.js';
 import { errorsCommand } from '../errors/errors-command.js';
 import { perfCommand } from '../perf/perf-command.js';
 import { traceCommand } from '../trace/trace-command.js';
+import { exportCommand } from '../otlp/export-command.js';
 import { reportCommand } from '../serve/report-command.js';
 import { serveCommand } from '../serve/serve-command.js';
 import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
@@ -16,7 +17,15 @@ import { VERSION } from './version.js';
 export { VERSION };
 
 /** The commands of `logtrace`, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand, serveCommand, reportCommand, cacheCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  traceCommand,
+  perfCommand,
+  errorsCommand,
+  serveCommand,
+  reportCommand,
+  cacheCommand,
+  exportCommand,
+];
 
 /**
  * Runs `logtrace` with `argv` (without node and script) and returns the exit code:
@@ -53,7 +62,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     .scriptName('logtrace')
     .usage('$0 <command> [options]\n\nAnswers from the log files alone: what happened to a request, how fast are we, what is failing.')
     .strict()
-    .demandCommand(1, 'Choose a command: trace, perf, errors, serve, report or cache')
+    .demandCommand(1, 'Choose a command: trace, perf, errors, serve, report, cache or export')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { EVENT } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, writeJson } from '../cli/command-context.js';
@@ -8,15 +9,15 @@ import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
 import type { CommandContext } from '../cli/command-context.js';
 import type { TraceReport } from './stitch-trace.js';
 
-/** `logtrace trace <id>`: search → stitched trace → timeline or JSON. */
-export const traceHandler: ScanHandler<string> = {
+/** `logtrace trace <id>`: search → stitched trace → timeline or JSON (and with `--otlp FILE`, its spans as OTLP/JSON). */
+export const traceHandler: ScanHandler<{ id: string; otlp: string | undefined }> = {
   prepare(args) {
     const id = (optionalString(args, 'id') ?? '').trim();
     if (id.length < MIN_ID_PREFIX)
       throw new UsageError(`trace: give an id or a prefix of at least ${MIN_ID_PREFIX} characters, got "${id}"`);
-    return id;
+    return { id, otlp: optionalString(args, 'otlp') };
   },
-  async run(ctx, id, io) {
+  async run(ctx, { id, otlp }, io) {
     let report;
     try {
       report = await computeTrace(ctx, id);
@@ -31,6 +32,14 @@ export const traceHandler: ScanHandler<string> = {
       io.stderr.write(
         `logtrace: warning: ${requests} generate_request lines carry this request's id (a caller's id reused as request_id, in logs from before the backend made its own): their events are shown together\n`,
       );
+    }
+    if (otlp !== undefined) {
+      const [{ mapTraceSpans, encodeOtlpJson }, { toSpanRecords }, { writeOtlpFile }] = await Promise.all([
+        import('@logtrace/shared/otel'),
+        import('../otlp/to-span-records.js'),
+        import('../otlp/write-otlp-file.js'),
+      ]);
+      await writeOtlpFile(path.resolve(io.cwd, otlp), encodeOtlpJson(mapTraceSpans(toSpanRecords(report.events))));
     }
     if (ctx.common.json) writeJson(io, report);
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
