@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: logtrace against the tools operators use today (jq, grep/awk in both
 // locales, rg) on a generated log directory, and what logging costs the services
-// (autocannon, logged vs LOG_LEVEL=silent). Slow (minutes); never part of `npm test`.
+// (autocannon, logged vs LOG_LEVEL=silent, and logged with OTLP span export on). Slow (minutes); never part of `npm test`.
 // Prints markdown tables; docs/performance.md keeps the latest ones.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --runs N          repetitions of each command, alternating (default 5; jq runs at most twice)
   --dir DIR         where data is generated and kept between runs (default .bench/)
   --no-services     skip the services throughput comparison
+  --services-only   only the services throughput comparison (no generated data, no logtrace rows)
   --duration S      seconds per autocannon run (default 10)
-  --rounds N        alternating logged/silent rounds for the services (default 3)
+  --rounds N        alternating logged/silent/OTLP-export rounds for the services (default 3)
   --out FILE        also write the report (markdown) to FILE
   --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ..., web for logtrace serve; follow alone: --only follow)
   --no-follow       skip the follow row (logtrace tail at 2000 lines/s with rotations, then idle)
@@ -33,6 +34,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '5' },
     dir: { type: 'string', default: path.join(ROOT, '.bench') },
     'no-services': { type: 'boolean', default: false },
+    'services-only': { type: 'boolean', default: false },
     duration: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     out: { type: 'string' },
@@ -392,10 +394,16 @@ function reportWebView(lines, web, perfSeconds) {
 async function benchServices() {
   const { default: autocannon } = await import('autocannon');
   const duration = Number(opts.duration);
-  const out = { logged: [], silent: [] };
+  const out = { logged: [], silent: [], otel: [] };
+  const sink = await startOtlpSink();
+  const modes = ['logged', 'silent', 'otel'];
   for (let round = 0; round < Number(opts.rounds); round++) {
-    for (const mode of round % 2 === 0 ? ['logged', 'silent'] : ['silent', 'logged']) {
-      const stack = await startStack(mode === 'logged' ? 'info' : 'silent');
+    // Each round starts with another mode, so no mode always runs first (or last).
+    for (const mode of [...modes.slice(round % 3), ...modes.slice(0, round % 3)]) {
+      const stack = await startStack(
+        mode === 'silent' ? 'silent' : 'info',
+        mode === 'otel' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {},
+      );
       try {
         await autocannon({
           url: `${stack.url}/api/generate`,
@@ -405,6 +413,7 @@ async function benchServices() {
           connections: 8,
           duration: 2,
         });
+        const cpuBefore = stack.serviceCpuMs();
         const r = await autocannon({
           url: `${stack.url}/api/generate`,
           method: 'POST',
@@ -414,25 +423,52 @@ async function benchServices() {
           duration,
         });
         const non2xx = r.non2xx + r.errors;
-        out[mode].push({ rps: r.requests.average, p99: r.latency.p99, non2xx });
+        // CPU per request moves far less with the machine's load than requests/s does.
+        const cpuPerRequest = (stack.serviceCpuMs() - cpuBefore) / Math.max(1, r.requests.total);
+        out[mode].push({ rps: r.requests.average, p99: r.latency.p99, non2xx, cpu: cpuPerRequest });
         log(
-          `services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${non2xx} non-2xx/errors`,
+          `services ${mode} round ${round + 1}: ${r.requests.average.toFixed(0)} req/s, p99 ${r.latency.p99} ms, ${cpuPerRequest.toFixed(2)} CPU ms/request, ${non2xx} non-2xx/errors`,
         );
       } finally {
         await stack.stop();
       }
     }
   }
+  out.sink = sink.stats();
+  await sink.close();
   return out;
+}
+
+/**
+ * An OTLP/HTTP receiver that takes every export and keeps nothing (a collector that
+ * keeps up): what the services' span export costs them, not what a collector costs.
+ */
+async function startOtlpSink() {
+  const { createServer } = await import('node:http');
+  let requests = 0;
+  let bytes = 0;
+  const server = createServer((req, res) => {
+    req.on('data', (chunk) => (bytes += chunk.length));
+    req.on('end', () => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    stats: () => ({ requests, bytes }),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk', width: 64, height: 64, steps: 1, workflow: 'default' });
 
-async function startStack(level) {
+async function startStack(level, extraEnv = {}) {
   const logDir = mkdtempSync(path.join(tmpdir(), 'logtrace-bench-logs-'));
   const ports = await freePorts(3);
   const [backendPort, gpuPort, comfyPort] = ports;
-  const common = { ...process.env, LOG_DIR: logDir, LOG_LEVEL: level, HOST: '127.0.0.1' };
+  const common = { ...process.env, LOG_DIR: logDir, LOG_LEVEL: level, HOST: '127.0.0.1', ...extraEnv };
   const children = [];
   const start = (bin, env, output) => {
     const child = spawn(process.execPath, [path.join(SERVICES, bin)], { env: { ...common, ...env }, stdio: ['ignore', output, output] });
@@ -451,6 +487,8 @@ async function startStack(level) {
   for (const port of ports) await waitForHealth(`http://127.0.0.1:${port}`, port === comfyPort ? '/system_stats' : '/health');
   return {
     url,
+    // The backend's and the GPU server's CPU time so far (user + system, ms), from /proc.
+    serviceCpuMs: () => children.slice(1).reduce((sum, c) => sum + cpuMsOf(c.pid), 0),
     stop: async () => {
       for (const c of children.reverse()) {
         c.kill('SIGTERM');
@@ -459,6 +497,13 @@ async function startStack(level) {
       rmSync(logDir, { recursive: true, force: true });
     },
   };
+}
+
+/** User + system CPU time of a process in ms (/proc/PID/stat fields 14 and 15, in clock ticks of 10 ms). */
+function cpuMsOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function waitForHealth(base, route) {
@@ -605,37 +650,74 @@ function report(d, results, services, web) {
   if (have('lt-small-trace'))
     target('trace on a small directory < 200 ms', med('lt-small-trace') < 0.2, `${(med('lt-small-trace') * 1000).toFixed(0)} ms`);
   if (web) reportWebView(lines, web, med('lt-perf'));
-  if (services) {
-    lines.push('');
+  if (services) lines.push(...servicesLines(services));
+  if (notes.length) lines.push('', ...notes.map((n) => `Note: ${n}`));
+  return lines.join('\n');
+}
+
+/** The services table and its targets (markdown lines). */
+function servicesLines(services) {
+  const lines = [];
+  const target = (label, ok, detail) => lines.push(`- ${ok ? 'met' : '**not met**'}: ${label} (${detail})`);
+  lines.push('');
+  lines.push(
+    'Services: POST /api/generate through backend → GPU server → emulator (zero execution delay), autocannon, 8 connections, ' +
+      `${opts.duration} s per run, ${opts.rounds} alternating rounds (each after a 2 s warm-up), medians. ` +
+      `OTLP spans: OTEL_EXPORTER_OTLP_ENDPOINT set (http/protobuf, SDK batch defaults) to a local receiver that keeps nothing ` +
+      `(${services.sink.requests} export requests, ${(services.sink.bytes / 1e6).toFixed(1)} MB).`,
+  );
+  lines.push('');
+  lines.push('| logging | req/s (median) | p99 ms (median) | rounds req/s | CPU ms per request, backend + GPU server (median) | non-2xx |');
+  lines.push('|---|---:|---:|---|---:|---:|');
+  const label = { logged: 'LOG_LEVEL=info', silent: 'LOG_LEVEL=silent', otel: 'LOG_LEVEL=info + OTLP spans' };
+  for (const mode of ['logged', 'silent', 'otel']) {
+    const rs = services[mode];
     lines.push(
-      'Services: POST /api/generate through backend → GPU server → emulator (zero execution delay), autocannon, 8 connections, ' +
-        `${opts.duration} s per run, ${opts.rounds} alternating rounds (each after a 2 s warm-up), medians.`,
-    );
-    lines.push('');
-    lines.push('| logging | req/s (median) | p99 ms (median) | rounds req/s | non-2xx |');
-    lines.push('|---|---:|---:|---|---:|');
-    for (const mode of ['logged', 'silent']) {
-      const rs = services[mode];
-      lines.push(
-        `| ${mode === 'logged' ? 'LOG_LEVEL=info' : 'LOG_LEVEL=silent'} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`,
-      );
-    }
-    const loss = 1 - median(services.logged.map((x) => x.rps)) / median(services.silent.map((x) => x.rps));
-    lines.push('');
-    target(
-      'logging loses ≤ 10% throughput',
-      loss <= 0.1,
-      loss >= 0
-        ? `${(loss * 100).toFixed(1)}% fewer requests/s with logging`
-        : `${(-loss * 100).toFixed(1)}% more requests/s with logging: within the noise`,
+      `| ${label[mode]} | ${median(rs.map((x) => x.rps)).toFixed(0)} | ${median(rs.map((x) => x.p99)).toFixed(0)} | ${rs.map((x) => x.rps.toFixed(0)).join(' ')} | ${median(rs.map((x) => x.cpu)).toFixed(2)} | ${rs.reduce((s, x) => s + x.non2xx, 0)} |`,
     );
   }
+  const loss = 1 - median(services.logged.map((x) => x.rps)) / median(services.silent.map((x) => x.rps));
+  lines.push('');
+  target(
+    'logging loses ≤ 10% throughput',
+    loss <= 0.1,
+    loss >= 0
+      ? `${(loss * 100).toFixed(1)}% fewer requests/s with logging`
+      : `${(-loss * 100).toFixed(1)}% more requests/s with logging: within the noise`,
+  );
+  const spanLoss = 1 - median(services.otel.map((x) => x.rps)) / median(services.logged.map((x) => x.rps));
+  target(
+    'OTLP span export loses ≤ 10% throughput (against logging alone)',
+    spanLoss <= 0.1,
+    spanLoss >= 0
+      ? `${(spanLoss * 100).toFixed(1)}% fewer requests/s with span export`
+      : `${(-spanLoss * 100).toFixed(1)}% more requests/s with span export: within the noise`,
+  );
+  const cpuOf = (mode) => median(services[mode].map((x) => x.cpu));
+  lines.push(
+    `- CPU per request, backend + GPU server: ${cpuOf('silent').toFixed(2)} ms silent, ${cpuOf('logged').toFixed(2)} ms logged, ` +
+      `${cpuOf('otel').toFixed(2)} ms logged with span export (${(((cpuOf('otel') - cpuOf('logged')) / cpuOf('logged')) * 100).toFixed(0)}% more than logged)`,
+  );
+
+  return lines;
+}
+
+/** `--services-only`: the machine and the services table. */
+function reportServices(services) {
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${LOAD_AT_START} at the start`;
+  const lines = [`Machine: ${machine}.`, ...servicesLines(services)];
   if (notes.length) lines.push('', ...notes.map((n) => `Note: ${n}`));
   return lines.join('\n');
 }
 
 async function main() {
   if (!existsSync(LOGTRACE) || !existsSync(GENERATOR)) throw new Error('build first: npm run build');
+  if (opts['services-only']) {
+    const text = reportServices(await benchServices());
+    process.stdout.write(`${text}\n`);
+    if (opts.out) writeFileSync(opts.out, `${text}\n`);
+    return;
+  }
   const followOnly = opts.only === 'follow';
   const follow =
     opts['no-follow'] || (opts.only !== undefined && !followOnly)

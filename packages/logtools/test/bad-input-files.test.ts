@@ -494,7 +494,7 @@ describe('bad input: files that cannot be read', () => {
   it('trace of an id it cannot find exits 2, not 1, when a file could not be read (the id may be there)', async () => {
     const { code, stderr } = await runUnprivileged(['trace', 'deadbeefdeadbeef', '--dir', dir]);
     expect(code).toBe(2);
-    expect(stderr).toContain('no request_id, generation_id, prompt_id or client_request_id starting with "deadbeefdeadbeef"');
+    expect(stderr).toContain('no request_id, generation_id, prompt_id, client_request_id or trace_id starting with "deadbeefdeadbeef"');
     expect(stderr).toContain('backend.log: cannot read: permission denied');
   });
 

@@ -94,7 +94,7 @@ describe.each(VARIANTS)('trace on a generated directory: $name', (variant) => {
     const result = await runCli(['trace', 'ffffffff-ffff-4fff-bfff-ffffffffffff', '--dir', gen().dir]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /no request_id, generation_id, prompt_id or client_request_id starting with "ffffffff-ffff-4fff-bfff-ffffffffffff"/,
+      /no request_id, generation_id, prompt_id, client_request_id or trace_id starting with "ffffffff-ffff-4fff-bfff-ffffffffffff"/,
     );
     expect(result.stdout).toBe('');
   });

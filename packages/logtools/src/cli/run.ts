@@ -3,6 +3,7 @@ import { errorsCommand } from '../errors/errors-command.js';
 import { perfCommand } from '../perf/perf-command.js';
 import { traceCommand } from '../trace/trace-command.js';
 import { tailCommand } from '../follow/tail-command.js';
+import { exportCommand } from '../otlp/export-command.js';
 import { reportCommand } from '../serve/report-command.js';
 import { serveCommand } from '../serve/serve-command.js';
 import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   serveCommand,
   reportCommand,
   cacheCommand,
+  exportCommand,
 ];
 
 /**
@@ -62,7 +64,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     .scriptName('logtrace')
     .usage('$0 <command> [options]\n\nAnswers from the log files alone: what happened to a request, how fast are we, what is failing.')
     .strict()
-    .demandCommand(1, 'Choose a command: trace, perf, errors, tail, serve, report or cache')
+    .demandCommand(1, 'Choose a command: trace, perf, errors, tail, serve, report, cache or export')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -26,6 +26,8 @@ export const KEY_NAMES: readonly KeyName[] = Object.freeze([
   // the machine a record names (core/record-host.ts)
   'hostname',
   'host',
+  // trace by the W3C trace id
+  'trace_id',
 ]);
 
 /** One of KEY_NAMES. */

@@ -95,7 +95,7 @@ export class ViewLoader {
     readQuery(query, []);
     const checked = checkTraceId(id);
     const prepared = traceHandler.prepare({ id: checked });
-    return this.scan('trace', { id: checked }, (clock) => this.withContext({}, clock, (ctx) => computeTrace(ctx, prepared)));
+    return this.scan('trace', { id: checked }, (clock) => this.withContext({}, clock, (ctx) => computeTrace(ctx, prepared.id)));
   }
 
   /** The overview page's data (OverviewView) for the query's since and until. */

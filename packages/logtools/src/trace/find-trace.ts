@@ -14,7 +14,7 @@ import { inputOrder } from '../engine/scan-json-sources.js';
 import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
-import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
+import { ALIAS_FIELDS, LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
 import { recordHost } from '../core/record-host.js';
 import { traceJob, type TraceParts } from './trace-job.js';
 import { placeComfyuiIndexed } from './place-comfyui-indexed.js';
@@ -142,20 +142,20 @@ interface IdMatch {
 /**
  * The ids to follow for `id`: itself when some record carries it as a linking id, else
  * those the prefix matched — one request's, or AmbiguousIdError listing them. A
- * client_request_id stands for the request_id beside it; reused by several requests,
+ * client_request_id or trace_id stands for the request_id beside it; shared by several requests,
  * it is ambiguous like a shared prefix, and the candidates are their request ids.
  */
 function resolveId(id: string, matched: ReadonlyMap<string, IdMatch>): string[] {
   const matches = [...matched.values()];
   if (matches.length === 0) {
-    throw new NotFoundError(`no request_id, generation_id, prompt_id or client_request_id starting with "${id}" in the logs`);
+    throw new NotFoundError(`no request_id, generation_id, prompt_id, client_request_id or trace_id starting with "${id}" in the logs`);
   }
-  if (matches.some((m) => m.id === id && m.field !== 'client_request_id')) return [id];
+  if (matches.some((m) => m.id === id && !ALIAS_FIELDS.has(m.field))) return [id];
   const anchors = new Set(matches.map((m) => m.anchor));
   if (anchors.size > 1) {
     const candidates = matches
       .map((m) =>
-        m.field === 'client_request_id'
+        ALIAS_FIELDS.has(m.field)
           ? { id: m.anchor, field: 'request_id', time: m.time, service: m.service }
           : { id: m.id, field: m.field, time: m.time, service: m.service },
       )
@@ -163,7 +163,7 @@ function resolveId(id: string, matched: ReadonlyMap<string, IdMatch>): string[] 
       .sort((a, b) => a.time - b.time);
     throw new AmbiguousIdError(id, candidates);
   }
-  return [...new Set(matches.map((m) => (m.field === 'client_request_id' ? m.anchor : m.id)))];
+  return [...new Set(matches.map((m) => (ALIAS_FIELDS.has(m.field) ? m.anchor : m.id)))];
 }
 
 /**
@@ -182,7 +182,7 @@ async function followLinks(
 ): Promise<Map<number, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<number, LocatedRecord>();
-  // A seed pass 1 did not search for (the request_id beside a client_request_id) is searched next.
+  // A seed pass 1 did not search for (the request_id beside a client_request_id or trace_id) is searched next.
   const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
   const take = (located: LocatedRecord): boolean => {
     const { record, order } = located;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { EVENT } from '@logtrace/shared/schema';
 import type { ScanHandler } from '../cli/define-scan-command.js';
 import { describeInput, writeJson } from '../cli/command-context.js';
@@ -14,11 +15,13 @@ import type { FollowSettings } from '../follow/follow-logs.js';
 /** trace's own arguments, checked. */
 export interface TraceArgs {
   readonly id: string;
+  /** `--otlp FILE`: also write the trace's spans there. */
+  readonly otlp?: string | undefined;
   /** With -f: how to follow, and for how long at most (ms). */
   readonly follow: { readonly settings: FollowSettings; readonly timeoutMs: number | undefined } | undefined;
 }
 
-/** `logtrace trace <id>`: search → stitched trace → timeline or JSON (then, with -f, the request's new lines). */
+/** `logtrace trace <id>`: search → stitched trace → timeline or JSON (with `--otlp FILE`, its spans as OTLP/JSON; with -f, the request's new lines). */
 export const traceHandler: ScanHandler<TraceArgs> = {
   prepare(args) {
     const id = (optionalString(args, 'id') ?? '').trim();
@@ -29,12 +32,12 @@ export const traceHandler: ScanHandler<TraceArgs> = {
       ? { settings: readFollowSettings(args), timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, '--timeout') }
       : undefined;
     if (follow === undefined && timeout !== undefined) throw new UsageError('--timeout is for -f (following)');
-    return { id, follow };
+    return { id, follow, otlp: optionalString(args, 'otlp') };
   },
-  async run(ctx, { id, follow }, io) {
+  async run(ctx, { id, follow, otlp }, io) {
     let report;
     try {
-      report = await computeTrace(ctx, { id, follow });
+      report = await computeTrace(ctx, id);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       if (follow !== undefined) {
@@ -51,6 +54,14 @@ export const traceHandler: ScanHandler<TraceArgs> = {
         `logtrace: warning: ${requests} generate_request lines carry this request's id (a caller's id reused as request_id, in logs from before the backend made its own): their events are shown together\n`,
       );
     }
+    if (otlp !== undefined) {
+      const [{ mapTraceSpans, encodeOtlpJson }, { toSpanRecords }, { writeOtlpFile }] = await Promise.all([
+        import('@logtrace/shared/otel'),
+        import('../otlp/to-span-records.js'),
+        import('../otlp/write-otlp-file.js'),
+      ]);
+      await writeOtlpFile(path.resolve(io.cwd, otlp), encodeOtlpJson(mapTraceSpans(toSpanRecords(report.events))));
+    }
     if (ctx.common.json) writeJson(io, report);
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
     if (follow !== undefined) return (await import('../follow/trace-follow.js')).followTrace(ctx, io, id, report, follow);
@@ -66,7 +77,7 @@ export type TraceJson = TraceReport & { readonly input: ReturnType<typeof descri
  * when the id matches nothing or several): the one code path of `logtrace trace` and
  * `logtrace serve`'s /api/trace/:id.
  */
-export async function computeTrace(ctx: CommandContext, { id }: TraceArgs): Promise<TraceJson> {
+export async function computeTrace(ctx: CommandContext, id: string): Promise<TraceJson> {
   const options = {
     strict: ctx.common.strict,
     window: ctx.window,

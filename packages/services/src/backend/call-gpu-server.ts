@@ -1,4 +1,6 @@
+import { formatTraceparent, gpuClientSpanId } from '@logtrace/shared/otel';
 import type { GenerateParams } from '../generation/validate-generate-request.js';
+import type { RequestTrace } from '../otel/trace-context-middleware.js';
 import { createCallSignal } from '../http/create-call-signal.js';
 import { describeFetchError } from '../http/describe-fetch-error.js';
 import { readCappedBody } from '../http/read-capped-body.js';
@@ -9,6 +11,8 @@ export interface GpuCall {
   /** Full URL of the endpoint, `<GPU_SERVER_URL>/generate`. */
   readonly url: string;
   readonly requestId: string;
+  /** The backend's trace context: the call sends `traceparent` naming its own (CLIENT) span. */
+  readonly trace?: RequestTrace;
   readonly params: GenerateParams;
   /** Bearer token, if the GPU server wants one. */
   readonly token: string | undefined;
@@ -51,6 +55,11 @@ export async function callGpuServer(call: GpuCall, deps: GpuCallDeps): Promise<G
     accept: 'application/json',
     'x-request-id': call.requestId,
   };
+  if (call.trace !== undefined) {
+    const { traceId, spanId, sampled, tracestate } = call.trace;
+    headers['traceparent'] = formatTraceparent(traceId, gpuClientSpanId(traceId, spanId), sampled);
+    if (tracestate !== undefined) headers['tracestate'] = tracestate;
+  }
   if (call.token !== undefined) headers['authorization'] = `Bearer ${call.token}`;
   try {
     const response = await deps.fetch(call.url, {

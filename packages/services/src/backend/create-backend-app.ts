@@ -10,6 +10,8 @@ import type { BackendEnv } from './backend-env.js';
 import { createGenerateHandler } from './create-generate-handler.js';
 import type { BackendConfig } from './load-backend-config.js';
 import { logResponseSent } from './log-response-sent.js';
+import type { SpanExport } from '../otel/create-span-export.js';
+import { traceContext } from '../otel/trace-context-middleware.js';
 
 /** Everything the backend app uses from the world; all but config and logger have defaults. */
 export interface BackendDeps {
@@ -25,6 +27,11 @@ export interface BackendDeps {
   readonly inFlight?: InFlightTracker;
   /** Aborting it cancels in-flight GPU calls with 503 (main does so at the shutdown deadline). */
   readonly shutdownSignal?: AbortSignal;
+  /** Span export (only when OTEL_EXPORTER_OTLP_ENDPOINT is set); without it no span is made. */
+  readonly spans?: SpanExport;
+  /** Make trace and span ids (default: random). */
+  readonly newTraceId?: () => string;
+  readonly newSpanId?: () => string;
 }
 
 /**
@@ -42,7 +49,13 @@ export function createBackendApp(deps: BackendDeps): Hono<BackendEnv> {
   const app = new Hono<BackendEnv>();
 
   app.use(requestId({ newId: deps.newId ?? newId }));
-  app.use(logResponseSent({ logger: deps.logger, now, skip: (c) => c.req.path === '/health' }));
+  app.use(
+    traceContext({
+      ...(deps.newTraceId === undefined ? {} : { newTraceId: deps.newTraceId }),
+      ...(deps.newSpanId === undefined ? {} : { newSpanId: deps.newSpanId }),
+    }),
+  );
+  app.use(logResponseSent({ logger: deps.logger, now, skip: (c) => c.req.path === '/health', spans: deps.spans }));
   // Plain HTTP on a private network: HSTS would mean nothing.
   app.use(secureHeaders({ strictTransportSecurity: false }));
   app.use('/api/*', inFlight.middleware);
@@ -56,6 +69,7 @@ export function createBackendApp(deps: BackendDeps): Hono<BackendEnv> {
       in_flight: inFlight.count(),
       gpu_server_url: deps.config.gpuServerUrl,
       ...describeLogHealth(log),
+      ...(deps.spans === undefined ? {} : { otel_spans_dropped: deps.spans.dropped() }),
       request_id: c.get('requestId'),
       ...clientRequestIdField(c),
     });

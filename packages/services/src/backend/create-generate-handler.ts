@@ -43,6 +43,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
     log.event('generate_request', {
       ...describeGenerateRequest(validation?.ok ? validation.params : undefined, clientOf(c), config),
       ...clientRequestIdField(c),
+      ...(c.var.trace?.parentSpanId === undefined ? {} : { parent_span_id: c.var.trace.parentSpanId }),
     });
     if (clientSignal.aborted) throw clientClosedError();
     // The body may be unread (wrong type, too large): the connection cannot be reused.
@@ -55,6 +56,7 @@ export function createGenerateHandler(deps: GenerateHandlerDeps): Handler<Backen
       {
         url: gpuUrl,
         requestId: c.get('requestId'),
+        ...(c.var.trace === undefined ? {} : { trace: c.var.trace }),
         params,
         token: config.gpuServerToken,
         timeoutMs,

@@ -1,5 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ServiceLogger } from '@logtrace/shared';
+import { mapTraceSpans, type SpanSourceRecord } from '@logtrace/shared/otel';
+import type { SpanExport } from '../otel/create-span-export.js';
+import { tapLogger } from '../otel/tap-logger.js';
+import { traceBindings } from '../otel/trace-context-middleware.js';
 import { ApiError } from '../http/api-error.js';
 import { INTERNAL_ERROR } from '../http/handle-error.js';
 import type { BackendEnv } from './backend-env.js';
@@ -13,11 +17,13 @@ export interface ResponseSentOptions {
   readonly now: () => number;
   /** Requests that get no `response_sent` line (health checks). */
   readonly skip: (c: Context<BackendEnv>) => boolean;
+  /** Where the request's spans go once its response_sent is written (span export on). */
+  readonly spans?: SpanExport | undefined;
 }
 
 /**
- * Middleware (after requestId) that gives each request its child logger (`c.var.log`,
- * stamped with request_id) and writes exactly one `response_sent` line per request:
+ * Middleware (after requestId and traceContext) that gives each request its child logger (`c.var.log`,
+ * stamped with request_id, trace_id and span_id) and writes exactly one `response_sent` line per request:
  * status, duration_ms (whole request inside the backend), method and path, the
  * caller's client_request_id when it sent one, and for a failure its error_code. A
  * request the server cut off (request timeout, see handleClientErrors) is logged with
@@ -29,12 +35,17 @@ export interface ResponseSentOptions {
 export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler<BackendEnv> {
   return async function responseSentMiddleware(c, next) {
     const started = options.now();
-    const log = options.logger.child({ request_id: c.get('requestId') });
-    c.set('log', log);
+    const bindings = { request_id: c.get('requestId'), ...traceBindings(c) };
     if (options.skip(c)) {
+      c.set('log', options.logger.child(bindings));
       await next();
       return;
     }
+    // With span export on, the request's lines are also kept: its spans are made from them.
+    const records: SpanSourceRecord[] | undefined = options.spans !== undefined && c.var.trace?.sampled === true ? [] : undefined;
+    const log =
+      records === undefined ? options.logger.child(bindings) : tapLogger(options.logger.child(bindings), 'backend', bindings, records);
+    c.set('log', log);
     const write = (answered: number, err: unknown): void => {
       if (err !== undefined && !(err instanceof ApiError)) log.event('internal_error', describeInternalError(err));
       // Cut off by the request timeout: the server answered 408 itself, whatever the app made of it.
@@ -49,6 +60,7 @@ export function logResponseSent(options: ResponseSentOptions): MiddlewareHandler
         ...clientRequestIdField(c),
         ...(errorCode === undefined ? {} : { error_code: errorCode }),
       });
+      if (records !== undefined) options.spans?.emit(mapTraceSpans(records));
     };
     try {
       await next();

@@ -14,12 +14,17 @@ import { runMain, runService } from '../http/run-service.js';
 import { createServiceLogger } from '../logging/create-service-logger.js';
 import { logRefusedRequests } from '../http/log-refused-requests.js';
 import { startServer } from '../http/start-server.js';
+import { createSpanExport } from '../otel/create-span-export.js';
+import { describeOtelConfig, loadOtelConfig, OTEL_FLUSH_DEADLINE_MS } from '../otel/load-otel-config.js';
 
 // How long, after the shutdown deadline, cut-off generations get to cancel and log.
 const CANCEL_GRACE_MS = 6000;
 
 runMain('gpu-server', async () => {
   const config = loadGpuServerConfig(process.env);
+  const otel = loadOtelConfig(process.env, 'gpu_server');
+  // With export off the OpenTelemetry packages are never imported.
+  const spans = otel.enabled ? await createSpanExport(otel) : undefined;
   const logger = createServiceLogger({ service: 'gpu_server', logDir: config.logDir, level: config.logLevel });
   const comfyui = createComfyuiClient(comfyuiClientOptions(config));
   const inFlight = createInFlightTracker();
@@ -35,6 +40,7 @@ runMain('gpu-server', async () => {
     watcher,
     instanceId,
     liveGenerations,
+    ...(spans === undefined ? {} : { spans }),
     newId,
     now: Date.now,
     randomSeed: () => randomInt(0, 2 ** 48 - 1),
@@ -57,6 +63,7 @@ runMain('gpu-server', async () => {
     onStop: async () => {
       await inFlight.idle(CANCEL_GRACE_MS);
       watcher.close();
+      await spans?.shutdown(OTEL_FLUSH_DEADLINE_MS);
     },
     summary: {
       host: config.host,
@@ -70,6 +77,7 @@ runMain('gpu-server', async () => {
       log_level: config.logLevel,
       shutdown_timeout_ms: config.shutdownTimeoutMs,
       instance_id: instanceId,
+      ...describeOtelConfig(otel),
     },
   });
   // In the background: start never waits for (or fails because of) ComfyUI.

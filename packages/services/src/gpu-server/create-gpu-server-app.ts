@@ -14,6 +14,10 @@ import { checkBearerToken } from './check-bearer-token.js';
 import { describeInternalError, generationError, statusForCode } from './generation-error.js';
 import type { GpuServerConfig } from './load-gpu-server-config.js';
 import { runGeneration } from './run-generation.js';
+import { formatTraceparent, mapGenerationSpans, type SpanSourceRecord } from '@logtrace/shared/otel';
+import type { SpanExport } from '../otel/create-span-export.js';
+import { tapLogger } from '../otel/tap-logger.js';
+import { traceBindings, traceContext, type TraceVariables } from '../otel/trace-context-middleware.js';
 
 /** What the GPU server app needs; the bin passes real ones, tests fakes. */
 export interface GpuServerDeps {
@@ -32,12 +36,14 @@ export interface GpuServerDeps {
   readonly instanceId: string;
   /** The generation ids in flight, kept up to date by the app (cancelOrphanedPrompts spares them). */
   readonly liveGenerations?: Set<string>;
+  /** Span export (only when OTEL_EXPORTER_OTLP_ENDPOINT is set); without it no span is made. */
+  readonly spans?: SpanExport;
 }
 
 /** Largest `POST /generate` body, in bytes (prompts are at most 4000 characters each). */
 export const MAX_GENERATE_BODY_BYTES = 64 * 1024;
 
-type Env = { Variables: RequestIdVariables };
+type Env = { Variables: RequestIdVariables & TraceVariables };
 
 /**
  * The GPU server: `GET /health` (ComfyUI reachability via /system_stats, its websocket
@@ -54,6 +60,8 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   const live = deps.liveGenerations ?? new Set<string>();
   // The backend made the id: both logs must carry the same one.
   app.use(requestId({ newId: deps.newId, adoptIncoming: true }));
+  // The backend's traceparent names its call span: this server's span is its child.
+  app.use(traceContext());
   app.use('/generate', inFlight.middleware);
 
   app.get('/health', async (c) => {
@@ -74,13 +82,19 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       ...(deps.watcher === undefined ? {} : { comfyui_ws: deps.watcher.health() }),
       in_flight: inFlight.count(),
       ...describeLogHealth(health),
+      ...(deps.spans === undefined ? {} : { otel_spans_dropped: deps.spans.dropped() }),
       request_id: c.get('requestId'),
     });
   });
 
   app.post('/generate', async (c) => {
     const id = c.get('requestId');
-    const log = logger.child({ request_id: id });
+    const trace = c.var.trace;
+    const bindings = { request_id: id, ...traceBindings(c) };
+    // With span export on, the generation's lines are also kept: its spans are made from them.
+    const records: SpanSourceRecord[] | undefined = deps.spans !== undefined && trace.sampled ? [] : undefined;
+    const base = records === undefined ? logger : tapLogger(logger, 'gpu_server', {}, records);
+    const log = base.child(bindings);
     // The body is left unread here (401) or partly read (413, wrong type): the connection
     // cannot carry another request, and a client that reused it would see a reset.
     if (config.token !== undefined && !checkBearerToken(c.req.header('authorization'), config.token)) {
@@ -107,8 +121,13 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
         {
           requestId: id,
           generationId,
-          logger: logger.child({ request_id: id, generation_id: generationId }),
+          logger: base.child({ ...bindings, generation_id: generationId }),
           signal: c.req.raw.signal,
+          trace: {
+            traceId: trace.traceId,
+            traceparent: formatTraceparent(trace.traceId, trace.spanId, trace.sampled),
+            ...(trace.parentSpanId === undefined ? {} : { parentSpanId: trace.parentSpanId }),
+          },
         },
         {
           ...config,
@@ -123,6 +142,7 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
       return c.json(result, 200);
     } finally {
       live.delete(generationId);
+      if (records !== undefined) deps.spans?.emit(mapGenerationSpans(records, generationId));
     }
   });
   app.all('/generate', () => {
@@ -132,7 +152,8 @@ export function createGpuServerApp(deps: GpuServerDeps): Hono<Env> {
   app.notFound((c) => handleError(new ApiError(404, 'not_found', 'no such endpoint'), c));
   app.onError((err, c) => {
     // Generations log their own unexpected errors; this catches the rest.
-    if (!(err instanceof ApiError)) logger.child({ request_id: c.get('requestId') }).event('internal_error', describeInternalError(err));
+    if (!(err instanceof ApiError))
+      logger.child({ request_id: c.get('requestId'), ...traceBindings(c) }).event('internal_error', describeInternalError(err));
     return handleError(err, c);
   });
   return app;

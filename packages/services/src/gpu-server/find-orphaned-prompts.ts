@@ -16,6 +16,10 @@ export interface PromptMarker {
   readonly generation_id: string;
   /** The submitting GPU server's instance id (GPU_SERVER_ID). */
   readonly gpu_server: string;
+  /** The generation's W3C trace id, when it had one. */
+  readonly trace_id?: string;
+  /** `traceparent` naming the GPU server's span of the generation, for a consumer inside ComfyUI to continue. */
+  readonly traceparent?: string;
 }
 
 const PROMPT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;

@@ -47,6 +47,8 @@ export interface GenerationContext {
   /** Logger whose lines carry request_id and generation_id. */
   readonly logger: ServiceLogger;
   readonly signal: AbortSignal;
+  /** The request's trace context: logged on generation_start, put into the prompt's extra_data. */
+  readonly trace?: { readonly traceId: string; readonly traceparent: string; readonly parentSpanId?: string };
 }
 
 /** The success answer of `POST /generate`. */
@@ -87,6 +89,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     steps: params.steps,
     seed,
     prompt_chars: params.prompt.length,
+    ...(ctx.trace?.parentSpanId === undefined ? {} : { parent_span_id: ctx.trace.parentSpanId }),
   });
   let graph;
   try {
@@ -112,7 +115,12 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
       ...(watch === undefined ? {} : { promptId: watch.promptId }),
       extraData: {
         extra_pnginfo: {
-          logtrace: { request_id: ctx.requestId, generation_id: ctx.generationId, gpu_server: deps.instanceId } satisfies PromptMarker,
+          logtrace: {
+            request_id: ctx.requestId,
+            generation_id: ctx.generationId,
+            gpu_server: deps.instanceId,
+            ...(ctx.trace === undefined ? {} : { trace_id: ctx.trace.traceId, traceparent: ctx.trace.traceparent }),
+          } satisfies PromptMarker,
         },
         ...(deps.comfyuiApiKey === undefined ? {} : { api_key_comfy_org: deps.comfyuiApiKey }),
       },

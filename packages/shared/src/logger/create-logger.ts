@@ -11,7 +11,14 @@ export interface LogBindings {
   readonly request_id?: string;
   readonly generation_id?: string;
   readonly prompt_id?: string;
+  /** The request's W3C trace id (docs/log-format.md "Ids and links"). */
+  readonly trace_id?: string;
+  /** The service's span of the request. */
+  readonly span_id?: string;
 }
+
+// Bindings a child logger keeps: the linking ids and the trace context.
+const BINDING_KEYS = [...ID_FIELDS, 'trace_id', 'span_id'] as const;
 
 type IdField = keyof LogBindings;
 
@@ -148,7 +155,7 @@ function wrap(logger: Logger, bound: ReadonlySet<string>, shared: Shared): Servi
     },
     child(bindings) {
       const clean: Record<string, string> = {};
-      for (const key of ID_FIELDS) {
+      for (const key of BINDING_KEYS) {
         const value = bindings[key];
         if (value !== undefined) clean[key] = value;
       }

@@ -78,6 +78,12 @@ export interface KnownFields {
   client_request_id: string;
   /** The machine the line was written on (`os.hostname()`); the logger writes it on every line. */
   hostname: string;
+  /** W3C trace id of the request (32 lower-case hex digits): the OTel log-correlation field. */
+  trace_id: string;
+  /** The span this line belongs to (16 lower-case hex digits): the service's server span of the request. */
+  span_id: string;
+  /** The span the request continued (its caller's, from a valid `traceparent`), on the first line of a request. */
+  parent_span_id: string;
 }
 
 /** Name of a well-known field. */
@@ -126,6 +132,10 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
   // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
   client_request_id: 'uuid',
   hostname: 'string',
+  // W3C trace context ids (lower-case hex); the writers make or validate them.
+  trace_id: 'string',
+  span_id: 'string',
+  parent_span_id: 'string',
 });
 
 function spec<const R extends readonly FieldName[]>(
