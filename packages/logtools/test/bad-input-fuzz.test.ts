@@ -249,9 +249,14 @@ async function checkOnce(seed: number): Promise<void> {
   expect([...strictFiles.keys()].sort()).toEqual([...read].sort());
   for (const [name, ref] of reference) {
     const file = strictFiles.get(name);
-    expect({ name, lines: file?.['lines'], reasons: file?.['reasons'] }).toEqual({ name, lines: ref.lines, reasons: ref.reasons });
-    // Every line is either usable or skipped for a reason.
-    expect(file?.['lines']).toBe(ref.records.length + file?.['skipped']);
+    expect({ name, lines: file?.['lines'], reasons: file?.['reasons'], glued: file?.['glued'] }).toEqual({
+      name,
+      lines: ref.lines,
+      reasons: ref.reasons,
+      glued: ref.glued,
+    });
+    // Every line, and every object of a glued line, is either usable or skipped for a reason.
+    expect(file?.['lines'] + ref.moreObjects).toBe(ref.records.length + file?.['skipped']);
   }
   const records = [...reference.values()].flatMap((r) => r.records);
   const durations = referenceDurations(records);
@@ -322,7 +327,7 @@ async function checkOnce(seed: number): Promise<void> {
       stats,
       (record, line) => found.push({ record, line }),
     );
-    return { found, lines: stats.lines, reasons: stats.reasons };
+    return { found, lines: stats.lines, reasons: stats.reasons, glued: stats.glued };
   };
   expect(await scan(chunkBytes)).toEqual(await scan());
 }

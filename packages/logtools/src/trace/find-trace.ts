@@ -1,10 +1,10 @@
 import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
 import type { NormalizedRecord } from '@logtrace/shared/schema';
-import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
-import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from './stitch-trace.js';
+import { recordKey, stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from './stitch-trace.js';
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../logtrace-error.js';
 import type { FileStats } from '../read/file-stats.js';
@@ -43,7 +43,7 @@ export interface TraceSearchOptions {
 export async function findTrace(inputs: InputSet, rawId: string, options: TraceSearchOptions, stats: FileStats[]): Promise<TraceReport> {
   const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
-  const hits = new Map<number, NormalizedRecord>();
+  const hits = new Map<string, LocatedRecord>();
   // Each id found (one entry per id and request: a client's id may have been reused).
   const matched = new Map<string, IdMatch>();
   const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
@@ -52,11 +52,11 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict };
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;
-    forEachLine(parts, unit, offset, (record, order) => {
+    forEachLine(parts, unit, offset, (record, order, part) => {
       for (const field of LOOKUP_FIELDS) {
         const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
-        hits.set(order, record);
+        hits.set(recordKey(order, part), { record, order, part });
         const anchor = record.request_id ?? value;
         const key = `${value}\0${anchor}`;
         if (!matched.has(key)) matched.set(key, { id: value, field, time: record.time, service: record.service, anchor });
@@ -72,7 +72,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   // far; a link pass that adds records (rare: every line of a request names its
   // request_id) makes it read again with the final ones.
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
-  const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
+  const readEarly = async (found: ReadonlyMap<string, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
     const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
@@ -86,13 +86,18 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   return stitchTrace(rawId, inWindow, comfyui);
 }
 
-/** Decodes the lines a trace unit kept and calls `visit` with each record and its input order key. */
-function forEachLine(parts: TraceParts, unit: ScanUnit, offset: number, visit: (record: NormalizedRecord, order: number) => void): void {
-  for (const { line, bytes } of parts.lines) {
+/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key and its part of a glued line. */
+function forEachLine(
+  parts: TraceParts,
+  unit: ScanUnit,
+  offset: number,
+  visit: (record: NormalizedRecord, order: number, part: number) => void,
+): void {
+  for (const { line, part, bytes } of parts.lines) {
     const lineNo = offset + line;
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false });
-    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo));
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1 && part === 0, tail: false });
+    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo), part);
   }
 }
 
@@ -142,17 +147,18 @@ async function followLinks(
   inputs: InputSet,
   seeds: readonly string[],
   searched: string,
-  hits: ReadonlyMap<number, NormalizedRecord>,
+  hits: ReadonlyMap<string, LocatedRecord>,
   threads: ThreadChoice,
-  alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
-): Promise<Map<number, LocatedRecord>> {
+  alongside: (records: ReadonlyMap<string, LocatedRecord>) => Promise<void>,
+): Promise<Map<string, LocatedRecord>> {
   const known = new Set(seeds);
-  const records = new Map<number, LocatedRecord>();
+  const records = new Map<string, LocatedRecord>();
   // A seed pass 1 did not search for (the request_id beside a client_request_id) is searched next.
   const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
-  const take = (record: NormalizedRecord, order: number): boolean => {
-    if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
-    records.set(order, { record, order });
+  const take = (record: NormalizedRecord, order: number, part: number): boolean => {
+    const key = recordKey(order, part);
+    if (records.has(key) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
+    records.set(key, { record, order, part });
     for (const f of ID_FIELDS) {
       const value = record[f];
       if (value !== undefined && !known.has(value)) {
@@ -165,7 +171,7 @@ async function followLinks(
   // Pass 1 found every line holding a seed; links among those lines need no new read.
   for (let changed = true; changed;) {
     changed = false;
-    for (const [order, record] of hits) changed = take(record, order) || changed;
+    for (const { record, order, part } of hits.values()) changed = take(record, order, part) || changed;
   }
   const early = new Map(records);
   if (pending.length === 0) await alongside(early);
@@ -179,7 +185,7 @@ async function followLinks(
 
 async function attributeComfyui(
   inputs: InputSet,
-  records: ReadonlyMap<number, LocatedRecord>,
+  records: ReadonlyMap<string, LocatedRecord>,
   posts: PostAttemptList,
   window: TimeWindow,
   stats: FileStats[],
@@ -187,9 +193,16 @@ async function attributeComfyui(
   posts.sort();
   const ours = new Map<number, { post: number; worker: number }>();
   const all = [...records.values()].map((l) => l.record);
+  // A POST attempt is known by its line's order key: on a glued line, the line's first
+  // record that is an attempt (two attempts glued on one line share their key).
+  const postRecords = new Map<number, NormalizedRecord>();
+  for (const { record, order } of records.values()) {
+    const seen = postRecords.get(order);
+    if (seen === undefined || (postAttemptOf(seen) === undefined && postAttemptOf(record) !== undefined)) postRecords.set(order, record);
+  }
   const lastTime = Math.max(...all.map((r) => r.time));
   for (let index = 0; index < posts.length; index++) {
-    const record = records.get(posts.orderOf(index))?.record;
+    const record = postRecords.get(posts.orderOf(index));
     if (record === undefined) continue;
     const postTime = posts.time(index);
     const done = all.find(
