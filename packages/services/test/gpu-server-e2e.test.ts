@@ -69,6 +69,19 @@ describe('GPU server → emulator on real ports', () => {
   });
 
   it.each([
+    ['success', { prompt: 'quick' }, 200],
+    ['an execution error', { prompt: '[[fault:error]]', workflow: 'txt2img' }, 502],
+  ])('sees the end of a prompt (%s) when the websocket says it is done, not one poll interval later', async (_what, body, status) => {
+    // An interval far beyond the test's timeout: only the websocket's done message can end the wait in time.
+    const server = await startGpuServer(comfyui, { COMFYUI_POLL_INTERVAL_MS: '60000' });
+    const res = await generate(server, body);
+    expect(res.status).toBe(status);
+    const end = linesOf(server, res.requestId).at(status === 200 ? -2 : -1);
+    expect(end).toMatchObject({ event: status === 200 ? 'comfyui_complete' : 'error_comfyui' });
+    if (status === 200) expect(end?.['attempts']).toBeLessThanOrEqual(2);
+  });
+
+  it.each([
     [
       'ComfyUI validation',
       { workflow: 'broken' },

@@ -44,6 +44,8 @@ export interface PromptWatch {
   readonly promptId: string;
   /** ComfyUI accepted the prompt under `promptId` and `comfyui_prompt_sent` is written: write what was held. */
   submitted(promptId: string): void;
+  /** Resolves when ComfyUI's websocket says the prompt is done (its history entry written); never, if it does not (polling decides). */
+  readonly done: Promise<void>;
   /** The `comfyui_complete` fields; while the socket is up and the end message is due, waits for it up to `maxMs`. */
   settle(maxMs: number): Promise<ExecutionDetail>;
   /** Stops watching and forgets the prompt (idempotent). */
@@ -84,6 +86,8 @@ interface Watched {
   /** Lines waiting for `submitted` (bounded). */
   held: TrackerLine[] | undefined;
   readonly waiters: Array<() => void>;
+  /** Resolves the watch's `done`. */
+  readonly markDone: () => void;
 }
 
 const MAX_HELD_LINES = 256;
@@ -133,6 +137,7 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
     const entry = message.promptId === undefined ? undefined : watched.get(message.promptId);
     if (entry === undefined) return;
     write(entry, entry.tracker.apply(message, options.now(), queueRemaining));
+    if (entry.tracker.done()) entry.markDone();
     if (!entry.tracker.running()) wake(entry);
   };
   const sweep = (): void => {
@@ -198,7 +203,10 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
         if (typeof classType === 'string') classTypes.set(id, classType);
       }
       let key = watch.promptId;
+      let markDone: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (markDone = resolve));
       const entry: Watched = {
+        markDone,
         tracker: createPromptTracker({ classTypes, sentAt: watch.sentAt }),
         logger: watch.logger.child({ prompt_id: key }),
         held: [],
@@ -209,11 +217,12 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
         stallTimer = setInterval(sweep, Math.max(20, Math.min(1000, Math.floor(options.stallMs / 4))));
         stallTimer.unref();
       }
-      let ended = false;
+      let stopped = false;
       return {
         promptId: watch.promptId,
+        done,
         submitted(promptId) {
-          if (ended) return;
+          if (stopped) return;
           if (promptId !== key) {
             // A ComfyUI older than 2025-07 ignores our prompt_id; what came under ours is not this prompt's.
             watched.delete(key);
@@ -227,7 +236,7 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
           write(entry, held);
         },
         settle(maxMs) {
-          if (ended || state !== 'connected' || !entry.tracker.running()) return Promise.resolve(entry.tracker.detail());
+          if (stopped || state !== 'connected' || !entry.tracker.running()) return Promise.resolve(entry.tracker.detail());
           return new Promise((resolve) => {
             const timer = setTimeout(done, maxMs);
             function done(): void {
@@ -238,8 +247,8 @@ export function createComfyuiWatcher(options: ComfyuiWatcherOptions): ComfyuiWat
           });
         },
         end() {
-          if (ended) return;
-          ended = true;
+          if (stopped) return;
+          stopped = true;
           wake(entry);
           if (watched.get(key) === entry) watched.delete(key);
           if (watched.size === 0 && stallTimer !== undefined) {

@@ -47,6 +47,18 @@ describe('createPromptTracker', () => {
     expect(tracker.detail()).toEqual({ queue_wait_ms: 400, execution_ms: 560, nodes_executed: 3, nodes_cached: 0 });
   });
 
+  it('is done at `executing` with node null, which follows the history entry, not at execution_success', () => {
+    const tracker = createPromptTracker({ classTypes: CLASSES, sentAt: 1000 });
+    feed(tracker, [
+      [start(1400), 1401],
+      [executing('1'), 1403],
+      [success(1410), 1411],
+    ]);
+    expect(tracker.done()).toBe(false);
+    feed(tracker, [[executing(null), 1412]]);
+    expect(tracker.done()).toBe(true);
+  });
+
   it('lists cached nodes and counts none of them as executed', () => {
     const tracker = createPromptTracker({ classTypes: CLASSES, sentAt: 1000 });
     const lines = feed(tracker, [

@@ -36,6 +36,11 @@ export interface PromptTracker {
   checkStall(at: number, stallMs: number): TrackerLine | undefined;
   /** True once ComfyUI reported the prompt started and not yet ended (so its end message is due). */
   running(): boolean;
+  /**
+   * True once ComfyUI said the prompt is done: `executing` with node null, which its
+   * worker sends after writing the history entry (docs/comfyui.md "Completion race").
+   */
+  done(): boolean;
   /** The fields for `comfyui_complete`, only those the messages seen allow. */
   detail(): ExecutionDetail;
 }
@@ -66,6 +71,7 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
   let start: { timestamp: number; queueWaitMs: number } | undefined;
   let successAt: number | undefined;
   let ended = false;
+  let done = false;
   let cachedCount: number | undefined;
   // Missed messages since the last execution_start: counts would be wrong.
   let gap = false;
@@ -126,6 +132,7 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
         return [{ event: 'comfyui_nodes_cached', fields: { node_ids: message.nodes.slice(0, MAX_LISTED_NODE_IDS), count: cachedCount } }];
       }
       case 'executing': {
+        if (message.node === null) done = true;
         const lines = finishNode(at);
         if (message.node !== null && !ended) current = { node: message.node, at };
         return lines;
@@ -185,6 +192,7 @@ export function createPromptTracker(options: PromptTrackerOptions): PromptTracke
       };
     },
     running: () => start !== undefined && !ended,
+    done: () => done,
     detail() {
       if (start === undefined) return cachedCount === undefined ? {} : { nodes_cached: cachedCount };
       return {

@@ -12,10 +12,22 @@ export interface WaitOptions {
   readonly signal: AbortSignal;
   /** Every this many polls, also check that ComfyUI still has the prompt queued. Default 10. */
   readonly queueCheckEvery?: number;
+  /**
+   * Resolves when ComfyUI's websocket says the prompt is done. The pause under way is cut
+   * short (without it a finished prompt is seen up to one interval late) and, should
+   * `/history` still lag, the next polls follow every QUICK_POLL_MS, at most QUICK_POLLS
+   * of them, then every `intervalMs` again.
+   */
+  readonly done?: Promise<void>;
   /** Called after each poll: 1-based attempt number and milliseconds since waiting began. */
   readonly onPoll?: (attempt: number, elapsedMs: number) => void;
   readonly now?: () => number;
 }
+
+/** Polls after the websocket's done message, before falling back to `intervalMs`. */
+export const QUICK_POLLS = 10;
+/** Pause between two of those polls. */
+export const QUICK_POLL_MS = 20;
 
 /** A finished prompt's images and how many polls it took. */
 export interface PromptOutcome {
@@ -36,6 +48,41 @@ export async function waitForPrompt(client: ComfyuiClient, promptId: string, opt
   const started = now();
   const every = options.queueCheckEvery ?? 10;
   let attempts = 0;
+  let done = false;
+  let quickPolls = 0;
+  // Ends the pause under way, if any; one reaction on `done` however many polls there are.
+  let wakeUp: (() => void) | undefined;
+  void options.done?.then(() => {
+    done = true;
+    wakeUp?.();
+  });
+  const rest = (): Promise<void> => {
+    if (done) {
+      quickPolls += 1;
+      return delay(quickPolls <= QUICK_POLLS ? QUICK_POLL_MS : options.intervalMs, undefined, { signal: options.signal });
+    }
+    if (options.done === undefined) return delay(options.intervalMs, undefined, { signal: options.signal });
+    // Like delay(), but `done` cuts it short (the next poll then goes at once).
+    return new Promise<void>((resolve, reject) => {
+      const { signal } = options;
+      const timer = setTimeout(finish, options.intervalMs);
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal.reason);
+      };
+      function cleanup(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        wakeUp = undefined;
+      }
+      function finish(): void {
+        cleanup();
+        resolve();
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      wakeUp = finish;
+    });
+  };
   const stop = (): ComfyuiError => {
     const error = abortedError(options.signal, `waiting for prompt ${promptId}`);
     if (error.code !== CODES.timeout) return error;
@@ -62,7 +109,7 @@ export async function waitForPrompt(client: ComfyuiClient, promptId: string, opt
           `ComfyUI no longer knows prompt ${promptId}: it is neither queued nor finished (restarted?)`,
         );
       }
-      await delay(options.intervalMs, undefined, { signal: options.signal });
+      await rest();
     } catch (err) {
       throw options.signal.aborted ? stop() : err;
     }

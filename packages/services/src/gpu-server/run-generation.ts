@@ -130,6 +130,7 @@ async function generate(params: GenerateParams, ctx: GenerationContext, deps: Ge
     const outcome = await waitForPrompt(deps.comfyui, promptId, {
       intervalMs: deps.pollIntervalMs,
       signal: job.signal,
+      ...(watch === undefined ? {} : { done: watch.done }),
       now: deps.now,
       onPoll: (attempt, elapsedMs) => {
         if (attempt % 10 === 0) promptLog.event('comfyui_polling', { attempt, elapsed_ms: elapsedMs });
