@@ -267,17 +267,18 @@ const FLAGGED_MAIN = FAKE_COMFYUI_MAIN.replace(
   'print(f"To see the GUI go to: http://{args.listen}:{args.port} cpu={args.cpu} api_nodes_off={args.disable_api_nodes}", file=sys.stderr)',
 );
 
-describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave', () => {
+// Each of these starts a whole stack (three services, each waited for): more time than a unit test.
+describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave', { timeout: 90_000 }, () => {
   let n = 0;
   /** A checkout with MAIN as main.py, and its own LOG_DIR and RUN_DIR. */
-  function checkout(main: string): { dir: string; logs: string; run: string; env: NodeJS.ProcessEnv } {
+  async function checkout(main: string): Promise<{ dir: string; logs: string; run: string; env: NodeJS.ProcessEnv }> {
     n += 1;
     const dir = path.join(work, `checkout-${n}`);
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'main.py'), main);
     const logs = path.join(work, `logs-${n}`);
     const run = path.join(work, `run-${n}`);
-    return { dir, logs, run, env: { COMFYUI_DIR: dir, LOG_DIR: logs, RUN_DIR: run } };
+    return { dir, logs, run, env: { COMFYUI_DIR: dir, LOG_DIR: logs, RUN_DIR: run, COMFYUI_PORT: String(await freePort()) } };
   }
   function launcher(name: string, text: string): string {
     const file = path.join(work, name);
@@ -287,7 +288,7 @@ describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave'
   }
 
   it('a main.py that dies at once is reported at once, with its last lines, comfyui.log named once, RUN_DIR left empty', async () => {
-    const c = checkout(FAILING_MAIN);
+    const c = await checkout(FAILING_MAIN);
     const started = Date.now();
     const result = await script('startup.sh', { ...c.env, STARTUP_TIMEOUT: '60' });
     const elapsedMs = Date.now() - started;
@@ -308,7 +309,7 @@ describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave'
   });
 
   it('a launcher wrapper (COMFYUI_PYTHON) is tracked by its process group: pid shown, COMFYUI_ARGS passed, --port used, stop ends the group', async () => {
-    const c = checkout(FLAGGED_MAIN);
+    const c = await checkout(FLAGGED_MAIN);
     const port = String(await freePort());
     const extra = { ...c.env, COMFYUI_PYTHON: launcher('launch.sh', LAUNCHER), COMFYUI_ARGS: `--cpu  --port ${port} --disable-api-nodes` };
     delete (extra as NodeJS.ProcessEnv)['COMFYUI_PORT'];
@@ -349,8 +350,8 @@ describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave'
   });
 
   it('a daemonizing launcher: the group outlives its leader, and stop still ends it', async () => {
-    const c = checkout(FAKE_COMFYUI_MAIN);
-    const extra = { ...c.env, COMFYUI_PYTHON: launcher('daemonize.sh', DAEMONIZING_LAUNCHER), COMFYUI_PORT: String(await freePort()) };
+    const c = await checkout(FAKE_COMFYUI_MAIN);
+    const extra = { ...c.env, COMFYUI_PYTHON: launcher('daemonize.sh', DAEMONIZING_LAUNCHER) };
     try {
       const result = await script('startup.sh', extra);
       expect(result.code, result.stderr).toBe(0);
@@ -368,8 +369,8 @@ describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave'
   });
 
   it('a recorded pid now used by another program is not stopped: the pid file is stale', async () => {
-    const c = checkout(FAKE_COMFYUI_MAIN);
-    const extra = { ...c.env, COMFYUI_PORT: String(await freePort()) };
+    const c = await checkout(FAKE_COMFYUI_MAIN);
+    const extra = c.env;
     const stranger = spawn('setsid', ['sleep', '300'], { stdio: 'ignore' });
     try {
       const result = await script('startup.sh', extra);
@@ -392,7 +393,7 @@ describe('startup.sh and stop_services.sh with ComfyUI checkouts that misbehave'
   });
 
   it('wrong COMFYUI_ARGS stop the start with every problem listed, before anything starts', async () => {
-    const c = checkout(FAKE_COMFYUI_MAIN);
+    const c = await checkout(FAKE_COMFYUI_MAIN);
     const result = await script('startup.sh', { ...c.env, COMFYUI_PORT: '18111', COMFYUI_ARGS: '--listen 0.0.0.0 --port=18112 --cpu' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('COMFYUI_ARGS: remove --listen; ComfyUI listens on HOST=127.0.0.1');
