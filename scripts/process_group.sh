@@ -51,18 +51,17 @@ spawn_group() {
 
 # group_members SERVICE — the pids of SERVICE's live processes (zombies excluded), one per
 # line, the leader first when alive; fails when SERVICE has no pid file or no live process.
-# Sets GROUP_LEADER_OURS=1 when the leader itself is alive and recognised.
 group_members() {
-  local service=$1 file pid start token proc found=1
-  GROUP_LEADER_OURS=0
-  file="$(pid_file "$service")"
+  local service=$1 file pid start token proc found=1 leader_ours=0
+  # Paths spelled out, not $(pid_file …): no subshell on a path polled every 0.1 s.
+  file="$RUN_DIR/$service.pid"
   [[ -f "$file" ]] || return 1
   read -r pid <"$file" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  read -r start token <"$(group_file "$service")" 2>/dev/null || return 1
+  { read -r start token <"$RUN_DIR/$service.group"; } 2>/dev/null || return 1
   [[ -n "$token" ]] || return 1
   if read_proc_stat "$pid" && [[ "$PROC_STATE" != Z && "$PROC_START" == "$start" ]]; then
-    GROUP_LEADER_OURS=1
+    leader_ours=1
     printf '%s\n' "$pid"
     found=0
   fi
@@ -71,7 +70,7 @@ group_members() {
     [[ "$proc" != "$pid" ]] || continue
     read_proc_stat "$proc" || continue
     [[ "$PROC_PGID" == "$pid" && "$PROC_STATE" != Z ]] || continue
-    if ((GROUP_LEADER_OURS)) || grep -qzxF -- "LOGTRACE_GROUP=$token" "/proc/$proc/environ" 2>/dev/null; then
+    if ((leader_ours)) || grep -qzxF -- "LOGTRACE_GROUP=$token" "/proc/$proc/environ" 2>/dev/null; then
       printf '%s\n' "$proc"
       found=0
     fi
@@ -79,19 +78,32 @@ group_members() {
   return "$found"
 }
 
+# leader_recognised SERVICE — true when the leader in SERVICE's pid file is alive with the
+# start time recorded for it (then the whole group is ours); sets LEADER_PID.
+leader_recognised() {
+  local file="$RUN_DIR/$1.pid" start token
+  LEADER_PID=""
+  [[ -f "$file" ]] || return 1
+  read -r LEADER_PID <"$file" || return 1
+  { read -r start token <"$RUN_DIR/$1.group"; } 2>/dev/null || return 1
+  [[ "$LEADER_PID" =~ ^[0-9]+$ ]] && read_proc_stat "$LEADER_PID" && [[ "$PROC_STATE" != Z && "$PROC_START" == "$start" ]]
+}
+
 # group_running SERVICE — true while SERVICE's process group has a live process of ours.
-group_running() { group_members "$1" >/dev/null; }
+# The recognised leader answers without the scan of every process group_members makes.
+group_running() {
+  leader_recognised "$1" || group_members "$1" >/dev/null
+}
 
 # signal_group SERVICE SIGNAL — send SIGNAL to SERVICE's processes (the whole group when
 # its leader is recognised, else each member carrying the token).
 signal_group() {
   local service=$1 signal=$2 members pid
-  members="$(group_members "$service")" || return 0
-  if ((GROUP_LEADER_OURS)); then
-    read -r pid <<<"$members"
-    kill "-$signal" -- "-$pid" 2>/dev/null || true
+  if leader_recognised "$service"; then
+    kill "-$signal" -- "-$LEADER_PID" 2>/dev/null || true
     return 0
   fi
+  members="$(group_members "$service")" || return 0
   while read -r pid; do kill "-$signal" "$pid" 2>/dev/null || true; done <<<"$members"
 }
 

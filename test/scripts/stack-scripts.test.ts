@@ -94,7 +94,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('the stack scripts', () => {
+// Starting and stopping a whole stack takes seconds, more on a loaded machine.
+describe('the stack scripts', { timeout: 60_000 }, () => {
   let first: Record<string, string> = {};
 
   it('startup.sh starts ComfyUI (the emulator), the GPU server and the backend, and reports them healthy', async () => {
@@ -196,7 +197,7 @@ print(f"To see the GUI go to: http://{args.listen}:{args.port}", file=sys.stderr
 server.serve_forever()
 `;
 
-describe('startup.sh with a real ComfyUI checkout (COMFYUI_DIR)', () => {
+describe('startup.sh with a real ComfyUI checkout (COMFYUI_DIR)', { timeout: 60_000 }, () => {
   it('runs its main.py with --listen/--port, stamps its output into comfyui.log, and stops it', async () => {
     const comfyDir = path.join(work, 'ComfyUI');
     mkdirSync(comfyDir);
