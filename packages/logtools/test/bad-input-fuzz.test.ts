@@ -34,6 +34,8 @@ interface Base {
 }
 
 const bases: Base[] = [];
+/** Glued lines the reference found over all directories (the fuzzer's `glue` joins two lines). */
+let gluedSeen = 0;
 let root = '';
 
 beforeAll(async () => {
@@ -240,6 +242,7 @@ async function checkOnce(seed: number): Promise<void> {
     (name) => name !== 'comfyui.log' && (name.endsWith('.gz') || looksLikeJsonLines(damaged.get(name) ?? Buffer.alloc(0))),
   );
   const reference = new Map(read.map((name) => [name, referenceRead(damaged.get(name) ?? Buffer.alloc(0), name.replace(/\.log.*$/, ''))]));
+  for (const ref of reference.values()) gluedSeen += ref.glued;
   const comfyui = comfyuiLines(damaged.get('comfyui.log') ?? Buffer.alloc(0));
   const byName = (json: Json) => new Map<string, Json>(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), f]));
 
@@ -345,6 +348,8 @@ describe('random damage to real log directories', () => {
           throw new Error(`seed ${seed} (replay: LOGTRACE_FUZZ_SEED=${seed} LOGTRACE_FUZZ_ITERATIONS=1): ${message}`, { cause: error });
         }
       }
+      // Glued records were recovered somewhere, so that path was checked against the reference.
+      if (ITERATIONS >= 20) expect(gluedSeen).toBeGreaterThan(0);
     },
     Math.max(60_000, ITERATIONS * 1000),
   );
