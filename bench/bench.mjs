@@ -23,7 +23,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --duration S      seconds per autocannon run (default 10)
   --rounds N        alternating logged/silent rounds for the services (default 3)
   --out FILE        also write the report (markdown) to FILE
-  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ...)`;
+  --only KEYS       run only these rows (comma-separated keys: lt-perf, grep-c, lt-help, ..., web for logtrace serve)`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -86,6 +86,9 @@ function prepareData() {
   }
   const small = path.join(base, 'small');
   generate(small, ['--requests', '300', '--seed', '8', '--clean']);
+  const grow = prepareGrowing(clean, path.join(base, 'grow'));
+  // Every bench starts its cache rows afresh.
+  rmSync(path.join(base, 'cache'), { recursive: true, force: true });
   const json = readdirSync(clean)
     .filter((f) => f.endsWith('.log') && f !== 'comfyui.log')
     .map((f) => path.join(clean, f));
@@ -105,6 +108,8 @@ function prepareData() {
     clean,
     gz,
     small,
+    grow,
+    cacheRoot: path.join(base, 'cache'),
     smallBytes,
     json,
     all,
@@ -115,6 +120,38 @@ function prepareData() {
     id,
     smallId: pickRequestId(path.join(small, 'backend.log')),
   };
+}
+
+/**
+ * The append row's data: a copy of the directory, and a cache snapshot (`grow/cache-99`)
+ * built when each JSON-lines file held 99 % of its bytes (cut after a line); the files
+ * were then completed, so a run restoring that snapshot reads the last 1 %.
+ */
+function prepareGrowing(clean, dir) {
+  const files = path.join(dir, 'logs');
+  const snapshot = path.join(dir, 'cache-99');
+  if (existsSync(path.join(dir, 'done'))) return { files, snapshot };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(files, { recursive: true });
+  log(`preparing ${dir}: the index of the first 99 %`);
+  const names = readdirSync(clean).filter((f) => f.endsWith('.log'));
+  for (const name of names) execFileSync('cp', [path.join(clean, name), path.join(files, name)]);
+  const cuts = new Map();
+  for (const name of names.filter((n) => n !== 'comfyui.log')) {
+    const file = path.join(files, name);
+    const size = statSync(file).size;
+    const tail = readFileSync(file).subarray(Math.floor(size * 0.99));
+    const cut = Math.floor(size * 0.99) + tail.indexOf(10) + 1;
+    cuts.set(name, readFileSync(file).subarray(cut));
+    execFileSync('truncate', ['-s', String(cut), file]);
+  }
+  execFileSync(process.execPath, [LOGTRACE, 'perf', '--json', '--dir', files], {
+    env: { ...process.env, LOGTRACE_CACHE_DIR: snapshot },
+    stdio: 'ignore',
+  });
+  for (const [name, rest] of cuts) writeFileSync(path.join(files, name), rest, { flag: 'a' });
+  writeFileSync(path.join(dir, 'done'), '');
+  return { files, snapshot };
 }
 
 /** A request_id from the middle of a file (a trace that must read the whole directory). */
@@ -162,17 +199,75 @@ function defineRows(d) {
   const awkAvg = `awk -F: '{s+=$2;n++} END {printf "%d %.6f\\n", n, s/n}'`;
   const grepPipe = (locale) =>
     `LC_ALL=${locale} grep -h '"event":"comfyui_complete"' ${jsonFiles} | LC_ALL=${locale} grep -o '"duration_ms":[0-9]*' | ${awkAvg}`;
+  // The scan rows read every byte (--no-cache); the cache rows below use a cache directory of their own.
+  const cached = (name) => `LOGTRACE_CACHE_DIR=${q(path.join(d.cacheRoot, name))} ${lt}`;
+  const warmDir = path.join(d.cacheRoot, 'warm');
   const rows = [
-    { key: 'lt-perf', name: 'logtrace perf', cmd: `${lt} perf --json --dir ${q(d.clean)}`, bytes: d.jsonBytes, check: 'perf' },
-    { key: 'lt-errors', name: 'logtrace errors', cmd: `${lt} errors --json --dir ${q(d.clean)}`, bytes: d.allBytes },
-    { key: 'lt-trace', name: 'logtrace trace <id>', cmd: `${lt} trace ${d.id} --json --dir ${q(d.clean)}`, bytes: d.allBytes },
-    { key: 'lt-gz', name: 'logtrace perf, .gz input', cmd: `${lt} perf --json --dir ${q(d.gz)}`, bytes: d.gzBytes, check: 'perf' },
     {
-      key: 'lt-strict',
-      name: 'logtrace perf --strict',
-      cmd: `${lt} perf --json --strict --dir ${q(d.clean)}`,
+      key: 'lt-perf',
+      name: 'logtrace perf --no-cache',
+      cmd: `${lt} perf --json --no-cache --dir ${q(d.clean)}`,
       bytes: d.jsonBytes,
       check: 'perf',
+    },
+    { key: 'lt-errors', name: 'logtrace errors --no-cache', cmd: `${lt} errors --json --no-cache --dir ${q(d.clean)}`, bytes: d.allBytes },
+    {
+      key: 'lt-trace',
+      name: 'logtrace trace <id> --no-cache',
+      cmd: `${lt} trace ${d.id} --json --no-cache --dir ${q(d.clean)}`,
+      bytes: d.allBytes,
+    },
+    {
+      key: 'lt-gz',
+      name: 'logtrace perf, .gz input, --no-cache',
+      cmd: `${lt} perf --json --no-cache --dir ${q(d.gz)}`,
+      bytes: d.gzBytes,
+      check: 'perf',
+    },
+    {
+      key: 'lt-strict',
+      name: 'logtrace perf --strict --no-cache',
+      cmd: `${lt} perf --json --strict --no-cache --dir ${q(d.clean)}`,
+      bytes: d.jsonBytes,
+      check: 'perf',
+    },
+    {
+      key: 'lt-perf-build',
+      name: 'logtrace perf, first run (builds the index)',
+      before: `rm -rf ${q(path.join(d.cacheRoot, 'build'))}`,
+      cmd: `${cached('build')} perf --json --dir ${q(d.clean)}`,
+      bytes: d.jsonBytes,
+      check: 'perf',
+    },
+    {
+      key: 'lt-perf-warm',
+      name: 'logtrace perf, warm (nothing appended)',
+      once: `${cached('warm')} perf --json --dir ${q(d.clean)} >/dev/null`,
+      cmd: `${cached('warm')} perf --json --dir ${q(d.clean)}`,
+      bytes: d.jsonBytes,
+      check: 'perf',
+    },
+    {
+      key: 'lt-perf-append',
+      name: 'logtrace perf, warm, 1 % appended',
+      before: `rm -rf ${q(path.join(d.cacheRoot, 'grow'))} && mkdir -p ${q(d.cacheRoot)} && cp -a ${q(d.grow.snapshot)} ${q(path.join(d.cacheRoot, 'grow'))}`,
+      cmd: `${cached('grow')} perf --json --dir ${q(d.grow.files)}`,
+      bytes: d.jsonBytes,
+      check: 'perf',
+    },
+    {
+      key: 'lt-errors-warm',
+      name: 'logtrace errors, warm',
+      once: `${cached('warm')} errors --json --dir ${q(d.clean)} >/dev/null`,
+      cmd: `${cached('warm')} errors --json --dir ${q(d.clean)}`,
+      bytes: d.allBytes,
+    },
+    {
+      key: 'lt-trace-warm',
+      name: 'logtrace trace <id>, warm',
+      once: `${cached('warm')} trace ${d.id} --json --dir ${q(d.clean)} >/dev/null`,
+      cmd: `${cached('warm')} trace ${d.id} --json --dir ${q(d.clean)}`,
+      bytes: d.allBytes,
     },
     { key: 'grep-c', name: 'grep|grep|awk, LC_ALL=C', cmd: grepPipe('C'), bytes: d.jsonBytes, check: 'avg' },
     { key: 'grep-utf8', name: 'grep|grep|awk, C.UTF-8', cmd: grepPipe('C.UTF-8'), bytes: d.jsonBytes, check: 'avg' },
@@ -183,7 +278,7 @@ function defineRows(d) {
     {
       key: 'lt-small-trace',
       name: `logtrace trace <id>, small dir (${(d.smallBytes / 1e6).toFixed(1)} MB)`,
-      cmd: `${lt} trace ${d.smallId} --dir ${q(d.small)} >/dev/null`,
+      cmd: `${lt} trace ${d.smallId} --no-cache --dir ${q(d.small)} >/dev/null`,
       bytes: 0,
       repeat: 3,
     },
@@ -207,17 +302,21 @@ function defineRows(d) {
       maxRuns: 2,
     });
   }
-  return rows;
+  return { rows, warmDir };
 }
 
 function runAll(allRows) {
   const only = opts.only?.split(',');
   const rows = only === undefined ? allRows : allRows.filter((r) => only.includes(r.key));
   const results = new Map(rows.map((r) => [r.key, { ...r, times: [], rss: [], outputs: [] }]));
+  // Untimed: `once` before the first run (a warm row's cache), `before` before each run.
+  const untimed = (command) => spawnSync('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const r of results.values()) if (r.once !== undefined) untimed(r.once);
   for (let run = 0; run < RUNS; run++) {
     for (const r of results.values()) {
       if (run >= (r.maxRuns ?? RUNS)) continue;
       for (let k = 0; k < (r.repeat ?? 1); k++) {
+        if (r.before !== undefined) untimed(r.before);
         const t = timed(r.cmd);
         r.times.push(t.seconds);
         r.rss.push(t.rss);
@@ -227,6 +326,62 @@ function runAll(allRows) {
     }
   }
   return results;
+}
+
+// ---------------------------------------------------------------- web view
+/**
+ * `logtrace serve` in chromium (bench/web-view.mjs), a fresh server each round: the
+ * overview and a trace page, first and again, and the bytes of the first load.
+ */
+function benchWebView(d) {
+  if (opts.only !== undefined && !opts.only.split(',').includes('web')) return undefined;
+  const rounds = [];
+  for (let run = 0; run < RUNS; run++) {
+    const done = spawnSync(process.execPath, [path.join(ROOT, 'bench/web-view.mjs'), d.clean, d.id], { encoding: 'utf8' });
+    if (done.status !== 0) {
+      notes.push(`logtrace serve not measured: ${(done.stderr || '').trim().split('\n').pop()}`);
+      return undefined;
+    }
+    rounds.push(JSON.parse(done.stdout));
+    log(`run ${run + 1}/${RUNS} logtrace serve: ${done.stdout.trim()}`);
+  }
+  return rounds;
+}
+
+/** The web view's table and targets (overview cold against logtrace perf's median). */
+function reportWebView(lines, web, perfSeconds) {
+  const med = (k) => median(web.map((r) => r[k]));
+  lines.push('');
+  lines.push(
+    `logtrace serve in chromium (bench/web-view.mjs), a fresh server each of ${web.length} rounds; "ready" is the page's data-ready mark (data fetched, charts and waterfall drawn); warm is the same page again (the server's cache).`,
+  );
+  lines.push('');
+  lines.push('| page | median s | runs (s) |');
+  lines.push('|---|---:|---|');
+  for (const [k, name] of [
+    ['overview_cold_s', 'overview, first load (server reads the logs)'],
+    ['overview_warm_s', 'overview, again'],
+    ['overview_api_warm_s', "/api/view/overview again, alone (the server's part)"],
+    ['trace_cold_s', 'trace page, first load'],
+    ['trace_warm_s', 'trace page, again'],
+  ]) {
+    lines.push(`| ${name} | ${med(k).toFixed(3)} | ${web.map((r) => r[k].toFixed(2)).join(' ')} |`);
+  }
+  lines.push('');
+  const target = (label, ok, detail) => lines.push(`- ${ok ? 'met' : '**not met**'}: ${label} (${detail})`);
+  if (!Number.isNaN(perfSeconds))
+    target(
+      'overview ready ≤ 1.5× logtrace perf',
+      med('overview_cold_s') <= 1.5 * perfSeconds,
+      `${med('overview_cold_s').toFixed(3)} s vs 1.5 × ${perfSeconds.toFixed(3)} s`,
+    );
+  target('overview warm ≤ 300 ms', med('overview_warm_s') <= 0.3, `${(med('overview_warm_s') * 1000).toFixed(0)} ms`);
+  target(
+    'trace page ≤ 300 ms',
+    med('trace_cold_s') <= 0.3,
+    `${(med('trace_cold_s') * 1000).toFixed(0)} ms first, ${(med('trace_warm_s') * 1000).toFixed(0)} ms again`,
+  );
+  target('first page load ≤ 300 KB', med('first_load_bytes') <= 300_000, `${(med('first_load_bytes') / 1000).toFixed(0)} KB`);
 }
 
 // ---------------------------------------------------------------- services
@@ -333,7 +488,7 @@ async function freePorts(n) {
 }
 
 // ---------------------------------------------------------------- report
-function report(d, results, services) {
+function report(d, results, services, web) {
   const lines = [];
   const get = (k) => results.get(k);
   const med = (k) => median(get(k)?.times ?? []);
@@ -394,14 +549,58 @@ function report(d, results, services) {
     const gzRate = d.gzBytes / 1e6 / med('lt-gz');
     target('.gz input ≥ 300 MB/s of uncompressed data', gzRate >= 300, `${gzRate.toFixed(0)} MB/s`);
   }
-  const heavy = ['lt-perf', 'lt-errors', 'lt-trace', 'lt-gz', 'lt-strict'].filter((k) => have(k));
+  const heavy = [
+    'lt-perf',
+    'lt-errors',
+    'lt-trace',
+    'lt-gz',
+    'lt-strict',
+    'lt-perf-build',
+    'lt-perf-warm',
+    'lt-perf-append',
+    'lt-errors-warm',
+    'lt-trace-warm',
+  ].filter((k) => have(k));
   if (heavy.length > 0) {
     const peak = Math.max(...heavy.flatMap((k) => get(k).rss));
     target('peak RSS < 150 MB', peak < 150, `${peak.toFixed(0)} MB at most`);
   }
+  lines.push('', 'Targets of the cache (issue 15; the warm rows start from an index built before, untimed):');
+  const ratioTarget = (key, base, limit, label) => {
+    if (have(key, base))
+      target(
+        `${get(key).name} ≤ ${limit}× ${label}`,
+        med(key) <= limit * med(base),
+        `${med(key).toFixed(3)} s = ${(med(key) / med(base)).toFixed(2)}× of ${med(base).toFixed(3)} s`,
+      );
+  };
+  ratioTarget('lt-perf-warm', 'grep-c', 0.5, 'the LC_ALL=C grep pipeline');
+  ratioTarget('lt-perf-append', 'grep-c', 0.6, 'the LC_ALL=C grep pipeline');
+  ratioTarget('lt-trace-warm', 'grep-id', 1.0, 'grep -F -c <id>');
+  ratioTarget('lt-errors-warm', 'grep-c', 0.5, 'the LC_ALL=C grep pipeline');
+  ratioTarget('lt-perf-build', 'lt-perf', 1.2, 'perf --no-cache (today)');
+  if (d.index !== undefined) {
+    const share = d.index.size / d.allBytes;
+    target(
+      'the index ≤ 5 % of the log bytes',
+      share <= 0.05,
+      `${(d.index.size / 1e6).toFixed(1)} MB for perf, errors and one trace over ${(d.allBytes / 1e6).toFixed(0)} MB: ${(share * 100).toFixed(2)} %`,
+    );
+  }
+  if (get('lt-perf') !== undefined) {
+    const ours = countAndAverage(get('lt-perf').outputs[0]);
+    for (const k of ['lt-perf-build', 'lt-perf-warm', 'lt-perf-append']) {
+      const r = get(k);
+      if (r)
+        lines.push(
+          `- same answer as --no-cache: ${r.name}: \`${countAndAverage(r.outputs[0])}\` ${countAndAverage(r.outputs[0]) === ours ? 'identical' : '**DIFFERENT**'}`,
+        );
+    }
+  }
   if (have('lt-help')) target('--help < 200 ms', med('lt-help') < 0.2, `${(med('lt-help') * 1000).toFixed(0)} ms`);
   if (have('lt-small-trace'))
     target('trace on a small directory < 200 ms', med('lt-small-trace') < 0.2, `${(med('lt-small-trace') * 1000).toFixed(0)} ms`);
+  if (web) reportWebView(lines, web, med('lt-perf'));
   if (services) {
     lines.push('');
     lines.push(
@@ -435,9 +634,17 @@ async function main() {
   if (!existsSync(LOGTRACE) || !existsSync(GENERATOR)) throw new Error('build first: npm run build');
   ensureTools();
   const d = prepareData();
-  const results = runAll(defineRows(d));
+  const { rows, warmDir } = defineRows(d);
+  const results = runAll(rows);
+  if (existsSync(warmDir)) {
+    const info = execFileSync(process.execPath, [LOGTRACE, 'cache', 'info', '--json'], {
+      env: { ...process.env, LOGTRACE_CACHE_DIR: warmDir },
+    });
+    d.index = JSON.parse(info.toString());
+  }
+  const web = benchWebView(d);
   const services = opts['no-services'] ? undefined : await benchServices();
-  const text = report(d, results, services);
+  const text = report(d, results, services, web);
   process.stdout.write(`${text}\n`);
   if (opts.out) writeFileSync(opts.out, `${text}\n`);
 }

@@ -5,7 +5,9 @@
 // "Startup"). Both files sit side by side, one level under dist/ as the sources do, so
 // the worker's URL (./scan-worker.js) and the help cache (../help-cache.json) resolve
 // the same from the bundle. yargs is left out: it is loaded only for help and unusual
-// command lines, and reads its locale files from its own directory.
+// command lines, and reads its locale files from its own directory. The web view
+// (serve, report: Hono and its pages) is left out too, loaded from dist/serve/ only when
+// one of those commands runs, so the other commands do not parse it.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
@@ -21,4 +23,15 @@ await build({
   // CommonJS dependencies (cli-table3, ndjson) call require() for Node's own modules.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
+  plugins: [
+    {
+      name: 'web-view-outside',
+      setup(build) {
+        // From dist/bundle/ as from dist/serve/, ../serve/ is the compiled folder.
+        build.onResolve({ filter: /^\.\/run-(serve|report)\.js$/ }, (args) =>
+          args.importer.includes('/serve/') ? { path: `../serve/${args.path.slice(2)}`, external: true } : undefined,
+        );
+      },
+    },
+  ],
 });

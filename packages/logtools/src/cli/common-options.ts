@@ -25,6 +25,13 @@ export const COMMON_OPTIONS: Readonly<Record<string, Options>> = {
     describe: 'Examine every line of every file; exit 1 if any was unusable (output still printed)',
   },
   color: { type: 'boolean', default: true, describe: 'Colour on a terminal (--no-color or NO_COLOR turn it off)' },
+  cache: {
+    type: 'boolean',
+    default: true,
+    describe:
+      'Start from what earlier runs learned of each file and read only the bytes appended since (--no-cache reads every file whole and leaves the cache alone) [$LOGTRACE_CACHE_DIR, else $XDG_CACHE_HOME/logtrace, else ~/.cache/logtrace]',
+  },
+  verbose: { type: 'boolean', default: false, describe: 'Say on stderr why the cache was not used or updated for a file' },
 };
 
 /** Adds the options every command takes. */

@@ -45,14 +45,16 @@ export function defineScanCommand<Prepared>(definition: ScanCommandDefinition<Pr
       return built.epilogue(definition.epilogue);
     },
     async run(args, io) {
-      const [{ withScanThreads }, { withInputs, finishCommand }, handler] = await Promise.all([
+      const [{ withScanThreads }, { withInputs, finishCommand }, { createScanIndex }, handler] = await Promise.all([
         import('../engine/scan-pool.js'),
         import('./command-context.js'),
+        import('../cache/create-scan-index.js'),
         definition.load(),
       ]);
       return withScanThreads(io.env, async (threads) => {
         const prepared = handler.prepare(args);
-        return withInputs(args, io, threads, async (ctx) => finishCommand(ctx, io, await handler.run(ctx, prepared, io)));
+        const index = createScanIndex(args, io);
+        return withInputs(args, io, { ...threads, index }, async (ctx) => finishCommand(ctx, io, await handler.run(ctx, prepared, io)));
       });
     },
   };

@@ -1,6 +1,9 @@
+import { cacheCommand } from '../cache/cache-command.js';
 import { errorsCommand } from '../errors/errors-command.js';
 import { perfCommand } from '../perf/perf-command.js';
 import { traceCommand } from '../trace/trace-command.js';
+import { reportCommand } from '../serve/report-command.js';
+import { serveCommand } from '../serve/serve-command.js';
 import { AmbiguousIdError, EXIT_CODES, LogtraceError, UsageError } from '../logtrace-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandSpec } from './command-spec.js';
@@ -8,12 +11,12 @@ import { addCommonOptions } from './common-options.js';
 import { parseQuickly, type QuickParse } from './parse-quickly.js';
 import { readFileSync } from 'node:fs';
 import { escapeTerminal } from '../render/escape-terminal.js';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 /** The commands of `logtrace`, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand];
-
-/** Version printed by `--version`. */
-export const VERSION = '0.1.0';
+export const COMMANDS: readonly CommandSpec[] = [traceCommand, perfCommand, errorsCommand, serveCommand, reportCommand, cacheCommand];
 
 /**
  * Runs `logtrace` with `argv` (without node and script) and returns the exit code:
@@ -50,7 +53,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     .scriptName('logtrace')
     .usage('$0 <command> [options]\n\nAnswers from the log files alone: what happened to a request, how fast are we, what is failing.')
     .strict()
-    .demandCommand(1, 'Choose a command: trace, perf or errors')
+    .demandCommand(1, 'Choose a command: trace, perf, errors, serve, report or cache')
     .recommendCommands()
     .help()
     .alias('h', 'help')
@@ -64,7 +67,7 @@ export async function parseWithYargs(argv: readonly string[], io: CliIo, width: 
     })
     .epilogue(
       'Exit codes: 0 ok, 1 nothing found (unknown id, no records; or --strict saw unusable lines), 2 usage or I/O error.\n' +
-        'Environment: LOGTRACE_DIR (default --dir), NO_COLOR. Run "logtrace <command> --help" for examples.',
+        'Environment: LOGTRACE_DIR (default --dir), LOGTRACE_CACHE_DIR and LOGTRACE_CACHE_MAX_MB (the cache), NO_COLOR. Run "logtrace <command> --help" for examples.',
     );
   for (const spec of COMMANDS) {
     parser = parser.command(spec.command, spec.describe, spec.builder, (args) => {

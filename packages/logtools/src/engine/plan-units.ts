@@ -33,7 +33,7 @@ const ALIGN_WINDOW = 2 * 1024 * 1024;
  * offset), so that `threads` threads can share them and partial results can be merged
  * in that order. Each cut is moved to just past the next `\n`.
  */
-export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[]; bytes: number } {
+export function planUnits(inputs: InputSet, threads: number, resume?: ResumePlan): { units: ScanUnit[]; bytes: number } {
   const files = jsonSources(inputs).flatMap(({ source, index }) =>
     source.files.map((f, fileIndex) => ({
       source: index,
@@ -44,10 +44,17 @@ export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[
       size: sizeOf(f),
     })),
   );
-  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  const startOf = (f: (typeof files)[number]): number => {
+    const from = resume?.startOf(f.source, f.file);
+    if (from === undefined) return 0;
+    if (from === DONE) return f.size;
+    return f.input.gz ? 0 : Math.min(f.size, from);
+  };
+  const bytes = files.reduce((sum, f) => sum + f.size - startOf(f), 0);
   const unitBytes = Math.max(MIN_UNIT_BYTES, Math.min(UNIT_BYTES, Math.ceil(bytes / (threads * 4))));
   const units: ScanUnit[] = [];
   for (const f of files) {
+    if (resume?.startOf(f.source, f.file) === DONE) continue;
     const base = {
       source: f.source,
       file: f.file,
@@ -58,19 +65,58 @@ export function planUnits(inputs: InputSet, threads: number): { units: ScanUnit[
       service: f.service,
       wrapper: f.wrapper,
     };
-    let start = 0;
+    let start = startOf(f);
     // A wrapped file is one piece: a line the runtime split (CRI `P`) goes on in the next one.
     if (!f.input.gz && f.wrapper === undefined) {
-      for (let cut = unitBytes; cut < f.size - MIN_UNIT_BYTES / 2; cut = Math.max(cut + unitBytes, start + unitBytes)) {
+      for (let cut = start + unitBytes; cut < f.size - MIN_UNIT_BYTES / 2; cut = Math.max(cut + unitBytes, start + unitBytes)) {
         const aligned = nextLineStart(f.input, cut, f.size);
         if (aligned === undefined || aligned >= f.size) break;
         units.push({ ...base, start, end: aligned });
         start = aligned;
       }
+      // An index keeps whole lines only: an unfinished last line is its own piece, read again once it has its `\n`.
+      const last = resume === undefined ? undefined : lastLineEnd(f.input, start, f.size);
+      if (last !== undefined && last > start) {
+        units.push({ ...base, start, end: last });
+        start = last;
+        if (start >= f.size) continue;
+      }
     }
     units.push({ ...base, start, end: Infinity });
   }
   return { units, bytes };
+}
+
+/** Where each file's scan starts (the end of what an index already holds), or DONE for a file the index holds whole. */
+export interface ResumePlan {
+  startOf(source: number, file: number): number | undefined;
+}
+
+/** ResumePlan.startOf's answer for a file read whole already (a .gz file the index holds). */
+export const DONE = -1;
+
+/** Offset just past the last `\n` of bytes [from, size), or undefined when there is none near the end (or the file cannot be read). */
+function lastLineEnd(file: InputFile, from: number, size: number): number | undefined {
+  let opened;
+  try {
+    opened = openForRead(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let end = size; end > from && end > size - ALIGN_WINDOW; end -= buf.length) {
+      const at = Math.max(from, end - buf.length);
+      const n = readSync(opened.fd, buf, 0, end - at, at);
+      const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+      if (nl !== -1) return at + nl + 1;
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    opened.close();
+  }
 }
 
 /** Bytes of a file as listed; 0 when it cannot be read (its read then reports why). */

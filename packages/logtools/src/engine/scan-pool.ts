@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ScanUnit } from './plan-units.js';
 import type { UnitResult } from './run-unit.js';
 import type { JobSpec } from './scan-job.js';
+import type { ScanIndex } from './scan-index.js';
 
 /** How many threads scan: `LOGTRACE_THREADS` when set (tests force several on small inputs), else one per core. */
 export interface ThreadChoice {
@@ -13,6 +14,8 @@ export interface ThreadChoice {
   readonly forced: boolean;
   /** The workers (threads − 1 of them), started by the first scan that needs them and kept for the next. */
   readonly workers: { pool?: ScanPool | undefined };
+  /** What was already read of each file (the cache), unless `--no-cache`: the scans start after it. */
+  readonly index?: ScanIndex | undefined;
 }
 
 /** Reads LOGTRACE_THREADS (a whole number ≥ 1); anything else means one thread per core. */

@@ -79,7 +79,12 @@ export interface MutableGroup {
   lastFrame: string | null;
   sample: string;
   traceback: readonly string[] | null;
+  /** Occurrences per minute: epoch ms of the minute's start → count (for `logtrace serve`'s sparklines; not in the JSON). */
+  minutes: Map<number, number>;
 }
+
+/** Width of the time slots a group counts its occurrences in, ms. */
+export const GROUP_MINUTE_MS = 60_000;
 
 /** One error to group. */
 interface Occurrence {
@@ -154,15 +159,21 @@ export class ErrorGrouper {
       const key = groupKey(other.service, other.event, other.error_code, other.message, other.lastFrame);
       const group = this.groups.get(key);
       if (group === undefined) {
-        this.groups.set(key, { ...other, requestIds: [...other.requestIds] });
+        this.groups.set(key, { ...other, requestIds: [...other.requestIds], minutes: new Map(other.minutes) });
         continue;
       }
+      for (const [minute, n] of other.minutes) group.minutes.set(minute, (group.minutes.get(minute) ?? 0) + n);
       group.count += other.count;
       if (other.first !== undefined && (group.first === undefined || other.first < group.first)) group.first = other.first;
       if (other.last !== undefined && (group.last === undefined || other.last > group.last)) group.last = other.last;
       for (const id of other.requestIds) addSampleId(group, id);
       if (LEVEL_RANK[other.level] > LEVEL_RANK[group.level]) group.level = other.level;
     }
+  }
+
+  /** Each group's occurrences per minute (epoch ms → count), by errorGroupKey of its reported group. */
+  minutes(): ReadonlyMap<string, ReadonlyMap<number, number>> {
+    return new Map([...this.groups.entries()].map(([key, g]) => [key, g.minutes]));
   }
 
   /** The groups, most frequent first (then most recent). */
@@ -208,6 +219,7 @@ export class ErrorGrouper {
         lastFrame: o.lastFrame,
         sample: o.message,
         traceback: o.traceback,
+        minutes: new Map(),
       };
       this.groups.set(key, group);
     }
@@ -215,10 +227,17 @@ export class ErrorGrouper {
     if (o.time !== undefined) {
       if (group.first === undefined || o.time < group.first) group.first = o.time;
       if (group.last === undefined || o.time > group.last) group.last = o.time;
+      const minute = Math.floor(o.time / GROUP_MINUTE_MS) * GROUP_MINUTE_MS;
+      group.minutes.set(minute, (group.minutes.get(minute) ?? 0) + 1);
     }
     if (o.requestId !== undefined) addSampleId(group, o.requestId);
     if (LEVEL_RANK[o.level] > LEVEL_RANK[group.level]) group.level = o.level;
   }
+}
+
+/** The key a reported group is found under in ErrorGrouper.minutes(). */
+export function errorGroupKey(group: ErrorGroup): string {
+  return groupKey(group.service, group.event, group.error_code, group.message, group.last_frame);
 }
 
 function groupKey(service: string, event: string | null, errorCode: string | null, message: string, lastFrame: string | null): string {

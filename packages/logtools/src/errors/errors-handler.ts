@@ -4,10 +4,12 @@ import { describeInput, escapeJsonText, writeJson } from '../cli/command-context
 import { optionalString } from '../cli/common-options.js';
 import { UsageError } from '../logtrace-error.js';
 import { renderErrorLine, renderErrors } from './render-errors.js';
-import { scanErrors, streamErrors } from './scan-errors.js';
+import { scanErrors, streamErrors, type ErrorScanResult } from './scan-errors.js';
+import type { CommandContext } from '../cli/command-context.js';
+import type { ErrorsReport } from './error-grouper.js';
 
 /** errors' own arguments, checked. */
-interface ErrorsArgs {
+export interface ErrorsArgs {
   readonly minLevel: Level;
   readonly services: ReadonlySet<string> | undefined;
   readonly group: boolean;
@@ -31,8 +33,8 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
         : await writeLines(items, (item) => io.stdout.write(`${renderErrorLine(item.fields, ctx.colors)}\n`));
       return count > 0;
     }
-    const { report, unplaced } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
-    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
+    const { json: report, unplaced } = await computeErrors(ctx, { minLevel, services, group });
+    if (ctx.common.json) writeJson(io, report);
     else io.stdout.write(renderErrors(report, ctx.colors, { minLevel, width: ctx.width }));
     if (unplaced > 0) {
       io.stderr.write(
@@ -42,6 +44,22 @@ export const errorsHandler: ScanHandler<ErrorsArgs> = {
     return report.total > 0;
   },
 };
+
+/** errors' `--json` document (grouped): the groups and what was read. */
+export type ErrorsJson = ErrorsReport & { readonly input: ReturnType<typeof describeInput> };
+
+/**
+ * Computes errors' grouped `--json` document from open inputs, with the scan's other
+ * findings: the one code path of `logtrace errors` and `logtrace serve`'s /api/errors.
+ */
+export async function computeErrors(
+  ctx: CommandContext,
+  { minLevel, services }: ErrorsArgs,
+): Promise<Omit<ErrorScanResult, 'report'> & { json: ErrorsJson }> {
+  const options = { strict: ctx.common.strict, filter: { minLevel, services, window: ctx.window } };
+  const { report, ...rest } = await scanErrors(ctx.inputs, options, ctx.stats, ctx.threads);
+  return { ...rest, json: { ...report, input: describeInput(ctx) } };
+}
 
 /** Writes each item with `write`; returns how many there were. */
 async function writeLines<T>(items: AsyncIterable<T>, write: (item: T) => void): Promise<number> {

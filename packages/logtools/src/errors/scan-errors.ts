@@ -2,7 +2,7 @@ import type { NormalizedRecord } from '@logtrace/shared/schema';
 import { readComfyuiLog, readComfyuiLogBatches, PROBLEMS_ONLY } from '../comfyui/read-comfyui-log.js';
 import { describeComfyuiIssue, type ComfyuiIssue } from '../comfyui/describe-comfyui-issue.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
-import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport } from './error-grouper.js';
+import { ErrorGrouper, matchesErrorFilter, type ErrorFilter, type ErrorsReport, type MutableGroup } from './error-grouper.js';
 import { toEvent } from '../core/to-event.js';
 import { ALL_TIME } from '../core/time-window.js';
 import { FileStats } from '../read/file-stats.js';
@@ -14,6 +14,7 @@ import { jsonSources } from '../engine/scan-json-sources.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { errorsJob } from './errors-job.js';
+import { readWholeFileIndexed } from '../engine/whole-file-index.js';
 
 /** How `logtrace errors` reads its input. */
 export interface ErrorScanOptions {
@@ -27,6 +28,8 @@ export interface ErrorScanResult {
   readonly report: ErrorsReport;
   /** Unstamped comfyui.log problems left out because `--since`/`--until` was given. */
   readonly unplaced: number;
+  /** Each group's occurrences per minute, by errorGroupKey (ErrorGrouper.minutes). */
+  readonly minutes: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 /** One error as `--no-group` prints it: a record's fields, or a ComfyUI problem. */
@@ -52,37 +55,45 @@ export async function scanErrors(
   const comfyui = new ErrorGrouper(filter.window);
   const comfyuiStats: FileStats[] = [];
   let unplaced = 0;
-  const readComfyui = async () => {
-    for (const source of comfyuiSources(inputs)) {
-      await readComfyuiLog(
-        source,
-        comfyuiStats,
-        (entry) => {
-          const issue = describeComfyuiIssue(entry);
-          if (issue === undefined) return;
-          const item = { level: issue.level, service: 'comfyui', time: entry.time };
-          if (matchesErrorFilter(item, filter))
-            comfyui.addIssue(
-              issue,
-              entry.time,
-              entry.lines.map((l) => l.text),
-            );
-          else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) unplaced++;
-        },
-        PROBLEMS_ONLY,
-      );
-    }
-  };
   const spec = {
     minLevel: filter.minLevel,
     services: filter.services === undefined ? undefined : [...filter.services],
     window: filter.window,
     strict: options.strict,
   };
+  const readSource = async (source: LogSource, sourceStats: FileStats[]): Promise<ComfyuiErrorParts> => {
+    const own = new ErrorGrouper(filter.window);
+    let skippedByWindow = 0;
+    await readComfyuiLog(
+      source,
+      sourceStats,
+      (entry) => {
+        const issue = describeComfyuiIssue(entry);
+        if (issue === undefined) return;
+        const item = { level: issue.level, service: 'comfyui', time: entry.time };
+        if (matchesErrorFilter(item, filter))
+          own.addIssue(
+            issue,
+            entry.time,
+            entry.lines.map((l) => l.text),
+          );
+        else if (entry.time === undefined && matchesErrorFilter(item, { ...filter, window: ALL_TIME })) skippedByWindow++;
+      },
+      PROBLEMS_ONLY,
+    );
+    return { groups: own.toParts(), unplaced: skippedByWindow };
+  };
+  const readComfyui = async () => {
+    for (const source of comfyuiSources(inputs)) {
+      const parts = await readWholeFileIndexed(threads.index, COMFYUI_ERRORS, spec, source, comfyuiStats, (own) => readSource(source, own));
+      comfyui.mergeParts(parts.groups);
+      unplaced += parts.unplaced;
+    }
+  };
   await scanUnits(inputs, errorsJob, spec, threads, stats, (result) => grouper.mergeParts(result.parts), readComfyui);
   grouper.mergeParts(comfyui.toParts());
   stats.push(...comfyuiStats);
-  return { report: grouper.report(), unplaced };
+  return { report: grouper.report(), unplaced, minutes: grouper.minutes() };
 }
 
 /** Every error that passes the filter, one by one, merged by time across files (for `--no-group`). */
@@ -128,6 +139,15 @@ function issueFields(issue: ComfyuiIssue, entry: ComfyuiEntry): Record<string, u
     text: entry.lines.map((l) => l.text).join('\n'),
   };
 }
+
+/** What errors takes from one comfyui.log source: its groups and how many unstamped problems the window left out. */
+interface ComfyuiErrorParts {
+  readonly groups: MutableGroup[];
+  readonly unplaced: number;
+}
+
+/** The index's kind for comfyui.log's error groups. */
+const COMFYUI_ERRORS = 'errors-comfyui';
 
 function comfyuiSources(inputs: InputSet): LogSource[] {
   return inputs.sources.filter((s) => s.kind === 'comfyui');

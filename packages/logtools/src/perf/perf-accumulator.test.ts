@@ -97,3 +97,24 @@ describe('PerfAccumulator', () => {
     expect(acc.report().generation.count).toBe(1);
   });
 });
+
+describe('PerfAccumulator.generationSeries', () => {
+  it('gathers minute buckets into wider slots with exact percentiles of the slot, not of its minutes', () => {
+    const acc = new PerfAccumulator({ slowMs: 60_000, top: 2, bucketMs: 60_000 });
+    // Minute 0: 1, 2, 3 s; minute 1: 100 s; minute 5: 7 s.
+    for (const [ms, at] of [
+      [1000, 0],
+      [2000, 1],
+      [3000, 2],
+      [100_000, 60_000],
+      [7000, 300_000],
+    ] as const) {
+      acc.add(rec('comfyui_complete', ms, T0 + at));
+    }
+    expect(acc.generationSeries(300_000)).toEqual([
+      { start: T0, count: 4, p50_ms: 2000, p95_ms: 100_000 },
+      { start: T0 + 300_000, count: 1, p50_ms: 7000, p95_ms: 7000 },
+    ]);
+    expect([...acc.generationTimes()]).toEqual([1000, 2000, 3000, 7000, 100_000]);
+  });
+});

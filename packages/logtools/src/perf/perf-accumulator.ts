@@ -231,6 +231,32 @@ export class PerfAccumulator {
     };
   }
 
+  /**
+   * Generation time per slot of `slotMs` (a multiple of the bucket width): start (epoch
+   * ms), count, p50 and p95 (nearest rank), ms; oldest first, slots without generations left out.
+   */
+  generationSeries(slotMs: number): { readonly start: number; readonly count: number; readonly p50_ms: number; readonly p95_ms: number }[] {
+    const slots = new Map<number, Float64Array[]>();
+    for (const [start, list] of this.buckets) {
+      const slot = Math.floor(start / slotMs) * slotMs;
+      const arrays = slots.get(slot);
+      if (arrays === undefined) slots.set(slot, [list.view()]);
+      else arrays.push(list.view());
+    }
+    return [...slots.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([start, arrays]) => {
+        const list = DurationList.concat(arrays);
+        const sorted = list.sort();
+        return { start, count: list.count, p50_ms: nearestRank(sorted, 50) ?? 0, p95_ms: nearestRank(sorted, 95) ?? 0 };
+      });
+  }
+
+  /** Every generation time (ms), sorted ascending. */
+  generationTimes(): Float64Array {
+    return this.generation.sort();
+  }
+
   private bucket(time: number): DurationList {
     const start = Math.floor(time / this.options.bucketMs) * this.options.bucketMs;
     let list = this.buckets.get(start);

@@ -15,8 +15,18 @@ export async function scanPerf(
   stats: FileStats[],
   threads: ThreadChoice,
 ): Promise<PerfReport> {
+  return (await scanPerfAccumulator(inputs, options, stats, threads)).report();
+}
+
+/** Reads the logs as scanPerf does, and returns everything collected (for more than the report: `logtrace serve`'s charts). */
+export async function scanPerfAccumulator(
+  inputs: InputSet,
+  options: PerfOptions & { readonly strict: boolean },
+  stats: FileStats[],
+  threads: ThreadChoice,
+): Promise<PerfAccumulator> {
   const { strict, ...perfOptions } = options;
   const parts: PerfParts[] = [];
   await scanUnits(inputs, perfJob, { options: perfOptions, strict }, threads, stats, (result) => parts.push(result.parts));
-  return PerfAccumulator.merged(perfOptions, parts).report();
+  return PerfAccumulator.merged(perfOptions, parts);
 }

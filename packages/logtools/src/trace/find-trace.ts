@@ -16,6 +16,7 @@ import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
 import { traceJob, type TraceParts } from './trace-job.js';
+import { placeComfyuiIndexed } from './place-comfyui-indexed.js';
 
 /** Shortest id prefix `trace` accepts. */
 export const MIN_ID_PREFIX = 8;
@@ -74,7 +75,9 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
   const readEarly = async (found: ReadonlyMap<string, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
-    const placed = hasComfyui ? await attributeComfyui(inputs, found, posts, options.window, comfyuiStats) : [];
+    const given = { records: found, posts, dequeued, window: options.window, strict: options.strict };
+    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options.window, own);
+    const placed = hasComfyui ? await placeComfyuiIndexed(inputs, options.threads.index, given, comfyuiStats, place) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
   };
   const records = await followLinks(inputs, seeds, id, hits, options.threads, readEarly);

@@ -5,6 +5,8 @@ import { optionalString } from '../cli/common-options.js';
 import { NotFoundError, UsageError } from '../logtrace-error.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { findTrace, MIN_ID_PREFIX } from './find-trace.js';
+import type { CommandContext } from '../cli/command-context.js';
+import type { TraceReport } from './stitch-trace.js';
 
 /** `logtrace trace <id>`: search → stitched trace → timeline or JSON. */
 export const traceHandler: ScanHandler<string> = {
@@ -17,7 +19,7 @@ export const traceHandler: ScanHandler<string> = {
   async run(ctx, id, io) {
     let report;
     try {
-      report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+      report = await computeTrace(ctx, id);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       // Not found, but say which files could not be read (the id may be in them): exit 2 then.
@@ -30,8 +32,21 @@ export const traceHandler: ScanHandler<string> = {
         `logtrace: warning: ${requests} generate_request lines carry this request's id (a caller's id reused as request_id, in logs from before the backend made its own): their events are shown together\n`,
       );
     }
-    if (ctx.common.json) writeJson(io, { ...report, input: describeInput(ctx) });
+    if (ctx.common.json) writeJson(io, report);
     else io.stdout.write((await import('./render-trace.js')).renderTrace(report, ctx.colors));
     return true;
   },
 };
+
+/** trace's `--json` document: the stitched trace and what was read. */
+export type TraceJson = TraceReport & { readonly input: ReturnType<typeof describeInput> };
+
+/**
+ * Computes trace's `--json` document from open inputs (NotFoundError, AmbiguousIdError
+ * when the id matches nothing or several): the one code path of `logtrace trace` and
+ * `logtrace serve`'s /api/trace/:id.
+ */
+export async function computeTrace(ctx: CommandContext, id: string): Promise<TraceJson> {
+  const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+  return { ...report, input: describeInput(ctx) };
+}

@@ -4,7 +4,7 @@ import type { ComfyuiClient } from './create-comfyui-client.js';
 import type { PromptState } from './parse-history-response.js';
 import { QUICK_POLLS, waitForPrompt } from './wait-for-prompt.js';
 
-const IMAGE = { filename: 'logtrace_00001_.png', subfolder: '', type: 'output' };
+const IMAGE = { filename: 'logtrace_00001_.png', subfolder: '', type: 'output', nodeId: '3' };
 // Far longer than any test may take: a poll that waited for it would fail the test.
 const LONG_INTERVAL_MS = 60_000;
 

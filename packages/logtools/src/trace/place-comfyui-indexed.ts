@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { PostAttemptList } from '../comfyui/post-attempt-list.js';
+import type { TimeWindow } from '../core/time-window.js';
+import type { ScanIndex } from '../engine/scan-index.js';
+import { readWholeFileIndexed } from '../engine/whole-file-index.js';
+import type { FileStats } from '../read/file-stats.js';
+import type { InputSet } from '../read/list-inputs.js';
+import type { LocatedRecord, PlacedComfyuiEntry } from './stitch-trace.js';
+
+/** What the comfyui.log entries a trace keeps depend on, besides comfyui.log itself. */
+export interface PlacementInputs {
+  readonly records: ReadonlyMap<number, LocatedRecord>;
+  readonly posts: PostAttemptList;
+  readonly dequeued: ReadonlySet<string>;
+  readonly window: TimeWindow;
+  readonly strict: boolean;
+}
+
+/**
+ * The comfyui.log entries of a trace (`place` reads comfyui.log and attributes them):
+ * from the index when comfyui.log is one unchanged file and everything the placement
+ * depends on — the trace's records, every POST attempt, the dequeued prompts, the
+ * window — is as when it was kept (a SHA-256 of them is the spec), else placed again.
+ */
+export async function placeComfyuiIndexed(
+  inputs: InputSet,
+  index: ScanIndex | undefined,
+  given: PlacementInputs,
+  stats: FileStats[],
+  place: (stats: FileStats[]) => Promise<PlacedComfyuiEntry[]>,
+): Promise<PlacedComfyuiEntry[]> {
+  const sources = inputs.sources.filter((s) => s.kind === 'comfyui');
+  const source = sources.length === 1 ? sources[0] : undefined;
+  if (index === undefined || source === undefined) return place(stats);
+  const spec = { strict: given.strict, placement: placementDigest(given) };
+  return readWholeFileIndexed(index, 'trace-comfyui', spec, source, stats, place);
+}
+
+function placementDigest({ records, posts, dequeued, window }: PlacementInputs): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([...records].sort((a, b) => a[0] - b[0])));
+  hash.update(JSON.stringify([String(window.since), String(window.until), [...dequeued].sort()]));
+  const arrays = posts.toArrays();
+  for (const array of [arrays.times, arrays.orders, arrays.hashes, arrays.accepted]) {
+    hash.update(String(array.length));
+    hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+  }
+  return hash.digest('hex');
+}
