@@ -106,7 +106,7 @@ function runBin(
   const bin = options.asNobody === true ? (nobodyBin ??= nobodyCanRun()) : BIN;
   const ran = spawnSync(process.execPath, [bin, ...argv], {
     encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env },
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', TZ: 'UTC', ...options.env },
     ...(options.asNobody === true ? { uid: 65534, gid: 65534 } : {}),
   });
   return { code: ran.status, stdout: ran.stdout, stderr: ran.stderr };

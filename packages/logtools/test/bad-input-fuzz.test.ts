@@ -1,5 +1,5 @@
 // Property test: random byte damage to real log directories (the generator's, in every
-// producer style, with its stamped or unstamped comfyui.log, or ComfyUI's real log)
+// producer style, with its stamped or unstamped comfyui.log, or ComfyUI's real log, plain or ComfyUI-Manager's)
 // never makes logtrace fail, and its answers equal those of a reference that parses
 // every line of the same bytes (test/reference-read.ts).
 //
@@ -18,7 +18,7 @@ import { FileStats } from '../src/read/file-stats.js';
 import { scanJsonFile, type ScannedRecord } from '../src/read/scan-json-file.js';
 import { errorCounts, expectNoCrash, RAW_CONTROL } from './bad-input-cases.js';
 import { referenceDurations, referenceErrorCounts, referenceNodes, referenceRead, type ReferenceFile } from './reference-read.js';
-import { REAL_COMFYUI_LOG } from './fixture-paths.js';
+import { MANAGER_COMFYUI_LOG, REAL_COMFYUI_LOG } from './fixture-paths.js';
 import { runCli, type Json } from './run-cli.js';
 
 const ITERATIONS = Number(process.env['LOGTRACE_FUZZ_ITERATIONS'] ?? 100);
@@ -56,6 +56,11 @@ beforeAll(async () => {
   bases.push({
     name: "ours, ComfyUI's real log",
     files: new Map([...first.files, ['comfyui.log', readFileSync(REAL_COMFYUI_LOG)]]),
+    requestIds: first.requestIds,
+  });
+  bases.push({
+    name: "ours, ComfyUI-Manager's real comfyui.log",
+    files: new Map([...first.files, ['comfyui.log', readFileSync(MANAGER_COMFYUI_LOG)]]),
     requestIds: first.requestIds,
   });
 });

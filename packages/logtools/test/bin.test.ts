@@ -19,7 +19,8 @@ interface Ran {
 /** Runs a built bin with node; `firstChunkOnly` closes stdout after the first chunk, like `| head`. */
 function runBin(bin: string, argv: readonly string[], options: { firstChunkOnly?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, NO_COLOR: '', ...options.env } });
+    // In UTC: the generated Python-style logs write UTC times without a zone, read in the machine's zone.
+    const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, NO_COLOR: '', TZ: 'UTC', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

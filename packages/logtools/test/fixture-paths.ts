@@ -10,3 +10,6 @@ export const COMFYUI_FIXTURES = fileURLToPath(new URL('../../services/test/fixtu
 
 /** The real, unstamped comfyui.log captured from ComfyUI 0.3.64. */
 export const REAL_COMFYUI_LOG = path.join(COMFYUI_FIXTURES, 'comfyui.log');
+
+/** A real ComfyUI's log as ComfyUI-Manager wrote it (local-time stamps), captured here (fixtures/comfyui-manager/README.md). */
+export const MANAGER_COMFYUI_LOG = fileURLToPath(new URL('./fixtures/comfyui-manager/comfyui_38517.prev.log', import.meta.url));

@@ -1,3 +1,4 @@
+import type { TimeZone } from '@logtrace/shared/schema';
 import { expect } from 'vitest';
 import { hashId } from '../src/comfyui/post-attempt-list.js';
 import { decodeJsonLine } from '../src/read/decode-json-line.js';
@@ -5,6 +6,7 @@ import { FastLine } from '../src/kernel/fast-line.js';
 import { MAX_LINE_BYTES } from '../src/read/line-blocker.js';
 import { IN_BASE, LINE_STATUS, REC_WORDS } from '../src/kernel/kernel-layout.js';
 import { ScanKernel } from '../src/kernel/scan-kernel.js';
+import { recordHost } from '../src/core/record-host.js';
 
 const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retrieved'];
 
@@ -17,11 +19,11 @@ const EVENTS = ['comfyui_complete', 'response_sent', 'gpu_response', 'image_retr
  * check. Lines over MAX_LINE_BYTES are left out (logtrace skips them unread).
  * Returns how many lines took each path.
  */
-export function checkKernelAgainstReference(lines: readonly (string | Buffer)[]): { fast: number; slow: number } {
+export function checkKernelAgainstReference(lines: readonly (string | Buffer)[], timeZone?: TimeZone): { fast: number; slow: number } {
   const kernel = new ScanKernel();
   kernel.select({ kind: 'all' });
   kernel.setEvents(EVENTS);
-  const line = new FastLine(kernel);
+  const line = new FastLine(kernel, timeZone);
   const usable = lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l)).filter((l) => l.length <= MAX_LINE_BYTES);
   let fast = 0;
   let slow = 0;
@@ -45,16 +47,16 @@ export function checkKernelAgainstReference(lines: readonly (string | Buffer)[])
           continue;
         }
         fast++;
-        checkFastLine(kernel, line.at(rec));
+        checkFastLine(kernel, line.at(rec), timeZone);
       }
     }
   }
   return { fast, slow };
 }
 
-function checkFastLine(kernel: ScanKernel, line: FastLine): void {
+function checkFastLine(kernel: ScanKernel, line: FastLine, timeZone: TimeZone | undefined): void {
   const raw = kernel.bytes.toString('utf8', line.start, line.end);
-  const decoded = decodeJsonLine(kernel.bytes, line.start, line.end, { service: 'x', first: false, tail: false });
+  const decoded = decodeJsonLine(kernel.bytes, line.start, line.end, { service: 'x', first: false, tail: false, timeZone });
   const value = JSON.parse(raw) as unknown;
   expect(typeof value === 'object' && value !== null && !Array.isArray(value), raw).toBe(true);
   if (!decoded.ok) {
@@ -73,6 +75,7 @@ function checkFastLine(kernel: ScanKernel, line: FastLine): void {
   expect(
     {
       service: line.service('x'),
+      host: line.host('dir'),
       msg: line.msg(),
       error: line.error(),
       error_type: line.errorType(),
@@ -84,6 +87,7 @@ function checkFastLine(kernel: ScanKernel, line: FastLine): void {
     raw,
   ).toEqual({
     service: r.service,
+    host: recordHost(r.extra, 'dir'),
     msg: r.msg,
     error: r.error,
     error_type: r.error_type,

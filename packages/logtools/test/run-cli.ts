@@ -10,7 +10,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `logtrace` in-process with captured output (no colour unless `tty`). */
+/**
+ * Runs `logtrace` in-process with captured output (no colour unless `tty`), in UTC
+ * unless `env` names another `TZ` (zone-less times are read in the machine's zone).
+ */
 export async function runCli(
   argv: readonly string[],
   options: { readonly env?: Record<string, string>; readonly tty?: boolean; readonly now?: number; readonly cwd?: string } = {},
@@ -20,7 +23,7 @@ export async function runCli(
   const code = await run(argv, {
     stdout: { write: (s) => void (stdout += s), isTTY: options.tty ?? false, columns: 120 },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
-    env: options.env ?? {},
+    env: { TZ: 'UTC', ...options.env },
     cwd: options.cwd ?? process.cwd(),
     now: () => options.now ?? Date.UTC(2026, 10, 28, 12, 0, 0),
   });

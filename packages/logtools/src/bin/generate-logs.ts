@@ -21,6 +21,8 @@ progress, a stalled prompt, a lost connection.
   --clean            no bad lines (default: every kind of bad line, BOM, CRLF, NULs, a torn tail)
   --rotate           split the JSON logs into x.log.2.gz, x.log.1, x.log
   --no-websocket     a GPU server that only polls: the same requests without the websocket's events
+  --hosts N          write N machines' directories DIR/host-1 … DIR/host-N (N ≥ 2): the backend on
+                     host-1, a GPU server and its ComfyUI on each, requests sent to them in turn
   --expected FILE    write the expected answers as JSON (perf, error groups, requests)
   -h, --help         this text`;
 
@@ -44,6 +46,7 @@ function main(argv: string[]): number {
       clean: { type: 'boolean' },
       rotate: { type: 'boolean' },
       'no-websocket': { type: 'boolean' },
+      hosts: { type: 'string' },
       expected: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -56,6 +59,9 @@ function main(argv: string[]): number {
   const style = values.style ?? 'ours';
   if (!['ours', 'python', 'pino', 'mixed'].includes(style))
     throw new Error(`--style: expected ours, python, pino or mixed, got "${style}"`);
+  const hosts = values.hosts === undefined ? undefined : Number(values.hosts);
+  if (hosts !== undefined && (!Number.isSafeInteger(hosts) || hosts < 2 || hosts > 100))
+    throw new Error(`--hosts: expected a whole number from 2 to 100, got "${values.hosts}"`);
   const started = Date.now();
   const result = generateLogs({
     dir: path.resolve(values.dir),
@@ -67,6 +73,7 @@ function main(argv: string[]): number {
     corrupt: values.clean !== true,
     rotate: values.rotate === true,
     websocket: values['no-websocket'] !== true,
+    ...(hosts === undefined ? {} : { hosts }),
   });
   const seconds = (Date.now() - started) / 1000;
   process.stderr.write(
@@ -79,6 +86,7 @@ function main(argv: string[]): number {
       errors: result.expected.errors,
       comfyui: result.expected.comfyui,
       requests: result.expected.requests,
+      hosts: result.hosts.map((h) => ({ name: h.name, perf: h.expected.perf(), errors: h.expected.errors, comfyui: h.expected.comfyui })),
     };
     writeFileSync(values.expected, `${JSON.stringify(answers)}\n`);
   }

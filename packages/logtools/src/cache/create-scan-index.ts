@@ -27,12 +27,22 @@ export function createScanIndex(args: ParsedArgs, io: CliIo): ScanIndex | undefi
     return undefined;
   }
   const common = readCommonArgs(args, io);
-  const logDirs = common.files === undefined ? [common.dir] : [];
-  if (logDirs.some((d) => isInside(dir, d))) {
-    note(`cache: off (${dir} is inside the log directory ${common.dir})`);
+  const logDirs = common.files === undefined ? common.dirs : [];
+  const inside = logDirs.find((d) => isInside(dir, d));
+  if (inside !== undefined) {
+    note(`cache: off (${dir} is inside the log directory ${inside})`);
     return undefined;
   }
-  return new FileCache({ dir, version: buildVersion(), note, maxBytes: cacheMaxBytes(io.env) });
+  return new FileCache({ dir, version: `${buildVersion()} ${machineZoneKey()}`, note, maxBytes: cacheMaxBytes(io.env) });
+}
+
+/**
+ * The machine's zone, as TZ and the offsets it gives: zone-less times are read in it
+ * (`--tz local`, the default), so what one zone read is not reused under another.
+ */
+function machineZoneKey(): string {
+  const offsets = [2000, 2026].flatMap((year) => [0, 6].map((month) => new Date(Date.UTC(year, month, 1)).getTimezoneOffset()));
+  return `tz=${process.env['TZ'] ?? ''}:${offsets.join(',')}`;
 }
 
 /** Default of LOGTRACE_CACHE_MAX_MB: about 5 % of 10 GB of logs, with room for many traces. */

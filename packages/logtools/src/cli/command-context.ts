@@ -35,7 +35,7 @@ export async function withInputs<T>(
 ): Promise<T> {
   const common = readCommonArgs(args, io);
   const window = createTimeWindow(common.since, common.until, io.now());
-  const inputs = await listInputs({ dir: common.dir, files: common.files });
+  const inputs = await listInputs({ dir: common.dirs, files: common.files });
   try {
     const colors = createColors(shouldUseColor({ isTTY: io.stdout.isTTY, env: io.env, colorFlag: common.color, json: common.json }));
     const stats = inputs.unreadable.map(({ path, reason }) => Object.assign(new FileStats(path), { error: reason }));

@@ -17,11 +17,16 @@ export interface ComfyuiIssue {
 
 const EXCEPTION_HEAD = /^!!! Exception during processing ?!!! ?/;
 const INVALID_PROMPT = /^invalid prompt: (.*)$/;
+/** A validation report's reason line: `  - Required input is missing: image` (ComfyUI prints `{message}: {details}`). */
+const REASON_LINE = /^\s+- (.*)$/;
+/** ComfyUI's error type for a prompt rejected because of its nodes' inputs: the report's reasons say why. */
+const OUTPUTS_FAILED = 'prompt_outputs_failed_validation';
 
 /**
  * Turns an entry into the problem it reports: exceptions with their traceback's type,
  * message and last frame; aiohttp's `Error handling request`; rejected prompts
- * (`invalid prompt: {...}`, with ComfyUI's error type and message); outputs ignored
+ * (`invalid prompt: {...}`, with ComfyUI's error type and message, or for
+ * `prompt_outputs_failed_validation` the report's reasons: rejectedReasons); outputs ignored
  * after a partial validation failure; interrupts; `WARNING:` lines. Other entries
  * give undefined.
  */
@@ -46,11 +51,13 @@ export function describeComfyuiIssue(entry: ComfyuiEntry): ComfyuiIssue | undefi
         return { level: 'WARN', event: 'outputs_ignored', type: null, message: detail, lastFrame: null };
       }
       const fields = readPythonDict(invalid[1] ?? '');
+      const type = fields.get('type') ?? null;
+      const reasons = type === OUTPUTS_FAILED ? rejectedReasons(texts) : '';
       return {
         level: 'ERROR',
         event: 'invalid_prompt',
-        type: fields.get('type') ?? null,
-        message: fields.get('message') ?? invalid[1] ?? '',
+        type,
+        message: reasons !== '' ? reasons : (fields.get('message') ?? invalid[1] ?? ''),
         lastFrame: null,
       };
     }
@@ -61,6 +68,24 @@ export function describeComfyuiIssue(entry: ComfyuiEntry): ComfyuiIssue | undefi
     default:
       return undefined;
   }
+}
+
+/**
+ * Why ComfyUI rejected a prompt, from its validation report: each distinct reason's
+ * message without its details (`Required input is missing`, `Value not in list`,
+ * `Value 0 smaller than min of 1`), in report order, joined by `; `. Empty when the
+ * report lists none.
+ */
+export function rejectedReasons(texts: readonly string[]): string {
+  const reasons: string[] = [];
+  for (const text of texts) {
+    const line = REASON_LINE.exec(text)?.[1];
+    if (line === undefined) continue;
+    const colon = line.indexOf(': ');
+    const reason = (colon === -1 ? line : line.slice(0, colon)).trim();
+    if (reason !== '' && !reasons.includes(reason)) reasons.push(reason);
+  }
+  return reasons.join('; ');
 }
 
 const PY_ITEM = /'(\w+)':\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g;

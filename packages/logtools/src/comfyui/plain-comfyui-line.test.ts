@@ -1,3 +1,4 @@
+import { resolveTimeZone } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { ComfyuiEntryParser } from './parse-comfyui-entries.js';
 import { classifyText, splitComfyuiLine, STAND_IN_TEXT, stampTimeOf, type LineText } from './plain-comfyui-line.js';
@@ -31,26 +32,53 @@ const PREFIXES = [
   '2026-11-28 05:03:21.123Z ',
   '1234-',
   '20261128 ',
+  // ComfyUI-Manager's stamps (local time, no zone), its epoch fallback, and look-alikes.
+  '[2026-12-03 14:37:36.463] ',
+  '[2026-12-03 14:37:36.463]',
+  '[2026-12-03 14:37:36] ',
+  '[2026-12-03 14:37:36.4631] ',
+  '[2026-13-03 14:37:36.463] ',
+  '[2026-12-03T14:37:36.463Z] ',
+  '[1764772656] ',
+  '[ComfyUI-Manager] ',
+  '[2/3] ',
+  '[',
 ];
+const ZONES = [undefined, resolveTimeZone('America/New_York'), resolveTimeZone('+05:30')];
 
 describe('splitComfyuiLine', () => {
   it('finds the same stamp, time and text as toComfyuiLine, or declines', () => {
     let taken = 0;
-    for (const prefix of PREFIXES) {
-      for (const text of TEXTS) {
-        const raw = `${prefix}${text}`;
-        const bytes = Buffer.from(`\0${raw}\n`);
-        const out: LineText = { start: 0, end: 0, stampStart: 0, stampEnd: -1 };
-        if (!splitComfyuiLine(bytes, 1, bytes.length - 1, out)) continue;
-        taken++;
-        const expected = toComfyuiLine(raw, 1);
-        expect({ text: bytes.toString('utf8', out.start, out.end), time: stampTimeOf(bytes, out) }, JSON.stringify(raw)).toEqual({
-          text: expected.text,
-          time: expected.time,
-        });
+    for (const zone of ZONES) {
+      for (const prefix of PREFIXES) {
+        for (const text of TEXTS) {
+          const raw = `${prefix}${text}`;
+          const bytes = Buffer.from(`\0${raw}\n`);
+          const out: LineText = { start: 0, end: 0, stampStart: 0, stampEnd: -1 };
+          if (!splitComfyuiLine(bytes, 1, bytes.length - 1, out)) continue;
+          taken++;
+          const expected = toComfyuiLine(raw, 1, zone);
+          const found = { text: bytes.toString('utf8', out.start, out.end), time: stampTimeOf(bytes, out, zone) };
+          expect(found, JSON.stringify(raw)).toEqual({ text: expected.text, time: expected.time });
+        }
       }
     }
-    expect(taken).toBeGreaterThan(PREFIXES.length * 4);
+    expect(taken).toBeGreaterThan(ZONES.length * PREFIXES.length * 4);
+  });
+
+  it("reads ComfyUI-Manager's stamp as a wall-clock time in the zone given", () => {
+    const ny = resolveTimeZone('America/New_York');
+    expect(toComfyuiLine('[2026-12-03 14:37:36.463] got prompt', 1, ny)).toEqual({
+      text: 'got prompt',
+      time: Date.parse('2026-12-03T19:37:36.463Z'),
+      line: 1,
+    });
+    expect(toComfyuiLine('[2026-12-03 14:37:36.463] got prompt', 1).time).toBe(Date.parse('2026-12-03T14:37:36.463Z'));
+    expect(toComfyuiLine('[1764772656] got prompt', 1, ny)).toEqual({ text: 'got prompt', time: 1764772656000, line: 1 });
+    expect(toComfyuiLine('[2026-12-03 14:37:36.463]  - Required input is missing: image', 1).text).toBe(
+      ' - Required input is missing: image',
+    );
+    expect(toComfyuiLine('[ComfyUI-Manager] x', 1)).toEqual({ text: '[ComfyUI-Manager] x', time: undefined, line: 1 });
   });
 });
 

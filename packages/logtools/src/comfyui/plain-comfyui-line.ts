@@ -1,3 +1,4 @@
+import type { TimeZone } from '@logtrace/shared/schema';
 import { parseIsoBytes } from '../read/parse-iso-bytes.js';
 
 const CR = 0x0d;
@@ -10,15 +11,19 @@ export interface LineText {
   stampEnd: number;
 }
 
-/** The stamp's time, epoch ms (undefined when unstamped): read only for lines that need it. */
-export function stampTimeOf(bytes: Buffer, text: LineText): number | undefined {
-  return text.stampEnd < 0 ? undefined : parseIsoBytes(bytes, text.stampStart, text.stampEnd);
+/**
+ * The stamp's time, epoch ms (undefined when unstamped): read only for lines that need
+ * it. A stamp without a zone (ComfyUI-Manager's) is a wall-clock time in `zone`.
+ */
+export function stampTimeOf(bytes: Buffer, text: LineText, zone?: TimeZone): number | undefined {
+  return text.stampEnd < 0 ? undefined : parseIsoBytes(bytes, text.stampStart, text.stampEnd, zone);
 }
 
 /**
  * Splits a raw comfyui.log line bytes[s, e) (no `\n`) into stamp and text at byte
- * level, as toComfyuiLine does, for the common case: the line stamper's
- * `YYYY-MM-DDTHH:MM:SS(.fff)Z ` prefix or no stamp; of `\r`-separated progress
+ * level, as toComfyuiLine does, for the common cases: the line stamper's
+ * `YYYY-MM-DDTHH:MM:SS(.fff)Z ` prefix, ComfyUI-Manager's `[YYYY-MM-DD HH:MM:SS.fff] `
+ * or no stamp; of `\r`-separated progress
  * updates, the last non-blank one is the text. Returns false for anything else (the
  * caller then uses toComfyuiLine on the decoded line). Fills `out` (no object per line).
  * `firstCr`: where the first `\r` at or after `s` is (-1 for none), when the caller
@@ -57,6 +62,7 @@ function splitStamp(bytes: Buffer, s: number, e: number, out: LineText): boolean
   out.end = e;
   out.stampStart = s;
   out.stampEnd = -1;
+  if (bytes[s] === 0x5b) return splitManagerStamp(bytes, s, e, out);
   if (e - s < 21 || bytes[s + 4] !== 0x2d || bytes[s + 10] !== 0x54 || !isDigit(bytes[s])) return !looksStamped(bytes, s, e);
   let p = s + 19;
   if (bytes[p] === 0x2e) {
@@ -75,6 +81,28 @@ function splitStamp(bytes: Buffer, s: number, e: number, out: LineText): boolean
 }
 
 const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** Length of ComfyUI-Manager's stamp with the space after it: `[2026-12-03 14:37:36.463] `. */
+const MANAGER_STAMP_BYTES = 26;
+
+/**
+ * ComfyUI-Manager's `[YYYY-MM-DD HH:MM:SS.fff] ` prefix (its prestartup_script.py writes
+ * `f"[{timestamp}] {message}"`). A line starting with `[` and a digit in another form
+ * (its epoch-seconds fallback stamp) is left to toComfyuiLine; any other `[` line is text.
+ */
+function splitManagerStamp(bytes: Buffer, s: number, e: number, out: LineText): boolean {
+  if (!isDigit(bytes[s + 1])) return true;
+  if (e - s < MANAGER_STAMP_BYTES || bytes[s + 24] !== 0x5d || bytes[s + 25] !== 0x20 || bytes[s + 11] !== 0x20 || bytes[s + 20] !== 0x2e) {
+    return false;
+  }
+  for (const i of DIGITS) if (!isDigit(bytes[s + 1 + i])) return false;
+  if (!isDigit(bytes[s + 21]) || !isDigit(bytes[s + 22]) || !isDigit(bytes[s + 23])) return false;
+  if (bytes[s + 5] !== 0x2d || bytes[s + 8] !== 0x2d || bytes[s + 14] !== 0x3a || bytes[s + 17] !== 0x3a) return false;
+  out.stampStart = s + 1;
+  out.stampEnd = s + 24;
+  out.start = s + MANAGER_STAMP_BYTES;
+  return true;
+}
 
 /** A line starting with four digits and a dash may carry a stamp this reader does not take apart. */
 function looksStamped(bytes: Buffer, s: number, e: number): boolean {

@@ -1,3 +1,4 @@
+import type { TimeZone } from '@logtrace/shared/schema';
 import { FileStats } from '../read/file-stats.js';
 import { LineBlocker } from '../read/line-blocker.js';
 import type { InputFile, LogSource } from '../read/list-inputs.js';
@@ -36,26 +37,28 @@ export const PROBLEMS_ONLY: PlainLineFilter = Object.freeze({ block: () => undef
  * oversized lines are skipped. One FileStats per file is appended to `stats`.
  * `plain` is asked, whenever no block is open, whether a line is needed: commands
  * that want only some entries pass over most lines of a busy log without decoding them.
+ * Stamps without a zone (ComfyUI-Manager's) are wall-clock times in `zone` (default UTC).
  */
 export async function readComfyuiLog(
   source: LogSource,
   stats: FileStats[],
   onEntry: (entry: ComfyuiEntry) => void,
   plain: PlainLineFilter = KEEP_PLAIN,
+  zone?: TimeZone,
 ): Promise<void> {
   const parser = new ComfyuiEntryParser(onEntry);
   for (const file of source.files) {
-    for await (const _ of readFileInto(file, parser, stats, plain));
+    for await (const _ of readFileInto(file, parser, stats, plain, zone));
   }
   parser.end();
 }
 
 /** readComfyuiLog as a stream of per-chunk batches, for consumers that merge several logs. */
-export async function* readComfyuiLogBatches(source: LogSource, stats: FileStats[]): AsyncGenerator<ComfyuiEntry[]> {
+export async function* readComfyuiLogBatches(source: LogSource, stats: FileStats[], zone?: TimeZone): AsyncGenerator<ComfyuiEntry[]> {
   let batch: ComfyuiEntry[] = [];
   const parser = new ComfyuiEntryParser((entry) => batch.push(entry));
   for (const file of source.files) {
-    for await (const _ of readFileInto(file, parser, stats)) {
+    for await (const _ of readFileInto(file, parser, stats, KEEP_PLAIN, zone)) {
       if (batch.length > 0) {
         yield batch;
         batch = [];
@@ -71,7 +74,8 @@ async function* readFileInto(
   file: InputFile,
   parser: ComfyuiEntryParser,
   stats: FileStats[],
-  plain: PlainLineFilter = KEEP_PLAIN,
+  plain: PlainLineFilter,
+  zone: TimeZone | undefined,
 ): AsyncGenerator<void> {
   const fileStats = new FileStats(file.path);
   stats.push(fileStats);
@@ -99,14 +103,14 @@ async function* readFileInto(
           mayBeGluedProgress(block.buf, text.start, text.end) &&
           isGluedProgress(block.buf.toString('utf8', text.start, text.end));
         if (textClass === undefined || glued) {
-          for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line)) parser.push(entry);
+          for (const entry of toComfyuiLines(block.buf.toString('utf8', start, e), line, zone)) parser.push(entry);
         } else {
           const kind = parser.isIdle() ? textClass : 'special';
           if (kind === 'special' || plain.wants(block.buf, start, end)) {
-            parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: stampTimeOf(block.buf, text), line });
+            parser.push({ text: block.buf.toString('utf8', text.start, text.end), time: stampTimeOf(block.buf, text, zone), line });
           } else if (kind !== 'plain' && plain.keepsState) {
             // A progress bar's time changes no state, and a stand-in is never shown.
-            parser.push({ text: STAND_IN_TEXT[kind], time: kind === 'progress' ? undefined : stampTimeOf(block.buf, text), line });
+            parser.push({ text: STAND_IN_TEXT[kind], time: kind === 'progress' ? undefined : stampTimeOf(block.buf, text, zone), line });
           }
         }
         line++;

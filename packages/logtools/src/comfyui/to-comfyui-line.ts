@@ -1,4 +1,4 @@
-import { parseTime, STAMP_PATTERN } from '@logtrace/shared/schema';
+import { parseTime, STAMP_PATTERN, type TimeZone } from '@logtrace/shared/schema';
 
 /** One line of comfyui.log, after the stamp and progress-bar updates are taken apart. */
 export interface ComfyuiLine {
@@ -38,8 +38,8 @@ export function mayBeGluedProgress(bytes: Uint8Array, start: number, end: number
  * progress bar with another thread's line glued to its end becomes the bar and that
  * line, both with the same stamp and line number.
  */
-export function toComfyuiLines(raw: string, line: number): ComfyuiLine[] {
-  const first = toComfyuiLine(raw, line);
+export function toComfyuiLines(raw: string, line: number, zone?: TimeZone): ComfyuiLine[] {
+  const first = toComfyuiLine(raw, line, zone);
   const glued = GLUED_BAR.exec(first.text);
   if (glued === null) return [first];
   return [
@@ -49,17 +49,25 @@ export function toComfyuiLines(raw: string, line: number): ComfyuiLine[] {
 }
 
 /**
- * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
- * `2026-11-28T05:03:21.123Z ` prefix when there is one (STAMP_PATTERN), and reduces
- * `\r`-separated progress-bar updates to their final state (the last non-empty
- * segment), as ComfyUI's own log buffer does.
+ * ComfyUI-Manager's stamp: `[2026-12-03 14:37:36.463] ` (local time, no zone), or
+ * `[1764772656] ` (epoch seconds) when Python's datetime module is unusable.
  */
-export function toComfyuiLine(raw: string, line: number): ComfyuiLine {
+const MANAGER_STAMP = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?|\d{9,11})\] /;
+
+/**
+ * Reads one raw comfyui.log line: strips the line ending, takes off the line stamper's
+ * `2026-11-28T05:03:21.123Z ` prefix (STAMP_PATTERN) or ComfyUI-Manager's
+ * `[2026-11-28 05:03:21.123] ` (MANAGER_STAMP, a wall-clock time in `zone`, default
+ * UTC) when there is one, and reduces `\r`-separated progress-bar updates to their
+ * final state (the last non-empty segment), as ComfyUI's own log buffer does.
+ */
+export function toComfyuiLine(raw: string, line: number, zone?: TimeZone): ComfyuiLine {
   let text = raw.replace(/\r?\n$/, '').replace(/\r+$/, '');
   let time: number | undefined;
-  const m = STAMP_PATTERN.exec(text);
+  const m = STAMP_PATTERN.exec(text) ?? MANAGER_STAMP.exec(text);
   if (m !== null) {
-    time = parseTime(m[1] ?? '');
+    const stamp = m[1] ?? '';
+    time = /^\d+$/.test(stamp) ? parseTime(Number(stamp)) : parseTime(stamp, zone);
     if (time !== undefined) text = text.slice(m[0].length);
   }
   if (text.includes('\r')) {

@@ -10,15 +10,18 @@ export const MAX_FIELD_DEPTH = 64;
 export const TOO_DEEP = `[nested deeper than ${MAX_FIELD_DEPTH} levels]`;
 
 /**
- * A record as a plain object with every field; null prototype, so a `__proto__` key
+ * A record as a plain object with every field, and `host` after `service` when the
+ * record's host is known (recordHost: its own field, or its directory's when several
+ * are read; it then stands for a record's own `host` field); null prototype, so a `__proto__` key
  * stays data. Values nested deeper than MAX_FIELD_DEPTH are cut there (TOO_DEEP):
  * JSON.stringify and the renderers recurse, and a line of a few kB can nest
  * thousands of levels.
  */
-export function toEvent(record: NormalizedRecord): TraceEvent {
+export function toEvent(record: NormalizedRecord, host?: string): TraceEvent {
   const event = Object.create(null) as Record<string, unknown>;
   event['time'] = formatTime(record.time);
   event['service'] = record.service;
+  if (host !== undefined) event['host'] = host;
   event['event'] = record.event ?? null;
   event['level'] = record.level;
   event['msg'] = record.msg;

@@ -15,6 +15,8 @@ export interface ScanUnit {
   readonly fd: number | undefined;
   readonly size: number | undefined;
   readonly service: string;
+  /** The host of its records that name none (its source's). */
+  readonly host: string | undefined;
   /** How a runtime wrapped the file's lines (its source's), when it did. */
   readonly wrapper: Wrapper | undefined;
   /** Bytes [start, end) of the file, whole lines; end is Infinity for the file's last piece. */
@@ -40,6 +42,7 @@ export function planUnits(inputs: InputSet, threads: number, resume?: ResumePlan
       file: fileIndex,
       input: f,
       service: source.service,
+      host: source.host,
       wrapper: source.wrapper,
       size: sizeOf(f),
     })),
@@ -63,6 +66,7 @@ export function planUnits(inputs: InputSet, threads: number, resume?: ResumePlan
       fd: f.input.fd,
       size: f.input.size,
       service: f.service,
+      host: f.host,
       wrapper: f.wrapper,
     };
     let start = startOf(f);

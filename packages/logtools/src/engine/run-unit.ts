@@ -1,3 +1,4 @@
+import { resolveTimeZone } from '@logtrace/shared/schema';
 import { FileStats } from '../read/file-stats.js';
 import { scanJsonFile } from '../read/scan-json-file.js';
 import type { ScanUnit } from './plan-units.js';
@@ -31,7 +32,13 @@ export async function runUnit<Spec extends JobSpec, Parts>(
   const sink = job.createSink(spec, unit);
   await scanJsonFile(
     file,
-    { prefilter, service: unit.service, wrapper: unit.wrapper, range: { start: unit.start, end: unit.end } },
+    {
+      prefilter,
+      service: unit.service,
+      wrapper: unit.wrapper,
+      range: { start: unit.start, end: unit.end },
+      timeZone: spec.timeZone === undefined ? undefined : resolveTimeZone(spec.timeZone),
+    },
     stats,
     sink,
   );

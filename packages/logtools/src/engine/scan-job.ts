@@ -6,6 +6,8 @@ import type { ScanUnit } from './plan-units.js';
 export interface JobSpec {
   /** Examine every line (`--strict`), not only those the prefilter picks. */
   readonly strict: boolean;
+  /** Zone of JSON times written without one, by name (resolveTimeZone; `local` for this machine's); undefined for UTC. */
+  readonly timeZone?: string | undefined;
 }
 
 /** Takes one unit's lines and hands back its partial result (plain data and typed arrays, moved between threads). */

@@ -66,6 +66,8 @@ export async function scanUnits<Spec extends JobSpec, Parts>(
 interface KnownFile {
   readonly source: number;
   readonly file: number;
+  /** Its source's host label (several directories): the parts it gives depend on it. */
+  readonly host: string | undefined;
   readonly indexed: IndexedFile | undefined;
   readonly segments: readonly ScannedSegment<unknown>[];
 }
@@ -76,11 +78,11 @@ function loadKnown(inputs: InputSet, kind: string, spec: JobSpec, index: ScanInd
     source.files.map((input, f) => {
       const indexed =
         input.fd === undefined || source.wrapper !== undefined ? undefined : { input, service: source.service, wrapper: undefined };
-      const segments = indexed === undefined ? [] : index.load(kind, spec, indexed);
+      const segments = indexed === undefined ? [] : index.load(kind, specFor(spec, source.host), indexed);
       // Only what can be resumed: within the file as listed, and a .gz file whole.
       const end = segments[segments.length - 1]?.end ?? 0;
       const usable = end <= (input.size ?? 0) && (!input.gz || end === input.size);
-      return { source: s, file: f, indexed, segments: usable ? segments : [] };
+      return { source: s, file: f, host: source.host, indexed, segments: usable ? segments : [] };
     }),
   );
 }
@@ -121,8 +123,17 @@ function saveKnown<Parts>(
     const key = `${k.source}/${k.file}`;
     const fresh = byFile.get(key);
     if (k.indexed === undefined || fresh === undefined || failed.has(key)) continue;
-    index.save(kind, spec, k.indexed, [...k.segments, ...fresh]);
+    index.save(kind, specFor(spec, k.host), k.indexed, [...k.segments, ...fresh]);
   }
+}
+
+/**
+ * The spec an index keys a file's segments with: a unit's parts name its directory's
+ * host (errors' hosts, perf by host), so a file read among several directories is
+ * kept apart from the same file read alone (whose key stays the spec itself).
+ */
+function specFor(spec: JobSpec, host: string | undefined): JobSpec {
+  return host === undefined ? spec : ({ ...spec, directoryHost: host } as JobSpec);
 }
 
 /** The units and results in input order with each file's held segments first. */
@@ -145,6 +156,7 @@ function withKnown<Parts>(
         fd: input.fd,
         size: input.size,
         service: k.indexed?.service ?? '',
+        host: k.host,
         wrapper: undefined,
         start: segment.start,
         end: segment.end,

@@ -6,7 +6,7 @@ import { ALL_TIME, isBounded, isInWindow, type TimeWindow } from '../core/time-w
 
 /** Sample request ids kept per group. */
 export const MAX_SAMPLE_IDS = 5;
-/** Traceback lines kept per group. */
+/** Traceback lines kept per group (unless told to keep them whole: `errors --full`). */
 export const MAX_TRACEBACK_LINES = 60;
 
 /** One group of `logtrace errors` (its `--json` shape). */
@@ -22,6 +22,8 @@ export interface ErrorGroup {
   readonly last_time: string | null;
   /** Up to MAX_SAMPLE_IDS request ids, first seen first. */
   readonly request_ids: readonly string[];
+  /** The hosts it occurred on (recordHost), by name; empty when the logs name none. */
+  readonly hosts: readonly string[];
   /** The most severe level in the group. */
   readonly level: Level;
   /** Exceptions (ComfyUI's, tracebacks and error objects in JSON lines): where it was raised. */
@@ -45,7 +47,14 @@ export interface ErrorFilter {
   readonly minLevel: Level;
   /** Only these services (all when undefined). */
   readonly services: ReadonlySet<string> | undefined;
+  /** Only records on these hosts (all when undefined); a record of no known host matches none. */
+  readonly hosts?: ReadonlySet<string> | undefined;
   readonly window: TimeWindow;
+}
+
+/** True when a host passes the filter's `--host`. */
+export function matchesHostFilter(host: string | undefined, filter: ErrorFilter): boolean {
+  return filter.hosts === undefined || (host !== undefined && filter.hosts.has(host));
 }
 
 /** True when a record (or ComfyUI issue) passes the filter; a missing time passes only an open window. */
@@ -63,7 +72,7 @@ export function matchesErrorFilter(
 export type ErrorFields = Pick<
   NormalizedRecord,
   'service' | 'event' | 'error_code' | 'error' | 'error_type' | 'stack' | 'msg' | 'level' | 'time' | 'request_id'
->;
+> & { readonly host?: string | undefined };
 
 /** One group while counting; also the plain data an ErrorGrouper's parts are made of. */
 export interface MutableGroup {
@@ -75,6 +84,7 @@ export interface MutableGroup {
   first: number | undefined;
   last: number | undefined;
   requestIds: string[];
+  hosts: string[];
   level: Level;
   lastFrame: string | null;
   sample: string;
@@ -95,6 +105,7 @@ interface Occurrence {
   readonly level: Level;
   readonly time: number | undefined;
   readonly requestId: string | undefined;
+  readonly host: string | undefined;
   readonly lastFrame: string | null;
   readonly traceback: readonly string[] | null;
 }
@@ -108,9 +119,12 @@ interface Occurrence {
 export class ErrorGrouper {
   private readonly groups = new Map<string, MutableGroup>();
   private readonly window: TimeWindow;
+  private readonly tracebackLines: number;
 
-  constructor(window: TimeWindow = ALL_TIME) {
+  /** `wholeTracebacks`: keep every line of a traceback, not the first MAX_TRACEBACK_LINES. */
+  constructor(window: TimeWindow = ALL_TIME, wholeTracebacks = false) {
     this.window = window;
+    this.tracebackLines = wholeTracebacks ? Infinity : MAX_TRACEBACK_LINES;
   }
 
   /**
@@ -128,13 +142,14 @@ export class ErrorGrouper {
       level: record.level,
       time: record.time,
       requestId: record.request_id,
+      host: record.host,
       lastFrame: exception?.lastFrame ?? null,
-      traceback: exception?.traceback?.slice(0, MAX_TRACEBACK_LINES) ?? null,
+      traceback: exception?.traceback?.slice(0, this.tracebackLines) ?? null,
     });
   }
 
-  /** Counts one ComfyUI issue; `lines` are its entry's lines. */
-  addIssue(issue: ComfyuiIssue, time: number | undefined, lines: readonly string[], requestId?: string): void {
+  /** Counts one ComfyUI issue; `lines` are its entry's lines, `host` its comfyui.log's. */
+  addIssue(issue: ComfyuiIssue, time: number | undefined, lines: readonly string[], requestId?: string, host?: string): void {
     this.add({
       service: 'comfyui',
       event: issue.event,
@@ -143,8 +158,9 @@ export class ErrorGrouper {
       level: issue.level,
       time,
       requestId,
+      host,
       lastFrame: issue.lastFrame,
-      traceback: lines.slice(0, MAX_TRACEBACK_LINES),
+      traceback: lines.slice(0, this.tracebackLines),
     });
   }
 
@@ -159,9 +175,10 @@ export class ErrorGrouper {
       const key = groupKey(other.service, other.event, other.error_code, other.message, other.lastFrame);
       const group = this.groups.get(key);
       if (group === undefined) {
-        this.groups.set(key, { ...other, requestIds: [...other.requestIds], minutes: new Map(other.minutes) });
+        this.groups.set(key, { ...other, requestIds: [...other.requestIds], hosts: [...other.hosts], minutes: new Map(other.minutes) });
         continue;
       }
+      for (const host of other.hosts) if (!group.hosts.includes(host)) group.hosts.push(host);
       for (const [minute, n] of other.minutes) group.minutes.set(minute, (group.minutes.get(minute) ?? 0) + n);
       group.count += other.count;
       if (other.first !== undefined && (group.first === undefined || other.first < group.first)) group.first = other.first;
@@ -190,6 +207,7 @@ export class ErrorGrouper {
         first_time: g.first === undefined ? null : formatTime(g.first),
         last_time: g.last === undefined ? null : formatTime(g.last),
         request_ids: [...g.requestIds],
+        hosts: [...g.hosts].sort(),
         level: g.level,
         last_frame: g.lastFrame,
         sample: g.sample,
@@ -215,6 +233,7 @@ export class ErrorGrouper {
         first: undefined,
         last: undefined,
         requestIds: [],
+        hosts: [],
         level: o.level,
         lastFrame: o.lastFrame,
         sample: o.message,
@@ -231,6 +250,7 @@ export class ErrorGrouper {
       group.minutes.set(minute, (group.minutes.get(minute) ?? 0) + 1);
     }
     if (o.requestId !== undefined) addSampleId(group, o.requestId);
+    if (o.host !== undefined && !group.hosts.includes(o.host)) group.hosts.push(o.host);
     if (LEVEL_RANK[o.level] > LEVEL_RANK[group.level]) group.level = o.level;
   }
 }

@@ -7,6 +7,12 @@ export const errorsCommand = defineScanCommand({
   options: {
     level: { type: 'string', default: 'error', describe: 'Lowest level reported: warn adds warnings such as validation_error' },
     service: { type: 'string', array: true, describe: 'Only this service (repeatable): backend, gpu_server, comfyui, ...' },
+    full: { type: 'boolean', default: false, describe: 'Print tracebacks whole, not their first and last lines' },
+    host: {
+      type: 'string',
+      array: true,
+      describe: "Only this host (repeatable): a record's hostname/host field, else its directory's name when several --dir are given",
+    },
     group: {
       type: 'boolean',
       default: true,
@@ -17,6 +23,8 @@ export const errorsCommand = defineScanCommand({
     ['$0 errors', 'Error groups over ./logs (or $LOGTRACE_DIR), most frequent first'],
     ['$0 errors --since 1h --level warn', 'The last hour, warnings included'],
     ['$0 errors --service comfyui', "ComfyUI's exceptions (type, message, last frame) and rejected prompts"],
+    ['$0 errors --service comfyui --full', 'The same, each traceback printed whole'],
+    ['$0 errors --dir gpu-1/logs --dir gpu-2/logs --host gpu-2', 'The errors of one machine, read beside the others'],
     ['$0 errors --no-group --json | jq -r .request_id', 'One JSON line per error, for a script'],
   ],
   epilogue:

@@ -7,15 +7,25 @@ import { formatClock } from '../render/format-duration.js';
 /** Traceback lines printed under a ComfyUI group: the first, and the last ones (where it failed). */
 const TRACEBACK_LINES = 12;
 
-/** The first line and the last non-blank ones; undefined marks the lines left out. */
-function tracebackExcerpt(lines: readonly string[]): (string | undefined)[] {
+/** The first line and the last non-blank ones (every line when `full`); undefined marks the lines left out. */
+function tracebackExcerpt(lines: readonly string[], full = false): (string | undefined)[] {
+  if (full) return [...lines];
   const text = lines.filter((l) => l.trim() !== '');
   if (text.length <= TRACEBACK_LINES) return text;
   return [text[0] as string, undefined, ...text.slice(-(TRACEBACK_LINES - 2))];
 }
 
+/** How renderErrors draws. */
+export interface RenderErrorsOptions {
+  readonly minLevel: string;
+  /** Terminal width: messages and (unless `full`) traceback lines are cut to it. */
+  readonly width: number;
+  /** Print each traceback whole, every line uncut (`--full`); else its first and last lines. */
+  readonly full?: boolean | undefined;
+}
+
 /** The text report of `logtrace errors`: one block per group, most frequent first. */
-export function renderErrors(report: ErrorsReport, colors: Colors, options: { readonly minLevel: string; readonly width: number }): string {
+export function renderErrors(report: ErrorsReport, colors: Colors, options: RenderErrorsOptions): string {
   const lines: string[] = [];
   const groups = report.groups.length;
   lines.push(
@@ -23,11 +33,13 @@ export function renderErrors(report: ErrorsReport, colors: Colors, options: { re
       `${report.total} ${report.total === 1 ? 'error' : 'errors'} in ${groups} ${groups === 1 ? 'group' : 'groups'} (level ≥ ${options.minLevel})`,
     ),
   );
-  for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width));
+  // Hosts are named only when the errors come from more than one machine.
+  const showHosts = new Set(report.groups.flatMap((g) => g.hosts)).size > 1;
+  for (const group of report.groups) lines.push('', ...renderGroup(group, colors, options.width, options.full === true, showHosts));
   return `${lines.join('\n')}\n`;
 }
 
-function renderGroup(group: ErrorGroup, colors: Colors, width: number): string[] {
+function renderGroup(group: ErrorGroup, colors: Colors, width: number, full: boolean, showHosts: boolean): string[] {
   const count = String(group.count).padStart(6);
   const head = [
     colors.bold(count),
@@ -44,21 +56,24 @@ function renderGroup(group: ErrorGroup, colors: Colors, width: number): string[]
       ? 'no times (unstamped comfyui.log)'
       : `first ${formatClock(group.first_time)}  last ${formatClock(group.last_time)}`;
   out.push(`${indent}${colors.dim(seen)}`);
+  if (showHosts) out.push(`${indent}${colors.dim('hosts')} ${group.hosts.length === 0 ? '-' : group.hosts.map(escapeTerminal).join(' ')}`);
   if (group.request_ids.length > 0) {
     out.push(`${indent}${colors.dim('requests')} ${group.request_ids.slice(0, 3).map(escapeTerminal).join(' ')}`);
   }
   if (group.traceback !== null && group.traceback.length > 1) {
-    for (const line of tracebackExcerpt(group.traceback)) {
-      out.push(
-        `${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : escapeAndCut(line, Math.max(40, width - indent.length - 2))}`,
-      );
+    const cut = (line: string) => (full ? escapeTerminal(line) : escapeAndCut(line, Math.max(40, width - indent.length - 2)));
+    for (const line of tracebackExcerpt(group.traceback, full)) {
+      out.push(`${indent}${colors.dim('│')} ${line === undefined ? colors.dim('…') : cut(line)}`);
     }
   }
   return out;
 }
 
-/** One line of `errors --no-group` text output, from the record's fields. */
-export function renderErrorLine(fields: Readonly<Record<string, unknown>>, colors: Colors): string {
+/**
+ * One line of `errors --no-group` text output, from the record's fields; with `full`, its
+ * traceback whole; with `showHost`, its host after the service.
+ */
+export function renderErrorLine(fields: Readonly<Record<string, unknown>>, colors: Colors, full = false, showHost = false): string {
   const text = (key: string) => {
     const value = fields[key];
     return value === undefined || value === null ? '-' : escapeTerminal(String(value));
@@ -68,6 +83,7 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
     formatClock(typeof fields['time'] === 'string' ? fields['time'] : null),
     colorLevel(colors, text('level')).padEnd(5),
     colorService(colors, text('service')),
+    ...(showHost ? [text('host')] : []),
     text('event'),
     colors.bold(text('error_code')),
     escapeTerminal(typeof message === 'string' ? message : (JSON.stringify(message) ?? '')),
@@ -77,7 +93,7 @@ export function renderErrorLine(fields: Readonly<Record<string, unknown>>, color
   if (typeof fields['request_id'] === 'string') parts.push(colors.dim(escapeTerminal(fields['request_id'])));
   const out = [parts.join('  ')];
   if (typeof fields['text'] === 'string') {
-    for (const line of tracebackExcerpt(fields['text'].split('\n')).slice(1)) {
+    for (const line of tracebackExcerpt(fields['text'].split('\n'), full).slice(1)) {
       out.push(`    ${colors.dim('│')} ${line === undefined ? '…' : escapeTerminal(line)}`);
     }
   }

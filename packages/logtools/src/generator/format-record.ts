@@ -24,14 +24,16 @@ const PINO_LEVEL: Readonly<Record<Level, number>> = { DEBUG: 20, INFO: 30, WARN:
  * (`"timestamp"` without zone and with microseconds, `WARNING`/`CRITICAL`, `": "` and
  * `", "`, `message`, non-ASCII escaped), or pino defaults (numeric level, epoch-ms
  * time, `name`, `hostname`). With `namedByFile`, the service is left out (the reader
- * takes it from the file name).
+ * takes it from the file name). `hostname` is the machine pino writes (default
+ * `gpu-host-1`); ours writes it only when given (older logs of our services have none).
  */
-export function formatRecord(style: ProducerStyle, e: LogEvent, pid: number, namedByFile = false): string {
+export function formatRecord(style: ProducerStyle, e: LogEvent, pid: number, namedByFile = false, hostname?: string): string {
   switch (style) {
     case 'ours': {
       // Built as text: this runs for every line of a gigabyte benchmark directory.
       const service = namedByFile ? '' : `,"service":${json(e.service)}`;
-      return `{"level":"${e.level}","time":"${iso(e.time)}"${service},"pid":${pid}${members(e.fields)},"event":${json(e.event)},"msg":${json(e.msg)}}`;
+      const host = hostname === undefined ? '' : `,"hostname":${json(hostname)}`;
+      return `{"level":"${e.level}","time":"${iso(e.time)}"${service},"pid":${pid}${host}${members(e.fields)},"event":${json(e.event)},"msg":${json(e.msg)}}`;
     }
     case 'python': {
       const obj: Record<string, unknown> = { timestamp: pythonTime(e.time), level: PYTHON_LEVEL[e.level] };
@@ -41,7 +43,7 @@ export function formatRecord(style: ProducerStyle, e: LogEvent, pid: number, nam
     }
     case 'pino': {
       const name = namedByFile ? '' : `,"name":${json(e.service)}`;
-      return `{"level":${PINO_LEVEL[e.level]},"time":${e.time},"pid":${pid},"hostname":"gpu-host-1"${name}${members(e.fields)},"event":${json(e.event)},"msg":${json(e.msg)}}`;
+      return `{"level":${PINO_LEVEL[e.level]},"time":${e.time},"pid":${pid},"hostname":${json(hostname ?? 'gpu-host-1')}${name}${members(e.fields)},"event":${json(e.event)},"msg":${json(e.msg)}}`;
     }
   }
 }

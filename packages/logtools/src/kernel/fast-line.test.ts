@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseTime, resolveTimeZone, type TimeZone } from '@logtrace/shared/schema';
 import { describe, expect, it } from 'vitest';
 import { checkKernelAgainstReference } from '../../test/kernel-agreement.js';
 import { generateLogs } from '../generator/generate-logs.js';
@@ -97,6 +98,12 @@ describe("the kernel's fast lines", () => {
       { name: 'py', logger: 'l' },
       { service: 'gpu_server', logger: 'l' },
       { service: 5, name: null, logger: 'l' },
+      // The machine: hostname wins over host; an empty or non-string value names none.
+      { hostname: 'gpu-2' },
+      { host: '127.0.0.1', hostname: 'gpu-2' },
+      { host: 'web-1', hostname: '' },
+      { hostname: 5, host: 'web-1' },
+      { host: { name: 'n' }, hostname: null },
     ];
     const errors = [
       {},
@@ -140,6 +147,35 @@ describe("the kernel's fast lines", () => {
     lines.push(`{"level":"INFO","time":"${T}","nested":{"duration_ms":5,"event":"gpu_response","level":"ERROR"},"msg":"n"}`);
     const { fast } = checkKernelAgainstReference(lines);
     expect(fast).toBeGreaterThan(lines.length / 2);
+  });
+
+  it('read times without a zone in the zone given, as normalizeRecord does, and leave other times as they are', () => {
+    // Both sides of New York's daylight-saving changes, and times the kernel leaves to the host.
+    const local = [
+      '2026-03-08T01:30:00',
+      '2026-03-08 03:30:00.5',
+      '2026-11-01T00:30:00.250',
+      '2026-11-01 02:30:00,125',
+      '2026-11-01T01:30:00.000',
+      '2026-03-08T02:30:00',
+      '2026-07-01T08:00:00.123456',
+      '2026-07-01T08:00:00.123000',
+    ];
+    const lines: string[] = [];
+    for (const time of [...local, ...times]) {
+      lines.push(JSON.stringify({ level: 'INFO', time, service: 'gpu_server', msg: 'm' }));
+      lines.push(`{"timestamp": ${JSON.stringify(time)}, "levelname": "ERROR", "message": "x"}`);
+      lines.push(JSON.stringify({ asctime: time, levelname: 'ERROR', name: 'n', message: 'x' }));
+    }
+    for (const name of ['America/New_York', 'Asia/Kolkata', '-03:30', 'UTC']) {
+      const zone = resolveTimeZone(name) as TimeZone;
+      const { fast } = checkKernelAgainstReference(lines, zone);
+      expect(fast).toBeGreaterThan(lines.length / 4);
+    }
+    const ny = resolveTimeZone('America/New_York') as TimeZone;
+    expect(parseTime('2026-03-08T01:30:00', ny)).toBe(Date.parse('2026-03-08T06:30:00Z'));
+    expect(parseTime('2026-03-08T03:30:00', ny)).toBe(Date.parse('2026-03-08T07:30:00Z'));
+    expect(parseTime('2026-11-01T00:30:00Z', ny)).toBe(Date.parse('2026-11-01T00:30:00Z'));
   });
 
   it('are valid JSON whenever the kernel says so, on randomly damaged lines', () => {

@@ -1,4 +1,14 @@
-import { isEventName, LEVEL_RANK, LEVELS, normalizeLevel, parseTime, RECORD_KEY_ALIASES, type Level } from '@logtrace/shared/schema';
+import {
+  isEventName,
+  LEVEL_RANK,
+  LEVELS,
+  normalizeLevel,
+  parseTime,
+  RECORD_KEY_ALIASES,
+  UTC_ZONE,
+  type Level,
+  type TimeZone,
+} from '@logtrace/shared/schema';
 import { latin1 } from '../read/latin1.js';
 import { parseIsoBytes } from '../read/parse-iso-bytes.js';
 import { validTime } from '../read/valid-time.js';
@@ -22,7 +32,12 @@ export class FastLine {
   private readonly words: Int32Array;
   private readonly doubles: Float64Array;
 
-  constructor(kernel: ScanKernel) {
+  /** Zone of times written without one; undefined for UTC_ZONE, which is what the kernel derives. */
+  private readonly zone: TimeZone | undefined;
+
+  constructor(kernel: ScanKernel, zone?: TimeZone) {
+    // Not zone.utc: for this machine's zone that reads its zone data, needed only once a time without a zone is read.
+    this.zone = zone === UTC_ZONE ? undefined : zone;
     this.bytes = kernel.bytes;
     this.words = kernel.words;
     this.doubles = kernel.doubles;
@@ -120,7 +135,10 @@ export class FastLine {
   time(): number | undefined {
     if (!this.timeRead) {
       const derived = this.doubles[(this.rec + DERIVED_WORD + 2) >> 1] ?? Number.NaN;
-      this.cachedTime = Number.isNaN(derived) ? validTime(this.readTime()) : derived === -Infinity ? undefined : derived;
+      if (Number.isNaN(derived)) this.cachedTime = validTime(this.readTime());
+      else if (derived === -Infinity) this.cachedTime = undefined;
+      // The kernel reads a zone-less time as UTC; only such lines pay for the zone.
+      else this.cachedTime = this.zone !== undefined && this.zonelessTime() ? validTime(this.zone.fromWallClock(derived)) : derived;
       this.timeRead = true;
     }
     return this.cachedTime;
@@ -157,15 +175,23 @@ export class FastLine {
     return undefined;
   }
 
+  /** True when the time the kernel derived is a string with no `Z` (the kernel derives no other zone). */
+  private zonelessTime(): boolean {
+    const key: KeyName = isNullish(this.type('time')) ? 'timestamp' : 'time';
+    if (this.type(key) !== VALUE_TYPE.string) return false;
+    const last = this.bytes[((this.words[this.rec + 5 + 2 * SLOT[key]] ?? 0) & 0x0fffffff) - 2];
+    return last !== 0x5a && last !== 0x7a;
+  }
+
   private readTime(): number | undefined {
     const key: KeyName = isNullish(this.type('time')) ? 'timestamp' : 'time';
     switch (this.type(key)) {
       case VALUE_TYPE.string: {
         const at = this.rec + 4 + 2 * SLOT[key];
-        return parseIsoBytes(this.bytes, (this.words[at] ?? 0) + 1, ((this.words[at + 1] ?? 0) & 0x0fffffff) - 1);
+        return parseIsoBytes(this.bytes, (this.words[at] ?? 0) + 1, ((this.words[at + 1] ?? 0) & 0x0fffffff) - 1, this.zone);
       }
       case VALUE_TYPE.escapedString:
-        return parseTime(this.str(key));
+        return parseTime(this.str(key), this.zone);
       case VALUE_TYPE.number:
         return parseTime(this.num(key));
       default:
@@ -190,6 +216,14 @@ export class FastLine {
   /** The service: `service`, else the logger's `name` (pino, Python) or `logger`, else the file's. */
   service(fallback: string): string {
     return this.str('service') ?? this.str('name') ?? this.str('logger') ?? fallback;
+  }
+
+  /** The machine, as recordHost reads it: `hostname`, else `host` (non-empty strings), else `fallback`. */
+  host(fallback: string | undefined): string | undefined {
+    const hostname = this.str('hostname');
+    if (hostname !== undefined && hostname !== '') return hostname;
+    const host = this.str('host');
+    return host !== undefined && host !== '' ? host : fallback;
   }
 
   /** `msg`, else `message`, else an `event` that names no catalog event (structlog's message), else the empty string. */

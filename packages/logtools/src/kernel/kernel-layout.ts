@@ -9,7 +9,7 @@ import { LEVEL_ALIASES, RECORD_KEYS, type FieldName, type RecordKey } from '@log
  * core fields come from (shared RECORD_KEYS, in that order), then the fields readers
  * need besides. A key's index is its slot in a result record.
  */
-export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([
+export const KEY_NAMES: readonly KeyName[] = Object.freeze([
   ...RECORD_KEYS,
   'status',
   'comfyui_cancel',
@@ -23,10 +23,13 @@ export const KEY_NAMES: readonly (RecordKey | FieldName)[] = Object.freeze([
   'max',
   // trace by the caller's own id (issue 18)
   'client_request_id',
+  // the machine a record names (core/record-host.ts)
+  'hostname',
+  'host',
 ]);
 
 /** One of KEY_NAMES. */
-export type KeyName = RecordKey | FieldName;
+export type KeyName = RecordKey | FieldName | 'host';
 
 /** Slot index of each key in a result record. */
 export const SLOT = Object.freeze(Object.fromEntries(KEY_NAMES.map((k, i) => [k, i])) as Readonly<Record<KeyName, number>>);

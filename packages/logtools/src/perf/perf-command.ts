@@ -8,6 +8,11 @@ export const perfCommand = defineScanCommand({
     slow: { type: 'string', default: '60s', describe: 'List generations at or above this duration: 90s, 2m, 60000 (ms)' },
     top: { type: 'number', default: 20, describe: 'How many slow generations to list, slowest first (the count covers all)' },
     bucket: { type: 'string', default: '1h', describe: 'Width of the time buckets of the count/p95 table: 15m, 1h, 1d' },
+    by: {
+      type: 'string',
+      describe:
+        "Also give the statistics per host: --by host (a record's hostname/host field, else its directory's name when several --dir are given)",
+    },
     'by-node': {
       type: 'boolean',
       default: false,
@@ -20,6 +25,7 @@ export const perfCommand = defineScanCommand({
     ['$0 perf --bucket 15m', 'Count and p95 per quarter hour'],
     ['$0 perf --by-node --since 1d', 'Which ComfyUI node classes take the time, and how often their outputs come from the cache'],
     ['$0 perf --json | jq .generation.p95_ms', 'p95 of generation time, for a script'],
+    ['$0 perf --dir gpu-1/logs --dir gpu-2/logs --by host', 'The same statistics for each machine'],
   ],
   epilogue:
     'Generation time is comfyui_complete.duration_ms (prompt sent to ComfyUI → outputs ready). Stages: backend end-to-end ' +

@@ -6,11 +6,21 @@ import type { JsonLineSink } from '../read/read-json-lines.js';
 import { PerfAccumulator, type PerfOptions, type PerfParts } from './perf-accumulator.js';
 import { COMFYUI_STAGE_FIELDS, PERF_EVENTS } from './perf-events.js';
 import { cachedNodesOf } from './node-stats.js';
+import { recordHost } from '../core/record-host.js';
 
-/** What a perf scan reads: see PerfOptions. */
+/** What a perf scan reads: see PerfOptions; `byHost` also keeps the statistics of each host. */
 export interface PerfSpec {
   readonly options: PerfOptions;
   readonly strict: boolean;
+  /** Zone of times written without one (JobSpec). */
+  readonly timeZone?: string | undefined;
+  readonly byHost?: boolean | undefined;
+}
+
+/** A perf unit's result: the statistics of all its lines, and with `byHost` those of each host (null: the logs name none). */
+export interface PerfUnitParts {
+  readonly all: PerfParts;
+  readonly hosts: readonly (readonly [string | null, PerfParts])[];
 }
 
 /**
@@ -23,13 +33,39 @@ export interface PerfSpec {
  */
 export const PERF_NEEDLES: readonly string[] = Object.freeze(['duration_ms', 'node_i']);
 
-/** `logtrace perf`'s reading: the durations of each unit, in a PerfAccumulator's parts. */
-export const perfJob: ScanJob<PerfSpec, PerfParts> = {
+/** `logtrace perf`'s reading: the durations of each unit, in a PerfAccumulator's parts (and one per host with `byHost`). */
+export const perfJob: ScanJob<PerfSpec, PerfUnitParts> = {
   kind: 'perf',
   prefilter: () => createNeedlePrefilter(PERF_NEEDLES),
-  createSink(spec) {
+  createSink(spec, unit) {
     const accumulator = new PerfAccumulator(spec.options);
-    return { ...perfSink(accumulator), toParts: () => accumulator.toParts() } satisfies UnitSink<PerfParts>;
+    const sink = perfSink(accumulator);
+    if (spec.byHost !== true)
+      return { ...sink, toParts: () => ({ all: accumulator.toParts(), hosts: [] }) } satisfies UnitSink<PerfUnitParts>;
+    // Each host's lines also go to that host's accumulator: the host is read only when asked for (--by host).
+    const hosts = new Map<string | null, { accumulator: PerfAccumulator; sink: JsonLineSink }>();
+    const hostSink = (host: string | undefined): JsonLineSink => {
+      const key = host ?? null;
+      let entry = hosts.get(key);
+      if (entry === undefined) {
+        const own = new PerfAccumulator(spec.options);
+        entry = { accumulator: own, sink: perfSink(own) };
+        hosts.set(key, entry);
+      }
+      return entry.sink;
+    };
+    return {
+      events: PERF_EVENTS,
+      fast(line, lineNo) {
+        sink.fast(line, lineNo);
+        hostSink(line.host(unit.host)).fast(line, lineNo);
+      },
+      record(record, lineNo, raw, part) {
+        sink.record(record, lineNo, raw, part);
+        hostSink(recordHost(record.extra, unit.host)).record(record, lineNo, raw, part);
+      },
+      toParts: () => ({ all: accumulator.toParts(), hosts: [...hosts].map(([host, e]) => [host, e.accumulator.toParts()] as const) }),
+    } satisfies UnitSink<PerfUnitParts>;
   },
 };
 

@@ -1,4 +1,5 @@
 import type { PerfReport } from './perf-accumulator.js';
+import type { ScanPerfReport } from './scan-perf.js';
 import type { StageName } from './perf-events.js';
 import type { DurationSummary } from './summarize-durations.js';
 import type { Colors } from '../render/colors.js';
@@ -23,19 +24,39 @@ export interface PerfRenderOptions {
   readonly byNode: boolean;
 }
 
-/** The text report of `logtrace perf`: statistics table, ComfyUI's cache and sampler speed, node classes (`byNode`), slow generations, per-bucket table. */
-export function renderPerf(report: PerfReport, colors: Colors, options: PerfRenderOptions = { byNode: false }): string {
+/** The text report of `logtrace perf`: statistics table, per host (`--by host`), ComfyUI's cache and sampler speed, node classes (`byNode`), slow generations, per-bucket table. */
+export function renderPerf(report: ScanPerfReport, colors: Colors, options: PerfRenderOptions = { byNode: false }): string {
   const parts: string[] = [];
   const stages = (Object.keys(STAGE_LABELS) as StageName[]).filter((n) => !WEBSOCKET_STAGES.has(n) || report.stages[n].count > 0);
-  const stats = [['generation (ComfyUI)', report.generation] as const, ...stages.map((n) => [STAGE_LABELS[n], report.stages[n]] as const)];
+  const statsOf = (r: PerfReport) => [
+    ['generation (ComfyUI)', r.generation] as const,
+    ...stages.map((n) => [STAGE_LABELS[n], r.stages[n]] as const),
+  ];
   parts.push(
     renderTable(
       ['', 'count', 'avg', 'min', 'p50', 'p90', 'p95', 'p99', 'max'].map((header, i) => ({ header, align: i === 0 ? 'left' : 'right' })),
-      stats.map(([label, s]) => [label, ...summaryCells(s)]),
+      statsOf(report).map(([label, s]) => [label, ...summaryCells(s)]),
       colors,
     ),
   );
   parts.push(colors.dim('generation = comfyui_complete.duration_ms (prompt sent → outputs ready); percentiles are exact, nearest rank'));
+  if (report.by_host !== undefined) {
+    parts.push('', colors.bold('By host'));
+    parts.push(
+      renderTable(
+        ['host', '', 'count', 'avg', 'min', 'p50', 'p90', 'p95', 'p99', 'max'].map((header, i) => ({
+          header,
+          align: i < 2 ? 'left' : 'right',
+        })),
+        report.by_host.flatMap((h) =>
+          statsOf(h)
+            .filter(([, s]) => s.count > 0)
+            .map(([label, s], i) => [i === 0 ? escapeTerminal(h.host ?? '-') : '', label, ...summaryCells(s)]),
+        ),
+        colors,
+      ),
+    );
+  }
   parts.push(...renderComfyuiNodes(report, colors, options.byNode));
 
   const slow = report.slow;

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { normalizeRecord, type NormalizedRecord } from '@logtrace/shared/schema';
+import { normalizeRecord, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
 import { validTime } from './valid-time.js';
 
 /** Why a line of a JSON-lines file was skipped. */
@@ -17,6 +17,8 @@ export interface LineContext {
   readonly first: boolean;
   /** The line is the file's unterminated last line: a parse failure is `truncated`. */
   readonly tail: boolean;
+  /** Zone of a time written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
 }
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
@@ -46,7 +48,7 @@ export function decodeJsonLine(buf: Buffer, start: number, end: number, context:
   } catch {
     return { ok: false, reason: context.tail ? 'truncated' : 'invalid_json' };
   }
-  const result = normalizeRecord(value, { defaultService: context.service });
+  const result = normalizeRecord(value, { defaultService: context.service, timeZone: context.timeZone });
   if (!result.ok) return { ok: false, reason: result.problem };
   return validTime(result.record.time) === undefined ? { ok: false, reason: 'no_time' } : result;
 }

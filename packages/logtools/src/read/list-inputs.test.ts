@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../logtrace-error.js';
-import { closeInputs, listInputs, MAX_HELD_FILES } from './list-inputs.js';
+import { closeInputs, hostDirLabels, listInputs, MAX_HELD_FILES } from './list-inputs.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -106,5 +106,56 @@ describe('listInputs', () => {
   ])('rejects %s with an InputError', async (_name, call, message) => {
     await expect(call()).rejects.toThrow(InputError);
     await expect(call()).rejects.toThrow(message);
+  });
+
+  it('reads several directories, each source marked with its directory and host; a file name in two is two inputs', async () => {
+    const root = path.join(dir, 'machines');
+    const json = '{"level":"INFO","time":"2026-11-28T05:03:21.123Z","msg":"x"}\n';
+    for (const host of ['gpu-1', 'gpu-2']) {
+      await mkdir(path.join(root, host, 'logs'), { recursive: true });
+      await writeFile(path.join(root, host, 'logs', 'gpu_server.log'), json);
+      await writeFile(path.join(root, host, 'logs', 'comfyui.log'), 'got prompt\n');
+    }
+    await writeFile(path.join(root, 'gpu-1', 'logs', 'backend.log'), json);
+    const dirs = [path.join(root, 'gpu-2', 'logs'), path.join(root, 'gpu-1', 'logs'), path.join(root, 'gpu-2', 'logs')];
+    const inputs = await listInputs({ dir: dirs });
+    closeInputs(inputs);
+    // JSON lines first, directories in the order given (a repeated one once), then comfyui.log.
+    expect(inputs.sources.map((s) => [s.kind, s.host, path.relative(root, s.files[0]?.path ?? '')])).toEqual([
+      ['json', 'gpu-2/logs', 'gpu-2/logs/gpu_server.log'],
+      ['json', 'gpu-1/logs', 'gpu-1/logs/backend.log'],
+      ['json', 'gpu-1/logs', 'gpu-1/logs/gpu_server.log'],
+      ['comfyui', 'gpu-2/logs', 'gpu-2/logs/comfyui.log'],
+      ['comfyui', 'gpu-1/logs', 'gpu-1/logs/comfyui.log'],
+    ]);
+    expect(inputs.sources.map((s) => s.dir)).toEqual([dirs[0], dirs[1], dirs[1], dirs[0], dirs[1]]);
+    // One directory: no host of its own (the records' fields say, or nothing is shown).
+    const single = await listInputs({ dir: [path.join(root, 'gpu-1', 'logs')] });
+    closeInputs(single);
+    expect(single.sources.map((s) => s.host)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('stops on a missing directory among several, naming it; one without logs is listed as ignored', async () => {
+    await expect(listInputs({ dir: [dir, path.join(dir, 'missing')] })).rejects.toThrow(
+      `cannot read log directory ${path.join(dir, 'missing')}: no such file or directory`,
+    );
+    const inputs = await listInputs({ dir: [dir, path.join(dir, 'nothing-here')] });
+    closeInputs(inputs);
+    expect(inputs.ignored).toContainEqual({
+      path: path.join(dir, 'nothing-here'),
+      reason: 'no log files: looked for *.log, *.log.N, *.log.gz',
+    });
+    await expect(listInputs({ dir: [path.join(dir, 'nothing-here'), path.join(dir, 'elsewhere')] })).rejects.toThrow(
+      `no log files in ${path.join(dir, 'nothing-here')}, ${path.join(dir, 'elsewhere')}`,
+    );
+  });
+});
+
+describe('hostDirLabels', () => {
+  it('names each directory by its name, or by as many of its last components as tell it apart', () => {
+    expect(hostDirLabels(['/mnt/gpu-1', '/mnt/gpu-2/'])).toEqual(['gpu-1', 'gpu-2']);
+    expect(hostDirLabels(['/mnt/gpu-1/logs', '/mnt/gpu-2/logs', '/srv/web'])).toEqual(['gpu-1/logs', 'gpu-2/logs', 'web']);
+    expect(hostDirLabels(['/a/x/logs', '/b/x/logs'])).toEqual(['a/x/logs', 'b/x/logs']);
+    expect(hostDirLabels(['/logs', '/b/logs'])).toEqual(['logs', 'b/logs']);
   });
 });

@@ -31,21 +31,28 @@ export interface LogSource {
   readonly files: readonly InputFile[];
   /** How a container runtime or journald wrapped each line, when it did (JSON-lines sources). */
   readonly wrapper?: Wrapper | undefined;
+  /** The directory the source was found in (undefined for files given with --file). */
+  readonly dir?: string | undefined;
+  /**
+   * The host its records are on when they do not name one (hostDirLabels): the
+   * directory's name when several directories are read, else undefined.
+   */
+  readonly host?: string | undefined;
 }
 
 /** Everything a command reads. */
 export interface InputSet {
   /** JSON-lines sources by service name, then ComfyUI's log. */
   readonly sources: readonly LogSource[];
-  /** `*.log` files left out, and why (e.g. startup.log is plain text). */
+  /** `*.log` files left out, and why (e.g. startup.log is plain text); a directory of several without any log file. */
   readonly ignored: readonly { readonly path: string; readonly reason: string }[];
   /** Log files found in the directory (or given) that cannot be read, and why: a read error of the command. */
   readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
 }
 
-/** Where to read from: explicit files, else a directory. */
+/** Where to read from: explicit files, else one directory or several (one per machine). */
 export interface InputOptions {
-  readonly dir: string;
+  readonly dir: string | readonly string[];
   readonly files?: readonly string[] | undefined;
 }
 
@@ -59,11 +66,14 @@ interface Found {
   readonly kind: 'json' | 'comfyui';
   readonly service: string;
   readonly age: number;
+  /** Index of the directory it was found in (0 for given files). */
+  readonly dirIndex: number;
 }
 
 /**
  * Finds the log files to read: with `files`, exactly those; otherwise every `*.log`
- * in `dir` with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
+ * in each directory of `dir` (several: one per machine, each source marked with its
+ * directory and host label, hostDirLabels) with its rotations (`x.log.1`, `x.log.2.gz`, `x.log-20261128`), where
  * `comfyui.log` is ComfyUI's plain text and every other JSON-lines file counts,
  * whatever its name (a new `telegram_bot.log` needs no code change). A `*.log` in a
  * directory whose first lines do not look like JSON lines is ignored and listed
@@ -75,19 +85,38 @@ interface Found {
  */
 export async function listInputs(options: InputOptions): Promise<InputSet> {
   const given = options.files !== undefined && options.files.length > 0;
+  const dirs = uniqueDirs(options.dir);
+  const hosts = dirs.length > 1 ? hostDirLabels(dirs) : [];
   const budget: DescriptorBudget = { left: MAX_HELD_FILES, refused: false };
-  const listed = given ? await describeGivenFiles(options.files ?? [], budget) : await scanDirectory(options.dir, budget);
+  const ignored: { path: string; reason: string }[] = [];
+  let listed: Found[];
+  if (given) listed = await describeGivenFiles(options.files ?? [], budget);
+  else {
+    listed = [];
+    try {
+      // Every directory is checked before any is listed: a missing one stops the command, naming it.
+      for (const dir of dirs) await checkDirectory(dir);
+      for (const [i, dir] of dirs.entries()) {
+        const found = await scanDirectory(dir, i, budget);
+        listed.push(...found);
+        // One machine's directory without logs among several is named, not fatal (the others still answer).
+        if (found.length === 0 && dirs.length > 1) ignored.push({ path: dir, reason: `no log files: looked for ${LOOKED_FOR}` });
+      }
+    } catch (error) {
+      closeFiles(listed.map((f) => f.file));
+      throw error;
+    }
+  }
   // The system refused a descriptor: hold none, or the reads would find none left either.
   const all = budget.refused ? listed.map(releaseDescriptor) : listed;
   const unreadable = all.flatMap((f) => (f.problem === undefined ? [] : [{ path: f.file.path, reason: f.problem }]));
   const groups = new Map<string, Found[]>();
   for (const f of all) {
     if (f.problem !== undefined) continue;
-    const key = `${f.kind}\0${f.service}`;
+    const key = `${f.dirIndex}\0${f.kind}\0${f.service}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
-  const sources: LogSource[] = [];
-  const ignored: { path: string; reason: string }[] = [];
+  const sources: (LogSource & { readonly dirIndex: number })[] = [];
   for (const members of groups.values()) {
     const sorted = [...members].sort((a, b) => a.age - b.age);
     const first = sorted[0] as Found;
@@ -102,17 +131,78 @@ export async function listInputs(options: InputOptions): Promise<InputSet> {
       closeFiles(files);
       continue;
     }
-    sources.push({ kind: first.kind, service: first.service, files, wrapper: sniffed.json ? sniffed.wrapper : undefined });
+    sources.push({
+      kind: first.kind,
+      service: first.service,
+      files,
+      wrapper: sniffed.json ? sniffed.wrapper : undefined,
+      dir: given ? undefined : dirs[first.dirIndex],
+      host: hosts[first.dirIndex],
+      dirIndex: first.dirIndex,
+    });
   }
-  sources.sort((a, b) => (a.kind === b.kind ? compareNames(a.service, b.service) : a.kind === 'json' ? -1 : 1));
+  // JSON lines first, then comfyui.log; directories in the order given; services by name.
+  sources.sort((a, b) =>
+    a.kind !== b.kind
+      ? a.kind === 'json'
+        ? -1
+        : 1
+      : a.dirIndex !== b.dirIndex
+        ? a.dirIndex - b.dirIndex
+        : compareNames(a.service, b.service),
+  );
   if (sources.length === 0 && unreadable.length === 0) {
-    if (ignored.length > 0) {
-      const reasons = ignored.map((f) => `${path.basename(f.path)} (${f.reason})`).join(', ');
-      throw new InputError(`no JSON-lines log in ${options.dir}: ignored ${reasons}`, options.dir);
+    const where = dirs.join(', ');
+    const files = ignored.filter((f) => !dirs.includes(f.path));
+    if (files.length > 0) {
+      const reasons = files.map((f) => `${dirs.length > 1 ? f.path : path.basename(f.path)} (${f.reason})`).join(', ');
+      throw new InputError(`no JSON-lines log in ${where}: ignored ${reasons}`, dirs[0] ?? where);
     }
-    throw new InputError(`no log files in ${options.dir} (looked for *.log, *.log.N, *.log.gz)`, options.dir);
+    throw new InputError(`no log files in ${where} (looked for ${LOOKED_FOR})`, dirs[0] ?? where);
   }
-  return { sources, ignored, unreadable };
+  return { sources: sources.map(({ dirIndex: _, ...source }) => source), ignored, unreadable };
+}
+
+const LOOKED_FOR = '*.log, *.log.N, *.log.gz';
+
+/** The directories to read, each once (a directory given twice is read once), in the order given. */
+function uniqueDirs(dir: string | readonly string[]): string[] {
+  const list = typeof dir === 'string' ? [dir] : [...dir];
+  return list.filter((d, i) => list.indexOf(d) === i);
+}
+
+/**
+ * The host each directory stands for: its name (`/mnt/gpu-2/logs` → `logs`, `/mnt/gpu-2`
+ * → `gpu-2`), or, when several directories share a name, as many of their last path
+ * components as make them differ (`gpu-1/logs`, `gpu-2/logs`).
+ */
+export function hostDirLabels(dirs: readonly string[]): string[] {
+  const parts = dirs.map((d) =>
+    path
+      .resolve(d)
+      .split(path.sep)
+      .filter((p) => p !== ''),
+  );
+  const labelOf = (i: number, depth: number) => (parts[i] ?? []).slice(-depth).join('/') || '/';
+  return dirs.map((_, i) => {
+    const own = parts[i] ?? [];
+    for (let depth = 1; depth < own.length; depth++) {
+      const label = labelOf(i, depth);
+      if (dirs.every((__, j) => j === i || labelOf(j, depth) !== label)) return label;
+    }
+    return own.join('/') || '/';
+  });
+}
+
+/** A directory to list exists and is one, else an InputError naming it. */
+async function checkDirectory(dir: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (error) {
+    throw new InputError(`cannot read log directory ${dir}: ${describeFsError(error)}`, dir, { cause: error });
+  }
+  if (!info.isDirectory()) throw new InputError(`cannot read log directory ${dir}: not a directory`, dir);
 }
 
 /** Closes the files listInputs opened. */
@@ -135,7 +225,7 @@ function compareNames(a: string, b: string): number {
   return a === b ? 0 : a > b ? -1 : 1;
 }
 
-async function scanDirectory(dir: string, budget: DescriptorBudget): Promise<Found[]> {
+async function scanDirectory(dir: string, dirIndex: number, budget: DescriptorBudget): Promise<Found[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -154,6 +244,7 @@ async function scanDirectory(dir: string, budget: DescriptorBudget): Promise<Fou
       kind: name.kind,
       service: name.base,
       age: name.age,
+      dirIndex,
       problem,
     });
   }
@@ -184,7 +275,7 @@ async function describeGivenFile(filePath: string, budget: DescriptorBudget): Pr
   const service = name?.base ?? base.replace(/\.gz$/, '').replace(/\.[^.]*$/, '');
   const kind = name?.kind ?? (service.startsWith('comfyui') ? 'comfyui' : 'json');
   const { fd, size, problem } = openListed(filePath, budget);
-  return { file: { path: filePath, name: filePath, gz, fd, size }, kind, service, age: name?.age ?? 0, problem };
+  return { file: { path: filePath, name: filePath, gz, fd, size }, kind, service, age: name?.age ?? 0, dirIndex: 0, problem };
 }
 
 const NOT_REGULAR = 'not a regular file';

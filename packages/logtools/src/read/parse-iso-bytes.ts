@@ -1,4 +1,4 @@
-import { parseTime, subMilliseconds } from '@logtrace/shared/schema';
+import { parseTime, subMilliseconds, type TimeZone } from '@logtrace/shared/schema';
 import { latin1 } from './latin1.js';
 
 let cachedDay = -1;
@@ -8,9 +8,10 @@ let cachedDayMs = 0;
  * parseTime of the text bytes[p, end), read from the bytes when it has the common
  * shapes (`2026-11-28T05:03:21.123Z`, Python's zone-less microseconds), with the
  * day's start cached; any other form goes to parseTime itself. Date.UTC is linear in
- * hours, minutes, seconds and ms, so the sum equals parseTime's result exactly.
+ * hours, minutes, seconds and ms, so the sum equals parseTime's result exactly. A time
+ * without a zone is a wall-clock time in `zone` (default UTC), as parseTime reads it.
  */
-export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | undefined {
+export function parseIsoBytes(bytes: Buffer, p: number, end: number, zone?: TimeZone): number | undefined {
   const len = end - p;
   const sep = bytes[p + 10];
   if (
@@ -21,7 +22,7 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
     bytes[p + 13] !== 0x3a ||
     bytes[p + 16] !== 0x3a
   ) {
-    return parseTime(latin1(bytes, p, end));
+    return parseTime(latin1(bytes, p, end), zone);
   }
   const y1 = twoDigits(bytes, p);
   const y2 = twoDigits(bytes, p + 2);
@@ -30,7 +31,7 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
   const h = twoDigits(bytes, p + 11);
   const mi = twoDigits(bytes, p + 14);
   const sec = twoDigits(bytes, p + 17);
-  if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, end));
+  if ((y1 | y2 | mo | day | h | mi | sec) < 0) return parseTime(latin1(bytes, p, end), zone);
   let q = p + 19;
   let ms = 0;
   let sub = 0;
@@ -42,13 +43,14 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
       q++;
     }
     const digits = q - first;
-    if (digits === 0 || digits > 9) return parseTime(latin1(bytes, p, end));
+    if (digits === 0 || digits > 9) return parseTime(latin1(bytes, p, end), zone);
     if (digits === 1) ms *= 100;
     else if (digits === 2) ms *= 10;
     else if (digits > 3) sub = subMilliseconds(latin1(bytes, first, q));
   }
-  if (q < end && (bytes[q] === 0x5a || bytes[q] === 0x7a)) q++;
-  if (q !== end) return parseTime(latin1(bytes, p, end));
+  const zoned = q < end && (bytes[q] === 0x5a || bytes[q] === 0x7a);
+  if (zoned) q++;
+  if (q !== end) return parseTime(latin1(bytes, p, end), zone);
   const dayKey = ((y1 * 100 + y2) * 100 + mo) * 100 + day;
   if (dayKey !== cachedDay) {
     const base = Date.UTC(y1 * 100 + y2, mo - 1, day);
@@ -56,7 +58,8 @@ export function parseIsoBytes(bytes: Buffer, p: number, end: number): number | u
     cachedDay = dayKey;
     cachedDayMs = base;
   }
-  return cachedDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms + sub;
+  const time = cachedDayMs + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms + sub;
+  return zoned || zone === undefined || zone.utc ? time : zone.fromWallClock(time);
 }
 
 /** The two ASCII digits at bytes[at, at + 2) as a number, or -1. */

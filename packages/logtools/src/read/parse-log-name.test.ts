@@ -11,6 +11,10 @@ describe('parseLogName', () => {
     ['comfyui.log.1.gz', 'comfyui', 'comfyui', true],
     ['backend.log-20261128.gz', 'backend', 'json', true],
     ['backend.log.gz', 'backend', 'json', true],
+    ['comfyui_8188.log', 'comfyui_8188', 'comfyui', false],
+    ['comfyui.prev.log', 'comfyui', 'comfyui', false],
+    ['comfyui_8188.prev2.log', 'comfyui_8188', 'comfyui', false],
+    ['comfyui_backup.log', 'comfyui_backup', 'json', false],
   ])('reads %s', (name, base, kind, gz) => {
     expect(parseLogName(name)).toMatchObject({ base, kind, gz });
   });
@@ -26,5 +30,11 @@ describe('parseLogName', () => {
     const dated = ['backend.log', 'backend.log-20261128', 'backend.log-20261127.gz'];
     dated.sort((a, b) => (parseLogName(a)?.age ?? 0) - (parseLogName(b)?.age ?? 0));
     expect(dated).toEqual(['backend.log-20261127.gz', 'backend.log-20261128', 'backend.log']);
+  });
+
+  it("orders ComfyUI-Manager's rotations oldest first (.prev2, .prev, the live file)", () => {
+    const names = ['comfyui_8188.log', 'comfyui_8188.prev.log', 'comfyui_8188.prev2.log'];
+    names.sort((a, b) => (parseLogName(a)?.age ?? 0) - (parseLogName(b)?.age ?? 0));
+    expect(names).toEqual(['comfyui_8188.prev2.log', 'comfyui_8188.prev.log', 'comfyui_8188.log']);
   });
 });

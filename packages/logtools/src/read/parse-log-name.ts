@@ -15,16 +15,27 @@ export interface LogName {
 
 const LOG_NAME = /^(?<base>.+?)\.log(?:(?:\.(?<num>\d{1,6}))|(?:-(?<date>\d{8})(?:-?\d{1,6})?))?(?<gz>\.gz)?$/;
 
+/** ComfyUI-Manager's rotations of `comfyui.log` / `comfyui_<port>.log`: `.prev` then `.prev2`, older each start. */
+const MANAGER_ROTATION = /^(?<base>comfyui(?:_\d{1,5})?)\.(?<prev>prev2?)\.log$/;
+
+/** ComfyUI's log: `comfyui`, or ComfyUI-Manager's `comfyui_<port>` for a ComfyUI started with `--port`. */
+const COMFYUI_BASE = /^comfyui(?:_\d{1,5})?$/;
+
 /** Rotated files by date sort after every numbered one would be odd; dates are far larger. */
 const LIVE_AGE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Reads a file name such as `backend.log`, `backend.log.1`, `backend.log.2.gz` or
  * `backend.log-20261128.gz`. Returns undefined for names that are not logs.
- * `comfyui.log` (and its rotations) is ComfyUI's plain-text log; every other `*.log`
- * is taken as JSON lines.
+ * `comfyui.log` and ComfyUI-Manager's `comfyui_<port>.log` (and their rotations,
+ * Manager's `comfyui.prev.log` and `comfyui.prev2.log` included) are ComfyUI's
+ * plain-text log; every other `*.log` is taken as JSON lines.
  */
 export function parseLogName(fileName: string): LogName | undefined {
+  const manager = MANAGER_ROTATION.exec(fileName)?.groups;
+  if (manager !== undefined) {
+    return { base: manager['base'] ?? 'comfyui', kind: 'comfyui', gz: false, age: LIVE_AGE - (manager['prev'] === 'prev' ? 2 : 3) };
+  }
   const m = LOG_NAME.exec(fileName);
   if (m?.groups === undefined) return undefined;
   const { base = '', num, date, gz } = m.groups;
@@ -32,5 +43,5 @@ export function parseLogName(fileName: string): LogName | undefined {
   let age = LIVE_AGE;
   if (num !== undefined) age = LIVE_AGE - 1 - Number(num);
   else if (date !== undefined) age = Number(date);
-  return { base, kind: base === 'comfyui' ? 'comfyui' : 'json', gz: gz !== undefined, age };
+  return { base, kind: COMFYUI_BASE.test(base) ? 'comfyui' : 'json', gz: gz !== undefined, age };
 }

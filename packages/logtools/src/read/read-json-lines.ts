@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import type { NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
 import { decodeGluedLine } from './decode-glued-line.js';
 import { FastLine } from '../kernel/fast-line.js';
@@ -51,6 +51,8 @@ export interface ReadJsonOptions {
   readonly readBytes?: number;
   /** How a runtime wrapped each line, when it did: the lines are then unwrapped and decoded one by one, not by the kernel. */
   readonly wrapper?: Wrapper | undefined;
+  /** Zone of times written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
 }
 
 /**
@@ -123,8 +125,9 @@ class LineFeeder {
     private readonly sink: JsonLineSink,
   ) {
     this.bytes = kernel.bytes;
-    this.line = new FastLine(kernel);
-    this.wrapped = options.wrapper === undefined ? undefined : new WrappedLines(options.wrapper, options.service, stats, sink);
+    this.line = new FastLine(kernel, options.timeZone);
+    this.wrapped =
+      options.wrapper === undefined ? undefined : new WrappedLines(options.wrapper, options.service, stats, sink, options.timeZone);
     kernel.select(options.selection);
     kernel.setEvents(sink.events ?? []);
   }
@@ -243,7 +246,7 @@ class LineFeeder {
   }
 
   private decode(s: number, e: number, lineNo: number, tail: boolean): void {
-    const context = { service: this.options.service, first: this.fileStart && lineNo === 1, tail };
+    const context = { service: this.options.service, first: this.fileStart && lineNo === 1, tail, timeZone: this.options.timeZone };
     const decoded = decodeJsonLine(this.bytes, s, e, context);
     if (decoded.ok) {
       this.sink.record(decoded.record, lineNo, this.bytes.subarray(s, e), 0);

@@ -1,4 +1,4 @@
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import type { NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
 import type { FileStats } from './file-stats.js';
 import type { InputFile } from './list-inputs.js';
 import type { Prefilter } from './prefilter.js';
@@ -26,6 +26,8 @@ export interface JsonScanOptions {
   readonly range?: ByteRange;
   /** How a runtime wrapped each line (the source's), when it did: every line is then unwrapped and decoded. */
   readonly wrapper?: Wrapper | undefined;
+  /** Zone of times written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
 }
 
 /** Receives each decoded record. */
@@ -62,7 +64,7 @@ export async function scanJsonFile(
   await previous;
   try {
     const kernel = scanKernel();
-    const lines = typeof sink === 'function' ? recordsOnly(kernel, options.service, sink) : sink;
+    const lines = typeof sink === 'function' ? recordsOnly(kernel, options.service, options.timeZone, sink) : sink;
     await readJsonLines(
       kernel,
       file,
@@ -71,6 +73,7 @@ export async function scanJsonFile(
         selection: options.prefilter ?? { kind: 'all' },
         service: options.service,
         wrapper: options.wrapper,
+        timeZone: options.timeZone,
         ...(options.chunkBytes === undefined ? {} : { readBytes: options.chunkBytes }),
       },
       stats,
@@ -100,10 +103,10 @@ export async function* scanJsonFileBatches(
 }
 
 /** A sink that decodes every line in full (JSON.parse and normalizeRecord), for consumers of whole records. */
-function recordsOnly(kernel: ScanKernel, service: string, onRecord: RecordSink): JsonLineSink {
+function recordsOnly(kernel: ScanKernel, service: string, timeZone: TimeZone | undefined, onRecord: RecordSink): JsonLineSink {
   return {
     fast(line, lineNo) {
-      const decoded = decodeJsonLine(kernel.bytes, line.start, line.end, { service, first: false, tail: false });
+      const decoded = decodeJsonLine(kernel.bytes, line.start, line.end, { service, first: false, tail: false, timeZone });
       if (decoded.ok) onRecord(decoded.record, lineNo);
     },
     record: onRecord,

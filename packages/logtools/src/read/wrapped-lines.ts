@@ -1,3 +1,4 @@
+import type { TimeZone } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
 import type { FileStats } from './file-stats.js';
 import type { JsonLineSink } from './read-json-lines.js';
@@ -19,6 +20,7 @@ export class WrappedLines {
     private readonly service: string,
     private readonly stats: FileStats,
     private readonly sink: JsonLineSink,
+    private readonly timeZone?: TimeZone,
   ) {}
 
   /** Takes the wrapper line bytes[s, e) (no `\n`), line `lineNo` of the file. */
@@ -44,7 +46,7 @@ export class WrappedLines {
   }
 
   private decode(raw: Buffer, lineNo: number, tail: boolean, runtimeTime: string | number | undefined): void {
-    const context = { service: this.service, first: lineNo === 1, tail };
+    const context = { service: this.service, first: lineNo === 1, tail, timeZone: this.timeZone };
     let bytes = raw;
     let decoded = decodeJsonLine(bytes, 0, bytes.length, context);
     if (!decoded.ok && decoded.reason === 'no_time' && runtimeTime !== undefined) {

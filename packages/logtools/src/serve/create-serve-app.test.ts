@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function app(token?: string) {
-  const loader = new ViewLoader({ dir: gen.dir, env: {}, cwd: root, maxWindowMs: 7 * 86_400_000, threads, now: () => gen.endTime });
+  const loader = new ViewLoader({ dir: [gen.dir], env: {}, cwd: root, maxWindowMs: 7 * 86_400_000, threads, now: () => gen.endTime });
   return createServeApp({ loader, assets: loadWebAssets(), guard: { hosts: acceptedHosts('127.0.0.1', 8089), token } });
 }
 

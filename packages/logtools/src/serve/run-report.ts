@@ -27,7 +27,7 @@ export async function runReport(args: ParsedArgs, io: CliIo): Promise<number> {
   if (common.until !== undefined) query['until'] = [common.until];
   const assets = loadWebAssets();
   return withScanThreads(io.env, async (threads) => {
-    const loader = new ViewLoader({ dir: common.dir, files: common.files, env: io.env, cwd: io.cwd, maxWindowMs, threads, now: io.now });
+    const loader = new ViewLoader({ dir: common.dirs, files: common.files, env: io.env, cwd: io.cwd, maxWindowMs, threads, now: io.now });
     const overview = await loader.overview(query);
     const traces: TraceJson[] = [];
     for (const item of overview.perf.slow.items.slice(0, top)) {

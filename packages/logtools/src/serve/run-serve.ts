@@ -61,7 +61,7 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<number> {
   const assets = loadWebAssets();
   return withScanThreads(io.env, async (threads) => {
     const loader = new ViewLoader({
-      dir: common.dir,
+      dir: common.dirs,
       files: common.files,
       env: io.env,
       cwd: io.cwd,

@@ -23,7 +23,8 @@ const CACHE_ENTRIES = 32;
 
 /** Where a loader reads and how much one request may ask for. */
 export interface ViewLoaderOptions {
-  readonly dir: string;
+  /** The log directories (one per machine). */
+  readonly dir: readonly string[];
   readonly files?: readonly string[] | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;

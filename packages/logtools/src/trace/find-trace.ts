@@ -1,5 +1,5 @@
 import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
-import type { NormalizedRecord } from '@logtrace/shared/schema';
+import { UTC_ZONE, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
 import { ComfyuiAttributor, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
@@ -8,13 +8,14 @@ import { recordKey, stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, ty
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../logtrace-error.js';
 import type { FileStats } from '../read/file-stats.js';
-import type { InputSet } from '../read/list-inputs.js';
+import type { InputSet, LogSource } from '../read/list-inputs.js';
 import { decodeJsonLine } from '../read/decode-json-line.js';
 import { inputOrder } from '../engine/scan-json-sources.js';
 import type { ScanUnit } from '../engine/plan-units.js';
 import type { ThreadChoice } from '../engine/scan-pool.js';
 import { scanUnits } from '../engine/scan-units.js';
 import { LOOKUP_FIELDS, lookupValue, type LookupField } from './lookup-fields.js';
+import { recordHost } from '../core/record-host.js';
 import { traceJob, type TraceParts } from './trace-job.js';
 import { placeComfyuiIndexed } from './place-comfyui-indexed.js';
 
@@ -29,6 +30,10 @@ export interface TraceSearchOptions {
   readonly strict: boolean;
   readonly window: TimeWindow;
   readonly threads: ThreadChoice;
+  /** Zone of JSON times written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
+  /** Zone of comfyui.log stamps written without one (default UTC). */
+  readonly comfyuiTimeZone?: TimeZone | undefined;
 }
 
 /**
@@ -47,27 +52,31 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   const hits = new Map<string, LocatedRecord>();
   // Each id found (one entry per id and request: a client's id may have been reused).
   const matched = new Map<string, IdMatch>();
-  const postParts: { arrays: PostAttemptArrays; orderBase: number }[] = [];
+  // POST attempts by directory: a comfyui.log is attributed only to its own machine's GPU server.
+  const postParts = new Map<string, { arrays: PostAttemptArrays; orderBase: number }[]>();
   const dequeued = new Set<string>();
   const needles = hasComfyui ? [id, ...POST_ATTEMPT_EVENTS] : [id];
-  const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict };
+  const zone = options.timeZone === UTC_ZONE ? undefined : options.timeZone;
+  const spec = { needles, idPrefix: id, posts: hasComfyui, strict: options.strict, timeZone: zone?.name };
   await scanUnits(inputs, traceJob, spec, options.threads, stats, (result, unit, offset) => {
     const parts = result.parts;
-    forEachLine(parts, unit, offset, (record, order, part) => {
+    forEachLine(parts, unit, offset, zone, (located) => {
+      const { record, order } = located;
       for (const field of LOOKUP_FIELDS) {
         const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
-        hits.set(recordKey(order, part), { record, order, part });
+        hits.set(recordKey(order, located.part), located);
         const anchor = record.request_id ?? value;
         const key = `${value}\0${anchor}`;
         if (!matched.has(key)) matched.set(key, { id: value, field, time: record.time, service: record.service, anchor });
       }
     });
-    postParts.push({ arrays: parts.posts, orderBase: inputOrder(unit, offset) });
+    const dir = dirKey(inputs.sources[unit.source]?.dir);
+    postParts.set(dir, [...(postParts.get(dir) ?? []), { arrays: parts.posts, orderBase: inputOrder(unit, offset) }]);
     for (const promptId of parts.dequeued) dequeued.add(promptId);
   });
-  const posts = PostAttemptList.concat(postParts);
-  posts.markDequeued(dequeued);
+  const posts = new Map([...postParts].map(([dir, list]) => [dir, PostAttemptList.concat(list)]));
+  for (const list of posts.values()) list.markDequeued(dequeued);
   const seeds = resolveId(id, matched);
   // comfyui.log is read while the workers follow the links, with the records found so
   // far; a link pass that adds records (rare: every line of a request names its
@@ -75,12 +84,22 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
   const readEarly = async (found: ReadonlyMap<string, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
-    const given = { records: found, posts, dequeued, window: options.window, strict: options.strict };
-    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options.window, own);
+    // The index is used when there is one comfyui.log: its placement depends on its own directory's POST attempts only.
+    const sole = inputs.sources.filter((s) => s.kind === 'comfyui');
+    const solePosts = sole.length === 1 ? posts.get(dirKey(sole[0]?.dir)) : undefined;
+    const given = {
+      records: found,
+      posts: solePosts ?? new PostAttemptList(),
+      dequeued,
+      window: options.window,
+      strict: options.strict,
+      comfyuiZone: options.comfyuiTimeZone?.name ?? 'UTC',
+    };
+    const place = (own: FileStats[]) => attributeComfyui(inputs, found, posts, options, own);
     const placed = hasComfyui ? await placeComfyuiIndexed(inputs, options.threads.index, given, comfyuiStats, place) : [];
     early = { size: found.size, stats: comfyuiStats, placed };
   };
-  const records = await followLinks(inputs, seeds, id, hits, options.threads, readEarly);
+  const records = await followLinks(inputs, seeds, id, hits, options.threads, zone, readEarly);
   const inWindow = [...records.values()].filter((l) => isInWindow(l.record.time, options.window));
   if (inWindow.length === 0) throw new NotFoundError(`no events of "${rawId}" between --since and --until`);
   if (early?.size !== records.size) await readEarly(records);
@@ -89,19 +108,26 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   return stitchTrace(rawId, inWindow, comfyui);
 }
 
-/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key and its part of a glued line. */
+/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key, its part of a glued line and host. */
 function forEachLine(
   parts: TraceParts,
   unit: ScanUnit,
   offset: number,
-  visit: (record: NormalizedRecord, order: number, part: number) => void,
+  timeZone: TimeZone | undefined,
+  visit: (located: LocatedRecord) => void,
 ): void {
   for (const { line, part, bytes } of parts.lines) {
     const lineNo = offset + line;
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1 && part === 0, tail: false });
-    if (decoded.ok) visit(decoded.record, inputOrder(unit, lineNo), part);
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1 && part === 0, tail: false, timeZone });
+    if (decoded.ok)
+      visit({ record: decoded.record, order: inputOrder(unit, lineNo), part, host: recordHost(decoded.record.extra, unit.host) });
   }
+}
+
+/** The key of a source's directory ('' for files given with --file). */
+function dirKey(dir: string | undefined): string {
+  return dir ?? '';
 }
 
 /** An id found on a line: the field, where it was first seen, and the request it belongs to. */
@@ -152,16 +178,18 @@ async function followLinks(
   searched: string,
   hits: ReadonlyMap<string, LocatedRecord>,
   threads: ThreadChoice,
+  timeZone: TimeZone | undefined,
   alongside: (records: ReadonlyMap<string, LocatedRecord>) => Promise<void>,
 ): Promise<Map<string, LocatedRecord>> {
   const known = new Set(seeds);
   const records = new Map<string, LocatedRecord>();
   // A seed pass 1 did not search for (the request_id beside a client_request_id) is searched next.
   const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
-  const take = (record: NormalizedRecord, order: number, part: number): boolean => {
+  const take = (located: LocatedRecord): boolean => {
+    const { record, order, part } = located;
     const key = recordKey(order, part);
     if (records.has(key) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
-    records.set(key, { record, order, part });
+    records.set(key, located);
     for (const f of ID_FIELDS) {
       const value = record[f];
       if (value !== undefined && !known.has(value)) {
@@ -174,25 +202,49 @@ async function followLinks(
   // Pass 1 found every line holding a seed; links among those lines need no new read.
   for (let changed = true; changed;) {
     changed = false;
-    for (const { record, order, part } of hits.values()) changed = take(record, order, part) || changed;
+    for (const located of hits.values()) changed = take(located) || changed;
   }
   const early = new Map(records);
   if (pending.length === 0) await alongside(early);
   for (let pass = 2; pending.length > 0 && pass <= MAX_PASSES; pass++) {
-    const spec = { needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false };
+    const spec = { needles: pending.splice(0), idPrefix: undefined, posts: false, strict: false, timeZone: timeZone?.name };
     const first = pass === 2 ? () => alongside(early) : undefined;
-    await scanUnits(inputs, traceJob, spec, threads, [], (result, unit, offset) => forEachLine(result.parts, unit, offset, take), first);
+    const merge = (result: { parts: TraceParts }, unit: ScanUnit, offset: number) =>
+      forEachLine(result.parts, unit, offset, timeZone, take);
+    await scanUnits(inputs, traceJob, spec, threads, [], merge, first);
   }
   return records;
 }
 
+/**
+ * The comfyui.log entries of the trace: each directory's comfyui.log is attributed
+ * only to the POST attempts logged in that directory (one machine's ComfyUI serves
+ * its own GPU server).
+ */
 async function attributeComfyui(
   inputs: InputSet,
   records: ReadonlyMap<string, LocatedRecord>,
-  posts: PostAttemptList,
-  window: TimeWindow,
+  posts: ReadonlyMap<string, PostAttemptList>,
+  options: TraceSearchOptions,
   stats: FileStats[],
 ): Promise<PlacedComfyuiEntry[]> {
+  const placed: PlacedComfyuiEntry[] = [];
+  const comfyuiSources = inputs.sources.filter((s) => s.kind === 'comfyui');
+  for (const dir of new Set(comfyuiSources.map((s) => dirKey(s.dir)))) {
+    const sources = comfyuiSources.filter((s) => dirKey(s.dir) === dir);
+    placed.push(...(await attributeDirectory(sources, records, posts.get(dir) ?? new PostAttemptList(), options, stats)));
+  }
+  return placed;
+}
+
+async function attributeDirectory(
+  sources: readonly LogSource[],
+  records: ReadonlyMap<string, LocatedRecord>,
+  posts: PostAttemptList,
+  options: TraceSearchOptions,
+  stats: FileStats[],
+): Promise<PlacedComfyuiEntry[]> {
+  const window = options.window;
   posts.sort();
   const ours = new Map<number, { post: number; worker: number }>();
   const all = [...records.values()].map((l) => l.record);
@@ -225,7 +277,8 @@ async function attributeComfyui(
     const head = attributor.head();
     return head !== undefined && ours.has(head);
   });
-  for (const source of inputs.sources.filter((s) => s.kind === 'comfyui')) {
+  for (const source of sources) {
+    const host = source.host;
     await readComfyuiLog(
       source,
       stats,
@@ -235,12 +288,13 @@ async function attributeComfyui(
         const anchor = attributed.post === undefined ? undefined : ours.get(attributed.post);
         if (anchor !== undefined && attributed.attribution !== undefined) {
           const placeAt = entry.time ?? (entry.side === 'post' ? anchor.post : anchor.worker);
-          placed.push({ entry, attribution: attributed.attribution, placeAt });
+          placed.push({ entry, attribution: attributed.attribution, placeAt, host });
         } else if (promptIds.some((p) => entry.lines.some((l) => l.text.includes(p)))) {
-          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1 });
+          placed.push({ entry, attribution: 'id', placeAt: entry.time ?? lastTime + 1, host });
         }
       },
       needed,
+      options.comfyuiTimeZone,
     );
   }
   return placed;

@@ -14,6 +14,8 @@ export interface PlacementInputs {
   readonly dequeued: ReadonlySet<string>;
   readonly window: TimeWindow;
   readonly strict: boolean;
+  /** The zone comfyui.log's zone-less stamps are read in. */
+  readonly comfyuiZone: string;
 }
 
 /**
@@ -32,11 +34,17 @@ export async function placeComfyuiIndexed(
   const sources = inputs.sources.filter((s) => s.kind === 'comfyui');
   const source = sources.length === 1 ? sources[0] : undefined;
   if (index === undefined || source === undefined) return place(stats);
-  const spec = { strict: given.strict, placement: placementDigest(given) };
+  // Its entries carry the directory's host when several directories are read: kept apart from the same file read alone.
+  const spec = {
+    strict: given.strict,
+    zone: given.comfyuiZone,
+    placement: placementDigest(given),
+    ...(source.host === undefined ? {} : { directoryHost: source.host }),
+  };
   return readWholeFileIndexed(index, 'trace-comfyui', spec, source, stats, place);
 }
 
-function placementDigest({ records, posts, dequeued, window }: PlacementInputs): string {
+function placementDigest({ records, posts, dequeued, window }: Omit<PlacementInputs, 'strict' | 'comfyuiZone'>): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([...records.values()].sort((a, b) => a.order - b.order || a.part - b.part)));
   hash.update(JSON.stringify([String(window.since), String(window.until), [...dequeued].sort()]));

@@ -11,7 +11,7 @@ import { renderWaterfall } from './render-waterfall.js';
 
 /** Comfyui.log lines shown per entry in the timeline. */
 const COMFYUI_LINES = 24;
-const HIDDEN_FIELDS = new Set(['time', 'service', 'event', 'level', 'msg', ...ID_FIELDS, 'pid', 'hostname', 'v']);
+const HIDDEN_FIELDS = new Set(['time', 'service', 'host', 'event', 'level', 'msg', ...ID_FIELDS, 'pid', 'hostname', 'v']);
 const OUTCOME_TEXT = {
   ok: 'ok',
   validation_error: 'validation error',
@@ -66,11 +66,21 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
   const start = report.started_at === null ? 0 : Date.parse(report.started_at);
   const rows: string[][] = [];
   let next = 0;
-  const comfyuiRow = (line: TraceComfyuiLine) => rows.push(comfyuiCells(line, start, colors));
+  // The host column appears only when the trace names more than one machine: one machine's trace reads as before.
+  const hosts = new Set(
+    [...report.events.map((e) => e['host']), ...report.comfyui.map((l) => l.host)].filter((h) => typeof h === 'string'),
+  );
+  const withHost = hosts.size > 1;
+  const hostCell = (host: unknown) => (withHost ? [typeof host === 'string' ? escapeTerminal(host) : '-'] : []);
+  const comfyuiRow = (line: TraceComfyuiLine) => {
+    const [time = '', ms = '', ...rest] = comfyuiCells(line, start, colors);
+    rows.push([time, ms, rest[0] ?? '', ...hostCell(line.host), ...rest.slice(1)]);
+  };
   report.events.forEach((event, index) => {
     while (next < report.comfyui.length && (report.comfyui[next]?.before_event ?? Infinity) <= index)
       comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
-    rows.push(eventCells(event, start, colors));
+    const [time = '', ms = '', service = '', ...rest] = eventCells(event, start, colors);
+    rows.push([time, ms, service, ...hostCell(event['host']), ...rest]);
   });
   while (next < report.comfyui.length) comfyuiRow(report.comfyui[next++] as TraceComfyuiLine);
   // The details column is not wrapped: long values stay whole (and greppable) when piped.
@@ -79,6 +89,7 @@ function renderTimeline(report: TraceReport, colors: Colors): string {
       { header: 'time (UTC)' },
       { header: '+ms', align: 'right' },
       { header: 'service' },
+      ...(withHost ? [{ header: 'host' }] : []),
       { header: 'level' },
       { header: 'event' },
       { header: 'details' },

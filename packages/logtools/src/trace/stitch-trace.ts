@@ -12,6 +12,8 @@ export interface LocatedRecord {
   readonly order: number;
   /** Which object of a glued line (`{…}{…}`) the record is, from 0; 0 on other lines. Breaks ties of `order`. */
   readonly part: number;
+  /** The machine it was written on (recordHost), when known. */
+  readonly host?: string | undefined;
 }
 
 /** A key unique to a record: its line's order key and its part on that line. */
@@ -28,6 +30,8 @@ export interface PlacedComfyuiEntry {
   readonly attribution: TraceAttribution;
   /** Epoch ms to place it at: its stamp, or for an unstamped entry the event it goes with. */
   readonly placeAt: number;
+  /** The host of its comfyui.log (its directory's, when several are read). */
+  readonly host?: string | undefined;
 }
 
 /** One ComfyUI entry of a trace (`--json`). */
@@ -42,6 +46,8 @@ export interface TraceComfyuiLine {
   readonly line: number;
   /** Index of the event it is shown before (events.length: after the last). */
   readonly before_event: number;
+  /** The host of its comfyui.log; only when several directories are read. */
+  readonly host?: string;
 }
 
 /** What `logtrace trace` reports (its `--json` shape without `input`). */
@@ -85,7 +91,7 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
     outcome: traceOutcome(records),
     duration_ms: total,
     started_at: first === undefined ? null : formatTime(first.time),
-    events: records.map(toEvent),
+    events: sorted.map((l) => toEvent(l.record, l.host)),
     comfyui: placed.map((p) => ({
       time: p.entry.time === undefined ? null : formatTime(p.entry.time),
       text: p.entry.lines.map((l) => l.text).join('\n'),
@@ -93,6 +99,7 @@ export function stitchTrace(id: string, located: readonly LocatedRecord[], comfy
       kind: p.entry.kind,
       line: p.entry.lines[0]?.line ?? 0,
       before_event: countBefore(records, p.placeAt),
+      ...(p.host === undefined ? {} : { host: p.host }),
     })),
     stages,
     nodes: first === undefined ? [] : traceNodes(timed, first.time),

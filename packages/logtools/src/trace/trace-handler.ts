@@ -47,6 +47,13 @@ export type TraceJson = TraceReport & { readonly input: ReturnType<typeof descri
  * `logtrace serve`'s /api/trace/:id.
  */
 export async function computeTrace(ctx: CommandContext, id: string): Promise<TraceJson> {
-  const report = await findTrace(ctx.inputs, id, { strict: ctx.common.strict, window: ctx.window, threads: ctx.threads }, ctx.stats);
+  const options = {
+    strict: ctx.common.strict,
+    window: ctx.window,
+    threads: ctx.threads,
+    timeZone: ctx.common.timeZone,
+    comfyuiTimeZone: ctx.common.comfyuiTimeZone,
+  };
+  const report = await findTrace(ctx.inputs, id, options, ctx.stats);
   return { ...report, input: describeInput(ctx) };
 }

@@ -16,6 +16,8 @@ export interface TraceSpec {
   /** Collect the GPU server's POST /prompt attempts (for comfyui.log attribution). */
   readonly posts: boolean;
   readonly strict: boolean;
+  /** Zone of times written without one (JobSpec). */
+  readonly timeZone?: string | undefined;
 }
 
 /** What a trace unit found: the raw lines that matter, POST attempts in typed arrays, dequeued prompts. */

@@ -125,7 +125,19 @@ describe('createLogger', () => {
     expect(text).toContain('"client_id":"c1"');
   });
 
-  it('does not let caller fields forge the time, level, service, event or msg', () => {
+  it('writes the machine in every line: os.hostname(), or the name it is given', () => {
+    createLogger({ service: 'backend', logDir: dir }).event('service_start', { port: 8000, host: '127.0.0.1' });
+    createLogger({ service: 'gpu_server', logDir: dir, hostname: 'gpu-2' }).event('service_start', { port: 8002 });
+    const [backend] = readLines(path.join(dir, 'backend.log')) as Array<Record<string, unknown>>;
+    const [gpu] = readLines(path.join(dir, 'gpu_server.log')) as Array<Record<string, unknown>>;
+    expect(backend).toMatchObject({ hostname: os.hostname(), pid: process.pid, host: '127.0.0.1' });
+    expect(gpu).toMatchObject({ hostname: 'gpu-2' });
+    expect(checkRecord(backend)).toEqual([]);
+    const { hostname: _, ...anonymous } = backend ?? {};
+    expect(checkRecord(anonymous)).toEqual(["hostname: expected the machine's name, got nothing"]);
+  });
+
+  it('does not let caller fields forge the time, level, service, event, msg or hostname', () => {
     const logger = createLogger({ service: 'backend', logDir: dir }).child({ request_id: newId() });
     logger.event('generate_request', {
       time: '1999-01-01T00:00:00.000Z',
@@ -133,6 +145,7 @@ describe('createLogger', () => {
       service: 'gpu_server',
       event: 'fatal_error',
       msg: 'forged',
+      hostname: 'forged-host',
     });
     const text = readFileSync(path.join(dir, 'backend.log'), 'utf8');
     expect(text).not.toContain('1999');

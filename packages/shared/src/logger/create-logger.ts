@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { EVENT_CATALOG, type EventName, type KnownFields, type RequiredFieldOf, type ServiceName } from '../schema/event-catalog.js';
@@ -57,6 +58,8 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
   /** Where write failures are reported (default stderr). */
   readonly report?: (message: string) => void;
+  /** The machine written in every line's `hostname` (default `os.hostname()`, as pino's default base). */
+  readonly hostname?: string;
 }
 
 /**
@@ -106,7 +109,9 @@ export function createLogger(options: LoggerOptions): ServiceLogger {
   const root = pino(
     {
       level: options.level ?? 'debug',
-      base: { service: options.service, pid: process.pid },
+      // pino's default base is pid and hostname; ours adds the service. The hostname tells
+      // the machines apart when logs of several are read together (logtrace --dir … --dir …).
+      base: { service: options.service, pid: process.pid, hostname: options.hostname ?? os.hostname() },
       messageKey: 'msg',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label.toUpperCase() }) },

@@ -26,6 +26,9 @@ export function checkRecord(value: unknown): string[] {
     problems.push(`service: expected one of ${SERVICES.join('|')}, got ${describe(service)}`);
   }
   if (typeof obj['msg'] !== 'string') problems.push(`msg: expected a string, got ${describe(obj['msg'])}`);
+  if (typeof obj['hostname'] !== 'string' || obj['hostname'] === '') {
+    problems.push(`hostname: expected the machine's name, got ${describe(obj['hostname'])}`);
+  }
   const event = obj['event'];
   if (!isEventName(event)) {
     problems.push(`event: expected a catalog event name, got ${describe(event)}`);

@@ -76,6 +76,8 @@ export interface KnownFields {
   /** Generations in flight when something happened to all of them. */
   in_flight: number;
   client_request_id: string;
+  /** The machine the line was written on (`os.hostname()`); the logger writes it on every line. */
+  hostname: string;
 }
 
 /** Name of a well-known field. */
@@ -123,6 +125,7 @@ export const FIELD_KINDS: Readonly<Record<FieldName, 'uuid' | 'string' | 'int' |
   in_flight: 'int',
   // A caller's own X-Request-ID (a valid UUID v4), kept beside the request_id the backend made.
   client_request_id: 'uuid',
+  hostname: 'string',
 });
 
 function spec<const R extends readonly FieldName[]>(

@@ -15,6 +15,7 @@ export {
   type RequiredFieldOf,
 } from './event-catalog.js';
 export { parseTime, formatTime, subMilliseconds } from './parse-time.js';
+export { LOCAL_ZONE, machineTimeZone, resolveTimeZone, UTC_ZONE, type TimeZone } from './time-zone.js';
 export { ID_FIELDS, RECORD_KEY_ALIASES, RECORD_KEYS, type IdField, type RecordKey } from './record-keys.js';
 export { EVENT, POST_ATTEMPT_EVENTS } from './event-names.js';
 export { formatStamp, STAMP_PATTERN, STAMP_SEPARATOR } from './comfyui-stamp.js';

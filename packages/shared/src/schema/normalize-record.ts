@@ -1,6 +1,7 @@
 import { isEventName } from './event-catalog.js';
 import { normalizeLevel, type Level } from './levels.js';
 import { parseTime } from './parse-time.js';
+import type { TimeZone } from './time-zone.js';
 import { RECORD_KEY_ALIASES, RECORD_KEYS } from './record-keys.js';
 
 /** A log line from any supported producer, read into one shape. */
@@ -39,6 +40,8 @@ export type NormalizeResult =
 export interface NormalizeOptions {
   /** Service to assume when the line names none (e.g. from the file name). */
   readonly defaultService?: string;
+  /** Zone of a time written without one (default UTC). */
+  readonly timeZone?: TimeZone | undefined;
 }
 
 // The service's fallbacks (pino's and Python's logger `name`, `logger`) stay in `extra`
@@ -66,7 +69,7 @@ export function normalizeRecord(value: unknown, options: NormalizeOptions = {}):
     return { ok: false, problem: 'not_object' };
   }
   const obj = value as Record<string, unknown>;
-  const time = parseTime(first(obj, RECORD_KEY_ALIASES.time));
+  const time = parseTime(first(obj, RECORD_KEY_ALIASES.time), options.timeZone);
   if (time === undefined) return { ok: false, problem: 'no_time' };
   const level = normalizeLevel(first(obj, RECORD_KEY_ALIASES.level));
   if (level === undefined) return { ok: false, problem: 'no_level' };

@@ -1,3 +1,5 @@
+import type { TimeZone } from './time-zone.js';
+
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
@@ -7,20 +9,23 @@ const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{
  * millisecond keep their order.
  *
  * Strings: ISO-8601 / RFC 3339 with `T` or a space, `.` or `,` before the fraction;
- * a time without a zone is taken as UTC (Python's `datetime.utcnow().isoformat()`).
+ * a time without a zone is a wall-clock time in `zone` (default UTC: Python's
+ * `datetime.utcnow().isoformat()`).
  * Numbers: epoch seconds, milliseconds, microseconds or nanoseconds, told apart by
  * magnitude (pino writes milliseconds).
  */
-export function parseTime(value: unknown): number | undefined {
+export function parseTime(value: unknown, zone?: TimeZone): number | undefined {
   if (typeof value === 'number') return parseEpoch(value);
   if (typeof value !== 'string') return undefined;
   const m = ISO_TIME.exec(value);
   if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const [, y, mo, d, h, mi, s, frac, written] = m;
   const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
   const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (!Number.isFinite(base)) return undefined;
-  return base - zoneOffsetMs(zone) + subMilliseconds(frac ?? '');
+  const time = base + subMilliseconds(frac ?? '');
+  if (written === undefined) return zone === undefined || zone.utc ? time : zone.fromWallClock(time);
+  return time - zoneOffsetMs(written);
 }
 
 /**
