@@ -45,17 +45,17 @@ now_ms() {
   printf '%s' "$((10#$t / 1000))"
 }
 
-# wait_for_http URL SECONDS [PID] — wait until URL answers 2xx, polling every 0.25 s, for
-# at most SECONDS of wall-clock time (each probe included); give up early once PID, the
-# process that should answer, is gone.
+# wait_for_http URL SECONDS [SERVICE] — wait until URL answers 2xx, polling every 0.25 s,
+# for at most SECONDS of wall-clock time (each probe included); returns 2 as soon as
+# SERVICE, the service that should answer, has no live process left.
 wait_for_http() {
-  local url=$1 seconds=$2 pid=${3:-} deadline left
+  local url=$1 seconds=$2 service=${3:-} deadline left
   deadline=$(($(now_ms) + seconds * 1000))
   while :; do
     left=$((deadline - $(now_ms)))
     ((left > 0)) || return 1
     http_ok "$url" "$((left < 2000 ? left : 2000))" && return 0
-    if [[ -n "$pid" ]] && ! pid_alive "$pid"; then return 2; fi
+    if [[ -n "$service" ]] && ! group_running "$service"; then return 2; fi
     sleep 0.25
   done
 }
@@ -70,28 +70,8 @@ disk_full_note() {
   fi
 }
 
-# pid_alive PID — true when the process exists and is not a zombie (an exited child
-# nobody reaped still answers kill -0).
-pid_alive() {
-  [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null || return 1
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
-  stat="${stat##*) }"
-  [[ "${stat%% *}" != Z ]]
-}
-
-# stop_pid PID [GRACE_SECONDS] — SIGTERM, wait up to GRACE_SECONDS (default 10), then SIGKILL.
-stop_pid() {
-  local pid=$1 grace=${2:-10} i
-  pid_alive "$pid" || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < grace * 10; i++)); do
-    pid_alive "$pid" || return 0
-    sleep 0.1
-  done
-  log "pid $pid did not stop within ${grace}s; sending SIGKILL"
-  kill -KILL "$pid" 2>/dev/null || true
-}
+# shellcheck source=scripts/process_group.sh
+source "$(dirname "${BASH_SOURCE[0]}")/process_group.sh"
 
 # ---------------------------------------------------------------------------------------
 # The stack: where things are, and how each service is started, checked and stopped.
@@ -102,11 +82,57 @@ RUN_DIR="${RUN_DIR:-$LOGTRACE_ROOT/run}"
 HOST="${HOST:-127.0.0.1}"
 BACKEND_PORT="${BACKEND_PORT:-8000}"
 GPU_PORT="${GPU_PORT:-8002}"
+COMFYUI_PORT_SET="${COMFYUI_PORT:-}"
 COMFYUI_PORT="${COMFYUI_PORT:-8188}"
 STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-30}"
 LOG_FILE="$LOG_DIR/startup.log"
 DIST_BIN="$LOGTRACE_ROOT/packages/services/dist/bin"
 export LOG_DIR
+
+# Problems found in the settings, all reported at once by check_config.
+CONFIG_PROBLEMS=()
+
+# parse_comfyui_args — COMFYUI_ARGS, split on blanks (no quoting: an argument cannot hold
+# a space), into COMFYUI_EXTRA_ARGS, passed to a checkout's main.py after --listen and
+# --port. A --port N (or --port=N) there is the port: the scripts wait for ComfyUI, and
+# point the GPU server, at it; with COMFYUI_PORT also set to another port, the start
+# stops and says so. --listen is refused: ComfyUI listens on HOST, as every service.
+parse_comfyui_args() {
+  local -a words
+  local i word port="" port_given=0 count
+  read -ra words <<<"${COMFYUI_ARGS:-}"
+  COMFYUI_EXTRA_ARGS=()
+  count=${#words[@]}
+  for ((i = 0; i < count; i++)); do
+    word=${words[i]}
+    case "$word" in
+      --port=*) port=${word#--port=} port_given=1 ;;
+      --port)
+        i=$((i + 1))
+        port=${words[i]:-} port_given=1
+        ;;
+      --listen | --listen=*) CONFIG_PROBLEMS+=("COMFYUI_ARGS: remove $word; ComfyUI listens on HOST=$HOST, as the other services") ;;
+      *) COMFYUI_EXTRA_ARGS+=("$word") ;;
+    esac
+  done
+  ((port_given)) || return 0
+  if ! [[ "$port" =~ ^[0-9]{1,5}$ ]] || ((10#$port < 1 || 10#$port > 65535)); then
+    CONFIG_PROBLEMS+=("COMFYUI_ARGS: --port needs a port number from 1 to 65535, got '${port}'")
+  elif [[ -n "$COMFYUI_PORT_SET" && "$COMFYUI_PORT_SET" != "$((10#$port))" ]]; then
+    CONFIG_PROBLEMS+=("COMFYUI_PORT=$COMFYUI_PORT_SET and --port $port in COMFYUI_ARGS disagree; set one of them")
+  else
+    COMFYUI_PORT=$((10#$port))
+  fi
+}
+if [[ -n "${COMFYUI_DIR:-}" ]]; then parse_comfyui_args; fi
+
+# check_config — stop with every problem in the settings listed at once.
+check_config() {
+  ((${#CONFIG_PROBLEMS[@]} == 0)) && return 0
+  local problem
+  for problem in "${CONFIG_PROBLEMS[@]}"; do log "ERROR: $problem"; done
+  die "the settings above are wrong; nothing was started"
+}
 
 comfyui_url() { printf '%s' "${COMFYUI_URL:-http://$HOST:$COMFYUI_PORT}"; }
 
@@ -131,30 +157,21 @@ service_port() {
 
 pid_file() { printf '%s/%s.pid' "$RUN_DIR" "$1"; }
 
-# read_pid SERVICE — the pid from SERVICE's pid file if that process is still ours; a
-# stale pid file (process gone, or the pid reused by another program) is removed.
+# read_pid SERVICE — the pid in SERVICE's pid file (its process group's id) while a
+# process of that group is still ours (see process_group.sh); a stale pid file (all gone,
+# or the pid reused by another program) is removed.
 read_pid() {
   local file pid
   file="$(pid_file "$1")"
   [[ -f "$file" ]] || return 1
-  pid="$(<"$file")"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid" && grep -qa -- "$(pid_marker "$1")" "/proc/$pid/cmdline" 2>/dev/null; then
+  if group_running "$1"; then
+    read -r pid <"$file"
     printf '%s' "$pid"
     return 0
   fi
   log "removing stale pid file $file"
-  rm -f "$file"
+  rm -f "$file" "$(group_file "$1")"
   return 1
-}
-
-# pid_marker SERVICE — a string found in the command line of SERVICE's process.
-pid_marker() {
-  case "$1" in
-    backend) printf 'backend.js' ;;
-    gpu_server) printf 'gpu-server.js' ;;
-    comfyui) if [[ -n "${COMFYUI_DIR:-}" ]]; then printf 'main.py'; else printf 'comfyui-emulator.js'; fi ;;
-    comfyui_stamper) printf 'stamp-lines.js' ;;
-  esac
 }
 
 # start_node_service SERVICE SCRIPT PORT [ENV=VALUE...] — start one of our services in the
@@ -163,19 +180,18 @@ start_node_service() {
   local service=$1 script=$2 port=$3
   shift 3
   [[ -f "$DIST_BIN/$script" ]] || die "$DIST_BIN/$script is missing: run 'npm ci' (or 'npm run build') first"
-  env "$@" HOST="$HOST" PORT="$port" LOG_DIR="$LOG_DIR" \
-    nohup node "$DIST_BIN/$script" >>"$LOG_DIR/$service.out" 2>&1 </dev/null &
-  printf '%s' "$!" >"$(pid_file "$service")"
-  log "started $service (pid $!, port $port; output in $LOG_DIR/$service.out)"
+  spawn_group "$service" /dev/null "$LOG_DIR/$service.out" "$PWD" \
+    env "$@" HOST="$HOST" PORT="$port" LOG_DIR="$LOG_DIR" node "$DIST_BIN/$script"
+  log "started $service (pid $SPAWNED_PID, port $port; output in $LOG_DIR/$service.out)"
 }
 
-# await_health SERVICE — wait for SERVICE's health endpoint, or fail pointing at its log
-# (and at a full log disk, which leaves that log empty).
+# await_health SERVICE — wait for SERVICE's health endpoint, or stop what is left of it
+# and fail pointing at its log (and at a full log disk, which leaves that log empty).
 await_health() {
   local service=$1 url out pid full rc=0
   url="$(health_url "$service")"
   pid="$(cat "$(pid_file "$service")" 2>/dev/null || true)"
-  wait_for_http "$url" "$STARTUP_TIMEOUT" "$pid" || rc=$?
+  wait_for_http "$url" "$STARTUP_TIMEOUT" "$service" || rc=$?
   if ((rc == 0)); then
     log "$service is healthy ($url)"
     return 0
@@ -185,8 +201,12 @@ await_health() {
   if ((rc == 2)); then
     log "$service (pid $pid) exited before it became healthy at $url"
   else
-    log "$service did not become healthy within ${STARTUP_TIMEOUT}s at $url"
+    log "$service did not become healthy within ${STARTUP_TIMEOUT}s at $url; stopping it"
   fi
+  # What is left of it (a launcher's children) goes; the stamper then has ComfyUI's last
+  # lines in comfyui.log before they are shown.
+  stop_group "$service" "${STOP_GRACE:-10}"
+  if [[ "$service" == comfyui ]]; then stop_stamper; fi
   full="$(disk_full_note "$LOG_DIR")"
   if [[ -s "$out" ]]; then
     log "last lines of $out:"
@@ -210,14 +230,28 @@ port_busy() {
   ' "$HOST" "$1"
 }
 
-# stop_service SERVICE — stop SERVICE if we started it; remove its pid file.
+# stop_service SERVICE — stop SERVICE's process group if we started it; remove its pid
+# and group files. ComfyUI's output stamper then ends by itself (see stop_stamper).
 stop_service() {
   local service=$1 pid
   if pid="$(read_pid "$service")"; then
-    log "stopping $service (pid $pid)"
-    stop_pid "$pid" "${STOP_GRACE:-10}"
+    log "stopping $service (pid $pid, process group $pid)"
+    stop_group "$service" "${STOP_GRACE:-10}"
   fi
-  rm -f "$(pid_file "$service")"
+  rm -f "$(pid_file "$service")" "$(group_file "$service")"
+  if [[ "$service" == comfyui ]]; then stop_stamper; fi
+}
+
+# stop_stamper — the stamper ends by itself once ComfyUI's output closes; wait up to 3 s
+# for that, then stop it; remove the FIFO between them.
+stop_stamper() {
+  local i
+  for ((i = 0; i < 30; i++)); do
+    group_running comfyui_stamper || break
+    sleep 0.1
+  done
+  stop_group comfyui_stamper 3
+  rm -f "$RUN_DIR/comfyui.pipe"
 }
 
 start_backend() {

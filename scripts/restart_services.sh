@@ -5,6 +5,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 main() {
+  check_config
   mkdir -p "$RUN_DIR"
   log "restarting backend and GPU server"
   http_ok "$(health_url comfyui)" ||

@@ -99,8 +99,10 @@ export interface BadInputCase {
   readonly n: number;
   readonly file: string;
   readonly lines: number;
-  /** Unusable lines by reason with --strict (every line examined). */
+  /** Unusable lines by reason with --strict (every line examined); each unusable object of a glued line counts as one. */
   readonly strict: Reasons;
+  /** Lines holding JSON objects back to back (`{…}{…}`), read as one record per object (default 0). */
+  readonly glued?: number;
   /** The same without --strict: only the lines each command examines (default: as strict). */
   readonly examined?: { readonly perf?: Reasons; readonly errors?: Reasons; readonly trace?: Reasons };
   /** comfyui_complete.duration_ms of the usable lines. */
@@ -137,10 +139,16 @@ function checkAnswer(command: Command, c: BadInputCase, json: Json): Json {
   }
   expect(json['input']['by_file']).toHaveLength(1);
   const [file] = json['input']['by_file'] as Json[];
-  expect({ files: json['input']['files'], lines: json['input']['lines'], skipped: json['input']['skipped'] }).toEqual({
+  expect({
+    files: json['input']['files'],
+    lines: json['input']['lines'],
+    skipped: json['input']['skipped'],
+    glued: json['input']['glued'],
+  }).toEqual({
     files: 1,
     lines: file?.['lines'],
     skipped: file?.['skipped'],
+    glued: c.glued ?? 0,
   });
   return file as Json;
 }
@@ -154,7 +162,14 @@ export function itRunsTheCase(c: BadInputCase, pathOf: () => string): void {
   it.each(COMMANDS)('%s --strict counts every unusable line by reason, uses every good one, exits 1 if any was bad', async (command) => {
     const { code, json } = await runChecked(argvOf(command, c, pathOf(), ['--strict', '--json']));
     const file = checkAnswer(command, c, json);
-    expect(file).toEqual({ path: pathOf(), lines: c.lines, skipped: totalOf(c.strict), reasons: c.strict, error: null });
+    expect(file).toEqual({
+      path: pathOf(),
+      lines: c.lines,
+      skipped: totalOf(c.strict),
+      glued: c.glued ?? 0,
+      reasons: c.strict,
+      error: null,
+    });
     expect(code).toBe(totalOf(c.strict) > 0 ? 1 : 0);
   });
 
@@ -162,9 +177,10 @@ export function itRunsTheCase(c: BadInputCase, pathOf: () => string): void {
     const { code, json } = await runChecked(argvOf(command, c, pathOf(), ['--json']));
     const file = checkAnswer(command, c, json);
     const reasons = c.examined?.[command] ?? c.strict;
-    expect({ lines: file['lines'], skipped: file['skipped'], reasons: file['reasons'] }).toEqual({
+    expect({ lines: file['lines'], skipped: file['skipped'], glued: file['glued'], reasons: file['reasons'] }).toEqual({
       lines: c.lines,
       skipped: totalOf(reasons),
+      glued: c.glued ?? 0,
       reasons,
     });
     expect(code).toBe(0);
@@ -174,6 +190,9 @@ export function itRunsTheCase(c: BadInputCase, pathOf: () => string): void {
     const { code, stdout, stderr } = await runChecked(argvOf(command, c, pathOf(), ['--strict']));
     expect(stdout.length).toBeGreaterThan(0);
     if (totalOf(c.strict) > 0) expect(stderr).toContain(`skipped ${totalOf(c.strict)} unusable`);
+    if ((c.glued ?? 0) > 0)
+      expect(stderr).toContain(`read ${c.glued} glued lines (JSON objects with no newline between) as one record per object:`);
+    else expect(stderr).not.toContain('glued');
     expect(code).toBe(totalOf(c.strict) > 0 ? 1 : 0);
   });
 }

@@ -39,10 +39,28 @@ const CASES: readonly BadInputCase[] = [
   {
     n: 5,
     file: 'glued.log',
-    lines: 11,
+    lines: 14,
     strict: { invalid_json: 5 },
+    glued: 5,
     examined: { errors: { invalid_json: 3 } },
-    generations: GOOD_GENERATIONS,
+    generations: [...GOOD_GENERATIONS, 7000, 9000, 11000, 13000, 14000, 16000],
+    errors: {
+      'gpu_server/error_comfyui/glued_a': 1,
+      'backend/error_gpu/glued_b': 1,
+      'gpu_server/error_comfyui/glued_c': 1,
+    },
+    // Line 9's three records share a time: they keep their order on the line.
+    events: [
+      'comfyui_complete',
+      'error_comfyui',
+      'comfyui_complete',
+      'error_gpu',
+      'comfyui_complete',
+      'error_comfyui',
+      'comfyui_complete',
+      'comfyui_complete',
+      'comfyui_complete',
+    ],
   },
   { n: 6, file: 'truncated-tail.log', lines: 7, strict: { truncated: 1 }, examined: { errors: {} }, generations: GOOD_GENERATIONS },
   { n: 7, file: 'unterminated-tail.log', lines: 6, strict: {}, generations: GOOD_GENERATIONS },
@@ -142,7 +160,11 @@ describe.each(CASES)('bad input $file', (c) => {
     expect(fast).toBeGreaterThan(0);
     expect(slow).toBeGreaterThan(0);
     const reference = referenceRead(bytes, path.basename(c.file, '.log'));
-    expect({ lines: reference.lines, reasons: reference.reasons }).toEqual({ lines: c.lines, reasons: c.strict });
+    expect({ lines: reference.lines, reasons: reference.reasons, glued: reference.glued }).toEqual({
+      lines: c.lines,
+      reasons: c.strict,
+      glued: c.glued ?? 0,
+    });
     expect(
       reference.records.filter((r) => r.event === 'comfyui_complete' && r.duration_ms !== undefined).map((r) => r.duration_ms),
     ).toEqual(c.generations);
@@ -156,7 +178,7 @@ describe.each(CASES)('bad input $file', (c) => {
       await scanJsonFile({ path: path.join(FIXTURES, c.file), name: c.file, gz: false }, options, stats, (record, line) =>
         records.push({ record, line }),
       );
-      return { records, lines: stats.lines, reasons: stats.reasons, samples: stats.samples };
+      return { records, lines: stats.lines, reasons: stats.reasons, glued: stats.glued, samples: stats.samples };
     };
     const whole = await scan(undefined);
     for (let chunkBytes = 1; chunkBytes <= 9; chunkBytes++) expect(await scan(chunkBytes)).toEqual(whole);
@@ -175,7 +197,9 @@ describe('bad input: the empty file', () => {
 
   it('counts 0 lines', async () => {
     const { json } = await runChecked(['perf', '--file', path.join(FIXTURES, 'empty.log'), '--json']);
-    expect(json['input']['by_file']).toEqual([{ path: path.join(FIXTURES, 'empty.log'), lines: 0, skipped: 0, reasons: {}, error: null }]);
+    expect(json['input']['by_file']).toEqual([
+      { path: path.join(FIXTURES, 'empty.log'), lines: 0, skipped: 0, glued: 0, reasons: {}, error: null },
+    ]);
   });
 });
 

@@ -660,6 +660,8 @@ describe('bad input: comfyui.log', () => {
       count: 1,
       last_frame: '/workspace/ComfyUI/nodes.py:12 in load',
     });
-    expect(json['input']['by_file']).toEqual([{ path: file, lines: lines.length, skipped: 1, reasons: { oversized: 1 }, error: null }]);
+    expect(json['input']['by_file']).toEqual([
+      { path: file, lines: lines.length, skipped: 1, glued: 0, reasons: { oversized: 1 }, error: null },
+    ]);
   });
 });

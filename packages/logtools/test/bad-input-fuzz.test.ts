@@ -34,6 +34,8 @@ interface Base {
 }
 
 const bases: Base[] = [];
+/** Glued lines the reference found over all directories (the fuzzer's `glue` joins two lines). */
+let gluedSeen = 0;
 let root = '';
 
 beforeAll(async () => {
@@ -245,6 +247,7 @@ async function checkOnce(seed: number): Promise<void> {
     (name) => name !== 'comfyui.log' && (name.endsWith('.gz') || looksLikeJsonLines(damaged.get(name) ?? Buffer.alloc(0))),
   );
   const reference = new Map(read.map((name) => [name, referenceRead(damaged.get(name) ?? Buffer.alloc(0), name.replace(/\.log.*$/, ''))]));
+  for (const ref of reference.values()) gluedSeen += ref.glued;
   const comfyui = comfyuiLines(damaged.get('comfyui.log') ?? Buffer.alloc(0));
   const byName = (json: Json) => new Map<string, Json>(json['input']['by_file'].map((f: Json) => [path.basename(f['path']), f]));
 
@@ -254,9 +257,14 @@ async function checkOnce(seed: number): Promise<void> {
   expect([...strictFiles.keys()].sort()).toEqual([...read].sort());
   for (const [name, ref] of reference) {
     const file = strictFiles.get(name);
-    expect({ name, lines: file?.['lines'], reasons: file?.['reasons'] }).toEqual({ name, lines: ref.lines, reasons: ref.reasons });
-    // Every line is either usable or skipped for a reason.
-    expect(file?.['lines']).toBe(ref.records.length + file?.['skipped']);
+    expect({ name, lines: file?.['lines'], reasons: file?.['reasons'], glued: file?.['glued'] }).toEqual({
+      name,
+      lines: ref.lines,
+      reasons: ref.reasons,
+      glued: ref.glued,
+    });
+    // Every line, and every object of a glued line, is either usable or skipped for a reason.
+    expect(file?.['lines'] + ref.moreObjects).toBe(ref.records.length + file?.['skipped']);
   }
   const records = [...reference.values()].flatMap((r) => r.records);
   const durations = referenceDurations(records);
@@ -327,7 +335,7 @@ async function checkOnce(seed: number): Promise<void> {
       stats,
       (record, line) => found.push({ record, line }),
     );
-    return { found, lines: stats.lines, reasons: stats.reasons };
+    return { found, lines: stats.lines, reasons: stats.reasons, glued: stats.glued };
   };
   expect(await scan(chunkBytes)).toEqual(await scan());
 }
@@ -345,6 +353,8 @@ describe('random damage to real log directories', () => {
           throw new Error(`seed ${seed} (replay: LOGTRACE_FUZZ_SEED=${seed} LOGTRACE_FUZZ_ITERATIONS=1): ${message}`, { cause: error });
         }
       }
+      // Glued records were recovered somewhere, so that path was checked against the reference.
+      if (ITERATIONS >= 20) expect(gluedSeen).toBeGreaterThan(0);
     },
     Math.max(60_000, ITERATIONS * 1000),
   );

@@ -7,8 +7,12 @@ const MAX_LINE_BYTES = 1024 * 1024;
 export interface ReferenceFile {
   /** Lines: every `\n`-terminated one plus an unterminated last one. */
   readonly lines: number;
-  /** Unusable lines by reason. */
+  /** Unusable lines (and unusable objects of glued lines) by reason. */
   readonly reasons: Record<string, number>;
+  /** Lines read as several objects written back to back. */
+  readonly glued: number;
+  /** Objects of those lines beyond one per line. */
+  readonly moreObjects: number;
   /** The usable lines' records, in file order. */
   readonly records: readonly NormalizedRecord[];
 }
@@ -21,14 +25,24 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * counted) is `oversized`; one trailing `\r` is dropped, then leading NULs and (first
  * line only) a BOM; nothing left but blanks is `nul_padding` (only NULs were there) or
  * `blank`; invalid UTF-8 is `invalid_utf8`; what JSON.parse rejects is `invalid_json`,
- * or `truncated` for an unterminated last line; then normalizeRecord decides, and a
- * time beyond what a Date holds is `no_time`.
+ * or `truncated` for an unterminated last line, unless it is objects glued back to back
+ * (gluedObjects): then each is read as a line; normalizeRecord decides, and a time
+ * beyond what a Date holds is `no_time`.
  */
 export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
   const reasons: Record<string, number> = {};
   const records: NormalizedRecord[] = [];
   const skip = (reason: string) => void (reasons[reason] = (reasons[reason] ?? 0) + 1);
+  const read = (value: unknown) => {
+    const result = normalizeRecord(value, { defaultService: service });
+    if (!result.ok) skip(result.problem);
+    // A time no Date can hold (beyond ±8.64e15 ms) is no time.
+    else if (Math.abs(result.record.time) > 8.64e15) skip('no_time');
+    else records.push(result.record);
+  };
   let lines = 0;
+  let glued = 0;
+  let moreObjects = 0;
   for (let start = 0; start < bytes.length;) {
     const nl = bytes.indexOf(0x0a, start);
     const tail = nl === -1;
@@ -61,16 +75,61 @@ export function referenceRead(bytes: Buffer, service: string): ReferenceFile {
     try {
       value = JSON.parse(text);
     } catch {
-      skip(tail ? 'truncated' : 'invalid_json');
+      const objects = gluedObjects(text);
+      if (objects === undefined) {
+        skip(tail ? 'truncated' : 'invalid_json');
+        continue;
+      }
+      glued++;
+      moreObjects += objects.length - 1;
+      for (const object of objects) {
+        if (object.unfinished) skip(tail ? 'truncated' : 'invalid_json');
+        else if (object.value === NOT_JSON) skip('invalid_json');
+        else read(object.value);
+      }
       continue;
     }
-    const result = normalizeRecord(value, { defaultService: service });
-    if (!result.ok) skip(result.problem);
-    // A time no Date can hold (beyond ±8.64e15 ms) is no time.
-    else if (Math.abs(result.record.time) > 8.64e15) skip('no_time');
-    else records.push(result.record);
+    read(value);
   }
-  return { lines, reasons, records };
+  return { lines, reasons, glued, moreObjects, records };
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+/**
+ * A line of objects written back to back, as the README says logtrace reads it (what jq
+ * reads): tokens are strings, braces and anything else; each `{` at depth 0 opens an
+ * object that its matching `}` closes; only blanks may come between and after them; the
+ * last may be unfinished. Undefined unless there are two objects or more and JSON.parse
+ * accepts at least one complete one.
+ */
+function gluedObjects(text: string): { unfinished: boolean; value: unknown }[] | undefined {
+  const objects: { unfinished: boolean; value: unknown }[] = [];
+  let depth = 0;
+  let from = 0;
+  for (const match of text.matchAll(/"(?:[^"\\]|\\[^])*"?|[{}]|[ \t\r\n]+|[^"{} \t\r\n]+/g)) {
+    const token = match[0];
+    const at = match.index;
+    if (depth === 0) {
+      if (/^[ \t\r\n]+$/.test(token)) continue;
+      if (token !== '{') return undefined;
+      from = at;
+    }
+    if (token === '{') depth++;
+    else if (token === '}') depth--;
+    if (depth === 0) {
+      let value: unknown;
+      try {
+        value = JSON.parse(text.slice(from, at + 1));
+      } catch {
+        value = NOT_JSON;
+      }
+      objects.push({ unfinished: false, value });
+    }
+  }
+  if (depth > 0) objects.push({ unfinished: true, value: NOT_JSON });
+  if (objects.length < 2 || !objects.some((o) => !o.unfinished && o.value !== NOT_JSON)) return undefined;
+  return objects;
 }
 
 /** The durations perf reads, by report key: `generation` and each stage (ComfyUI's queue wait and execution from a comfyui_complete with its duration_ms). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BadEntryError, decodeEntry, decodeHeader, encodeEntry, stableSpecKey } from './cache-entry.js';
 
 const identity = { dev: 1, ino: 2, headLength: 10, headHash: 'h', end: 300, tailStart: 0, tailHash: 't' };
-const stats = { lines: 3, skipped: 1, reasons: { invalid_json: 1 }, samples: [], error: undefined };
+const stats = { lines: 3, skipped: 1, glued: 0, reasons: { invalid_json: 1 }, samples: [], error: undefined };
 const segments = [
   { start: 0, end: 100, result: { stats, parts: { durations: new Float64Array([1.5, 2, 3]), ids: ['a', 'b', 'c'] } } },
   { start: 100, end: 300, result: { stats, parts: { durations: new Float64Array([4]), ids: ['d'] } } },

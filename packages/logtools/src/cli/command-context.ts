@@ -67,7 +67,7 @@ export function escapeJsonText(json: string): string {
 
 /**
  * The last step of every command: stderr notes about the input (skipped lines, read
- * errors, ignored files; for text output, and read errors always), and the exit code:
+ * errors, ignored files, glued lines; for text output, and read errors always), and the exit code:
  * 2 if a file could not be read to the end, else 1 if nothing was found or `--strict`
  * saw an unusable line, else 0.
  */
@@ -75,7 +75,7 @@ export function finishCommand(ctx: CommandContext, io: CliIo, found: boolean): n
   const input = summarizeInput(ctx.stats);
   const stderrColors = createColors(shouldUseColor({ isTTY: io.stderr.isTTY, env: io.env, colorFlag: ctx.common.color, json: false }));
   const notes = ctx.common.json
-    ? renderInputNotes({ ...input, skipped: 0 }, [], [], stderrColors, ctx.common.strict)
+    ? renderInputNotes({ ...input, skipped: 0, glued: 0 }, [], [], stderrColors, ctx.common.strict)
     : renderInputNotes(input, ctx.stats, ctx.inputs.ignored, stderrColors, ctx.common.strict);
   if (notes !== '') io.stderr.write(notes);
   if (input.by_file.some((f) => f.error !== null)) return EXIT_CODES.usage;

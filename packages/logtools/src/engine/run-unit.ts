@@ -14,6 +14,7 @@ export interface UnitResult<Parts> {
 export interface StatsParts {
   readonly lines: number;
   readonly skipped: number;
+  readonly glued: number;
   readonly reasons: FileStats['reasons'];
   readonly samples: FileStats['samples'];
   readonly error: string | undefined;
@@ -42,7 +43,14 @@ export async function runUnit<Spec extends JobSpec, Parts>(
     sink,
   );
   return {
-    stats: { lines: stats.lines, skipped: stats.skipped, reasons: stats.reasons, samples: stats.samples, error: stats.error },
+    stats: {
+      lines: stats.lines,
+      skipped: stats.skipped,
+      glued: stats.glued,
+      reasons: stats.reasons,
+      samples: stats.samples,
+      error: stats.error,
+    },
     parts: sink.toParts(),
   };
 }

@@ -190,6 +190,7 @@ function foldResults<Parts>(
     const offset = current.lines;
     current.lines += result.stats.lines;
     current.skipped += result.stats.skipped;
+    current.glued += result.stats.glued;
     for (const [reason, count] of Object.entries(result.stats.reasons)) {
       const r = reason as keyof FileStats['reasons'];
       current.reasons[r] = (current.reasons[r] ?? 0) + (count ?? 0);

@@ -39,7 +39,7 @@ export async function readWholeFileIndexed<Parts>(
 function statsOf(path: string, parts: StatsParts): FileStats {
   return Object.assign(
     new FileStats(path),
-    { lines: parts.lines, skipped: parts.skipped, error: parts.error },
+    { lines: parts.lines, skipped: parts.skipped, glued: parts.glued, error: parts.error },
     {
       reasons: { ...parts.reasons },
       samples: [...parts.samples],

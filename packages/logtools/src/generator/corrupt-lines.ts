@@ -22,7 +22,10 @@ export type CorruptKind = (typeof CORRUPT_KINDS)[number];
 /** A bad line (without its newline) and the skip reason a reader must give it. */
 export interface CorruptLine {
   readonly bytes: Buffer;
+  /** The reason; for a glued line, the reason of each of its objects. */
   readonly reason: string;
+  /** Objects back to back (`{…}{…}`): the reader reads each as a line and counts the line as glued. */
+  readonly glued?: readonly string[];
 }
 
 const T = '2026-11-28T05:03:21.123Z';
@@ -46,7 +49,14 @@ export function corruptLine(kind: CorruptKind, rng: Random): CorruptLine {
       return text(line.slice(0, rng.int(40, line.length - 20)), 'invalid_json');
     }
     case 'glued':
-      return text(`${real()}{"level":"ERROR","time":"${T}","event":"gpu_error","error_code":"ECONNREFUSED","msg":"x"}`, 'invalid_json');
+      // Two objects a reader recovers, neither with a time: the simulation's answers stay as they are.
+      return {
+        ...text(
+          `${real().replace(`"time":"${T}",`, '')}{"level":"ERROR","event":"gpu_error","error_code":"ECONNREFUSED","msg":"x"}`,
+          'no_time',
+        ),
+        glued: ['no_time', 'no_time'],
+      };
     case 'lone_cr':
       return text(`{"level":"ERROR","time":"${T}","event":"error_comfyui","msg":"x"}\rgarbage`, 'invalid_json');
     case 'not_object':

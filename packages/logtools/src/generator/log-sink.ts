@@ -22,8 +22,10 @@ export interface FileReport {
   readonly name: string;
   readonly lines: number;
   readonly bytes: number;
-  /** Lines a reader must skip, by reason. */
+  /** Lines a reader must skip, by reason (each object of a glued line counts as one). */
   readonly skipped: Readonly<Record<string, number>>;
+  /** Lines of objects back to back (`{…}{…}`). */
+  readonly glued: number;
 }
 
 const FLUSH_BYTES = 1024 * 1024;
@@ -37,6 +39,7 @@ interface Segment {
   lines: number;
   bytes: number;
   readonly skipped: Record<string, number>;
+  glued: number;
 }
 
 /**
@@ -114,7 +117,7 @@ export class LogSink {
         unlinkSync(plain);
         name = `${name}.gz`;
       }
-      return { name, lines: seg.lines, bytes: seg.bytes, skipped: { ...seg.skipped } };
+      return { name, lines: seg.lines, bytes: seg.bytes, skipped: { ...seg.skipped }, glued: seg.glued };
     });
   }
 
@@ -127,7 +130,12 @@ export class LogSink {
     if (kind !== undefined) this.seen.add(kind);
     if (bad.reason === 'oversized') this.oversizedDone = true;
     this.append(Buffer.concat([bad.bytes, Buffer.from('\n')]), 1);
-    this.count(bad.reason);
+    if (bad.glued === undefined) {
+      this.count(bad.reason);
+    } else {
+      this.current().glued++;
+      for (const reason of bad.glued) this.count(reason);
+    }
   }
 
   private count(reason: string): void {
@@ -168,7 +176,7 @@ export class LogSink {
 
   private openSegment(): void {
     const temp = path.join(this.dir, `.${this.base}.segment${this.segments.length}.tmp`);
-    this.segments.push({ temp, fd: openSync(temp, 'w'), lines: 0, bytes: 0, skipped: {} });
+    this.segments.push({ temp, fd: openSync(temp, 'w'), lines: 0, bytes: 0, skipped: {}, glued: 0 });
   }
 
   private current(): Segment {

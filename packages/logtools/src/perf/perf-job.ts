@@ -60,9 +60,9 @@ export const perfJob: ScanJob<PerfSpec, PerfUnitParts> = {
         sink.fast(line, lineNo);
         hostSink(line.host(unit.host)).fast(line, lineNo);
       },
-      record(record, lineNo, raw) {
-        sink.record(record, lineNo, raw);
-        hostSink(recordHost(record.extra, unit.host)).record(record, lineNo, raw);
+      record(record, lineNo, raw, part) {
+        sink.record(record, lineNo, raw, part);
+        hostSink(recordHost(record.extra, unit.host)).record(record, lineNo, raw, part);
       },
       toParts: () => ({ all: accumulator.toParts(), hosts: [...hosts].map(([host, e]) => [host, e.accumulator.toParts()] as const) }),
     } satisfies UnitSink<PerfUnitParts>;

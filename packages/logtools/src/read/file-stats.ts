@@ -17,8 +17,10 @@ export interface SkipSample {
 export class FileStats {
   /** Lines in the file (every `\n`-terminated line plus an unterminated last one). */
   lines = 0;
-  /** Lines examined and skipped. */
+  /** Lines examined and skipped (each unusable object of a glued line counts as one). */
   skipped = 0;
+  /** Lines holding JSON objects written back to back (a lost newline), read as separate records. */
+  glued = 0;
   /** Skipped lines by reason. */
   readonly reasons: Partial<Record<SkipReason, number>> = {};
   /** The first few skipped lines. */
@@ -48,13 +50,16 @@ export interface InputSummary {
   readonly files: number;
   /** Lines in those files. */
   readonly lines: number;
-  /** Lines examined and skipped (all bad lines with `--strict`). */
+  /** Lines examined and skipped (all bad lines with `--strict`); each unusable object of a glued line counts as one. */
   readonly skipped: number;
+  /** Lines holding JSON objects written back to back (a lost newline: `{…}{…}`), each object read as a line of its own. */
+  readonly glued: number;
   /** The same per file, with skip reasons and any read error. */
   readonly by_file: readonly {
     readonly path: string;
     readonly lines: number;
     readonly skipped: number;
+    readonly glued: number;
     readonly reasons: Partial<Record<SkipReason, number>>;
     readonly error: string | null;
   }[];
@@ -64,18 +69,22 @@ export interface InputSummary {
 export function summarizeInput(stats: readonly FileStats[]): InputSummary {
   let lines = 0;
   let skipped = 0;
+  let glued = 0;
   for (const s of stats) {
     lines += s.lines;
     skipped += s.skipped;
+    glued += s.glued;
   }
   return {
     files: stats.length,
     lines,
     skipped,
+    glued,
     by_file: stats.map((s) => ({
       path: s.path,
       lines: s.lines,
       skipped: s.skipped,
+      glued: s.glued,
       reasons: { ...s.reasons },
       error: s.error ?? null,
     })),

@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import type { NormalizedRecord, TimeZone } from '@logtrace/shared/schema';
 import { decodeJsonLine } from './decode-json-line.js';
+import { decodeGluedLine } from './decode-glued-line.js';
 import { FastLine } from '../kernel/fast-line.js';
 import type { FileStats } from './file-stats.js';
 import { MAX_LINE_BYTES } from './line-blocker.js';
@@ -23,8 +24,12 @@ export interface JsonLineSink {
    * `line.level()` are defined): read the fields it needs from `line`.
    */
   fast(line: FastLine, lineNo: number): void;
-  /** A line that needed JSON.parse, decoded into a record; `raw` is the line's bytes (valid during the call). */
-  record(record: NormalizedRecord, lineNo: number, raw: Buffer): void;
+  /**
+   * A line that needed JSON.parse, decoded into a record; `raw` is the line's bytes (valid
+   * during the call). A glued line (`{…}{…}`) gives one call per object, in line order,
+   * `part` counting them from 0 (0 for every other line); `raw` is then the object's bytes.
+   */
+  record(record: NormalizedRecord, lineNo: number, raw: Buffer, part: number): void;
 }
 
 /** Part of a file to read: whole lines (`start` is 0 or just past a `\n`; so is `end` unless it is the file's end). */
@@ -241,14 +246,23 @@ class LineFeeder {
   }
 
   private decode(s: number, e: number, lineNo: number, tail: boolean): void {
-    const decoded = decodeJsonLine(this.bytes, s, e, {
-      service: this.options.service,
-      first: this.fileStart && lineNo === 1,
-      tail,
-      timeZone: this.options.timeZone,
+    const context = { service: this.options.service, first: this.fileStart && lineNo === 1, tail, timeZone: this.options.timeZone };
+    const decoded = decodeJsonLine(this.bytes, s, e, context);
+    if (decoded.ok) {
+      this.sink.record(decoded.record, lineNo, this.bytes.subarray(s, e), 0);
+      return;
+    }
+    const parts =
+      decoded.reason === 'invalid_json' || decoded.reason === 'truncated' ? decodeGluedLine(this.bytes, s, e, context) : undefined;
+    if (parts === undefined) {
+      this.stats.skip(decoded.reason, lineNo, this.bytes, s, e);
+      return;
+    }
+    this.stats.glued++;
+    parts.forEach((p, part) => {
+      if (p.decoded.ok) this.sink.record(p.decoded.record, lineNo, this.bytes.subarray(p.start, p.end), part);
+      else this.stats.skip(p.decoded.reason, lineNo, this.bytes, p.start, p.end);
     });
-    if (decoded.ok) this.sink.record(decoded.record, lineNo, this.bytes.subarray(s, e));
-    else this.stats.skip(decoded.reason, lineNo, this.bytes, s, e);
   }
 }
 

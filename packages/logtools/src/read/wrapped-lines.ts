@@ -53,7 +53,7 @@ export class WrappedLines {
       bytes = withTime(raw, runtimeTime);
       decoded = decodeJsonLine(bytes, 0, bytes.length, context);
     }
-    if (decoded.ok) this.sink.record(decoded.record, lineNo, bytes);
+    if (decoded.ok) this.sink.record(decoded.record, lineNo, bytes, 0);
     else this.stats.skip(decoded.reason, lineNo, raw, 0, raw.length);
   }
 }

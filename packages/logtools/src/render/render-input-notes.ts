@@ -8,7 +8,7 @@ const MAX_SAMPLES = 10;
 
 /**
  * The stderr notes of a text report: lines skipped per file and why (with a few
- * escaped samples), files that could not be read to the end, ignored files. Empty
+ * escaped samples), glued lines read per file, files that could not be read to the end, ignored files. Empty
  * when there is nothing to say.
  */
 export function renderInputNotes(
@@ -42,6 +42,14 @@ export function renderInputNotes(
         );
       }
     }
+  }
+  if (summary.glued > 0) {
+    out.push(
+      colors.yellow(
+        `logtrace: read ${summary.glued} glued ${summary.glued === 1 ? 'line' : 'lines'} (JSON objects with no newline between) as one record per object:`,
+      ),
+    );
+    for (const file of summary.by_file) if (file.glued > 0) out.push(`  ${escapeAndCutStart(file.path, 200)}: ${file.glued} glued`);
   }
   for (const file of summary.by_file) {
     if (file.error === null) continue;

@@ -1,10 +1,10 @@
 import { EVENT, ID_FIELDS, POST_ATTEMPT_EVENTS } from '@logtrace/shared/schema';
 import { UTC_ZONE, type NormalizedRecord, type TimeZone } from '@logtrace/shared/schema';
-import { ComfyuiAttributor } from '../comfyui/attribute-comfyui.js';
+import { ComfyuiAttributor, postAttemptOf } from '../comfyui/attribute-comfyui.js';
 import { PostAttemptList, type PostAttemptArrays } from '../comfyui/post-attempt-list.js';
 import type { ComfyuiEntry } from '../comfyui/parse-comfyui-entries.js';
 import { readComfyuiLog, type PlainLineFilter } from '../comfyui/read-comfyui-log.js';
-import { stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from './stitch-trace.js';
+import { recordKey, stitchTrace, type LocatedRecord, type PlacedComfyuiEntry, type TraceReport } from './stitch-trace.js';
 import { isInWindow, type TimeWindow } from '../core/time-window.js';
 import { AmbiguousIdError, NotFoundError } from '../logtrace-error.js';
 import type { FileStats } from '../read/file-stats.js';
@@ -49,7 +49,7 @@ export interface TraceSearchOptions {
 export async function findTrace(inputs: InputSet, rawId: string, options: TraceSearchOptions, stats: FileStats[]): Promise<TraceReport> {
   const id = /^[0-9a-f-]+$/i.test(rawId) ? rawId.toLowerCase() : rawId;
   const hasComfyui = inputs.sources.some((s) => s.kind === 'comfyui');
-  const hits = new Map<number, LocatedRecord>();
+  const hits = new Map<string, LocatedRecord>();
   // Each id found (one entry per id and request: a client's id may have been reused).
   const matched = new Map<string, IdMatch>();
   // POST attempts by directory: a comfyui.log is attributed only to its own machine's GPU server.
@@ -65,7 +65,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
       for (const field of LOOKUP_FIELDS) {
         const value = lookupValue(record, field);
         if (value === undefined || !value.startsWith(id)) continue;
-        hits.set(order, located);
+        hits.set(recordKey(order, located.part), located);
         const anchor = record.request_id ?? value;
         const key = `${value}\0${anchor}`;
         if (!matched.has(key)) matched.set(key, { id: value, field, time: record.time, service: record.service, anchor });
@@ -82,7 +82,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   // far; a link pass that adds records (rare: every line of a request names its
   // request_id) makes it read again with the final ones.
   let early: { size: number; stats: FileStats[]; placed: PlacedComfyuiEntry[] } | undefined;
-  const readEarly = async (found: ReadonlyMap<number, LocatedRecord>) => {
+  const readEarly = async (found: ReadonlyMap<string, LocatedRecord>) => {
     const comfyuiStats: FileStats[] = [];
     // The index is used when there is one comfyui.log: its placement depends on its own directory's POST attempts only.
     const sole = inputs.sources.filter((s) => s.kind === 'comfyui');
@@ -108,7 +108,7 @@ export async function findTrace(inputs: InputSet, rawId: string, options: TraceS
   return stitchTrace(rawId, inWindow, comfyui);
 }
 
-/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key and host. */
+/** Decodes the lines a trace unit kept and calls `visit` with each record, its input order key, its part of a glued line and host. */
 function forEachLine(
   parts: TraceParts,
   unit: ScanUnit,
@@ -116,11 +116,12 @@ function forEachLine(
   timeZone: TimeZone | undefined,
   visit: (located: LocatedRecord) => void,
 ): void {
-  for (const { line, bytes } of parts.lines) {
+  for (const { line, part, bytes } of parts.lines) {
     const lineNo = offset + line;
     const raw = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1, tail: false, timeZone });
-    if (decoded.ok) visit({ record: decoded.record, order: inputOrder(unit, lineNo), host: recordHost(decoded.record.extra, unit.host) });
+    const decoded = decodeJsonLine(raw, 0, raw.length, { service: unit.service, first: lineNo === 1 && part === 0, tail: false, timeZone });
+    if (decoded.ok)
+      visit({ record: decoded.record, order: inputOrder(unit, lineNo), part, host: recordHost(decoded.record.extra, unit.host) });
   }
 }
 
@@ -175,19 +176,20 @@ async function followLinks(
   inputs: InputSet,
   seeds: readonly string[],
   searched: string,
-  hits: ReadonlyMap<number, LocatedRecord>,
+  hits: ReadonlyMap<string, LocatedRecord>,
   threads: ThreadChoice,
   timeZone: TimeZone | undefined,
-  alongside: (records: ReadonlyMap<number, LocatedRecord>) => Promise<void>,
-): Promise<Map<number, LocatedRecord>> {
+  alongside: (records: ReadonlyMap<string, LocatedRecord>) => Promise<void>,
+): Promise<Map<string, LocatedRecord>> {
   const known = new Set(seeds);
-  const records = new Map<number, LocatedRecord>();
+  const records = new Map<string, LocatedRecord>();
   // A seed pass 1 did not search for (the request_id beside a client_request_id or trace_id) is searched next.
   const pending: string[] = seeds.filter((seed) => !seed.startsWith(searched));
   const take = (located: LocatedRecord): boolean => {
-    const { record, order } = located;
-    if (records.has(order) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
-    records.set(order, located);
+    const { record, order, part } = located;
+    const key = recordKey(order, part);
+    if (records.has(key) || !ID_FIELDS.some((f) => record[f] !== undefined && known.has(record[f]))) return false;
+    records.set(key, located);
     for (const f of ID_FIELDS) {
       const value = record[f];
       if (value !== undefined && !known.has(value)) {
@@ -221,7 +223,7 @@ async function followLinks(
  */
 async function attributeComfyui(
   inputs: InputSet,
-  records: ReadonlyMap<number, LocatedRecord>,
+  records: ReadonlyMap<string, LocatedRecord>,
   posts: ReadonlyMap<string, PostAttemptList>,
   options: TraceSearchOptions,
   stats: FileStats[],
@@ -237,7 +239,7 @@ async function attributeComfyui(
 
 async function attributeDirectory(
   sources: readonly LogSource[],
-  records: ReadonlyMap<number, LocatedRecord>,
+  records: ReadonlyMap<string, LocatedRecord>,
   posts: PostAttemptList,
   options: TraceSearchOptions,
   stats: FileStats[],
@@ -246,9 +248,16 @@ async function attributeDirectory(
   posts.sort();
   const ours = new Map<number, { post: number; worker: number }>();
   const all = [...records.values()].map((l) => l.record);
+  // A POST attempt is known by its line's order key: on a glued line, the line's first
+  // record that is an attempt (two attempts glued on one line share their key).
+  const postRecords = new Map<number, NormalizedRecord>();
+  for (const { record, order } of records.values()) {
+    const seen = postRecords.get(order);
+    if (seen === undefined || (postAttemptOf(seen) === undefined && postAttemptOf(record) !== undefined)) postRecords.set(order, record);
+  }
   const lastTime = Math.max(...all.map((r) => r.time));
   for (let index = 0; index < posts.length; index++) {
-    const record = records.get(posts.orderOf(index))?.record;
+    const record = postRecords.get(posts.orderOf(index));
     if (record === undefined) continue;
     const postTime = posts.time(index);
     const done = all.find(

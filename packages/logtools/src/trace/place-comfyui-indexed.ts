@@ -9,7 +9,7 @@ import type { LocatedRecord, PlacedComfyuiEntry } from './stitch-trace.js';
 
 /** What the comfyui.log entries a trace keeps depend on, besides comfyui.log itself. */
 export interface PlacementInputs {
-  readonly records: ReadonlyMap<number, LocatedRecord>;
+  readonly records: ReadonlyMap<string, LocatedRecord>;
   readonly posts: PostAttemptList;
   readonly dequeued: ReadonlySet<string>;
   readonly window: TimeWindow;
@@ -46,7 +46,7 @@ export async function placeComfyuiIndexed(
 
 function placementDigest({ records, posts, dequeued, window }: Omit<PlacementInputs, 'strict' | 'comfyuiZone'>): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([...records].sort((a, b) => a[0] - b[0])));
+  hash.update(JSON.stringify([...records.values()].sort((a, b) => a.order - b.order || a.part - b.part)));
   hash.update(JSON.stringify([String(window.since), String(window.until), [...dequeued].sort()]));
   const arrays = posts.toArrays();
   for (const array of [arrays.times, arrays.orders, arrays.hashes, arrays.accepted]) {

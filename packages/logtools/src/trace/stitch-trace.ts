@@ -10,8 +10,15 @@ export interface LocatedRecord {
   readonly record: NormalizedRecord;
   /** Sort key among records with the same time: source, file and line order. */
   readonly order: number;
+  /** Which object of a glued line (`{…}{…}`) the record is, from 0; 0 on other lines. Breaks ties of `order`. */
+  readonly part: number;
   /** The machine it was written on (recordHost), when known. */
   readonly host?: string | undefined;
+}
+
+/** A key unique to a record: its line's order key and its part on that line. */
+export function recordKey(order: number, part: number): string {
+  return `${order}:${part}`;
 }
 
 /** How a ComfyUI line was tied to the trace: by stamp, by counting, or because it names the prompt id. */
@@ -66,7 +73,7 @@ export interface TraceReport {
 
 /** Puts a trace together: events in time order, ComfyUI entries placed among them, outcome, total, stages, ComfyUI's nodes and stalls. */
 export function stitchTrace(id: string, located: readonly LocatedRecord[], comfyui: readonly PlacedComfyuiEntry[]): TraceReport {
-  const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order);
+  const sorted = [...located].sort((a, b) => a.record.time - b.record.time || a.order - b.order || a.part - b.part);
   const records = sorted.map((l) => l.record);
   // Ordered by every digit of their times; measured in whole milliseconds.
   const timed = records.map((r) => (Number.isInteger(r.time) ? r : { ...r, time: Math.floor(r.time) }));

@@ -22,8 +22,8 @@ export interface TraceSpec {
 
 /** What a trace unit found: the raw lines that matter, POST attempts in typed arrays, dequeued prompts. */
 export interface TraceParts {
-  /** Lines (numbered from the unit's start) and their bytes, decoded by the caller. */
-  readonly lines: readonly { readonly line: number; readonly bytes: Uint8Array }[];
+  /** Lines (numbered from the unit's start) and their bytes, decoded by the caller; each object of a glued line is one, with its `part`. */
+  readonly lines: readonly { readonly line: number; readonly part: number; readonly bytes: Uint8Array }[];
   /** POST attempts, `orders` holding line numbers from the unit's start. */
   readonly posts: PostAttemptArrays;
   readonly dequeued: readonly string[];
@@ -40,7 +40,7 @@ const DEQUEUED = ['dequeued'] as const;
 
 /** Collects what a trace pass needs from parsed lines: see TraceParts. */
 class TraceCollector implements UnitSink<TraceParts> {
-  private readonly lines: { line: number; bytes: Uint8Array }[] = [];
+  private readonly lines: { line: number; part: number; bytes: Uint8Array }[] = [];
   // Typed arrays: JS arrays of numbers cost twice the time here (270 000 attempts in a gigabyte).
   private readonly posts = new PostAttemptList();
   private readonly dequeued: string[] = [];
@@ -54,7 +54,7 @@ class TraceCollector implements UnitSink<TraceParts> {
   fast(line: FastLine, lineNo: number): void {
     const prefix = this.spec.idPrefix;
     if (prefix === undefined || LOOKUP_FIELDS.some((k) => line.startsWith(k, prefix)))
-      this.lines.push({ line: lineNo, bytes: line.copyBytes() });
+      this.lines.push({ line: lineNo, part: 0, bytes: line.copyBytes() });
     if (!this.spec.posts) return;
     const event = POST_ATTEMPT_EVENTS[line.eventIndex()];
     if (event === undefined) return;
@@ -66,10 +66,10 @@ class TraceCollector implements UnitSink<TraceParts> {
       this.dequeued.push(line.str('prompt_id') ?? '');
   }
 
-  record(record: NormalizedRecord, lineNo: number, raw: Buffer): void {
+  record(record: NormalizedRecord, lineNo: number, raw: Buffer, part: number): void {
     const prefix = this.spec.idPrefix;
     if (prefix === undefined || LOOKUP_FIELDS.some((k) => lookupValue(record, k)?.startsWith(prefix) === true))
-      this.lines.push({ line: lineNo, bytes: new Uint8Array(raw) });
+      this.lines.push({ line: lineNo, part, bytes: new Uint8Array(raw) });
     if (!this.spec.posts) return;
     const accepted = postAttemptOf(record);
     if (accepted !== undefined)
