@@ -71,16 +71,18 @@ describe('logtrace tail (the built CLI, real files)', () => {
           .map((m) => ourLine(m))
           .join(''),
       );
+    // Two records glued by a lost newline are both shown.
+    appendFileSync(log, `${ourLine('glued-1').trimEnd()}${ourLine('glued-2')}`);
     // A line torn mid-character: "café" is 0x63 0x61 0x66 0xc3 0xa9.
     const torn = Buffer.from(ourLine('torn café'));
     const cut = torn.indexOf(0xc3) + 1;
     appendFileSync(log, torn.subarray(0, cut));
     await pause(400);
     appendFileSync(log, torn.subarray(cut));
-    await f.waitFor((x) => x.lines().length === 106, 10_000, '106 lines');
+    await f.waitFor((x) => x.lines().length === 108, 10_000, '108 lines');
     await pause(300);
     expect(await interrupt(f)).toBe(0);
-    expectExactly(messages(f.lines()), [...names('before', 5), ...names('append', 100), 'torn café']);
+    expectExactly(messages(f.lines()), [...names('before', 5), ...names('append', 100), 'glued-1', 'glued-2', 'torn café']);
     expect(f.stderr).toBe('');
   });
 

@@ -6,6 +6,7 @@ import { toEvent } from '../core/to-event.js';
 import { recordHost } from '../core/record-host.js';
 import { issueFields } from '../errors/scan-errors.js';
 import { decodeJsonLine } from '../read/decode-json-line.js';
+import { decodeGluedLine } from '../read/decode-glued-line.js';
 import { FileStats } from '../read/file-stats.js';
 import type { LineBlock } from '../read/line-blocker.js';
 import type { Wrapper } from '../read/unwrap-line.js';
@@ -117,9 +118,23 @@ export class LiveSource {
       this.wrapped.lines.line(buf, s, buf[e - 1] === 0x0a ? e - 1 : e, lineNo, tail);
       return;
     }
-    const decoded = decodeJsonLine(buf, s, e, { service, first: lineNo === 1, tail, timeZone: this.zones?.timeZone });
-    if (decoded.ok) this.emitRecord(decoded.record);
-    else if (decoded.reason !== 'blank') this.stats.skip(decoded.reason, lineNo, buf, s, e);
+    const context = { service, first: lineNo === 1, tail, timeZone: this.zones?.timeZone };
+    const decoded = decodeJsonLine(buf, s, e, context);
+    if (decoded.ok) {
+      this.emitRecord(decoded.record);
+      return;
+    }
+    // Records glued by a lost newline are recovered as the other commands do.
+    const parts = decoded.reason === 'invalid_json' || decoded.reason === 'truncated' ? decodeGluedLine(buf, s, e, context) : undefined;
+    if (parts === undefined) {
+      if (decoded.reason !== 'blank') this.stats.skip(decoded.reason, lineNo, buf, s, e);
+      return;
+    }
+    this.stats.glued++;
+    for (const p of parts) {
+      if (p.decoded.ok) this.emitRecord(p.decoded.record);
+      else this.stats.skip(p.decoded.reason, lineNo, buf, p.start, p.end);
+    }
   }
 
   private emitRecord(record: NormalizedRecord): void {
