@@ -7,31 +7,13 @@
 //   trace_warm_s     the same trace again
 //   first_load_bytes every response body of the first overview load (HTML, scripts, styles, data)
 //   overview_api_warm_s  /api/view/overview again, alone (the server's part of a warm overview)
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startServe } from '../scripts/start-serve.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LOGTRACE = path.join(ROOT, 'packages/logtools/bin/logtrace.js');
 const [dir, id] = process.argv.slice(2);
 if (dir === undefined || id === undefined) {
   process.stderr.write('usage: node bench/web-view.mjs DIR TRACE_ID\n');
   process.exit(2);
-}
-
-/** Starts `logtrace serve --port 0` and resolves with its URL and process. */
-function startServer() {
-  const child = spawn(process.execPath, [LOGTRACE, 'serve', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const url = /http:\/\/\S+\//.exec(out)?.[0];
-      if (url !== undefined) resolve({ url, child });
-    });
-  });
 }
 
 /** Seconds from navigation to the page's data-ready mark. */
@@ -48,7 +30,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
 });
-const server = await startServer();
+const server = await startServe(dir);
 try {
   const page = await browser.newPage();
   let bytes = 0;

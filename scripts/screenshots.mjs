@@ -2,30 +2,15 @@
 // `npm run screenshots`: PNGs of `logtrace serve`'s overview and a trace page, for the
 // README, from a generated log directory (seed 7) in Debian's chromium through
 // playwright-core: docs/web-overview.png and docs/web-trace.png.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { generateLogs } from '../packages/logtools/dist/generator/generate-logs.js';
+import { startServe } from './start-serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const LOGTRACE = path.join(ROOT, 'packages/logtools/bin/logtrace.js');
-
-/** Starts `logtrace serve --port 0` over `dir`; resolves with its URL and process. */
-function startServer(dir) {
-  const child = spawn(process.execPath, [LOGTRACE, 'serve', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const url = /http:\/\/\S+\//.exec(out)?.[0];
-      if (url !== undefined) resolve({ url, child });
-    });
-  });
-}
 
 async function shoot(page, url, file, height) {
   await page.goto(url);
@@ -43,7 +28,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
 });
-const server = await startServer(gen.dir);
+const server = await startServe(gen.dir);
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await shoot(page, server.url, path.join(ROOT, 'docs/web-overview.png'), 1100);

@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type Json } from './run-cli.js';
+import { runBuiltCli } from './run-built-cli.js';
 
 // A real ComfyUI 0.3.64 run three times under ComfyUI-Manager's logging code, with
 // TZ=America/New_York (fixtures/comfyui-manager/README.md): Manager stamps each line
 // with the local time and no zone, and rotates comfyui_<port>.log on every start.
 const FIXTURE = fileURLToPath(new URL('./fixtures/comfyui-manager', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/logtrace.js', import.meta.url));
 const FILES = ['comfyui_38517.prev2.log', 'comfyui_38517.prev.log', 'comfyui_38517.log'];
 /** New York in December is UTC−5 (EST). */
 const EST_MS = 5 * 3_600_000;
@@ -30,18 +29,6 @@ interface Group {
   readonly last_time: string | null;
   readonly request_ids: readonly string[];
   readonly traceback: readonly string[] | null;
-}
-
-function runBin(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 const STAMP = /^\[(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})\] (.*)$/;
@@ -93,7 +80,7 @@ afterAll(async () => {
 
 describe("ComfyUI-Manager's comfyui.log", () => {
   it('finds the 5 exceptions of the three starts, at their time in the machine zone', async () => {
-    const { code, stdout } = await runBin(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json'], { TZ: 'America/New_York' });
+    const { code, stdout } = await runBuiltCli(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json'], { TZ: 'America/New_York' });
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as { total: number; groups: Group[]; input: Json };
     const exceptions = report.groups.filter((g) => g.event === 'exception');
@@ -106,7 +93,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
 
   it('reads the stamps in --comfyui-tz, or --tz, when given', async () => {
     const first = async (argv: string[], env: NodeJS.ProcessEnv) => {
-      const { stdout } = await runBin(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json', ...argv], env);
+      const { stdout } = await runBuiltCli(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json', ...argv], env);
       return (JSON.parse(stdout) as { groups: Group[] }).groups.find((g) => g.event === 'exception')?.first_time;
     };
     expect(await first([], { TZ: 'UTC' })).toBe('2026-12-04T14:16:21.870Z');

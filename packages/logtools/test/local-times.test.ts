@@ -2,28 +2,16 @@
 // are read in the machine's zone, or --tz's: the offset of each instant, across
 // New York's daylight-saving changes. The lines are written by the real library
 // (test/producers/python_local_times.py, in TZ=America/New_York).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBuiltCli } from './run-built-cli.js';
 
 const PYTHON = '/usr/bin/python3';
 const PRODUCER = fileURLToPath(new URL('./producers/python_local_times.py', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/logtrace.js', import.meta.url));
-
-function runBin(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, NO_COLOR: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let dir = '';
 let instants: { gpu_server: number[]; backend: number[] };
@@ -39,7 +27,7 @@ afterAll(async () => {
 
 /** The time of each error line, by service, as `errors --no-group --json` gives them. */
 async function timesOf(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Record<string, number[]>> {
-  const { code, stdout, stderr } = await runBin(['errors', '--no-group', '--json', '--dir', dir, ...argv], env);
+  const { code, stdout, stderr } = await runBuiltCli(['errors', '--no-group', '--json', '--dir', dir, ...argv], env);
   expect(code, stderr).toBe(0);
   const times: Record<string, number[]> = {};
   for (const line of stdout.trim().split('\n')) {
@@ -72,7 +60,7 @@ describe('times without a zone', () => {
   });
 
   it("are read in --tz in errors' groups too", async () => {
-    const { stdout } = await runBin(['errors', '--json', '--dir', dir, '--service', 'backend', '--tz', 'Asia/Tokyo'], { TZ: 'UTC' });
+    const { stdout } = await runBuiltCli(['errors', '--json', '--dir', dir, '--service', 'backend', '--tz', 'Asia/Tokyo'], { TZ: 'UTC' });
     const report = JSON.parse(stdout) as { groups: { first_time: string }[] };
     // Tokyo is UTC+9 all year: the earliest wall time, 01:30 on 8 March, is 16:30 the day before in UTC.
     expect(report.groups.map((g) => g.first_time).sort()[0]).toBe('2026-03-07T16:30:00.000Z');
