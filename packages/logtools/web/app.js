@@ -115,9 +115,27 @@
   const shown = { overview: showOverview, errors: showErrors, trace: showTrace, report: async () => showReport() }[page];
   Promise.resolve()
     .then(() => shown())
-    .then(() => document.body.setAttribute('data-ready', 'true'))
+    .then(() => {
+      document.body.setAttribute('data-ready', 'true');
+      if (!report) followChanges();
+    })
     .catch((error) => {
       showError(error.message || String(error));
       document.body.setAttribute('data-ready', 'error');
     });
+
+  // Live: the server says when the logs changed; the page fetches its data again and
+  // redraws in place (no reload). One redraw at a time; a change during one is drawn next.
+  function followChanges() {
+    if (typeof EventSource !== 'function') return;
+    const events = new EventSource('/api/events');
+    let drawing = Promise.resolve();
+    let redraws = 0;
+    events.addEventListener('changed', () => {
+      drawing = drawing
+        .then(() => shown())
+        .then(() => document.body.setAttribute('data-updated', String(++redraws)))
+        .catch((error) => showError(error.message || String(error)));
+    });
+  }
 })(globalThis.logtrace);

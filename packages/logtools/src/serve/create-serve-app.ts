@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { AmbiguousIdError, InputError, NotFoundError, UsageError } from '../logtrace-error.js';
 import { guardRequest, secureHeaders, type GuardOptions } from './guard-request.js';
 import { pageShell, servedHead, type PageKind } from './page-shell.js';
@@ -13,7 +14,16 @@ export interface ServeAppDeps {
   readonly guard: GuardOptions;
   /** Told of an unexpected error (the answer says only "internal error"). */
   readonly onInternalError?: (error: unknown) => void;
+  /** How often /api/events looks at the files for a change, ms. Default 2000. */
+  readonly liveIntervalMs?: number;
+  /** Aborted when the server stops: live streams end at once. */
+  readonly stopping?: AbortSignal;
 }
+
+/** Open /api/events streams at most; one more is answered 503. */
+export const MAX_LIVE_STREAMS = 16;
+/** A comment line this often keeps an idle stream through proxies, ms. */
+const KEEPALIVE_MS = 15_000;
 
 /** Longest search text taken, characters. */
 const MAX_SEARCH = 200;
@@ -23,7 +33,7 @@ const MAX_SEARCH = 200;
  * `--json` documents under /api (perf, errors, trace), the web assets; every request
  * guarded (Host, token) and answered with the security headers.
  */
-export function createServeApp({ loader, assets, guard, onInternalError }: ServeAppDeps): Hono {
+export function createServeApp({ loader, assets, guard, onInternalError, liveIntervalMs = 2000, stopping }: ServeAppDeps): Hono {
   const app = new Hono();
   app.use('*', secureHeaders());
   app.use('*', guardRequest(guard));
@@ -58,6 +68,52 @@ export function createServeApp({ loader, assets, guard, onInternalError }: Serve
   app.get('/api/trace/:id', async (c) => c.json(await loader.trace(c.req.param('id'), queryOf(c.req.url))));
   app.get('/api/view/overview', async (c) => c.json(await loader.overview(queryOf(c.req.url))));
   app.get('/api/view/errors', async (c) => c.json(await loader.errorsView(queryOf(c.req.url))));
+
+  // Live pages: a `changed` event whenever the logs' files change (grow, rotate, appear); the page then fetches its data again.
+  let liveStreams = 0;
+  app.get('/api/events', (c) => {
+    if (liveStreams >= MAX_LIVE_STREAMS) return c.json({ error: `busy: ${MAX_LIVE_STREAMS} live pages are open already` }, 503);
+    liveStreams++;
+    let closed = false;
+    return streamSSE(
+      c,
+      async (stream) => {
+        const end = () => {
+          closed = true;
+          stream.abort();
+        };
+        stream.onAbort(() => {
+          closed = true;
+        });
+        if (stopping?.aborted === true) end();
+        stopping?.addEventListener('abort', end, { once: true });
+        try {
+          let last = await loader.signature();
+          let quiet = 0;
+          while (!closed) {
+            await stream.sleep(liveIntervalMs);
+            if (closed) break;
+            const now = await loader.signature();
+            if (now !== last) {
+              last = now;
+              quiet = 0;
+              await stream.writeSSE({ event: 'changed', data: '{}' });
+            } else if ((quiet += liveIntervalMs) >= KEEPALIVE_MS) {
+              quiet = 0;
+              await stream.write(': keep-alive\n\n');
+            }
+          }
+        } finally {
+          liveStreams--;
+          stopping?.removeEventListener('abort', end);
+        }
+      },
+      async (error) => {
+        // A page that went away is no error; anything else is reported (the stream just ends).
+        if (!closed) onInternalError?.(error);
+      },
+    );
+  });
 
   app.notFound((c) => c.json({ error: `no such page: ${c.req.path.slice(0, 100)}` }, 404));
   app.onError((error, c) => {

@@ -18,7 +18,12 @@ export interface ServeArgs {
   readonly port: number;
   readonly token: string | undefined;
   readonly maxWindowMs: number;
+  /** How often /api/events looks at the files, ms. */
+  readonly liveMs: number;
 }
+
+/** How long SIGINT/SIGTERM wait for requests in flight before closing every connection, ms. */
+const CLOSE_GRACE_MS = 2000;
 
 /** Reads and checks serve's arguments, every rule at once: a non-loopback host needs a token of at least 16 characters. */
 export function readServeArgs(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): ServeArgs {
@@ -26,6 +31,7 @@ export function readServeArgs(args: ParsedArgs, env: Readonly<Record<string, str
   const port = countOption(args, 'port', 8089);
   const token = optionalString(args, 'token') ?? (env['LOGTRACE_TOKEN'] || undefined);
   const maxWindowMs = parseDuration(optionalString(args, 'max-window') ?? '7d', '--max-window');
+  const liveMs = parseDuration(optionalString(args, 'live') ?? '2s', '--live');
   const problems: string[] = [];
   if (port > 65535) problems.push(`--port: expected 0–65535, got ${port}`);
   if (isIP(host) === 0 && host !== 'localhost') problems.push(`--host: expected an IP address or localhost, got "${host}"`);
@@ -34,8 +40,9 @@ export function readServeArgs(args: ParsedArgs, env: Readonly<Record<string, str
   }
   if (token !== undefined && token.length < 16) problems.push('--token: at least 16 characters');
   if (maxWindowMs <= 0) problems.push('--max-window: must be longer than 0');
+  if (liveMs < 100 || liveMs > 3_600_000) problems.push('--live: expected 100ms to 1h');
   if (problems.length > 0) throw new UsageError(problems.join('\n'));
-  return { host, port, token, maxWindowMs };
+  return { host, port, token, maxWindowMs, liveMs };
 }
 
 /** True for an address only this machine can reach. */
@@ -72,7 +79,16 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<number> {
     const hosts: string[] = [];
     const onInternalError = (error: unknown) =>
       io.stderr.write(`logtrace serve: internal error: ${escapeTerminal(error instanceof Error ? error.message : String(error))}\n`);
-    const app = createServeApp({ loader, assets, guard: { hosts, token: serveArgs.token }, onInternalError });
+    // Ends the live streams on SIGINT/SIGTERM: close() waits for open requests, and a live page's stream never ends by itself.
+    const stopping = new AbortController();
+    const app = createServeApp({
+      loader,
+      assets,
+      guard: { hosts, token: serveArgs.token },
+      onInternalError,
+      liveIntervalMs: serveArgs.liveMs,
+      stopping: stopping.signal,
+    });
     const server: ServerType = serve({ fetch: app.fetch, hostname: serveArgs.host, port: serveArgs.port });
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]).catch(
       (error: unknown) => {
@@ -89,7 +105,14 @@ export async function runServe(args: ParsedArgs, io: CliIo): Promise<number> {
     const hint = serveArgs.token === undefined ? '' : '  (open it once with ?token=YOUR_TOKEN; the browser keeps it in a cookie)';
     io.stdout.write(`logtrace serve: http://${shown}:${port}/${hint}\n`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    stopping.abort();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // A browser keeps its connections (an ended live stream is reopened): cut what is left after a grace period.
+    const late = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    }, CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(late);
     return EXIT_CODES.ok;
   });
 }

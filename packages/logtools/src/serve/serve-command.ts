@@ -10,6 +10,7 @@ export const serveCommand: CommandSpec = {
     host: { type: 'string', default: '127.0.0.1', describe: 'Address to listen on; any but loopback requires a token' },
     token: { type: 'string', describe: 'Token every request must carry [default: $LOGTRACE_TOKEN]; required off loopback' },
     'max-window': { type: 'string', default: '7d', describe: 'Longest window one page may read: 1d, 7d, 30d' },
+    live: { type: 'string', default: '2s', describe: 'How often open pages look for grown or rotated logs and redraw: 500ms, 2s, 10s' },
   },
   builder(yargs: Argv): Argv {
     return yargs
@@ -19,7 +20,7 @@ export const serveCommand: CommandSpec = {
       .example('LOGTRACE_TOKEN=... $0 serve --host 0.0.0.0', 'Reachable from other machines, with a token')
       .epilogue(
         'Pages show the last 24 h of data unless ?since= says otherwise; relative times count back from the latest record. ' +
-          'Refresh reloads from the files (results are cached while the files are unchanged). Stop with Ctrl-C.',
+          'Open pages redraw when the logs grow or rotate (checked every --live); Refresh reads them at once. Results are cached while the files are unchanged. Stop with Ctrl-C.',
       );
   },
   async run(args, io) {

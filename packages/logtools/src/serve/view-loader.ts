@@ -6,7 +6,7 @@ import { computeErrors, errorsHandler, type ErrorsJson } from '../errors/errors-
 import { UsageError } from '../logtrace-error.js';
 import { firstErrorMinute, slotWindow, windowBounds, type ViewWindow, type WindowBounds } from './view-window.js';
 import { computePerf, perfHandler, type PerfJson } from '../perf/perf-handler.js';
-import { closeInputs, listInputs } from '../read/list-inputs.js';
+import { closeInputs, listInputs, type InputSet } from '../read/list-inputs.js';
 import { computeTrace, traceHandler, type TraceJson } from '../trace/trace-handler.js';
 import { latestRecordTime } from './data-clock.js';
 import { groupSparklines, histogram, type HistogramBin } from './overview-charts.js';
@@ -217,12 +217,25 @@ export class ViewLoader {
   private async look(): Promise<{ clock: number; signature: string }> {
     const inputs = await listInputs({ dir: this.options.dir, files: this.options.files });
     try {
-      const signature = inputs.sources.flatMap((s) => s.files.map((f) => `${f.path}:${f.size ?? ''}`)).join('\n');
-      return { clock: latestRecordTime(inputs) ?? this.options.now(), signature };
+      return { clock: latestRecordTime(inputs) ?? this.options.now(), signature: signatureOf(inputs) };
     } finally {
       closeInputs(inputs);
     }
   }
+
+  /** A signature of the files (paths and sizes) as they are now: it changes when a log grows, rotates or appears. */
+  async signature(): Promise<string> {
+    const inputs = await listInputs({ dir: this.options.dir, files: this.options.files });
+    try {
+      return signatureOf(inputs);
+    } finally {
+      closeInputs(inputs);
+    }
+  }
+}
+
+function signatureOf(inputs: InputSet): string {
+  return inputs.sources.flatMap((s) => s.files.map((f) => `${f.path}:${f.size ?? ''}`)).join('\n');
 }
 
 /** Too many requests wait for the scanner (HTTP 503). */

@@ -2,7 +2,7 @@
 // a generated log directory whose answers the generator knows, the server a real
 // process on a free port, one browser for the file.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,6 +140,31 @@ describe('overview', () => {
     await p.waitForURL('**/trace/**');
     await p.waitForSelector('body[data-ready="true"]');
   });
+});
+
+describe('live pages', () => {
+  it('redraw in place when a log grows: a new error shows on the open overview without a reload', async () => {
+    const liveDir = path.join(root, 'live');
+    cpSync(dir, liveDir, { recursive: true });
+    const live = await startServer(['--dir', liveDir, '--live', '200ms']);
+    try {
+      await newPage();
+      const p = await open('/', live.url);
+      const before = Number(await p.textContent('#error-total'));
+      // Marks this document: a reload would make a new one without the mark.
+      await p.evaluate(() => ((globalThis as { liveMark?: boolean }).liveMark = true));
+      const fields = { request_id: failed.request_id, error_code: 'live_probe', error: 'appended while the page was open' };
+      appendFileSync(
+        path.join(liveDir, 'backend.log'),
+        `${formatRecord('ours', { time: gen.endTime - 1000, level: 'ERROR', service: 'backend', event: 'gpu_error', msg: 'live', fields }, 4242)}\n`,
+      );
+      await p.waitForSelector('body[data-updated]', { timeout: 15_000 });
+      await p.waitForFunction(`document.getElementById('error-total')?.textContent === '${before + 1}'`, undefined, { timeout: 15_000 });
+      expect(await p.evaluate(() => (globalThis as { liveMark?: boolean }).liveMark)).toBe(true);
+    } finally {
+      await live.stop();
+    }
+  }, 60_000);
 });
 
 describe('trace page', () => {
