@@ -101,26 +101,15 @@ export const DONE = -1;
 
 /** Offset just past the last `\n` of bytes [from, size), or undefined when there is none near the end (or the file cannot be read). */
 function lastLineEnd(file: InputFile, from: number, size: number): number | undefined {
-  let opened;
-  try {
-    opened = openForRead(file);
-  } catch {
-    return undefined;
-  }
-  try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
+  return readingWindow(file, (fd, buf) => {
     for (let end = size; end > from && end > size - ALIGN_WINDOW; end -= buf.length) {
       const at = Math.max(from, end - buf.length);
-      const n = readSync(opened.fd, buf, 0, end - at, at);
+      const n = readSync(fd, buf, 0, end - at, at);
       const nl = buf.subarray(0, n).lastIndexOf(0x0a);
       if (nl !== -1) return at + nl + 1;
     }
     return undefined;
-  } catch {
-    return undefined;
-  } finally {
-    opened.close();
-  }
+  });
 }
 
 /** Bytes of a file as listed; 0 when it cannot be read (its read then reports why). */
@@ -136,6 +125,19 @@ function sizeOf(file: InputFile): number {
 
 /** Offset just past the first `\n` at or after `at`, or undefined when none is near (or the file cannot be read). */
 function nextLineStart(file: InputFile, at: number, size: number): number | undefined {
+  return readingWindow(file, (fd, buf) => {
+    for (let pos = at; pos < Math.min(size, at + ALIGN_WINDOW); pos += buf.length) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      if (n === 0) return undefined;
+      const nl = buf.indexOf(0x0a);
+      if (nl !== -1 && nl < n) return pos + nl + 1;
+    }
+    return undefined;
+  });
+}
+
+/** Runs `look` on the open file with a 64 KiB buffer; undefined when the file cannot be opened or read (its scan then reports why). */
+function readingWindow(file: InputFile, look: (fd: number, buf: Buffer) => number | undefined): number | undefined {
   let opened;
   try {
     opened = openForRead(file);
@@ -143,14 +145,7 @@ function nextLineStart(file: InputFile, at: number, size: number): number | unde
     return undefined;
   }
   try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
-    for (let pos = at; pos < Math.min(size, at + ALIGN_WINDOW); pos += buf.length) {
-      const n = readSync(opened.fd, buf, 0, buf.length, pos);
-      if (n === 0) return undefined;
-      const nl = buf.indexOf(0x0a);
-      if (nl !== -1 && nl < n) return pos + nl + 1;
-    }
-    return undefined;
+    return look(opened.fd, Buffer.allocUnsafe(64 * 1024));
   } catch {
     return undefined;
   } finally {
