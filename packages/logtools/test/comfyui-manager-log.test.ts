@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type Json } from './run-cli.js';
 import { runBuiltCli } from './run-built-cli.js';
+import type { ErrorGroup } from '../src/errors/error-grouper.js';
 
 // A real ComfyUI 0.3.64 run three times under ComfyUI-Manager's logging code, with
 // TZ=America/New_York (fixtures/comfyui-manager/README.md): Manager stamps each line
@@ -19,17 +20,6 @@ const RUNS = [
   ['missing', 'error', 'list', 'ok', 'error'],
   ['small', 'ok', 'error', 'missing'],
 ];
-
-interface Group {
-  readonly event: string;
-  readonly error_code: string | null;
-  readonly message: string;
-  readonly count: number;
-  readonly first_time: string | null;
-  readonly last_time: string | null;
-  readonly request_ids: readonly string[];
-  readonly traceback: readonly string[] | null;
-}
 
 const STAMP = /^\[(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})\] (.*)$/;
 
@@ -82,7 +72,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
   it('finds the 5 exceptions of the three starts, at their time in the machine zone', async () => {
     const { code, stdout } = await runBuiltCli(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json'], { TZ: 'America/New_York' });
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { total: number; groups: Group[]; input: Json };
+    const report = JSON.parse(stdout) as { total: number; groups: ErrorGroup[]; input: Json };
     const exceptions = report.groups.filter((g) => g.event === 'exception');
     expect(exceptions.map((g) => [g.error_code, g.count])).toEqual([['Exception', 5]]);
     // The first stamp in the oldest file, 14:16:21.870 in New York, and the last in the live one.
@@ -94,7 +84,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
   it('reads the stamps in --comfyui-tz, or --tz, when given', async () => {
     const first = async (argv: string[], env: NodeJS.ProcessEnv) => {
       const { stdout } = await runBuiltCli(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json', ...argv], env);
-      return (JSON.parse(stdout) as { groups: Group[] }).groups.find((g) => g.event === 'exception')?.first_time;
+      return (JSON.parse(stdout) as { groups: ErrorGroup[] }).groups.find((g) => g.event === 'exception')?.first_time;
     };
     expect(await first([], { TZ: 'UTC' })).toBe('2026-12-04T14:16:21.870Z');
     expect(await first(['--comfyui-tz', 'America/New_York'], { TZ: 'UTC' })).toBe('2026-12-04T19:16:21.870Z');
@@ -104,7 +94,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
 
   it('groups the rejected prompts by reason', async () => {
     const { stdout } = await runCli(['errors', '--service', 'comfyui', '--dir', FIXTURE, '--json'], { env: { TZ: 'America/New_York' } });
-    const groups = (JSON.parse(stdout) as { groups: Group[] }).groups.filter((g) => g.event === 'invalid_prompt');
+    const groups = (JSON.parse(stdout) as { groups: ErrorGroup[] }).groups.filter((g) => g.event === 'invalid_prompt');
     expect(groups.map((g) => [g.error_code, g.message, g.count])).toEqual([
       ['prompt_outputs_failed_validation', 'Required input is missing', 2],
       ['prompt_outputs_failed_validation', 'Value <n> smaller than min of <n>', 1],
@@ -114,7 +104,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
 
   it('lists the request ids of the GPU server attempts each group is attributed to', async () => {
     const { stdout } = await runCli(['errors', '--service', 'comfyui', '--dir', dir, '--json'], { env: { TZ: 'America/New_York' } });
-    const groups = (JSON.parse(stdout) as { groups: Group[] }).groups;
+    const groups = (JSON.parse(stdout) as { groups: ErrorGroup[] }).groups;
     const idsOf = (kind: string) => kinds.flatMap((k, i) => (k === kind ? [requestId(i)] : []));
     const byMessage = (message: string) => groups.find((g) => g.message === message)?.request_ids;
     expect(groups.find((g) => g.event === 'exception')?.request_ids).toEqual(idsOf('error'));
@@ -136,7 +126,7 @@ describe("ComfyUI-Manager's comfyui.log", () => {
     expect(full).toContain(frame);
     // Every line of the first traceback, uncut.
     const { stdout } = await runCli([...argv, '--json', '--full'], { env: { TZ: 'America/New_York' } });
-    const traceback = (JSON.parse(stdout) as { groups: Group[] }).groups.find((g) => g.event === 'exception')?.traceback ?? [];
+    const traceback = (JSON.parse(stdout) as { groups: ErrorGroup[] }).groups.find((g) => g.event === 'exception')?.traceback ?? [];
     expect(traceback.length).toBeGreaterThan(20);
     for (const line of traceback) expect(full).toContain(line);
   });
